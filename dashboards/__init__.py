@@ -1,0 +1,1 @@
+"""The Solara dashboard: compare scenarios, explore sweeps, run a live workshop."""

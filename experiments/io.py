@@ -1,0 +1,64 @@
+"""Atomic writes: a reader never sees a half-written Parquet or JSON file.
+
+Each file is written to a temporary name in the same folder and then renamed over
+the target (``os.replace`` is atomic on POSIX), so a crash or a kill mid-write
+leaves either the old file or the new one, never a torn one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+def _temp_beside(path: Path) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` to ``path`` atomically (zstd-compressed Parquet, no index)."""
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        df.to_parquet(tmp, index=False, compression="zstd")
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_json(data: Any, path: str | Path) -> Path:
+    """Write ``data`` to ``path`` atomically as UTF-8 JSON (Japanese kept readable)."""
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def replace_dir(build: Path, target: Path) -> None:
+    """Swap a fully written folder ``build`` into place at ``target``."""
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(build, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(build, target)

@@ -1,0 +1,5 @@
+"""Sub-commands of ``kyosei``; each module has ``add_parser(subparsers)``."""
+
+from . import run, scenarios
+
+COMMANDS = [scenarios, run]

@@ -1,0 +1,146 @@
+"""Interventions: policy components as objects with a time window, intensity and rules.
+
+Every 重層 component is an :class:`Intervention` subclass registered by name. An
+intervention is built from an :class:`~model.scenario.InterventionSpec` (a start
+month, an optional end month, an intensity, an eligibility rule and options) and
+follows the lifecycle ``init`` (once, when added) → ``apply`` (each month it is
+active, at its point in the step) → ``cost`` (each month it is active).
+
+Interventions can be added to a running model (``model.add_intervention``) — the
+workshop switches policies on mid-run. Each draws only from its own random stream,
+so an intervention that reaches nobody leaves the run bit-identical to the baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from ..parameters import ParameterError
+from ..scenario import InterventionSpec
+
+if TYPE_CHECKING:
+    from ..core import CommunityModel
+
+EligibilityRule = Callable[["CommunityModel"], np.ndarray]
+
+
+def _all(model: CommunityModel) -> np.ndarray:
+    return model.residents.alive.copy()
+
+
+def _none(model: CommunityModel) -> np.ndarray:
+    return np.zeros(model.residents.n, dtype=bool)
+
+
+def _elderly(model: CommunityModel) -> np.ndarray:
+    r = model.residents
+    return r.alive & (r.age_m >= 65 * 12)
+
+
+def _single_elderly(model: CommunityModel) -> np.ndarray:
+    r = model.residents
+    sizes = model.household_sizes()
+    return r.alive & (r.age_m >= 65 * 12) & (sizes[r.hh] == 1)
+
+
+def _isolated(model: CommunityModel) -> np.ndarray:
+    r = model.residents
+    return r.alive & (r.ties.sum(axis=0) == 0)
+
+
+def _families(model: CommunityModel) -> np.ndarray:
+    r = model.residents
+    young = np.bincount(r.hh[r.alive & (r.age_m < 18 * 12)], minlength=model.households.n)
+    return r.alive & (young[r.hh] > 0)
+
+
+ELIGIBILITY_RULES: dict[str, EligibilityRule] = {
+    "all": _all,
+    "none": _none,
+    "elderly": _elderly,
+    "single_elderly": _single_elderly,
+    "isolated": _isolated,
+    "families_with_children": _families,
+}
+
+
+class Intervention:
+    """Base class: a time window, an intensity, an eligibility rule and a cost rule.
+
+    Subclasses set the class attributes and override :meth:`apply` (and, when they
+    spend money, :meth:`monthly_cost`).
+
+    Attributes:
+        spec: What the policy file (or the caller) asked for.
+        eligible: Rule returning a mask of residents the intervention may reach.
+    """
+
+    kind: ClassVar[str] = ""
+    label_ja: ClassVar[str] = ""
+    label_en: ClassVar[str] = ""
+    intensity_unit: ClassVar[str] = ""
+    # Component settings a policy file may give: name -> (default, lowest, highest).
+    options: ClassVar[dict[str, tuple[float, float, float]]] = {}
+    # When in the month the component acts (see CommunityModel.step).
+    hook: ClassVar[str] = "support"
+
+    def __init__(self, spec: InterventionSpec, eligible: EligibilityRule | None = None) -> None:
+        self.spec = spec
+        self.eligible: EligibilityRule = eligible or ELIGIBILITY_RULES[spec.eligibility]
+        self.settings = {
+            name: float(spec.options.get(name, default))
+            for name, (default, _, _) in self.options.items()
+        }
+
+    @classmethod
+    def check_options(cls, spec: InterventionSpec, where: str) -> None:
+        """Reject unknown or out-of-range options of ``spec`` (named by ``where``)."""
+        for key, value in spec.options.items():
+            if key not in cls.options:
+                known = ", ".join(sorted(cls.options)) or "(none)"
+                raise ParameterError(
+                    f"{where}.options.{key}", value, f"an option of {cls.kind}: {known}"
+                )
+            _, lo, hi = cls.options[key]
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not lo <= value <= hi
+            ):
+                raise ParameterError(
+                    f"{where}.options.{key}", value, f"a number from {lo:g} to {hi:g}"
+                )
+
+    def active(self, month: int) -> bool:
+        """Whether the component acts in ``month``."""
+        end = self.spec.end_month
+        return month >= self.spec.start_month and (end is None or month < end)
+
+    @property
+    def intensity(self) -> float:
+        """Size of the effort, in ``intensity_unit``."""
+        return self.spec.intensity
+
+    def init(self, model: CommunityModel) -> None:
+        """Called once when the intervention joins the model."""
+
+    def apply(self, model: CommunityModel) -> None:
+        """Act on the model for one month (only called while active)."""
+
+    def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
+        """Yen spent this month, by field (care, disability, childcare, poverty, new)."""
+        return {}
+
+
+REGISTRY: dict[str, type[Intervention]] = {}
+
+
+def register[T: type[Intervention]](cls: T) -> T:
+    """Class decorator: make an intervention available by its ``kind`` name."""
+    if not cls.kind or cls.kind in REGISTRY:
+        raise ValueError(f"intervention kind {cls.kind!r} is empty or registered twice")
+    REGISTRY[cls.kind] = cls
+    return cls

@@ -1,0 +1,96 @@
+"""Per-month outputs: town-wide and per-district metrics, recorded without pandas in the loop.
+
+Each subsystem contributes a *reporter*, a named function ``report(model)`` returning
+two dicts: town-wide scalars and per-district arrays. The :class:`Recorder` appends
+them each month into plain lists and builds tidy DataFrames only at the end, so data
+collection stays a small share of run time even at city scale.
+
+Counts of people are multiplied by the scenario's scale, so a run at 1:10 reports
+people, not agents; rates are shares and need no scaling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+Report = tuple[dict[str, float], dict[str, np.ndarray]]
+Reporter = Callable[["CommunityModel"], Report]
+
+
+@dataclass
+class Tally:
+    """Event counts within the current month (reset at the start of each step)."""
+
+    births: int = 0
+    deaths: int = 0
+    in_migrants: int = 0
+    out_migrants: int = 0
+    to_facility: int = 0  # moves into a care facility (they stay residents)
+
+    def reset(self) -> None:
+        """Zero every count."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, 0)
+
+
+def share(part: int | float, whole: int | float) -> float:
+    """``part / whole``, or 0 when ``whole`` is 0."""
+    return float(part) / float(whole) if whole else 0.0
+
+
+def rate_by(
+    keys: np.ndarray, flag: np.ndarray, n: int, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Share of ``flag`` within each group ``keys`` (0..n-1); 0 for empty groups."""
+    total = np.bincount(keys, weights=weights, minlength=n)
+    hits = np.bincount(keys[flag], weights=None if weights is None else weights[flag], minlength=n)
+    return np.divide(hits, total, out=np.zeros(n), where=total > 0)
+
+
+class Recorder:
+    """Collects one row per month (town) and one row per month and district."""
+
+    def __init__(self, reporters: list[Reporter]) -> None:
+        self.reporters = reporters
+        self._town: list[dict[str, float]] = []
+        self._district: list[tuple[int, dict[str, np.ndarray]]] = []
+
+    def record(self, model: CommunityModel) -> None:
+        """Append this month's metrics from every reporter."""
+        town: dict[str, float] = {"month": float(model.month)}
+        district: dict[str, np.ndarray] = {}
+        for reporter in self.reporters:
+            t, d = reporter(model)
+            town.update(t)
+            district.update(d)
+        self._town.append(town)
+        self._district.append((model.month, district))
+
+    def last(self) -> dict[str, float]:
+        """The most recent town-wide row."""
+        return self._town[-1]
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per month; ``month`` is an integer, everything else float."""
+        df = pd.DataFrame(self._town)
+        df["month"] = df["month"].astype(np.int64)
+        df.insert(1, "year", df["month"] / 12.0)
+        return df
+
+    def districts(self) -> pd.DataFrame:
+        """One row per month and district."""
+        frames = []
+        for month, metrics in self._district:
+            n = len(next(iter(metrics.values()))) if metrics else 0
+            frame = {"month": np.full(n, month, dtype=np.int64), "district": np.arange(n)}
+            frame.update({k: np.asarray(v, dtype=float) for k, v in metrics.items()})
+            frames.append(pd.DataFrame(frame))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,221 @@
+"""Typed, validated model parameters with unit and source on every line.
+
+Each subsystem declares its parameters as a frozen dataclass whose fields are made
+with :func:`param`: default, unit, source (or "assumption"), allowed range and a
+short help text in Japanese and English. This module validates such dataclasses,
+builds them from plain mappings (parsed TOML) and describes them as tables.
+
+A bad value is reported once, as a :class:`ParameterError` naming the file, the
+field (dotted path), the value and what is allowed — the message policy staff see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, get_args, get_origin, get_type_hints
+
+
+class ParameterError(ValueError):
+    """A parameter value that is not allowed.
+
+    Attributes:
+        file: The scenario file the value came from ("" when built in Python).
+        field: Dotted path of the parameter, e.g. ``demography.tfr``.
+        value: The offending value (or a description of what was missing).
+        allowed: What would have been accepted.
+    """
+
+    def __init__(self, field: str, value: Any, allowed: str, file: str = "") -> None:
+        self.file = file
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        return f"{where}field '{self.field}' = {self.value!r} is not allowed: {self.allowed}"
+
+    def in_file(self, file: str) -> ParameterError:
+        """The same error, attributed to ``file``."""
+        return ParameterError(self.field, self.value, self.allowed, file=file)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a parameter means: unit, source, allowed range and help texts."""
+
+    unit: str
+    source: str
+    lo: float | None = None
+    hi: float | None = None
+    length: int | None = None
+    choices: tuple[str, ...] | None = None
+    help_ja: str = ""
+    help_en: str = ""
+
+    def allowed(self) -> str:
+        """Human-readable description of the allowed values."""
+        parts = []
+        if self.choices is not None:
+            parts.append("one of " + ", ".join(repr(c) for c in self.choices))
+        if self.lo is not None and self.hi is not None:
+            parts.append(f"a number from {self.lo:g} to {self.hi:g}")
+        elif self.lo is not None:
+            parts.append(f"a number ≥ {self.lo:g}")
+        elif self.hi is not None:
+            parts.append(f"a number ≤ {self.hi:g}")
+        if self.length is not None:
+            parts.append(f"a list of exactly {self.length} values")
+        return " and ".join(parts) if parts else "a value of the declared type"
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    source: str,
+    lo: float | None = None,
+    hi: float | None = None,
+    length: int | None = None,
+    choices: tuple[str, ...] | None = None,
+    ja: str = "",
+    en: str = "",
+) -> Any:
+    """Declare one parameter field (use inside a frozen dataclass)."""
+    meta = Meta(unit, source, lo, hi, length, choices, ja, en)
+    if isinstance(default, list):
+        default = tuple(default)
+    return field(default=default, metadata={"kyosei": meta})
+
+
+def meta_of(f: dataclasses.Field[Any]) -> Meta | None:
+    """The :class:`Meta` of a dataclass field, if it was declared with :func:`param`."""
+    return f.metadata.get("kyosei")
+
+
+def _type_name(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is tuple:
+        return f"list of {_type_name(get_args(tp)[0])}"
+    if origin in (types.UnionType,):
+        return " or ".join(_type_name(a) for a in get_args(tp))
+    return {float: "number", int: "whole number", bool: "true/false", str: "text"}.get(
+        tp, getattr(tp, "__name__", str(tp))
+    )
+
+
+def _coerce(value: Any, tp: Any, path: str, meta: Meta | None) -> Any:
+    """Check ``value`` against type ``tp`` and the range in ``meta``; return it typed."""
+    allowed = meta.allowed() if meta else _type_name(tp)
+    origin = get_origin(tp)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ParameterError(path, value, f"{_type_name(tp)}; {allowed}")
+        if meta and meta.length is not None and len(value) != meta.length:
+            raise ParameterError(path, value, allowed)
+        item_tp = get_args(tp)[0]
+        return tuple(_coerce(v, item_tp, f"{path}[{i}]", meta) for i, v in enumerate(value))
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ParameterError(path, value, "true or false")
+        return value
+    if tp in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(path, value, f"a {_type_name(tp)}; {allowed}")
+        if tp is int and not float(value).is_integer():
+            raise ParameterError(path, value, f"a whole number; {allowed}")
+        number = tp(value)
+        if not math.isfinite(number):
+            raise ParameterError(path, value, f"a finite number; {allowed}")
+        if meta and meta.lo is not None and number < meta.lo:
+            raise ParameterError(path, value, allowed)
+        if meta and meta.hi is not None and number > meta.hi:
+            raise ParameterError(path, value, allowed)
+        return number
+    if tp is str:
+        if not isinstance(value, str):
+            raise ParameterError(path, value, f"text; {allowed}")
+        if meta and meta.choices is not None and value not in meta.choices:
+            raise ParameterError(path, value, allowed)
+        return value
+    return value
+
+
+def build(cls: type, data: Mapping[str, Any], prefix: str, *, base: Any = None) -> Any:
+    """Build dataclass ``cls`` from ``data``, starting from ``base`` (or the defaults).
+
+    Unknown keys, wrong types and out-of-range values raise :class:`ParameterError`
+    naming ``prefix.key``. Nested dataclass fields take nested tables.
+    """
+    if not isinstance(data, Mapping):
+        raise ParameterError(prefix, data, "a table of named values")
+    hints = get_type_hints(cls)
+    by_name = {f.name: f for f in fields(cls) if f.init}
+    current = base if base is not None else cls()
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if key not in by_name:
+            known = ", ".join(sorted(by_name))
+            raise ParameterError(path, value, f"an unknown name; known names here: {known}")
+        tp = hints[key]
+        if is_dataclass(tp):
+            values[key] = build(tp, value, path, base=getattr(current, key))  # type: ignore[arg-type]
+        else:
+            values[key] = _coerce(value, tp, path, meta_of(by_name[key]))
+    return dataclasses.replace(current, **values)
+
+
+def validate(obj: Any, prefix: str = "") -> None:
+    """Check every declared field of ``obj`` (recursively) against its type and range."""
+    hints = get_type_hints(type(obj))
+    for f in fields(obj):
+        path = f"{prefix}.{f.name}" if prefix else f.name
+        value = getattr(obj, f.name)
+        if is_dataclass(value):
+            validate(value, path)
+        elif meta_of(f) is not None:
+            _coerce(value, hints[f.name], path, meta_of(f))
+
+
+def describe(obj: Any, prefix: str = "") -> list[dict[str, Any]]:
+    """One row per parameter: path, value, unit, source and help texts."""
+    rows: list[dict[str, Any]] = []
+    for f in fields(obj):
+        path = f"{prefix}.{f.name}" if prefix else f.name
+        value = getattr(obj, f.name)
+        meta = meta_of(f)
+        if is_dataclass(value):
+            rows.extend(describe(value, path))
+        elif meta is not None:
+            rows.append(
+                {
+                    "parameter": path,
+                    "value": value,
+                    "unit": meta.unit,
+                    "source": meta.source,
+                    "allowed": meta.allowed(),
+                    "help_ja": meta.help_ja,
+                    "help_en": meta.help_en,
+                }
+            )
+    return rows
+
+
+def with_overrides(obj: Any, overrides: Mapping[str, Any]) -> Any:
+    """A copy of ``obj`` with dotted-path overrides applied and validated."""
+    nested: dict[str, Any] = {}
+    for dotted, value in overrides.items():
+        node = nested
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ParameterError(dotted, value, "a parameter path, not a section")
+        node[parts[-1]] = value
+    return build(type(obj), nested, "", base=obj)

@@ -1,0 +1,78 @@
+"""What goes into a run: all parameters, the policy package and the scale.
+
+A :class:`Scenario` is a town profile (its :class:`Params`) combined with a policy
+package (a list of :class:`InterventionSpec`) and a scale (one simulated resident
+stands for ``scale`` people). Scenario files (TOML) are read by
+:mod:`scenarios.loader`; in Python a scenario can also be built directly::
+
+    Scenario(name="demo", params=Params(), policy=PolicyPackage.baseline())
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .demography import DemographyParams
+from .parameters import ParameterError, validate
+from .town import TownParams
+
+
+@dataclass(frozen=True)
+class Params:
+    """All model parameters, one section per subsystem."""
+
+    town: TownParams = field(default_factory=TownParams)
+    demography: DemographyParams = field(default_factory=DemographyParams)
+
+
+@dataclass(frozen=True)
+class InterventionSpec:
+    """One policy component as written in a policy package file.
+
+    Attributes:
+        kind: Registered intervention name (e.g. ``"outreach"``).
+        start_month: First month it acts (0 = from the start of the run).
+        end_month: Month it stops acting (exclusive); ``None`` runs to the end.
+        intensity: Size of the effort in the component's own unit (staff, venues, ...).
+        eligibility: Named rule for who can be reached (``"all"``, ``"none"``, ...).
+        options: Component-specific settings.
+    """
+
+    kind: str
+    start_month: int = 0
+    end_month: int | None = None
+    intensity: float = 1.0
+    eligibility: str = "all"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PolicyPackage:
+    """A named set of interventions (a 重層 package or the baseline)."""
+
+    name: str = "baseline"
+    label_ja: str = "現状維持（縦割り）"
+    label_en: str = "Baseline (siloed counters)"
+    interventions: tuple[InterventionSpec, ...] = ()
+
+    @classmethod
+    def baseline(cls) -> PolicyPackage:
+        """No interventions: the siloed system as it is."""
+        return cls()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A town profile, a policy package and a scale: everything a run needs but the seed."""
+
+    name: str = "scenario"
+    params: Params = field(default_factory=Params)
+    policy: PolicyPackage = field(default_factory=PolicyPackage.baseline)
+    scale: float = 1.0
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.scale, (int, float)) and 1.0 <= self.scale <= 10_000):
+            raise ParameterError("scale", self.scale, "a number from 1 to 10000 (people per agent)")
+        validate(self.params)

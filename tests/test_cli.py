@@ -1,0 +1,92 @@
+"""The command line: outputs written completely, bad input refused with exit code 2."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from kyosei.cli import main
+
+
+def test_run_writes_timeseries_districts_and_manifest(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(
+        ["run", "district", "--years", "2", "--seed", "3", "--scale", "4", "--out", str(out)]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "Population" in text
+    assert "Aging rate" in text
+    assert "Households" in text
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert list(ts["month"]) == list(range(25))
+    districts = pd.read_parquet(out / "districts.parquet")
+    assert set(districts["district"]) == {0}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["seed"] == 3
+    assert manifest["scale"] == 4.0
+    assert manifest["years"] == 2
+    assert manifest["parameters"]["town.population"] == 20000
+    assert "numpy" in manifest["packages"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "atlantis"], "atlantis"),
+        (["run", "district", "--years", "0"], "--years"),
+        (["run", "district", "--scale", "0.5"], "scale"),
+        (["run", "district", "--set", "demography.tfr=-2"], "demography.tfr"),
+        (["run", "district", "--set", "nonsense"], "--set"),
+        (["run", "district", "--policy", "no_such_policy"], "no_such_policy"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, capsys, args, needle):
+    out = tmp_path / "never"
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert "error" in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_scenario_file_exit_2_names_file_and_field(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[town]\npopulation = -10\nhouseholds = 1\ndistricts = 1\narea_km2 = 1.0\n")
+    assert main(["run", str(bad), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err
+    assert "town.population" in err
+    assert "-10" in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_scenarios_lists_profiles_and_packages(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in ("okazaki", "small_town", "depopulating_village", "district", "baseline"):
+        assert name in out
+
+
+def test_scenarios_show_prints_units_and_sources(capsys):
+    assert main(["scenarios", "show", "okazaki"]) == 0
+    out = capsys.readouterr().out
+    assert "demography.tfr" in out
+    assert "人口動態統計" in out
+    assert "385676" in out
+
+
+def test_console_script_entry_point(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "kyosei", "run", "atlantis"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "atlantis" in result.stderr
