@@ -83,7 +83,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     results = {}
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+    )
     print("| case | residents (start → end) | run time (s) | resident-steps/s | peak memory (MB) |")
     print("|---|---|---|---|---|")
     for name, case in CASES.items():
