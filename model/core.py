@@ -13,15 +13,18 @@ Step order (one month):
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import mesa
 import numpy as np
 
 from . import demography
+from .interventions.base import REGISTRY, EligibilityRule, Intervention
 from .outputs import Recorder, Tally
+from .parameters import ParameterError
 from .population import ROLE_PARENT, Households, Residents, ResidentView, view
-from .scenario import Params, Scenario
+from .scenario import InterventionSpec, Params, Scenario
 from .streams import Streams
 from .synthesis import build_population
 from .town import TownMap, layout, place_homes
@@ -67,8 +70,6 @@ class CommunityModel(mesa.Model):
         self.n_districts = self.params.town.districts
         weights = np.array(self.params.town.district_weights or [1.0] * self.n_districts)
         if weights.size != self.n_districts:
-            from .parameters import ParameterError
-
             raise ParameterError(
                 "town.district_weights",
                 list(self.params.town.district_weights),
@@ -83,11 +84,14 @@ class CommunityModel(mesa.Model):
             capacity=max(1024, int(self.params.town.households / self.scale * 1.3))
         )
         self.recorder = Recorder([demography.report])
+        self.interventions: list[Intervention] = []
         self.facility_hh = np.empty(0, dtype=np.int64)
         (builder or build_population)(self)
         if self.facility_hh.size == 0:
             self.add_facility_residents(np.empty(0, np.int16), np.empty(0, np.int8), None)
         demography._update_employment(self)
+        for spec in self.inputs.policy.interventions:
+            self.add_intervention(spec)
         self.recorder.record(self)
 
     # ---- the month -------------------------------------------------------------------
@@ -196,6 +200,49 @@ class CommunityModel(mesa.Model):
         origin_alive[has_origin] = keep_hh[r.origin_hh[has_origin]]
         r.origin_hh[:] = np.where(origin_alive, new_index[np.maximum(r.origin_hh, 0)], -1)
         self.households.keep(keep_hh)
+
+    # ---- policies ----------------------------------------------------------------------
+    def add_intervention(
+        self, spec: InterventionSpec | Intervention, eligible: EligibilityRule | None = None
+    ) -> Intervention:
+        """Add a policy component, also mid-run; it acts from its start month on.
+
+        ``eligible`` (Python only) replaces the named eligibility rule with a callable
+        returning a mask of residents the component may reach.
+        """
+        if isinstance(spec, Intervention):
+            intervention = spec
+        else:
+            if spec.kind not in REGISTRY:
+                raise ParameterError("kind", spec.kind, "one of " + ", ".join(sorted(REGISTRY)))
+            intervention = REGISTRY[spec.kind](spec, eligible)
+        intervention.init(self)
+        self.interventions.append(intervention)
+        return intervention
+
+    def _apply_interventions(self, hook: str) -> None:
+        for intervention in self.interventions:
+            if intervention.hook == hook and intervention.active(self.month):
+                intervention.apply(self)
+
+    def timeline(self) -> list[dict[str, object]]:
+        """The run's interventions as rows: kind, labels, start, end, intensity, eligibility."""
+        return [
+            {
+                "kind": iv.kind,
+                "label_ja": iv.label_ja,
+                "label_en": iv.label_en,
+                "start_month": iv.spec.start_month,
+                "end_month": iv.spec.end_month,
+                "intensity": iv.spec.intensity,
+                "eligibility": iv.spec.eligibility,
+            }
+            for iv in self.interventions
+        ]
+
+    def fork(self) -> CommunityModel:
+        """An independent copy of the present: both futures can be run side by side."""
+        return copy.deepcopy(self)
 
     # ---- inspection --------------------------------------------------------------------
     def resident(self, pid: int) -> ResidentView:

@@ -106,6 +106,15 @@ class _Table:
             self._data[col.name] = np.full(shape, col.default, dtype=col.dtype)
         self._refresh()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Views are not shared when pickled or deep-copied: keep only the storage.
+        return {"n": self.n, "_data": self._data}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.n = state["n"]
+        self._data = state["_data"]
+        self._refresh()
+
     def _refresh(self) -> None:
         for col in self._schema:
             arr = self._data[col.name]

@@ -103,3 +103,22 @@ def test_district_map_covers_the_town(tiny):
     assert (hh.x <= tm.side_km).all()
     inside = tm.nearest(np.column_stack([hh.x, hh.y]).astype(float)) == hh.district
     assert inside[~hh.institution].mean() > 0.9  # homes sit in their own district's cell
+
+
+def test_fork_gives_an_independent_identical_future(tiny):
+    model = tiny(seed=4).run(6)
+    fork = model.fork()
+    fork.run(12)
+    assert model.month == 6  # the original did not move
+    model.run(12)
+    pd.testing.assert_frame_equal(model.recorder.timeseries(), fork.recorder.timeseries())
+
+
+def test_model_survives_a_pickle_round_trip(tiny):
+    import pickle
+
+    model = tiny(seed=8).run(3)
+    clone = pickle.loads(pickle.dumps(model))
+    model.run(13)
+    clone.run(13)
+    pd.testing.assert_frame_equal(model.recorder.timeseries(), clone.recorder.timeseries())
