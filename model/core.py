@@ -7,27 +7,56 @@ vectorised rule over the residents' columns or a pass over the organisations
 Step order (one month):
 
 1. demography — age, deaths and moves out; births; moves in; household change
-2. bookkeeping — once a year, drop departed residents and empty households
-3. outputs — record the month's town-wide and per-district metrics
+2. levers — shocks and active policy components set this month's levers
+3. needs — onset, escalation and crises, improvement and resolution
+4. community — ties; venue attendance; groups and NPOs; volunteers; venue staffing,
+   closures and openings; 民生委員 terms, recruitment and visits
+5. support — venues notice needs (参加→相談); outreach; residents seek help;
+   referrals arrive; counters assess their queues (support or refer on)
+6. costs — active components book their spending
+7. bookkeeping — once a year drop departed residents; record the month's outputs
+
+Before month 0 the social system (steps 2-6, no demography) runs for a warm-up so that
+queues, ties and volunteers start near their own balance.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
 
-from . import demography
+from . import costs, demography, needs, reports, shocks, ties, volunteers
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
+from .organisations import OrganisationSystem
 from .outputs import Recorder, Tally
 from .parameters import ParameterError
 from .population import ROLE_PARENT, Households, Residents, ResidentView, view
 from .scenario import InterventionSpec, Params, Scenario
+from .snapshot import Snapshot
 from .streams import Streams
+from .support import SupportSystem
 from .synthesis import build_population
 from .town import TownMap, layout, place_homes
+from .venues import VenueSystem
+
+STATES = ("connected", "isolated", "in_need", "supported", "volunteer")
+
+
+@dataclass
+class Levers:
+    """This month's settings that shocks and policy components may change."""
+
+    join_boost: np.ndarray = field(default_factory=lambda: np.ones(0))
+    volunteer_boost: float = 1.0
+    volunteer_quit_factor: float = 1.0
+    match_boost: float = 1.0
+    open_boost: float = 1.0
+    npo_founding_boost: float = 1.0
+    minsei_visit_boost: float = 1.0
 
 
 class CommunityModel(mesa.Model):
@@ -38,10 +67,15 @@ class CommunityModel(mesa.Model):
         params: Shortcut for ``inputs.params``.
         scale: People represented by one simulated resident.
         seed: Root seed; every random stream of the run derives from it.
-        month: Months elapsed since the start (0 before the first step).
+        month: Months elapsed since the start (negative during the warm-up).
         residents: Column store of residents (:class:`~model.population.Residents`).
         households: Column store of households.
         town_map: District centres and borders.
+        support: Counters and the flow of cases (:class:`~model.support.SupportSystem`).
+        venues: Venues and attendance (:class:`~model.venues.VenueSystem`).
+        organisations: NPOs, civic groups and the 社協.
+        interventions: Policy components in the run.
+        ledger: Spending by funding line and payer.
         streams: Named random streams of this run.
         recorder: Monthly outputs.
     """
@@ -63,9 +97,9 @@ class CommunityModel(mesa.Model):
         self.params: Params = self.inputs.params
         self.scale = float(self.inputs.scale)
         self.seed = int(seed)
-        self.month = 0
         self.streams = Streams(self.seed)
         self.tally = Tally()
+        self.levers = Levers()
         self.town_map: TownMap = layout(self.params.town, self.streams)
         self.n_districts = self.params.town.districts
         weights = np.array(self.params.town.district_weights or [1.0] * self.n_districts)
@@ -77,21 +111,47 @@ class CommunityModel(mesa.Model):
             )
         self._district_p = weights / weights.sum()
         self.demo_tables = demography.DemographyTables.build(self.params.demography)
-        self.residents = Residents(
-            capacity=max(1024, int(self.params.town.population / self.scale * 1.3))
-        )
-        self.households = Households(
-            capacity=max(1024, int(self.params.town.households / self.scale * 1.3))
-        )
-        self.recorder = Recorder([demography.report])
+        self.fertility_record = demography.FertilityRecord()
+        self.needs_tables = needs.NeedsTables.build(self.params.needs)
+        self.volunteer_join_table = volunteers.join_table(self.params.volunteers)
+        n_guess = int(self.params.town.population / self.scale * 1.3)
+        self.residents = Residents(capacity=max(1024, n_guess))
+        self.households = Households(capacity=max(1024, n_guess // 2))
         self.interventions: list[Intervention] = []
+        self.ledger = costs.Ledger(self.params.costs)
         self.facility_hh = np.empty(0, dtype=np.int64)
+        switches = self.params.switches
+        self.month = -switches.warmup_months if (switches.needs or switches.community) else 0
         (builder or build_population)(self)
         if self.facility_hh.size == 0:
             self.add_facility_residents(np.empty(0, np.int16), np.empty(0, np.int8), None)
-        demography._update_employment(self)
+        demography.update_employment(self)
+        self.snap = Snapshot(self)
+        self._init_personal_traits(slice(0, self.residents.n))
+        self._minsei_posts = self._posts_per_district()
+        self.support = SupportSystem(self)
+        self.organisations = OrganisationSystem(self)
+        self.venues = VenueSystem(self)
+        reporters = [reports.demography]
+        if switches.needs:
+            needs.initialise(self)
+            reporters.append(reports.needs_and_support)
+        if switches.community:
+            self.organisations.create_initial()
+            self.venues.create_initial()
+            self.venues.initial_attendance()
+            volunteers.initialise(self)
+            ties.initialise(self)
+            reporters.append(reports.community)
+        reporters.append(costs.report)
+        self.recorder = Recorder(reporters)
         for spec in self.inputs.policy.interventions:
             self.add_intervention(spec)
+        while self.month < 0:  # warm-up: the social system settles, people do not age
+            self.month += 1
+            self._social_month()
+        self.tally.reset()
+        self.support.waits.clear()
         self.recorder.record(self)
 
     # ---- the month -------------------------------------------------------------------
@@ -103,9 +163,68 @@ class CommunityModel(mesa.Model):
         demography.births(self)
         demography.in_migration(self)
         demography.household_change(self)
+        self._social_month()
         if self.month % 12 == 0:
             self.compact()
         self.recorder.record(self)
+
+    def _social_month(self) -> None:
+        """Steps 2-6 of the month: levers, needs, community, support, costs."""
+        switches = self.params.switches
+        self.snap = Snapshot(self)
+        self._set_levers()
+        isolated = ties.isolated(self) if switches.community else np.zeros(self.residents.n, bool)
+        attending = self.residents.venue >= 0
+        if switches.needs:
+            needs.progress(self, attending, isolated)
+        if switches.community:
+            self._community_month(isolated)
+        if switches.needs:
+            self._support_month()
+        self._book_costs()
+
+    def _set_levers(self) -> None:
+        self.levers = Levers(join_boost=np.ones(self.residents.n))
+        self.support.one_stop = False
+        self.support.joint_capacity = 0.0
+        for counter in self.support.counters:
+            counter.extra_staff = 0.0
+        self.ledger.start_month()
+        if self.params.switches.community:
+            shocks.apply(self)
+        self._apply_interventions("levers")
+
+    def _community_month(self, isolated: np.ndarray) -> None:
+        r = self.residents
+        in_need = (r.sev > 0).any(axis=0)
+        taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
+        ties.update(self, taking_part, in_need)
+        self.venues.attend(isolated)
+        self.organisations.update()
+        demand, supply = volunteers.demand_supply(self)
+        load = np.divide(demand, supply, out=np.ones_like(demand), where=supply > 0)
+        volunteers.update(self, load)
+        self.venues.staffing()
+        self.venues.open_new()
+        volunteers.minsei_update(self)
+        taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
+        r.last_part_m[taking_part] = self.month
+
+    def _support_month(self) -> None:
+        r = self.residents
+        if self.params.switches.community:
+            self.venues.notice_needs()
+        self._apply_interventions("find")
+        has_ties = r.ties.sum(axis=0, dtype=np.int16) > 0
+        self.support.seek_help(has_ties)
+        self.support.arrive_referrals()
+        self.support.serve()
+
+    def _book_costs(self) -> None:
+        for intervention in self.interventions:
+            if intervention.active(self.month):
+                for line, yen in intervention.monthly_cost(self).items():
+                    self.ledger.spend(line, yen)
 
     def run(self, months: int) -> CommunityModel:
         """Run ``months`` steps; returns the model for chaining."""
@@ -114,14 +233,6 @@ class CommunityModel(mesa.Model):
         return self
 
     # ---- helpers used by the subsystems -----------------------------------------------
-    def unit_size(self) -> float:
-        """People per simulated resident (the scale)."""
-        return self.scale
-
-    def population_now(self) -> int:
-        """Living simulated residents."""
-        return self.residents.count()
-
     def household_sizes(self) -> np.ndarray:
         """Living members per household index."""
         r = self.residents
@@ -181,10 +292,52 @@ class CommunityModel(mesa.Model):
         r = self.residents
         r.hh[idx] = self.facility_hh[r.district[idx]]
         r.role[idx] = ROLE_PARENT
+        r.venue[idx] = -1
+        r.volunteer[idx] = False
+        r.vol_venue[idx] = -1
+        if self.params.switches.needs:
+            r.sev[needs.CARE, idx] = np.maximum(r.sev[needs.CARE, idx], 1)
+            r.supported[needs.CARE, idx] = True
+            r.known[needs.CARE, idx] = True
         self.tally.to_facility += idx.size
 
     def on_new_residents(self, new: slice, *, newborn: bool) -> None:
         """Give residents who just appeared (births, arrivals) their starting attributes."""
+        self._init_personal_traits(new)
+        if self.params.switches.community and not newborn:
+            ties.arrive(self, new)
+
+    def _init_personal_traits(self, new: slice) -> None:
+        """Capacity to seek help (some never go) and wish to 'do something'."""
+        r = self.residents
+        stream = self.streams["traits"]
+        keys = r.pid[new]
+        never = stream.uniform(keys, 0, k=0) < self.params.support.never_seek_share
+        r.seek_cap[new] = np.where(never, 0.0, 0.2 + 0.8 * stream.uniform(keys, 0, k=1))
+        r.motivation[new] = stream.uniform(keys, 0, k=2) ** 1.5
+
+    def on_supported(self, idx: np.ndarray) -> None:
+        """Residents who just started receiving support (participation support hooks here)."""
+        self.residents.welfare_involved[idx] = True
+        for intervention in self.interventions:
+            if intervention.active(self.month):
+                intervention.on_supported(self, idx)
+
+    def support_quality(self, need: int, idx: np.ndarray) -> np.ndarray:
+        """How well support in ``need`` reaches residents ``idx`` (0..1, more with a joint plan)."""
+        r = self.residents
+        q = self.support.quality[r.district[idx], min(need, needs.POVERTY)]
+        return q * np.where(r.case_joint[idx], self.params.support.joint_improvement, 1.0)
+
+    def _posts_per_district(self) -> np.ndarray:
+        sizes = self.household_sizes()
+        home = (sizes > 0) & ~self.households.institution
+        hh_d = np.bincount(self.households.district[home], minlength=self.n_districts)
+        return np.maximum(np.round(hh_d / self.params.minsei.households_per_post), 1.0)
+
+    def minsei_posts(self) -> np.ndarray:
+        """民生委員 posts per district (fixed at the start, as quotas are)."""
+        return self._minsei_posts
 
     def compact(self) -> None:
         """Drop departed residents and empty households; renumber household indices."""
@@ -200,6 +353,7 @@ class CommunityModel(mesa.Model):
         origin_alive[has_origin] = keep_hh[r.origin_hh[has_origin]]
         r.origin_hh[:] = np.where(origin_alive, new_index[np.maximum(r.origin_hh, 0)], -1)
         self.households.keep(keep_hh)
+        self.snap = Snapshot(self)  # indices changed
 
     # ---- policies ----------------------------------------------------------------------
     def add_intervention(
@@ -251,6 +405,25 @@ class CommunityModel(mesa.Model):
 
     def sample_residents(self, k: int) -> list[ResidentView]:
         """Views of up to ``k`` living residents (a reproducible sample)."""
+        return [view(self.residents, int(i)) for i in self.sample_indices(k)]
+
+    def sample_indices(self, k: int) -> np.ndarray:
+        """Array indices of up to ``k`` living residents, the same ones month after month."""
         alive = np.flatnonzero(self.residents.alive)
-        keys = self.streams["inspect"].uniform(self.residents.pid[alive], self.month)
-        return [view(self.residents, int(i)) for i in alive[np.argsort(keys)[:k]]]
+        keys = self.streams["inspect"].uniform(self.residents.pid[alive], 0)
+        return alive[np.argsort(keys)[:k]]
+
+    def resident_states(self, idx: np.ndarray) -> np.ndarray:
+        """A state per resident for the live map: index into ``STATES``.
+
+        Volunteer beats supported beats in need (unmet) beats isolated beats connected.
+        """
+        r = self.residents
+        unmet = ((r.sev[:, idx] > 0) & ~r.supported[:, idx]).any(axis=0)
+        supported = r.supported[:, idx].any(axis=0)
+        isolated = r.ties[:, idx].sum(axis=0) == 0
+        return np.select(
+            [r.volunteer[idx], supported & ~unmet, unmet, isolated],
+            [4, 3, 2, 1],
+            default=0,
+        )

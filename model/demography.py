@@ -18,7 +18,7 @@ Every stochastic decision has its own named stream (see :mod:`model.streams`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -257,6 +257,26 @@ def age_and_exit(model: CommunityModel, mortality_multiplier: np.ndarray | None)
     model.tally.out_migrants += int(leaves.sum())
 
 
+@dataclass
+class FertilityRecord:
+    """Births and women-months by mother's 5-year age band, to read the realised TFR."""
+
+    births: np.ndarray = field(default_factory=lambda: np.zeros(7))
+    exposure: np.ndarray = field(default_factory=lambda: np.zeros(7))
+
+    def add(self, women_years: np.ndarray, mothers_years: np.ndarray) -> None:
+        """Count one month of exposure for ``women_years`` and births to ``mothers_years``."""
+        self.exposure += np.bincount((women_years - 15) // 5, minlength=7)[:7]
+        self.births += np.bincount((mothers_years - 15) // 5, minlength=7)[:7]
+
+    def tfr(self) -> float:
+        """Σ over bands of 5 × births per woman-year."""
+        rate = np.divide(
+            self.births, self.exposure / 12.0, out=np.zeros(7), where=self.exposure > 0
+        )
+        return float(5.0 * rate.sum())
+
+
 def _partnered_women(model: CommunityModel) -> np.ndarray:
     """Women who share a household with a partner (a head/partner of the other sex)."""
     r = model.residents
@@ -274,19 +294,19 @@ def births(model: CommunityModel) -> None:
         return
     base = model.demo_tables.asfr[years[women]]
     partnered = _partnered_women(model)[women]
-    # Scale so that the expected total equals the TFR schedule over all women.
-    weight = np.where(partnered, 1.0, 0.0)
-    share_np = p.nonmarital_birth_ratio
-    denom_p = float((base * weight).sum())
-    denom_u = float((base * (1 - weight)).sum())
-    expected = float(base.sum())
-    k_p = (1 - share_np) * expected / denom_p if denom_p > 0 else 0.0
-    k_u = share_np * expected / denom_u if denom_u > 0 else 0.0
-    if denom_p == 0:
-        k_u = expected / denom_u if denom_u > 0 else 0.0
-    prob = np.minimum(base * np.where(partnered, k_p, k_u), 1.0)
+    # Partnered women bear almost all children. Rates are rescaled within each 5-year
+    # band so that every band keeps its age-specific rate, and so the TFR holds.
+    band = (years[women] - 15) // 5
+    expected = np.bincount(band, weights=base, minlength=7)
+    denom_p = np.bincount(band, weights=base * partnered, minlength=7)
+    denom_u = expected - denom_p
+    share_u = np.where(denom_p > 0, p.nonmarital_birth_ratio, 1.0)
+    k_p = np.divide((1 - share_u) * expected, denom_p, out=np.zeros(7), where=denom_p > 0)
+    k_u = np.divide(share_u * expected, denom_u, out=np.zeros(7), where=denom_u > 0)
+    prob = np.minimum(base * np.where(partnered, k_p[band], k_u[band]), 1.0)
     stream = model.streams["births"]
     mothers = women[stream.bernoulli(r.pid[women], prob, model.month)]
+    model.fertility_record.add(years[women], years[mothers])
     n = mothers.size
     if n == 0:
         return
@@ -395,7 +415,7 @@ def household_change(model: CommunityModel) -> None:
     _partnering(model)
     _elderly_moves(model)
     if month % 12 == 0:
-        _update_employment(model)
+        update_employment(model)
 
 
 def _partnering(model: CommunityModel) -> None:
@@ -456,13 +476,17 @@ def _elderly_moves(model: CommunityModel) -> None:
     model.move_to_facility(alone[enters])
 
 
-def _update_employment(model: CommunityModel) -> None:
-    """Once a year, work status follows the employment rate of one's age and sex."""
+def update_employment(model: CommunityModel) -> None:
+    """Once a year, work status follows the employment rate of one's age and sex.
+
+    Each person keeps one lifelong propensity, so the same people stay in work from year
+    to year and leave it as the rate for their age falls (retirement).
+    """
     r = model.residents
     years = np.minimum(r.age_m // 12, 120)
     rate = model.demo_tables.employment[r.sex, years]
-    u = model.streams["employment"].uniform(r.pid, model.month)
-    r.working[:] = r.alive & (u < rate)
+    propensity = model.streams["employment"].uniform(r.pid, 0)
+    r.working[:] = r.alive & (propensity < rate)
 
 
 __all__ = [
@@ -476,48 +500,3 @@ __all__ = [
     "life_expectancy",
     "monthly_death_table",
 ]
-
-
-def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """Population, aging, households and the month's demographic events."""
-    r = model.residents
-    k = model.scale
-    alive = r.alive
-    years = r.age_m // 12
-    n_d = model.n_districts
-    sizes = model.household_sizes()
-    pop = int(alive.sum())
-    old = alive & (years >= 65)
-    n_old = int(old.sum())
-    alone_old = old & (sizes[r.hh] == 1)
-    home_hh = (sizes > 0) & ~model.households.institution
-    n_hh = int(np.count_nonzero(home_hh))
-    at_home = alive & ~model.households.institution[r.hh]
-    t = model.tally
-    town = {
-        "population": pop * k,
-        "households": n_hh * k,
-        "mean_household_size": int(at_home.sum()) / n_hh if n_hh else 0.0,
-        "in_facility": int((alive & ~at_home).sum()) * k,
-        "aging_rate": n_old / pop if pop else 0.0,
-        "share_75plus": int((alive & (years >= 75)).sum()) / pop if pop else 0.0,
-        "share_0_14": int((alive & (years < 15)).sum()) / pop if pop else 0.0,
-        "single_elderly": int(alone_old.sum()) * k,
-        "single_elderly_share": int(alone_old.sum()) / n_old if n_old else 0.0,
-        "births": t.births * k,
-        "deaths": t.deaths * k,
-        "in_migrants": t.in_migrants * k,
-        "out_migrants": t.out_migrants * k,
-        "to_facility": t.to_facility * k,
-    }
-    d = r.district[alive]
-    pop_d = np.bincount(d, minlength=n_d)
-    old_d = np.bincount(r.district[old], minlength=n_d)
-    hh_d = np.bincount(model.households.district[home_hh], minlength=n_d)
-    district = {
-        "population": pop_d * k,
-        "aging_rate": np.divide(old_d, pop_d, out=np.zeros(n_d), where=pop_d > 0),
-        "households": hh_d * k,
-        "single_elderly": np.bincount(r.district[alone_old], minlength=n_d) * k,
-    }
-    return town, district

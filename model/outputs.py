@@ -11,9 +11,9 @@ people, not agents; rates are shares and need no scaling.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, SupportsFloat
 
 import numpy as np
 import pandas as pd
@@ -27,23 +27,47 @@ Reporter = Callable[["CommunityModel"], Report]
 
 @dataclass
 class Tally:
-    """Event counts within the current month (reset at the start of each step)."""
+    """Event counts within the current month (simulated residents; reset each step)."""
 
     births: int = 0
     deaths: int = 0
     in_migrants: int = 0
     out_migrants: int = 0
     to_facility: int = 0  # moves into a care facility (they stay residents)
+    need_onsets: list[int] = field(default_factory=lambda: [0] * 4)
+    crises: list[int] = field(default_factory=lambda: [0] * 4)
+    crisis_deaths: int = 0
+    resolved: int = 0
+    withdrawal_onsets: int = 0
+    arrivals: list[int] = field(default_factory=lambda: [0] * 7)  # by support.ROUTES
+    poverty_consultations: int = 0
+    served: int = 0
+    supported_new: int = 0
+    joint_plans: int = 0
+    referrals: int = 0
+    referral_dropouts: int = 0
+    dropouts: int = 0
+    venue_referrals: int = 0
+    minsei_referrals: int = 0
+    outreach_found: int = 0
+    linked_to_venues: int = 0
+    volunteers_started: int = 0
+    orgs_founded: int = 0
+    orgs_dissolved: int = 0
+    venues_created_by_policy: int = 0
+    reconnected: int = 0  # isolated residents who gained a tie
 
     def reset(self) -> None:
         """Zero every count."""
+        fresh = Tally()
         for name in self.__dataclass_fields__:
-            setattr(self, name, 0)
+            setattr(self, name, getattr(fresh, name))
 
 
-def share(part: int | float, whole: int | float) -> float:
+def share(part: SupportsFloat, whole: SupportsFloat) -> float:
     """``part / whole``, or 0 when ``whole`` is 0."""
-    return float(part) / float(whole) if whole else 0.0
+    w = float(whole)
+    return float(part) / w if w else 0.0
 
 
 def rate_by(
@@ -58,8 +82,8 @@ def rate_by(
 class Recorder:
     """Collects one row per month (town) and one row per month and district."""
 
-    def __init__(self, reporters: list[Reporter]) -> None:
-        self.reporters = reporters
+    def __init__(self, reporters: Sequence[Reporter]) -> None:
+        self.reporters = list(reporters)
         self._town: list[dict[str, float]] = []
         self._district: list[tuple[int, dict[str, np.ndarray]]] = []
 

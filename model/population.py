@@ -10,8 +10,9 @@ compaction (once a model year), so indices are stable within a year. Identity ac
 the whole run is the 64-bit ``pid``, which also keys every random draw a resident
 makes (see :mod:`model.streams`).
 
-Fields (the ``rows`` of a two-dimensional column) are, in order:
-高齢 (elderly care), 障害 (disability), 子育て (child-rearing), 生活困窮 (hardship).
+Needs (the ``rows`` of the two-dimensional need columns) are, in order, the four
+welfare fields 高齢 (elderly care), 障害 (disability), 子育て (child-rearing), 生活困窮
+(hardship), then social withdrawal (ひきこもり), which no field's counter owns.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import numpy as np
 
 FIELDS = ("care", "disability", "childcare", "poverty")
 FIELD_LABELS_JA = ("高齢", "障害", "子育て", "生活困窮")
+NEEDS = (*FIELDS, "withdrawal")
+N_NEEDS = len(NEEDS)
 TIE_KINDS = ("kin", "neighbour", "work", "interest", "issue")
 
 MALE, FEMALE = 0, 1
@@ -55,20 +58,20 @@ RESIDENT_COLUMNS: tuple[Column, ...] = (
     Column("working", np.bool_, False, doc="in work (社縁: work ties)"),
     Column("arrival_m", np.int16, 0, doc="month the resident joined the town"),
     # needs and help-seeking
-    Column("sev", np.int8, 0, rows=4, doc="need severity per field: 0 none .. 3 severe"),
-    Column("onset_m", np.int16, -1, rows=4, doc="month the current need began, per field"),
-    Column("supported", np.bool_, False, rows=4, doc="receiving support, per field"),
-    Column("known", np.bool_, False, rows=4, doc="need known to a counter (came forward/found)"),
-    Column("withdrawn", np.bool_, False, doc="socially withdrawn (ひきこもり)"),
+    Column("sev", np.int8, 0, rows=5, doc="severity per need (NEEDS): 0 none .. 3 severe"),
+    Column("onset_m", np.int16, -1, rows=5, doc="month the current need began, per need"),
+    Column("supported", np.bool_, False, rows=5, doc="receiving support, per need"),
+    Column("known", np.bool_, False, rows=5, doc="need known to a counter (came forward/found)"),
+    Column("assistance", np.bool_, False, doc="on public assistance (生活保護)"),
     Column("seek_cap", np.float32, 0.0, doc="capacity to seek help on one's own, 0..1"),
     Column("dropouts", np.int8, 0, doc="times dropped out of a referral (たらい回し)"),
     Column("case_state", np.int8, CASE_NONE, doc="0 none, 1 queued at a counter, 2 referred"),
     Column("case_counter", np.int16, -1, doc="counter the case is queued at or referred to"),
     Column("case_since", np.int16, 0, doc="month the case entered its current state"),
-    Column("case_fields", np.uint8, 0, doc="bit mask of fields the case is about"),
-    Column("case_route", np.int8, 0, doc="how the case arrived: see agencies.ROUTES"),
+    Column("case_due", np.int16, 0, doc="month a referral reaches its counter"),
+    Column("case_fields", np.uint8, 0, doc="bit mask of needs (NEEDS) the case is about"),
+    Column("case_route", np.int8, 0, doc="how the case arrived: see support.ROUTES"),
     Column("case_joint", np.bool_, False, doc="compound case with a joint plan (多機関協働)"),
-    Column("support_counter", np.int16, -1, doc="counter carrying the person's ongoing support"),
     # community
     Column("ties", np.int8, 0, rows=5, doc="ties outside the household per kind (TIE_KINDS)"),
     Column("venue", np.int32, -1, doc="venue attended regularly (-1 none)"),
@@ -193,16 +196,16 @@ class Residents(_Table):
     onset_m: np.ndarray
     supported: np.ndarray
     known: np.ndarray
-    withdrawn: np.ndarray
+    assistance: np.ndarray
     seek_cap: np.ndarray
     dropouts: np.ndarray
     case_state: np.ndarray
     case_counter: np.ndarray
     case_since: np.ndarray
+    case_due: np.ndarray
     case_fields: np.ndarray
     case_route: np.ndarray
     case_joint: np.ndarray
-    support_counter: np.ndarray
     ties: np.ndarray
     venue: np.ndarray
     org: np.ndarray
@@ -272,10 +275,10 @@ def view(residents: Residents, i: int) -> ResidentView:
         household=int(r.hh[i]),
         household_size=int(members),
         role=("head/partner", "child", "parent")[int(r.role[i])],
-        needs={f: int(r.sev[k, i]) for k, f in enumerate(FIELDS) if r.sev[k, i] > 0},
-        supported=tuple(f for k, f in enumerate(FIELDS) if r.supported[k, i]),
-        known=tuple(f for k, f in enumerate(FIELDS) if r.known[k, i]),
-        withdrawn=bool(r.withdrawn[i]),
+        needs={f: int(r.sev[k, i]) for k, f in enumerate(NEEDS) if r.sev[k, i] > 0},
+        supported=tuple(f for k, f in enumerate(NEEDS) if r.supported[k, i]),
+        known=tuple(f for k, f in enumerate(NEEDS) if r.known[k, i]),
+        withdrawn=bool(r.sev[N_NEEDS - 1, i] > 0),
         in_case=bool(r.case_state[i] != CASE_NONE),
         ties={kind: int(r.ties[k, i]) for k, kind in enumerate(TIE_KINDS)},
         venue=int(r.venue[i]),

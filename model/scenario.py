@@ -13,9 +13,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .costs import CostParams
 from .demography import DemographyParams
-from .parameters import ParameterError, validate
+from .needs import NeedsParams
+from .organisations import OrganisationParams
+from .parameters import ParameterError, param, validate
+from .shocks import ShockParams
+from .support import SupportParams
+from .ties import TiesParams
 from .town import TownParams
+from .venues import VenueParams
+from .volunteers import MinseiParams, VolunteerParams
+
+
+@dataclass(frozen=True)
+class Switches:
+    """Which parts of the model run (for benchmarks, teaching and focused tests)."""
+
+    needs: bool = param(True, unit="", source="model option: needs and counters")
+    community: bool = param(
+        True, unit="", source="model option: ties, venues, volunteers, 民生委員, NPOs"
+    )
+    warmup_months: int = param(
+        36,
+        unit="months",
+        lo=0,
+        hi=240,
+        source="model option: months the social system settles before month 0",
+    )
 
 
 @dataclass(frozen=True)
@@ -24,6 +49,16 @@ class Params:
 
     town: TownParams = field(default_factory=TownParams)
     demography: DemographyParams = field(default_factory=DemographyParams)
+    needs: NeedsParams = field(default_factory=NeedsParams)
+    support: SupportParams = field(default_factory=SupportParams)
+    ties: TiesParams = field(default_factory=TiesParams)
+    venues: VenueParams = field(default_factory=VenueParams)
+    volunteers: VolunteerParams = field(default_factory=VolunteerParams)
+    minsei: MinseiParams = field(default_factory=MinseiParams)
+    organisations: OrganisationParams = field(default_factory=OrganisationParams)
+    shocks: ShockParams = field(default_factory=ShockParams)
+    costs: CostParams = field(default_factory=CostParams)
+    switches: Switches = field(default_factory=Switches)
 
 
 @dataclass(frozen=True)

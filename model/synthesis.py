@@ -35,6 +35,10 @@ _PARTNER_SHARE = (0.04, 0.32, 0.58, 0.70, 0.80, 0.86, 0.78, 0.50)
 # Share living in care facilities at the start, ages 85+ and 75-84 (assumption: about
 # 4 % of people 65+ live in facilities in Japan, most of them very old).
 _FACILITY_SHARE = (0.15, 0.03)
+# Share of younger households (oldest member under 50) that moved in within five years
+# (assumption shaped on the ~3-4 % a year who move into a municipality).
+_RECENT_ARRIVAL_SHARE = 0.25
+LONG_AGO = -30_000  # arrival month of residents who have always lived here
 # Share of unpartnered adults living with their parents, by age (assumption).
 _WITH_PARENTS_AGES = (18, 25, 35, 45, 60)
 _WITH_PARENTS_SHARE = (0.75, 0.55, 0.45, 0.40, 0.0)
@@ -252,6 +256,14 @@ def _install(model: CommunityModel, b: _Builder, gen: np.random.Generator) -> No
     districts = model.pick_districts(b.n_hh, gen)
     x, y = model.place_in_districts(districts, gen)
     model.households.append(b.n_hh, key=hh_keys, district=districts, x=x, y=y)
+    # Some households moved in during the last few years (mostly young): newcomers
+    # have fewer local ties, as the ones who arrive during the run will.
+    recent = gen.random(b.n_hh) < _RECENT_ARRIVAL_SHARE
+    head_age = np.zeros(b.n_hh, dtype=np.int64)
+    np.maximum.at(head_age, b.hh, b.years)
+    recent &= head_age < 50
+    # Long-standing residents carry LONG_AGO; recent arrivals the month they came.
+    arrived = np.where(recent, model.month - gen.integers(0, 60, size=b.n_hh), LONG_AGO)
     model.residents.append(
         n,
         pid=pids,
@@ -261,7 +273,7 @@ def _install(model: CommunityModel, b: _Builder, gen: np.random.Generator) -> No
         district=districts[b.hh],
         role=b.role,
         never_married=~b.partnered & ~((b.years >= 65) & (b.role != ROLE_CHILD)),
-        arrival_m=0,
+        arrival_m=arrived[b.hh].astype(np.int16),
     )
     # Kin: independent adults 25-64 whose parents' household is in town.
     r = model.residents

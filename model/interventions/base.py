@@ -84,8 +84,9 @@ class Intervention:
     intensity_unit: ClassVar[str] = ""
     # Component settings a policy file may give: name -> (default, lowest, highest).
     options: ClassVar[dict[str, tuple[float, float, float]]] = {}
-    # When in the month the component acts (see CommunityModel.step).
-    hook: ClassVar[str] = "support"
+    # When in the month the component acts: "levers" (sets this month's switches and
+    # capacities) or "find" (reaches residents before they seek help); see core.py.
+    hook: ClassVar[str] = "levers"
 
     def __init__(self, spec: InterventionSpec, eligible: EligibilityRule | None = None) -> None:
         self.spec = spec
@@ -130,8 +131,11 @@ class Intervention:
     def apply(self, model: CommunityModel) -> None:
         """Act on the model for one month (only called while active)."""
 
+    def on_supported(self, model: CommunityModel, idx: np.ndarray) -> None:
+        """Called when residents ``idx`` start receiving support (while active)."""
+
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
-        """Yen spent this month, by field (care, disability, childcare, poverty, new)."""
+        """Yen spent this month, by funding line (see :mod:`model.costs`)."""
         return {}
 
 

@@ -1,0 +1,61 @@
+"""``kyosei calibrate [TOWN]``: the model next to public statistics, with tolerances.
+
+Prints one row per target (model value, public figure, tolerance, pass/fail, source)
+and exits 0 when every target passes, 3 when any fails (1 and 2 keep their meaning:
+failure to run, bad input).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from model.calibration import check
+from model.metrics import Metric
+from model.parameters import ParameterError
+from scenarios import load_scenario
+
+from ..table import render
+from .run import parse_overrides
+
+EXIT_TARGET_FAILED = 3
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``kyosei calibrate``."""
+    p = sub.add_parser("calibrate", help="compare the model with public statistics")
+    p.add_argument("town", nargs="?", default="national", help="town profile (default: national)")
+    p.add_argument("--years", type=int, default=10, help="years to run (default 10)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE")
+    p.set_defaults(handler=handle)
+
+
+def _fmt(value: float, unit: str) -> str:
+    return Metric("x", "", "", "share").format(value) if unit == "share" else f"{value:,.2f}"
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the town and print the calibration table."""
+    if not 1 <= args.years <= 50:
+        raise ParameterError("--years", args.years, "a whole number of years from 1 to 50")
+    scenario = load_scenario(args.town, scale=args.scale, overrides=parse_overrides(args.set))
+    table = check(scenario, seed=args.seed, years=args.years)
+    rows = [
+        [
+            row["target"],
+            _fmt(row["model"], row["unit"]),
+            _fmt(row["public"], row["unit"]),
+            "± " + _fmt(row["tolerance"], row["unit"]),
+            "pass" if row["pass"] else "FAIL",
+            row["source"],
+        ]
+        for row in table.to_dict("records")
+    ]
+    print(render(["target", "model", "public", "tolerance", "", "source"], rows, right=(1, 2, 3)))
+    failed = int((~table["pass"]).sum())
+    print(
+        f"\n{len(table) - failed} of {len(table)} targets pass"
+        + (f"; {failed} FAIL" if failed else "")
+    )
+    return EXIT_TARGET_FAILED if failed else 0

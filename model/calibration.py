@@ -1,0 +1,291 @@
+"""Calibration targets: the model's values next to public statistics, with tolerances.
+
+Each :class:`Target` names a public figure (from ``calibration.md``), where it comes
+from, the tolerance the model must meet, and how to read the model's value from a
+run. :func:`check` runs a town (by default the national-like profile) and returns one
+row per target — the table ``kyosei calibrate`` prints.
+
+Tolerances are stated next to their sources: wide where the sources disagree or the
+figure is a proxy, tight where the figure is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .core import CommunityModel
+from .demography import life_expectancy
+from .population import FEMALE, MALE
+from .scenario import Scenario
+
+Reader = Callable[[CommunityModel, pd.DataFrame], float]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One public figure the model should reproduce."""
+
+    name: str
+    target: float
+    tolerance: float
+    unit: str
+    source: str
+    read: Reader
+
+    def passes(self, value: float) -> bool:
+        """Whether ``value`` is within the tolerance of the target."""
+        return bool(np.isfinite(value) and abs(value - self.target) <= self.tolerance)
+
+
+def _mean(column: str, first_year: int = 1) -> Reader:
+    """Mean of a time-series column over the run's years ``first_year``.. (monthly rows)."""
+
+    def read(model: CommunityModel, ts: pd.DataFrame) -> float:
+        return float(ts.loc[ts["month"] >= 12 * first_year - 11, column].mean())
+
+    return read
+
+
+def _start(column: str) -> Reader:
+    def read(model: CommunityModel, ts: pd.DataFrame) -> float:
+        return float(ts[column].iloc[0])
+
+    return read
+
+
+def _annual_change(column: str) -> Reader:
+    """Average annual % change of a column from month 0 to the end."""
+
+    def read(model: CommunityModel, ts: pd.DataFrame) -> float:
+        first, last = float(ts[column].iloc[0]), float(ts[column].iloc[-12:].mean())
+        years = (len(ts) - 6.5) / 12.0
+        return ((last / first) ** (1.0 / years) - 1.0) * 100.0 if first > 0 else float("nan")
+
+    return read
+
+
+def _slope_pt(column: str) -> Reader:
+    """Least-squares trend of a share, in percentage points per year."""
+
+    def read(model: CommunityModel, ts: pd.DataFrame) -> float:
+        return float(np.polyfit(ts["year"], ts[column] * 100.0, 1)[0])
+
+    return read
+
+
+def _e0(sex: int) -> Reader:
+    def read(model: CommunityModel, ts: pd.DataFrame) -> float:
+        return life_expectancy(model.params.demography, sex)
+
+    return read
+
+
+def _alone_share(sex: int) -> Reader:
+    def read(model: CommunityModel, ts: pd.DataFrame) -> float:
+        return float(ts[f"alone_65_{'male' if sex == MALE else 'female'}"].iloc[0])
+
+    return read
+
+
+def _tfr(model: CommunityModel, ts: pd.DataFrame) -> float:
+    return float(model.fertility_record.tfr())
+
+
+B1, B2, B3, B4, B5, B7 = (f"calibration.md {b}" for b in ("B1", "B2", "B3", "B4", "B5", "B7"))
+PCT = 100.0
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "life expectancy at birth, men", 81.09, 1.0, "years", "厚労省 簡易生命表 2023", _e0(MALE)
+    ),
+    Target(
+        "life expectancy at birth, women",
+        87.14,
+        1.0,
+        "years",
+        "厚労省 簡易生命表 2023",
+        _e0(FEMALE),
+    ),
+    Target(
+        "total fertility rate (realised)",
+        1.20,
+        0.10,
+        "births per woman",
+        "厚労省 人口動態統計 2023 (input 1.20; births drawn per woman)",
+        _tfr,
+    ),
+    Target(
+        "aging rate at start", 0.293, 0.01, "share", f"{B1}: 29.3 % (2024)", _start("aging_rate")
+    ),
+    Target(
+        "65+ men living alone", 0.150, 0.03, "share", f"{B1}: 15.0 % (2020)", _alone_share(MALE)
+    ),
+    Target(
+        "65+ women living alone", 0.221, 0.03, "share", f"{B1}: 22.1 % (2020)", _alone_share(FEMALE)
+    ),
+    Target(
+        "care need among 65+",
+        0.19,
+        0.03,
+        "share",
+        f"{B4}: 要介護認定率 19.0 % (2023); ±3 pt (prefectures 14.6-21.8 %)",
+        _mean("share_care_65"),
+    ),
+    Target(
+        "disability",
+        0.093,
+        0.015,
+        "share",
+        f"{B4}: 9.3 % (2022); ±1.5 pt (7.4 % in 2018 series)",
+        _mean("share_disability"),
+    ),
+    Target(
+        "public assistance",
+        0.0162,
+        0.004,
+        "share",
+        f"{B4}: 1.62 % (2024); ±0.4 pt",
+        _mean("share_assistance"),
+    ),
+    Target(
+        "withdrawn among 15-64",
+        0.020,
+        0.005,
+        "share",
+        f"{B4}: 2.02-2.05 % (2022); ±0.5 pt",
+        _mean("share_withdrawn_15_64"),
+    ),
+    Target(
+        "new hardship consultations",
+        19.5,
+        4.5,
+        "per 100k per month",
+        f"{B4}: 15 (FY2015) to 24 (FY2022); the range is the tolerance",
+        _mean("poverty_consultations_per_100k"),
+    ),
+    Target(
+        "no contact outside the household (16+)",
+        0.092,
+        0.03,
+        "share",
+        f"{B5}: 9.2 % (2023); ±3 pt (12 % in a research estimate)",
+        _mean("isolation_rate"),
+    ),
+    Target(
+        "lonely often or always",
+        0.047,
+        0.01,
+        "share",
+        f"{B5}: 4.3-4.9 % (2022-24)",
+        _mean("lonely_rate"),
+    ),
+    Target(
+        "social participation (15+)",
+        0.49,
+        0.08,
+        "share",
+        f"{B5}: 51.8 % / 50.6 % take part in no activity (2023/24); ±8 pt (definitions differ)",
+        _mean("participation_rate"),
+    ),
+    Target(
+        "通いの場 participation among 65+",
+        0.055,
+        0.015,
+        "share",
+        f"{B3}: 5-6 % recommended (sources give 2.3-6.2 %)",
+        _mean("kayoi_participation_65"),
+    ),
+    Target(
+        "通いの場 participants aged 75+",
+        0.742,
+        0.08,
+        "share",
+        f"{B3}: 74.2 % (FY2023)",
+        _mean("kayoi_share_75plus"),
+    ),
+    Target(
+        "通いの場 participants who are women",
+        0.798,
+        0.08,
+        "share",
+        f"{B3}: 79.8 %",
+        _mean("kayoi_share_women"),
+    ),
+    Target(
+        "volunteered in the past year (10+)",
+        0.18,
+        0.04,
+        "share",
+        f"{B7}: 17.8-18.1 % (2021); ±4 pt (26 % before COVID)",
+        _mean("volunteer_rate_year"),
+    ),
+    Target(
+        "volunteered in the past year, men 65-79",
+        0.25,
+        0.06,
+        "share",
+        f"{B7}: 24.7-25.6 %, the highest group",
+        _mean("volunteer_rate_men_65_79"),
+    ),
+    Target(
+        "NPOs per 100k residents",
+        40.0,
+        8.0,
+        "per 100k",
+        f"{B2}: ≈ 40 (2024)",
+        _mean("npos_per_100k"),
+    ),
+    Target(
+        "NPO count, annual change",
+        -0.7,
+        1.5,
+        "%/yr",
+        f"{B2}: ≈ -0.7 %/yr since FY2017; ±1.5: ~40 NPOs per 100k drift with a sampling SD "
+        "of ≈ 1.5 pt/yr over 10 years",
+        _annual_change("npos"),
+    ),
+    Target(
+        "民生委員 posts filled",
+        0.917,
+        0.03,
+        "share",
+        f"{B2}: 91.7 % (FY2025)",
+        _mean("minsei_fill_rate"),
+    ),
+    Target(
+        "民生委員 fill rate trend",
+        -0.6,
+        0.5,
+        "pt per year",
+        f"{B2}: -0.5 pt/yr (2016-25), -0.7 (2022-25)",
+        _slope_pt("minsei_fill_rate"),
+    ),
+)
+
+
+def check(scenario: Scenario, *, seed: int = 1, years: int = 10) -> pd.DataFrame:
+    """Run ``scenario`` and compare it with every target: one row per target."""
+    model = CommunityModel(scenario, seed=seed).run(12 * years)
+    ts = model.recorder.timeseries()
+    rows = []
+    for t in TARGETS:
+        try:
+            value = t.read(model, ts)
+        except KeyError:  # a part of the model is switched off
+            value = float("nan")
+        rows.append(
+            {
+                "target": t.name,
+                "model": value,
+                "public": t.target,
+                "tolerance": t.tolerance,
+                "unit": t.unit,
+                "pass": t.passes(value),
+                "source": t.source,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,222 @@
+"""What the policies cost, and who pays: 国, 都道府県, 市町村, insurance premiums, donors.
+
+Every intervention spends money on *funding lines* (staff for a new function, a
+subsidy to a venue, ...). Each line is split between payers by the burden rates of
+the law it runs under. The five 地域づくり事業 lines are the seed's table (slide 16,
+FY2021); the consultation lines follow the same laws' 包括的支援・相談支援 items; the
+new functions of 重層 (outreach, multi-agency collaboration, participation support)
+run on 追加財源 (additional national funding).
+
+Costs are in yen per month, for real people and venues (not scaled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .parameters import param
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+PAYERS = ("national", "prefecture", "municipality", "insurance_1", "insurance_2", "private")
+PAYER_LABELS_JA = ("国", "都道府県", "市町村", "1号保険料", "2号保険料", "民間・寄附")
+FIELD_OF_LINE = {
+    "care_prevention": "care",
+    "care_life_support": "care",
+    "care_consult": "care",
+    "disability_centre": "disability",
+    "disability_consult": "disability",
+    "child_hub": "childcare",
+    "child_consult": "childcare",
+    "poverty_mutual_aid": "poverty",
+    "poverty_consult": "poverty",
+    "new_functions": "cross_field",
+    "donations": "cross_field",
+}
+SEED_16 = "seed slide 16 (地域づくり事業 負担率・補助率, FY2021)"
+
+
+def _shares(*values: float) -> tuple[float, ...]:
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class CostParams:
+    """Unit costs and each funding line's shares by payer.
+
+    Payers, in order: national, prefecture, municipality, 1号保険料, 2号保険料, private.
+    """
+
+    salary_month: float = param(
+        420_000,
+        unit="yen per worker-month (salary and overheads)",
+        source="assumption",
+        lo=0,
+        ja="人件費（月）",
+        en="Staff cost per month",
+    )
+    venue_subsidy_month: float = param(
+        30_000, unit="yen per subsidised venue per month", source="assumption", lo=0
+    )
+    hub_setup: float = param(
+        2_000_000,
+        unit="yen to set up a multi-generation hub",
+        source="assumption (ヨコハマ市民まち普請事業 scale)",
+        lo=0,
+    )
+    gathering: float = param(100_000, unit="yen per platform gathering", source="assumption", lo=0)
+    cafe_agreement_month: float = param(
+        20_000, unit="yen per partner café per month", source="assumption", lo=0
+    )
+    care_prevention: tuple[float, ...] = param(
+        _shares(0.25, 0.125, 0.125, 0.23, 0.27, 0),
+        unit="shares by payer",
+        source=f"{SEED_16}: 地域介護予防活動支援事業",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    care_life_support: tuple[float, ...] = param(
+        _shares(0.385, 0.1925, 0.1925, 0.23, 0, 0),
+        unit="shares by payer",
+        source=f"{SEED_16}: 生活支援体制整備事業",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    disability_centre: tuple[float, ...] = param(
+        _shares(0.50, 0.25, 0.25, 0, 0, 0),
+        unit="shares by payer",
+        source=f"{SEED_16}: 地域活動支援センター機能強化事業 "
+        "(国 ≤ 50 %, 都道府県 ≤ 25 %, taken at their caps)",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    child_hub: tuple[float, ...] = param(
+        _shares(1 / 3, 1 / 3, 1 / 3, 0, 0, 0),
+        unit="shares by payer",
+        source=f"{SEED_16}: 地域子育て支援拠点事業",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    poverty_mutual_aid: tuple[float, ...] = param(
+        _shares(0.5, 0, 0.5, 0, 0, 0),
+        unit="shares by payer",
+        source=f"{SEED_16}: 共助の基盤づくり事業 (国 1/2, 実施主体 = 市町村 1/2)",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    care_consult: tuple[float, ...] = param(
+        _shares(0.385, 0.1925, 0.1925, 0.23, 0, 0),
+        unit="shares by payer",
+        source="介護保険法 §115-45(2) 包括的支援事業: the same rates as 生活支援体制整備事業 "
+        f"({SEED_16})",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    disability_consult: tuple[float, ...] = param(
+        _shares(0.50, 0.25, 0.25, 0, 0, 0),
+        unit="shares by payer",
+        source="障害者総合支援法 §77 地域生活支援事業: as 地域活動支援センター (slide 16)",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    child_consult: tuple[float, ...] = param(
+        _shares(1 / 3, 1 / 3, 1 / 3, 0, 0, 0),
+        unit="shares by payer",
+        source="子ども・子育て支援法 §59 地域子ども・子育て支援事業: "
+        "as 地域子育て支援拠点 (slide 16)",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    poverty_consult: tuple[float, ...] = param(
+        _shares(0.75, 0, 0.25, 0, 0, 0),
+        unit="shares by payer",
+        source="assumption: 自立相談支援事業 国 3/4 (not in the seed)",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    new_functions: tuple[float, ...] = param(
+        _shares(0.75, 0, 0.25, 0, 0, 0),
+        unit="shares by payer",
+        source="assumption: 追加財源 for the new 重層 functions at 国 3/4 (seed slide 14 names "
+        "追加財源 without rates)",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+    donations: tuple[float, ...] = param(
+        _shares(0, 0, 0, 0, 0, 1),
+        unit="shares by payer",
+        source="ふるさと納税, 共同募金, 再分配法人: money from donors (seed p.19)",
+        lo=0,
+        hi=1,
+        length=6,
+    )
+
+
+def payer_shares(params: CostParams, line: str) -> np.ndarray:
+    """The shares of ``line`` by payer (national … private)."""
+    if line not in FIELD_OF_LINE:
+        raise KeyError(f"unknown funding line {line!r}; known: {', '.join(FIELD_OF_LINE)}")
+    return np.asarray(getattr(params, line), dtype=float)
+
+
+class Ledger:
+    """Money spent by line and payer: this month's and the running totals."""
+
+    def __init__(self, params: CostParams) -> None:
+        self.params = params
+        self.month_by_payer = np.zeros(len(PAYERS))
+        self.month_by_field: dict[str, float] = {}
+        self.total_by_payer = np.zeros(len(PAYERS))
+        self.reconnected_total = 0.0
+        self.resolved_total = 0.0
+
+    def start_month(self) -> None:
+        """Forget last month's spending (running totals stay)."""
+        self.month_by_payer = np.zeros(len(PAYERS))
+        self.month_by_field = {}
+
+    def spend(self, line: str, yen: float) -> None:
+        """Book ``yen`` on funding line ``line``."""
+        if yen <= 0:
+            return
+        split = payer_shares(self.params, line) * yen
+        self.month_by_payer += split
+        self.total_by_payer += split
+        field = FIELD_OF_LINE[line]
+        self.month_by_field[field] = self.month_by_field.get(field, 0.0) + yen
+
+
+def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """This month's spending by payer and field; cost per person reconnected and need resolved."""
+    ledger = model.ledger
+    k = model.scale
+    ledger.reconnected_total += model.tally.reconnected * k
+    ledger.resolved_total += model.tally.resolved * k
+    m = ledger.month_by_payer
+    town = {f"cost_{name}": float(m[i]) for i, name in enumerate(PAYERS)}
+    town["cost_insurance"] = float(m[3] + m[4])
+    town["cost_total"] = float(m.sum())
+    for field in ("care", "disability", "childcare", "poverty", "cross_field"):
+        town[f"cost_{field}"] = ledger.month_by_field.get(field, 0.0)
+    total = float(ledger.total_by_payer.sum())
+    town["cost_cumulative"] = total
+    town["cost_per_reconnected"] = (
+        total / ledger.reconnected_total if ledger.reconnected_total else 0.0
+    )
+    town["cost_per_resolved"] = total / ledger.resolved_total if ledger.resolved_total else 0.0
+    town["reconnected"] = model.tally.reconnected * k
+    return town, {}

@@ -1,0 +1,495 @@
+"""Needs in four fields — 高齢・障害・子育て・生活困窮 — and social withdrawal.
+
+Each resident has a severity per field (0 none, 1 mild, 2 moderate, 3 severe). Each
+month, with one draw per resident for onset and one per resident in need for change:
+
+* **onset** by age, sex and household situation (care rises steeply after 75;
+  hardship with being out of work, single parenthood and living alone; child-rearing
+  needs with young children; disability at all ages);
+* **escalation** while unmet (faster when isolated, slower for venue regulars), up to
+  **crisis** events at the top severity — some crises end in death, some bring the
+  person to a counter as an emergency;
+* **improvement or maintenance** while supported; needs that can end (hardship,
+  child-rearing, some disability) resolve at a rate, faster with support. Elderly
+  care is maintained, not resolved.
+
+Social withdrawal (ひきこもり) is a separate state of people 15-64: it cuts help-seeking
+and ties, and with a parent of 80+ in the household it makes an 8050 case.
+
+Public assistance (生活保護) is long-term support of a hardship need; its share of the
+population is a calibration target (about 1.6 %).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .parameters import param
+from .population import FEMALE, ROLE_CHILD, ROLE_HEAD
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+CARE, DISABILITY, CHILDCARE, POVERTY, WITHDRAWAL = 0, 1, 2, 3, 4
+N_FIELDS = 4  # the welfare fields; WITHDRAWAL is a need no field's counter owns
+DISABILITY_BANDS = (0, 18, 40, 65, 75)
+POVERTY_BANDS = (18, 30, 50, 65)
+B4 = "calibration.md B4"
+
+
+@dataclass(frozen=True)
+class NeedsParams:
+    """Onset, escalation and resolution of needs; social withdrawal."""
+
+    care_onset_65: float = param(
+        0.0025,
+        unit="onsets per person-year at 65",
+        source=f"calibrated: {B4} care 19 % of 65+",
+        lo=0,
+        hi=1,
+        ja="要介護の発生率（65歳）",
+        en="Care-need onset at 65",
+    )
+    care_onset_slope: float = param(
+        0.135,
+        unit="per year of age (log scale)",
+        source="assumption: certification doubles about every 5 years of age "
+        "(介護保険事業状況報告)",
+        lo=0,
+        hi=1,
+    )
+    care_onset_female: float = param(
+        1.1,
+        unit="multiplier for women",
+        source="assumption (women's rates are higher at 80+)",
+        lo=0,
+        hi=5,
+    )
+    disability_onset: tuple[float, ...] = param(
+        (0.0011, 0.0018, 0.0027, 0.0072, 0.0135),
+        unit="onsets per person-year, ages 0,18,40,65,75+",
+        source=f"calibrated: {B4} disability 9.3 % of all ages, 47 % of them 65+",
+        lo=0,
+        hi=1,
+        length=5,
+    )
+    disability_recovery: float = param(
+        0.010,
+        unit="per year, under 65, unsupported",
+        source="assumption (mental-health recovery)",
+        lo=0,
+        hi=1,
+    )
+    childcare_onset: float = param(
+        0.06,
+        unit="per parent-year with a child under 12",
+        source="assumption",
+        lo=0,
+        hi=1,
+        ja="子育て困難の発生率",
+        en="Child-rearing need onset",
+    )
+    childcare_at_birth: float = param(
+        0.12,
+        unit="share of births bringing a need to the mother",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    poverty_onset: tuple[float, ...] = param(
+        (0.0030, 0.0022, 0.0028, 0.0030),
+        unit="onsets per person-year, ages 18,30,50,65+",
+        source=f"calibrated: {B4} public assistance 1.6 %; 自立相談 15-24 per 100k per month",
+        lo=0,
+        hi=1,
+        length=4,
+    )
+    poverty_not_working: float = param(
+        3.0, unit="multiplier, adults 20-64 out of work", source="assumption", lo=0, hi=20
+    )
+    poverty_single_parent: float = param(
+        4.0,
+        unit="multiplier, single parents",
+        source="assumption (B4: single-parent poverty 44.5 % vs 15.4 % overall)",
+        lo=0,
+        hi=20,
+    )
+    poverty_alone_elderly: float = param(
+        1.5, unit="multiplier, 65+ living alone", source="assumption", lo=0, hi=20
+    )
+    escalation: tuple[float, ...] = param(
+        (0.030, 0.015, 0.050, 0.040),
+        unit="per month while unmet, by field",
+        source="assumption",
+        lo=0,
+        hi=1,
+        length=4,
+        ja="未支援時の悪化率",
+        en="Escalation if unmet",
+    )
+    escalation_supported: float = param(
+        0.25, unit="multiplier on escalation while supported", source="assumption", lo=0, hi=1
+    )
+    escalation_isolated: float = param(
+        1.4,
+        unit="multiplier on escalation for isolated residents",
+        source="assumption (isolation compounds needs: seed slide 8)",
+        lo=0,
+        hi=5,
+    )
+    escalation_attending: float = param(
+        0.7,
+        unit="multiplier on escalation for venue regulars",
+        source="assumption (通いの場: 介護予防 effect)",
+        lo=0,
+        hi=2,
+    )
+    improvement: tuple[float, ...] = param(
+        (0.010, 0.020, 0.120, 0.080),
+        unit="per month while supported, by field",
+        source="assumption; hardship: B4 自立相談 43 % gain work or income",
+        lo=0,
+        hi=1,
+        length=4,
+    )
+    improvement_assistance: float = param(
+        0.005,
+        unit="per month, hardship on public assistance",
+        source="[derived] B4: 1.6 % stock with ~17 new applications per 100k per month",
+        lo=0,
+        hi=1,
+    )
+    resolution_unsupported: tuple[float, ...] = param(
+        (0.0, 0.0, 0.040, 0.020),
+        unit="per month at mild severity, unsupported, by field",
+        source="assumption",
+        lo=0,
+        hi=1,
+        length=4,
+    )
+    assistance_share: tuple[float, ...] = param(
+        (0.30, 0.70),
+        unit="share of supported hardship that is public assistance, <65 and 65+",
+        source="[derived] B4: 55 % of recipient households are elderly",
+        lo=0,
+        hi=1,
+        length=2,
+    )
+    assistance_initial: float = param(
+        0.0162,
+        unit="share of residents on public assistance at the start",
+        source=f"{B4}: 1.62 % (2024)",
+        lo=0,
+        hi=1,
+    )
+    crisis: float = param(
+        0.04, unit="per month at top severity while unmet", source="assumption", lo=0, hi=1
+    )
+    crisis_death: tuple[float, ...] = param(
+        (0.06, 0.01, 0.0, 0.005),
+        unit="share of crises ending in death, by field",
+        source="assumption (孤立死, emergency admissions)",
+        lo=0,
+        hi=1,
+        length=4,
+    )
+    crisis_known: float = param(
+        0.6,
+        unit="share of crises that bring the person to a counter",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    withdrawal_onset: float = param(
+        0.0022,
+        unit="per person-year, ages 15-64",
+        source=f"calibrated: {B4} withdrawn 2 % of 15-64",
+        lo=0,
+        hi=1,
+    )
+    withdrawal_exit: float = param(
+        0.08,
+        unit="per year, unsupported",
+        source="assumption (many withdraw for years)",
+        lo=0,
+        hi=1,
+    )
+    withdrawal_exit_supported: float = param(
+        0.35, unit="per year, with support", source="assumption", lo=0, hi=1
+    )
+
+
+def _monthly(annual: np.ndarray | float) -> np.ndarray:
+    return -np.expm1(np.log1p(-np.minimum(annual, 0.999)) / 12.0)
+
+
+def _banded(edges: tuple[int, ...], values: tuple[float, ...], years: np.ndarray) -> np.ndarray:
+    idx = np.clip(np.searchsorted(edges, years, side="right") - 1, 0, len(values) - 1)
+    return np.where(years < edges[0], 0.0, np.asarray(values)[idx])
+
+
+@dataclass
+class NeedsTables:
+    """Monthly onset probabilities by age (and sex), derived once from the parameters."""
+
+    care: np.ndarray  # [sex, years]
+    disability: np.ndarray  # [years]
+    poverty: np.ndarray  # [years]
+    childcare: float
+    childcare_single: float
+    withdrawal_onset: float
+    withdrawal_exit: float
+    withdrawal_exit_supported: float
+    disability_recovery: float
+
+    @classmethod
+    def build(cls, p: NeedsParams) -> NeedsTables:
+        """Tables for parameters ``p``."""
+        years = np.arange(121, dtype=float)
+        care = p.care_onset_65 * np.exp(p.care_onset_slope * (years - 65.0))
+        care = np.where(years >= 55, care, 0.0)
+        care = np.vstack([care, care * p.care_onset_female])
+        return cls(
+            care=_monthly(care),
+            disability=_monthly(_banded(DISABILITY_BANDS, p.disability_onset, years)),
+            poverty=_monthly(_banded(POVERTY_BANDS, p.poverty_onset, years)),
+            childcare=float(_monthly(p.childcare_onset)),
+            childcare_single=float(_monthly(min(2 * p.childcare_onset, 0.99))),
+            withdrawal_onset=float(_monthly(p.withdrawal_onset)),
+            withdrawal_exit=float(_monthly(p.withdrawal_exit)),
+            withdrawal_exit_supported=float(_monthly(p.withdrawal_exit_supported)),
+            disability_recovery=float(_monthly(p.disability_recovery)),
+        )
+
+
+def onset_rates(model: CommunityModel, field: int) -> tuple[np.ndarray, np.ndarray]:
+    """Residents at risk of a new need in ``field`` and their monthly onset probability."""
+    r, p, t = model.residents, model.params.needs, model.needs_tables
+    snap = model.snap
+    years = snap.years
+    at_risk = snap.home & (r.sev[field] == 0)
+    if field == CARE:
+        idx = np.flatnonzero(at_risk & (years >= 55))
+        return idx, t.care[r.sex[idx], years[idx]]
+    if field == DISABILITY:
+        idx = np.flatnonzero(at_risk)
+        return idx, t.disability[years[idx]]
+    kids = snap.with_kids
+    single_parent = snap.single_parent
+    if field == CHILDCARE:
+        parent = at_risk & (r.role == ROLE_HEAD) & (years >= 18) & kids
+        parent &= (r.sex == FEMALE) | single_parent
+        # A birth this month brings some mothers a need at once (postnatal, isolation).
+        mothers = at_risk & snap.newborn[r.hh] & (r.sex == FEMALE) & (years >= 15) & (years < 50)
+        idx = np.flatnonzero(parent | mothers)
+        rate = np.where(single_parent[idx], t.childcare_single, t.childcare)
+        return idx, np.where(mothers[idx], np.maximum(rate, p.childcare_at_birth), rate)
+    idx = np.flatnonzero(at_risk & (years >= 18))
+    y = years[idx]
+    rate = t.poverty[y]
+    rate = rate * np.where((y < 65) & (y >= 20) & ~r.working[idx], p.poverty_not_working, 1.0)
+    parent_alone = single_parent[idx] & (r.role[idx] == ROLE_HEAD)
+    rate *= np.where(parent_alone, p.poverty_single_parent, 1.0)
+    rate *= np.where((y >= 65) & snap.alone[idx], p.poverty_alone_elderly, 1.0)
+    return idx, np.minimum(rate, 0.5)
+
+
+def initialise(model: CommunityModel) -> None:
+    """Starting needs near the model's own steady state (then a warm-up settles the rest).
+
+    Chronic needs (care, disability) start at their cumulative-hazard prevalence by age;
+    needs that end start at onset rate × mean duration.
+    """
+    r, p = model.residents, model.params.needs
+    rates = np.zeros((N_FIELDS, r.n))
+    for field in range(N_FIELDS):
+        idx, rate = onset_rates(model, field)
+        rates[field, idx] = rate
+    years = model.snap.years.astype(float)
+    stream = model.streams["needs_init"]
+    u = stream.uniform(r.pid, 0)
+    # Care: cumulative hazard from 55 to the current age.
+    b = p.care_onset_slope
+    cum = p.care_onset_65 / b * (np.exp(b * (years - 65.0)) - np.exp(b * -10.0))
+    cum = np.where(years >= 55, cum, 0.0) * np.where(r.sex == FEMALE, p.care_onset_female, 1.0)
+    has = u < -np.expm1(-cum * 0.75)  # 0.75: people with care needs die sooner
+    # Disability: integrate the banded hazard over the years lived (net of recovery).
+    edges = np.asarray((*DISABILITY_BANDS, 121), dtype=float)
+    lived = np.clip(years[:, None] - edges[None, :-1], 0, np.diff(edges)[None, :])
+    cum_d = lived @ np.asarray(p.disability_onset)
+    has_d = stream.uniform(r.pid, 0, k=1) < -np.expm1(-cum_d * 0.85)
+    # Ending needs: prevalence ≈ monthly onset × mean months to resolution.
+    duration = {CHILDCARE: 14.0, POVERTY: 30.0}
+    has_c = stream.uniform(r.pid, 0, k=2) < rates[CHILDCARE] * duration[CHILDCARE]
+    has_p = stream.uniform(r.pid, 0, k=3) < rates[POVERTY] * duration[POVERTY] * 1.8
+    sev_draw = stream.uniform(r.pid, 0, k=4)
+    for field, mask in ((CARE, has), (DISABILITY, has_d), (CHILDCARE, has_c), (POVERTY, has_p)):
+        mask &= r.alive
+        r.sev[field, mask] = 1 + (sev_draw[mask] > 0.5) + (sev_draw[mask] > 0.85)
+        r.onset_m[field, mask] = -(sev_draw[mask] * 36).astype(np.int16)
+    # Most existing chronic needs are already known and supported.
+    known_share = (0.92, 0.88, 0.6, 0.7)
+    k_draw = stream.uniform(r.pid, 0, k=5)
+    for field in range(N_FIELDS):
+        mask = (r.sev[field] > 0) & (k_draw < known_share[field])
+        r.known[field, mask] = True
+        r.supported[field, mask] = True
+    # Public assistance: recipients drawn in proportion to the hardship onset rate,
+    # to the national share of the population (its stock builds over decades).
+    weight = rates[POVERTY] * r.alive
+    p_pa = p.assistance_initial * r.alive.sum() * weight / max(weight.sum(), 1e-12)
+    on_pa = stream.uniform(r.pid, 0, k=6) < p_pa
+    r.sev[POVERTY, on_pa] = np.maximum(r.sev[POVERTY, on_pa], 2)
+    r.onset_m[POVERTY, on_pa] = -120
+    r.known[POVERTY, on_pa] = True
+    r.supported[POVERTY, on_pa] = True
+    r.assistance[on_pa] = True
+    # Withdrawal: prevalence ≈ onset / exit among 15-64; most of it unknown.
+    w_prev = p.withdrawal_onset / max(p.withdrawal_exit, 1e-9)
+    ages_ok = (years >= 15) & (years < 65) & r.alive
+    withdrawn = ages_ok & (stream.uniform(r.pid, 0, k=7) < w_prev)
+    r.sev[WITHDRAWAL, withdrawn] = 1
+    r.onset_m[WITHDRAWAL, withdrawn] = -(sev_draw[withdrawn] * 60).astype(np.int16)
+    in_facility = model.households.institution[r.hh]
+    r.sev[CARE, in_facility] = np.maximum(r.sev[CARE, in_facility], 2)
+    r.known[CARE, in_facility] = True
+    r.supported[CARE, in_facility] = True
+
+
+def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray) -> None:
+    """One month of onset, escalation, crises, improvement and resolution."""
+    r, p = model.residents, model.params.needs
+    month = model.month
+    t = model.tally
+    onset = model.streams["need_onset"]
+    for field in range(N_FIELDS):
+        idx, rate = onset_rates(model, field)
+        new = idx[onset.uniform(r.pid[idx], month, k=field) < rate]
+        r.sev[field, new] = 1
+        r.onset_m[field, new] = month
+        t.need_onsets[field] += new.size
+    _withdrawal(model)
+    # Change in existing needs: one draw per resident in need and field.
+    idx = np.flatnonzero(r.alive & (r.sev[:N_FIELDS].max(axis=0) > 0))
+    if idx.size == 0:
+        return
+    stream = model.streams["need_change"]
+    years = model.snap.years[idx]
+    esc_mult = np.where(isolated[idx], p.escalation_isolated, 1.0)
+    esc_mult *= np.where(attending[idx], p.escalation_attending, 1.0)
+    crisis_any = np.zeros(idx.size, dtype=bool)
+    for field in range(N_FIELDS):
+        sev = r.sev[field, idx]
+        has = sev > 0
+        if not has.any():
+            continue
+        w = stream.uniform(r.pid[idx], month, k=field)
+        sup = r.supported[field, idx]
+        esc = p.escalation[field] * esc_mult * np.where(sup, p.escalation_supported, 1.0)
+        if field == POVERTY:
+            imp = np.where(r.assistance[idx], p.improvement_assistance, p.improvement[POVERTY])
+        else:
+            imp = np.full(idx.size, p.improvement[field])
+        imp = np.where(sup, imp * model.support_quality(field, idx), 0.0)
+        res = np.where(~sup & (sev == 1), p.resolution_unsupported[field], 0.0)
+        if field == DISABILITY:
+            res = np.where(
+                ~sup & (years < 65) & (sev == 1), model.needs_tables.disability_recovery, res
+            )
+        # Disjoint bands of one draw: improve at the bottom, worsen or crisis at the top.
+        down = has & (w < imp + res)
+        top = has & (sev == 3) & ~sup
+        crisis = top & (w >= 1.0 - p.crisis)
+        up = has & ~down & ~top & (sev < 3) & (w >= 1.0 - esc)
+        r.sev[field, idx[up]] += 1
+        r.sev[field, idx[down]] -= 1
+        ended = idx[down & (sev == 1)]
+        if field in (CARE, DISABILITY):
+            # Care and disability are maintained, not resolved; only some disabilities
+            # under 65 (mental health) recover, and only from mild severity.
+            recover = np.zeros(idx.size, dtype=bool)
+            if field == DISABILITY:
+                recover = down & (sev == 1) & (years < 65) & (res > 0)
+            r.sev[field, ended] = 1
+            ended = idx[recover]
+        _end_need(model, field, ended)
+        t.crises[field] += int(crisis.sum())
+        crisis_any |= crisis
+        dies = crisis & (((w - (1.0 - p.crisis)) / max(p.crisis, 1e-12)) < p.crisis_death[field])
+        dies &= month > 0  # nobody dies in the warm-up: month 0 matches the profile
+        if dies.any():
+            r.alive[idx[dies]] = False
+            t.deaths += int(dies.sum())
+            t.crisis_deaths += int(dies.sum())
+            crisis_any &= ~dies
+    # Some crises bring the person to a counter as an emergency.
+    to_counter = stream.uniform(r.pid[idx], month, k=N_FIELDS) < p.crisis_known
+    model.support.emergency(idx[crisis_any & to_counter])
+
+
+def _end_need(model: CommunityModel, field: int, idx: np.ndarray) -> None:
+    r = model.residents
+    if idx.size == 0:
+        return
+    r.sev[field, idx] = 0
+    if r.supported[field, idx].any():
+        model.tally.resolved += int(r.supported[field, idx].sum())
+    r.supported[field, idx] = False
+    r.known[field, idx] = False
+    r.onset_m[field, idx] = -1
+    if field == POVERTY:
+        r.assistance[idx] = False
+
+
+def _withdrawal(model: CommunityModel) -> None:
+    """Residents 15-64 withdraw and come out again (faster with support)."""
+    r, t = model.residents, model.needs_tables
+    years = model.snap.years
+    idx = np.flatnonzero(r.alive & (years >= 15) & (years < 65))
+    u = model.streams["withdrawal"].uniform(r.pid[idx], model.month)
+    w = r.sev[WITHDRAWAL, idx] > 0
+    exit_p = np.where(r.supported[WITHDRAWAL, idx], t.withdrawal_exit_supported, t.withdrawal_exit)
+    starts = idx[~w & (u < t.withdrawal_onset)]
+    ends = idx[w & (u < exit_p)]
+    r.sev[WITHDRAWAL, starts] = 1
+    r.onset_m[WITHDRAWAL, starts] = model.month
+    # The statistic covers 15-64; at 65 the state is no longer counted as withdrawal.
+    aged_out = np.flatnonzero((r.sev[WITHDRAWAL] > 0) & (years >= 65))
+    _end_need(model, WITHDRAWAL, np.concatenate([ends, aged_out]))
+    model.tally.withdrawal_onsets += starts.size
+
+
+def compound(model: CommunityModel) -> dict[str, np.ndarray]:
+    """Masks of residents in compound situations (8050, double care, isolation + need)."""
+    r = model.residents
+    n_hh = model.households.n
+    years = r.age_m // 12
+    alive = r.alive
+    home = alive & ~model.households.institution[r.hh]
+    # 8050: a parent 80+ and a withdrawn, unmarried child in their 50s in one household.
+    child_50s = home & (r.sev[WITHDRAWAL] > 0) & r.never_married & (r.role == ROLE_CHILD)
+    child_50s &= (years >= 50) & (years < 60)
+    has_child = np.bincount(r.hh[child_50s], minlength=n_hh) > 0
+    has_parent = np.bincount(r.hh[home & (years >= 80)], minlength=n_hh) > 0
+    hh_8050 = has_child & has_parent
+    # Double care: an adult 25-54 raising a child under 6 while an elder in the household
+    # or in their parents' household needs care.
+    care_hh = np.bincount(r.hh[alive & (r.sev[CARE] > 0)], minlength=n_hh) > 0
+    under6 = np.bincount(r.hh[alive & (years < 6)], minlength=n_hh) > 0
+    origin_care = np.zeros(r.n, dtype=bool)
+    linked = r.origin_hh >= 0
+    origin_care[linked] = care_hh[r.origin_hh[linked]]
+    double = home & (years >= 25) & (years < 55) & under6[r.hh] & (care_hh[r.hh] | origin_care)
+    double &= (r.role == ROLE_HEAD) & ((r.sex == FEMALE) | (r.sev[CHILDCARE] > 0))
+    in_need = alive & (r.sev.max(axis=0) > 0)
+    fields = (r.sev[:N_FIELDS] > 0).sum(axis=0)
+    return {
+        "in_8050": home & hh_8050[r.hh],
+        "hh_8050": hh_8050,
+        "double_care": double,
+        "multi_field": alive & (fields >= 2),
+        "in_need": in_need,
+    }

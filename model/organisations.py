@@ -1,0 +1,298 @@
+"""NPOs, civic groups and the 社協 as Mesa agents.
+
+An organisation has members (residents whose ``org`` points to it), funds, and the
+venues it runs. NPOs earn grants, members' fees and donations and pay for their
+venues; an NPO whose members fall below the minimum, or whose funds stay below zero,
+for ``grace_months`` dissolves, and its venues close unless the 社協 takes them over.
+Civic groups (resident groups, circles, 町内会 activity groups) live on members alone.
+New NPOs and groups are founded by motivated residents; in the baseline the NPO count
+drifts down slowly, as it has nationally since 2017.
+
+Membership is how most residents take part in community life: members form interest
+ties (関心縁), and issue groups bring people with needs together (課題縁).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .parameters import param
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+KINDS = ("npo", "civic", "shakyo")
+MEMBER_BANDS = (15, 40, 60, 80)
+B2 = "calibration.md B2"
+B5 = "calibration.md B5"
+
+
+@dataclass(frozen=True)
+class OrganisationParams:
+    """Numbers, membership and money of NPOs and civic groups."""
+
+    npo_per_100k: float = param(
+        40.0,
+        unit="NPOs per 100k residents",
+        source=f"{B2}: ≈ 40 per 100k (49,611 in 2024)",
+        lo=0,
+        ja="NPO数（10万人あたり）",
+        en="NPOs per 100k",
+    )
+    civic_per_100k: float = param(
+        150.0, unit="civic groups per 100k residents", source="assumption", lo=0
+    )
+    join: tuple[float, ...] = param(
+        (0.055, 0.072, 0.095, 0.040),
+        unit="joins per person-year, ages 15,40,60,80+",
+        source=f"calibrated: {B5} no social participation ≈ 51 %",
+        lo=0,
+        hi=1,
+        length=4,
+    )
+    leave: float = param(0.010, unit="per month", source="assumption", lo=0, hi=1)
+    closure: tuple[float, ...] = param(
+        (0.060, 0.06),
+        unit="per year, NPOs and civic groups (a leader retires, the group stops)",
+        source=f"calibrated: {B2} NPO count ≈ -0.7 %/yr net",
+        lo=0,
+        hi=1,
+        length=2,
+    )
+    npo_join_share: float = param(
+        0.2,
+        unit="share of joiners who join an NPO (rest: civic groups)",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    min_members: int = param(3, unit="members (people)", source="assumption", lo=1, hi=100)
+    grace_months: int = param(
+        6, unit="months below minimum before dissolving", source="assumption", lo=1, hi=60
+    )
+    grant: float = param(30_000, unit="yen per NPO per month", source="assumption", lo=0)
+    fee: float = param(1_000, unit="yen per member per month", source="assumption", lo=0)
+    donations: float = param(25_000, unit="yen per NPO per month (mean)", source="assumption", lo=0)
+    cost_base: float = param(45_000, unit="yen per NPO per month", source="assumption", lo=0)
+    cost_per_venue: float = param(
+        10_000, unit="yen per venue run per month", source="assumption", lo=0
+    )
+    npo_founding: float = param(
+        2.5,
+        unit="new NPOs per 100k residents per year",
+        source=f"calibrated: {B2} net ≈ -0.7 %/yr since 2017",
+        lo=0,
+    )
+    civic_founding: float = param(
+        8.0, unit="new civic groups per 100k residents per year", source="assumption", lo=0
+    )
+    shakyo_takeover: float = param(
+        0.3,
+        unit="share of a dissolved NPO's venues the 社協 takes over",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+
+
+class Organisation(mesa.Agent):
+    """An NPO, a civic group or the town's 社協.
+
+    Attributes:
+        kind: "npo", "civic" or "shakyo".
+        district: Home district.
+        funds: Money in hand (yen).
+        active: False once dissolved.
+        issue_group: Brings people with the same needs together (課題縁).
+        months_short: Consecutive months below the members or funds minimum.
+        revenue_factor: Income multiplier (a pandemic lowers it).
+        extra_income: Yen per month from funding levers (ふるさと納税, 共同募金, ...).
+    """
+
+    def __init__(
+        self,
+        model: CommunityModel,
+        kind: str,
+        district: int,
+        funds: float,
+        issue_group: bool = False,
+    ) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.district = district
+        cx, cy = model.town_map.centres[district]
+        self.x, self.y = float(cx), float(cy) + 0.4
+        self.funds = funds
+        self.active = True
+        self.issue_group = issue_group
+        self.months_short = 0
+        self.revenue_factor = 1.0
+        self.extra_income = 0.0
+        self.founded_month = model.month
+
+    def venues(self) -> list:
+        """Open venues this organisation runs."""
+        return [v for v in self.model.venues.venues if v.open and v.org is self]
+
+    def finances(self, members: int, venues: int) -> None:
+        """One month of income and costs (NPOs only), running ``venues`` venues."""
+        if self.kind != "npo":
+            return
+        p = self.model.params.organisations
+        people = members * self.model.scale
+        income = (p.grant + p.fee * people + p.donations) * self.revenue_factor + self.extra_income
+        self.funds += income - p.cost_base - p.cost_per_venue * venues * self.model.scale
+
+    def dissolve(self) -> None:
+        """Stop existing: members are released; venues close or pass to the 社協."""
+        model = self.model
+        self.active = False
+        r = model.residents
+        i = model.organisations.orgs.index(self)
+        r.org[r.org == i] = -1
+        gen = model.streams["org_dissolve"].generator(model.month, k=i)
+        for venue in self.venues():
+            if gen.random() < model.params.organisations.shakyo_takeover:
+                venue.operator, venue.org = "shakyo", model.organisations.shakyo
+            else:
+                venue.close()
+        model.tally.orgs_dissolved += 1
+
+
+class OrganisationSystem:
+    """All organisations of the town and the monthly membership and money rules."""
+
+    def __init__(self, model: CommunityModel) -> None:
+        self.model = model
+        self.orgs: list[Organisation] = []
+        self.shakyo = Organisation(model, "shakyo", 0, funds=0.0)
+        self.orgs.append(self.shakyo)
+        self.join_table = _banded(np.arange(121), model.params.organisations.join) / 12
+
+    def create_initial(self) -> None:
+        """NPOs and civic groups per district in proportion to its population."""
+        model = self.model
+        p = model.params.organisations
+        r = model.residents
+        pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
+        gen = model.streams["orgs_init"].generator(0)
+        for d in range(model.n_districts):
+            for kind, rate in (("npo", p.npo_per_100k), ("civic", p.civic_per_100k)):
+                for _ in range(int(gen.poisson(rate * pop_d[d] / 100_000))):
+                    self.found(kind, d, gen, funds=p.cost_base * gen.uniform(3, 12))
+        self._initial_members()
+
+    def found(
+        self, kind: str, district: int, gen: np.random.Generator, funds: float = 0.0
+    ) -> Organisation:
+        """A new NPO or civic group (about one NPO in four is an issue group)."""
+        org = Organisation(self.model, kind, district, funds, issue_group=gen.random() < 0.25)
+        self.orgs.append(org)
+        return org
+
+    def _initial_members(self) -> None:
+        """Members at the steady balance of joining and leaving, by age."""
+        model = self.model
+        r, p = model.residents, model.params.organisations
+        years = r.age_m // 12
+        join = _banded(years, p.join) / 12
+        # Members also leave when their group closes.
+        stock = join / (join + p.leave + float(np.mean(p.closure)) / 12)
+        u = model.streams["orgs_init"].uniform(r.pid, 0)
+        home = ~model.households.institution[r.hh]
+        members = np.flatnonzero(r.alive & home & (u < stock))
+        self._assign(members, model.streams["orgs_init"].uniform(r.pid[members], 0, k=1))
+
+    def _assign(self, people: np.ndarray, u: np.ndarray) -> None:
+        """People join an active organisation of their district (NPO or civic group)."""
+        model = self.model
+        r, p = model.residents, model.params.organisations
+        kind = np.array([KINDS.index(o.kind) for o in self.orgs])
+        dist = np.array([o.district for o in self.orgs])
+        active = np.array([o.active for o in self.orgs])
+        for d in np.unique(r.district[people]):
+            rows = np.flatnonzero(r.district[people] == d)
+            npos = np.flatnonzero(active & (dist == d) & (kind == 0))
+            civics = np.flatnonzero(active & (dist == d) & (kind == 1))
+            pick_npo = u[rows] < p.npo_join_share
+            for mask, pool in ((pick_npo, npos), (~pick_npo, civics)):
+                if pool.size == 0:
+                    pool = npos if pool is civics else civics
+                if pool.size == 0:
+                    continue
+                frac = (u[rows][mask] * 7919.0) % 1.0
+                r.org[people[rows[mask]]] = pool[(frac * pool.size).astype(np.int64)]
+
+    def pick_npo(self, district: int, gen: np.random.Generator) -> Organisation | None:
+        """An active NPO of ``district`` (to run a new venue), or ``None``."""
+        pool = [o for o in self.orgs if o.active and o.kind == "npo" and o.district == district]
+        return pool[int(gen.integers(len(pool)))] if pool else None
+
+    def counts(self) -> tuple[int, int]:
+        """Active NPOs and civic groups."""
+        npo = sum(1 for o in self.orgs if o.active and o.kind == "npo")
+        civic = sum(1 for o in self.orgs if o.active and o.kind == "civic")
+        return npo, civic
+
+    def update(self) -> None:
+        """Members join and leave; money flows; weak organisations dissolve; new ones form."""
+        model = self.model
+        r, p = model.residents, model.params.organisations
+        month = model.month
+        u = model.streams["org_membership"].uniform(r.pid, month)
+        join = self.join_table[model.snap.years] * model.levers.join_boost
+        leaving = r.alive & (r.org >= 0) & (u < p.leave)
+        r.org[leaving] = -1
+        joining = np.flatnonzero(model.snap.home & (r.org < 0) & (u > 1.0 - join))
+        self._assign(joining, model.streams["org_membership"].uniform(r.pid[joining], month, k=1))
+        members = np.bincount(r.org[r.alive & (r.org >= 0)], minlength=len(self.orgs))
+        index = {id(o): i for i, o in enumerate(self.orgs)}
+        run_by = [index[id(v.org)] for v in model.venues.venues if v.open and v.org is not None]
+        venues = np.bincount(np.asarray(run_by, dtype=np.int64), minlength=len(self.orgs))
+        min_members = p.min_members / model.scale
+        closing = model.streams["org_closure"].generator(month).random(len(self.orgs))
+        for i, org in enumerate(self.orgs):
+            if not org.active or org.kind == "shakyo":
+                continue
+            org.finances(int(members[i]), int(venues[i]))
+            short = members[i] < min_members or (org.kind == "npo" and org.funds < 0)
+            org.months_short = org.months_short + 1 if short else 0
+            closure = p.closure[0 if org.kind == "npo" else 1] / 12.0
+            if org.months_short >= p.grace_months or closing[i] < closure:
+                org.dissolve()
+        self._found_new()
+
+    def _found_new(self) -> None:
+        model = self.model
+        p = model.params.organisations
+        r = model.residents
+        gen = model.streams["org_found"].generator(model.month)
+        pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
+        for d in range(model.n_districts):
+            for kind, rate in (
+                ("npo", p.npo_founding * model.levers.npo_founding_boost),
+                ("civic", p.civic_founding),
+            ):
+                for _ in range(int(gen.poisson(rate * pop_d[d] / 100_000 / 12))):
+                    founders = np.flatnonzero(
+                        r.alive
+                        & (r.district == d)
+                        & (r.org < 0)
+                        & (r.motivation > 0.7)
+                        & (r.age_m >= 25 * 12)
+                    )
+                    k = max(1, round(p.min_members / model.scale))
+                    if founders.size < k:
+                        continue
+                    org = self.found(kind, d, gen, funds=p.cost_base * 6 if kind == "npo" else 0.0)
+                    r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
+                    model.tally.orgs_founded += 1
+
+
+def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
+    idx = np.clip(np.searchsorted(MEMBER_BANDS, years, side="right") - 1, 0, len(values) - 1)
+    return np.where(years < MEMBER_BANDS[0], 0.0, np.asarray(values)[idx])

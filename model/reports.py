@@ -1,0 +1,278 @@
+"""Reporters: the month's outputs, town-wide and per district, computed from the columns.
+
+Each reporter returns ``(town, district)``: scalars and per-district arrays (see
+:mod:`model.outputs`). Counts of people are multiplied by the scale; rates are
+shares. Labels and units of every name live in :mod:`model.metrics`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import needs, ties
+from .needs import CARE, DISABILITY, WITHDRAWAL
+from .outputs import Report, rate_by, share
+from .population import NEEDS
+from .support import ROUTES, WAIT_BINS
+from .venues import KAYOI, KINDS
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+AGE_GROUPS = (
+    (0, 18, "0_17"),
+    (18, 40, "18_39"),
+    (40, 65, "40_64"),
+    (65, 75, "65_74"),
+    (75, 200, "75plus"),
+)
+
+
+def demography(model: CommunityModel) -> Report:
+    """Population, aging, households and the month's demographic events."""
+    r = model.residents
+    k = model.scale
+    alive = r.alive
+    years = model.snap.years
+    n_d = model.n_districts
+    sizes = model.snap.sizes
+    pop = np.count_nonzero(alive)
+    old = alive & (years >= 65)
+    n_old = np.count_nonzero(old)
+    alone_old = old & (sizes[r.hh] == 1)
+    home_hh = (sizes > 0) & ~model.households.institution
+    n_hh = int(np.count_nonzero(home_hh))
+    at_home = alive & ~model.households.institution[r.hh]
+    men = r.sex == 0
+    t = model.tally
+    town = {
+        "population": pop * k,
+        "households": n_hh * k,
+        "mean_household_size": share(np.count_nonzero(at_home), n_hh),
+        "aging_rate": share(n_old, pop),
+        "share_75plus": share(np.count_nonzero(alive & (years >= 75)), pop),
+        "share_0_14": share(np.count_nonzero(alive & (years < 15)), pop),
+        "single_elderly": np.count_nonzero(alone_old) * k,
+        "single_elderly_share": share(np.count_nonzero(alone_old), n_old),
+        "alone_65_male": share(np.count_nonzero(alone_old & men), np.count_nonzero(old & men)),
+        "alone_65_female": share(np.count_nonzero(alone_old & ~men), np.count_nonzero(old & ~men)),
+        "in_facility": np.count_nonzero(alive & ~at_home) * k,
+        "births": t.births * k,
+        "deaths": t.deaths * k,
+        "in_migrants": t.in_migrants * k,
+        "out_migrants": t.out_migrants * k,
+        "to_facility": t.to_facility * k,
+    }
+    d = r.district[alive]
+    pop_d = np.bincount(d, minlength=n_d)
+    old_d = np.bincount(r.district[old], minlength=n_d)
+    district = {
+        "population": pop_d * k,
+        "aging_rate": np.divide(old_d, pop_d, out=np.zeros(n_d), where=pop_d > 0),
+        "households": np.bincount(model.households.district[home_hh], minlength=n_d) * k,
+        "single_elderly": np.bincount(r.district[alone_old], minlength=n_d) * k,
+    }
+    return town, district
+
+
+def _gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Population-weighted Gini coefficient of ``values`` (0 = equal everywhere)."""
+    if weights.sum() <= 0 or values.size < 2:
+        return 0.0
+    order = np.argsort(values)
+    v, w = values[order], weights[order] / weights.sum()
+    mean = float((v * w).sum())
+    if mean <= 0:
+        return 0.0
+    cum_vw = np.cumsum(v * w) / mean
+    return float(1.0 - np.sum(w * (cum_vw + np.concatenate([[0.0], cum_vw[:-1]]))))
+
+
+def needs_and_support(model: CommunityModel) -> Report:
+    """Needs by field, compound cases, unmet and hidden need, waits, counters, equity."""
+    r = model.residents
+    k = model.scale
+    n_d = model.n_districts
+    alive = r.alive
+    years = model.snap.years
+    pop = np.count_nonzero(alive)
+    has = (r.sev > 0) & alive
+    unmet_by = has & ~r.supported
+    in_need = np.bitwise_or.reduce(has, axis=0)
+    unmet = np.bitwise_or.reduce(unmet_by, axis=0)
+    # Hidden: in unmet need, and none of the unmet needs ever came forward.
+    hidden = unmet & ~np.bitwise_or.reduce(unmet_by & r.known, axis=0)
+    comp = needs.compound(model)
+    iso = ties.isolated(model) if model.params.switches.community else np.zeros(r.n, bool)
+    old = alive & (years >= 65)
+    working_age = alive & (years >= 15) & (years < 65)
+    t = model.tally
+    town: dict[str, float] = {}
+    for f, name in enumerate(NEEDS):
+        town[f"need_{name}"] = np.count_nonzero(has[f]) * k
+        town[f"unmet_{name}"] = np.count_nonzero(unmet_by[f]) * k
+    town.update(
+        {
+            "share_care_65": share(np.count_nonzero(has[CARE] & old), np.count_nonzero(old)),
+            "share_disability": share(np.count_nonzero(has[DISABILITY]), pop),
+            "share_assistance": share(np.count_nonzero(r.assistance & alive), pop),
+            "share_withdrawn_15_64": share(
+                np.count_nonzero(has[WITHDRAWAL] & working_age), np.count_nonzero(working_age)
+            ),
+            "in_need": np.count_nonzero(in_need) * k,
+            "in_need_share": share(np.count_nonzero(in_need), pop),
+            "unmet": np.count_nonzero(unmet) * k,
+            "unmet_share": share(np.count_nonzero(unmet), pop),
+            "unmet_of_need": share(np.count_nonzero(unmet), np.count_nonzero(in_need)),
+            "hidden": np.count_nonzero(hidden) * k,
+            "hidden_share": share(np.count_nonzero(hidden), pop),
+            "hh_8050": np.count_nonzero(comp["hh_8050"]) * k,
+            "double_care": np.count_nonzero(comp["double_care"]) * k,
+            "multi_field": np.count_nonzero(comp["multi_field"]) * k,
+            "isolated_in_need": np.count_nonzero(iso & in_need) * k,
+            "crises": sum(t.crises) * k,
+            "crisis_deaths": t.crisis_deaths * k,
+            "resolved": t.resolved * k,
+            "served": t.served * k,
+            "supported_new": t.supported_new * k,
+            "referrals": t.referrals * k,
+            "referral_dropouts": t.referral_dropouts * k,
+            "dropouts": t.dropouts * k,
+            "joint_plans": t.joint_plans * k,
+            "queue": np.count_nonzero(alive & (r.case_state > 0)) * k,
+            "poverty_consultations_per_100k": share(t.poverty_consultations * 100_000, pop),
+            "caseload_per_worker": model.support.caseload_per_worker(),
+        }
+    )
+    for route, name in enumerate(ROUTES):
+        town[f"arrivals_{name}"] = t.arrivals[route] * k
+    waits = np.concatenate(model.support.waits) if model.support.waits else np.empty(0)
+    model.support.waits.clear()
+    town["wait_mean"] = float(waits.mean()) if waits.size else float("nan")
+    town["wait_median"] = float(np.median(waits)) if waits.size else float("nan")
+    town["wait_p90"] = float(np.quantile(waits, 0.9)) if waits.size else float("nan")
+    edges = (*WAIT_BINS, 10_000)
+    counts = np.histogram(waits, bins=edges)[0] if waits.size else np.zeros(len(WAIT_BINS))
+    for lo, hi, c in zip(WAIT_BINS, (*WAIT_BINS[1:], None), counts, strict=True):
+        town[f"wait_{lo}_{hi - 1}" if hi else f"wait_{lo}plus"] = float(c) * k
+    # Who is left behind: the unmet share of those in need, by group.
+    for lo, hi, name in AGE_GROUPS:
+        group = in_need & (years >= lo) & (years < hi)
+        town[f"unmet_rate_{name}"] = share(np.count_nonzero(unmet & group), np.count_nonzero(group))
+    sizes = model.snap.sizes
+    single_old = in_need & old & (sizes[r.hh] == 1)
+    town["unmet_rate_single_elderly"] = share(
+        np.count_nonzero(unmet & single_old), np.count_nonzero(single_old)
+    )
+    pop_d = np.bincount(r.district[alive], minlength=n_d)
+    unmet_rate_d = rate_by(r.district[alive], unmet[alive], n_d)
+    town["unmet_gini_districts"] = _gini(unmet_rate_d, pop_d.astype(float))
+    district = {
+        "in_need": np.bincount(r.district[in_need], minlength=n_d) * k,
+        "unmet": np.bincount(r.district[unmet], minlength=n_d) * k,
+        "hidden": np.bincount(r.district[hidden], minlength=n_d) * k,
+        "unmet_rate": unmet_rate_d,
+        "hidden_rate": rate_by(r.district[alive], hidden[alive], n_d),
+        "queue": np.bincount(r.district[alive & (r.case_state > 0)], minlength=n_d) * k,
+    }
+    return town, district
+
+
+def community(model: CommunityModel) -> Report:
+    """Ties and isolation, participation, venues, NPOs, volunteers and 担い手 balance."""
+    from . import volunteers
+
+    r = model.residents
+    k = model.scale
+    n_d = model.n_districts
+    alive = r.alive
+    years = r.age_m // 12
+    month = model.month
+    adults = alive & (years >= 16)
+    iso = ties.isolated(model)
+    sizes = model.snap.sizes
+    lonely_p = model.params.ties
+    n_adults = np.count_nonzero(adults)
+    iso_share = share(np.count_nonzero(iso & adults), n_adults)
+    part = alive & (years >= 15) & (r.last_part_m >= month - 11)
+    vol_year = alive & (years >= 10) & (r.last_vol_m >= month - 11)
+    men_65_79 = alive & (r.sex == 0) & (years >= 65) & (years < 80)
+    old = alive & (years >= 65)
+    a = model.venues.arrays() if model.venues.venues else None
+    kayoi = np.zeros(r.n, dtype=bool)
+    if a is not None:
+        attending = alive & (r.venue >= 0)
+        kayoi[attending] = a["kind"][r.venue[attending]] == KAYOI
+    npo, civic = model.organisations.counts()
+    demand, supply = volunteers.demand_supply(model)
+    posts = model.minsei_posts()
+    filled = np.bincount(r.district[alive & r.minsei], minlength=n_d)
+    pop = np.count_nonzero(alive)
+    town: dict[str, float] = {
+        "isolated": np.count_nonzero(iso & adults) * k,
+        "isolation_rate": iso_share,
+        "no_one_to_rely_on_rate": share(
+            np.count_nonzero(iso & adults & (sizes[r.hh] == 1)), n_adults
+        ),
+        "lonely_rate": lonely_p.lonely_isolated * iso_share
+        + lonely_p.lonely_connected * (1 - iso_share),
+        "participation_rate": share(
+            np.count_nonzero(part), np.count_nonzero(alive & (years >= 15))
+        ),
+        "kayoi_participation_65": share(np.count_nonzero(kayoi & old), np.count_nonzero(old)),
+        "kayoi_share_75plus": share(
+            np.count_nonzero(kayoi & (years >= 75)), np.count_nonzero(kayoi)
+        ),
+        "kayoi_share_women": share(np.count_nonzero(kayoi & (r.sex == 1)), np.count_nonzero(kayoi)),
+        "venue_regulars": np.count_nonzero(alive & (r.venue >= 0)) * k,
+        "venues_open": float(model.venues.open_count()),
+        "venues_opened": float(model.venues.opened_this_month),
+        "venues_closed": float(model.venues.closed_this_month),
+        "npos": float(npo),
+        "npos_per_100k": share(npo * 100_000, pop * k),
+        "civic_groups": float(civic),
+        "group_members": np.count_nonzero(alive & (r.org >= 0)) * k,
+        "volunteers": np.count_nonzero(alive & r.volunteer) * k,
+        "volunteer_rate_year": share(
+            np.count_nonzero(vol_year), np.count_nonzero(alive & (years >= 10))
+        ),
+        "volunteer_rate_men_65_79": share(
+            np.count_nonzero(vol_year & men_65_79), np.count_nonzero(men_65_79)
+        ),
+        "minsei_posts": float(posts.sum()) * k,
+        "minsei_filled": float(filled.sum()) * k,
+        "minsei_fill_rate": share(float(filled.sum()), float(posts.sum())),
+        "tanite_demand_hours": float(demand.sum()) * k,
+        "tanite_supply_hours": float(supply.sum()) * k,
+        "tanite_balance_hours": float(supply.sum() - demand.sum()) * k,
+        "venue_referrals": model.tally.venue_referrals * k,
+        "minsei_referrals": model.tally.minsei_referrals * k,
+    }
+    for lo, hi, name in (
+        (10, 40, "under_40"),
+        (40, 65, "40_64"),
+        (65, 80, "65_79"),
+        (80, 200, "80plus"),
+    ):
+        town[f"volunteers_{name}"] = (
+            np.count_nonzero(alive & r.volunteer & (years >= lo) & (years < hi)) * k
+        )
+    if a is not None:
+        for kind, name in enumerate(KINDS):
+            town[f"venues_open_{name}"] = float(((a["kind"] == kind) & a["open"]).sum())
+    ad = r.district[adults]
+    district = {
+        "isolation_rate": rate_by(ad, iso[adults], n_d),
+        "participation_rate": rate_by(r.district[alive], part[alive], n_d),
+        "venues_open": np.bincount(
+            [v.district for v in model.venues.venues if v.open], minlength=n_d
+        ).astype(float),
+        "volunteers": np.bincount(r.district[alive & r.volunteer], minlength=n_d) * k,
+        "tanite_demand_hours": demand * k,
+        "tanite_supply_hours": supply * k,
+        "tanite_balance_hours": (supply - demand) * k,
+        "minsei_fill_rate": np.divide(filled, posts, out=np.zeros(n_d), where=posts > 0),
+    }
+    return town, district

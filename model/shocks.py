@@ -1,0 +1,79 @@
+"""Shocks: a pandemic-like event and a cut in transport, each with a start month.
+
+A pandemic closes venues for its duration, cuts the income of the NPOs it hits (the
+seed: about 85 % of non-profits were heavily affected by COVID-19) and makes
+volunteers stop more often. A transport cut shrinks the distance people will travel
+to a venue from its start month on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .parameters import param
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+SEED_NPO = "seed p.6: 日本財団 2020 (≈ 85 % of non-profits heavily affected)"
+
+
+@dataclass(frozen=True)
+class ShockParams:
+    """When shocks happen and how hard they hit (negative start = never)."""
+
+    pandemic_start: int = param(
+        -1,
+        unit="month (-1: no pandemic)",
+        source="scenario choice",
+        lo=-1,
+        hi=1200,
+        ja="感染症流行の開始月",
+        en="Pandemic start month",
+    )
+    pandemic_months: int = param(24, unit="months", source="assumption (COVID-19)", lo=1, hi=240)
+    pandemic_npo_hit: float = param(
+        0.85, unit="share of NPOs heavily affected", source=SEED_NPO, lo=0, hi=1
+    )
+    pandemic_revenue: float = param(
+        0.4, unit="income multiplier for affected NPOs", source="assumption", lo=0, hi=1
+    )
+    pandemic_volunteer_quit: float = param(
+        2.0, unit="multiplier on volunteers stopping", source="assumption", lo=1, hi=20
+    )
+    transport_cut_start: int = param(
+        -1,
+        unit="month (-1: no cut)",
+        source="scenario choice",
+        lo=-1,
+        hi=1200,
+        ja="公共交通縮小の開始月",
+        en="Transport cut start month",
+    )
+    transport_cut_distance: float = param(
+        0.5,
+        unit="multiplier on the distance people travel to venues",
+        source="assumption",
+        lo=0.01,
+        hi=1,
+    )
+
+
+def apply(model: CommunityModel) -> None:
+    """Set this month's shock effects on venues, NPOs and volunteers."""
+    p = model.params.shocks
+    month = model.month
+    on = 0 <= p.pandemic_start <= month < p.pandemic_start + p.pandemic_months
+    model.venues.closed_by_shock = on
+    model.levers.volunteer_quit_factor = p.pandemic_volunteer_quit if on else 1.0
+    if on and month == p.pandemic_start:
+        gen = model.streams["pandemic"].generator(month)
+        for org in model.organisations.orgs:
+            if org.kind == "npo" and gen.random() < p.pandemic_npo_hit:
+                org.revenue_factor = p.pandemic_revenue
+    if p.pandemic_start >= 0 and month == p.pandemic_start + p.pandemic_months:
+        for org in model.organisations.orgs:
+            org.revenue_factor = 1.0
+    cut = 0 <= p.transport_cut_start <= month
+    model.venues.distance_scale = p.transport_cut_distance if cut else 1.0

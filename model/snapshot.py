@@ -1,0 +1,81 @@
+"""Facts about the town that many rules need in the same month, computed once.
+
+A :class:`Snapshot` is taken after the month's demography; each fact is computed on
+first use and then shared (ages in years, who lives at home, household sizes and
+compositions). Deaths in crises later in the month leave it slightly stale for the
+rest of that month, which no rule depends on.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+
+class Snapshot:
+    """Lazily computed per-month facts of ``model``."""
+
+    def __init__(self, model: CommunityModel) -> None:
+        self.model = model
+        self.r = model.residents
+
+    @cached_property
+    def years(self) -> np.ndarray:
+        """Completed years of age, capped at 120 (int16)."""
+        return np.minimum(self.r.age_m // 12, 120).astype(np.int16)
+
+    @cached_property
+    def sex_age(self) -> np.ndarray:
+        """Index into tables laid out as [sex, years] and flattened (sex * 121 + years)."""
+        return self.r.sex.astype(np.intp) * 121 + self.years
+
+    @cached_property
+    def home(self) -> np.ndarray:
+        """Living residents in private households (not in a care facility)."""
+        return self.r.alive & ~self.model.households.institution[self.r.hh]
+
+    @cached_property
+    def sizes(self) -> np.ndarray:
+        """Living members per household."""
+        r = self.r
+        return np.bincount(r.hh[r.alive], minlength=self.model.households.n)
+
+    def count_per_household(self, mask: np.ndarray) -> np.ndarray:
+        """Residents in ``mask`` per household."""
+        return np.bincount(self.r.hh[mask], minlength=self.model.households.n)
+
+    @cached_property
+    def kids_under_12(self) -> np.ndarray:
+        """Children under 12 per household."""
+        return self.count_per_household(self.r.alive & (self.years < 12))
+
+    @cached_property
+    def adults(self) -> np.ndarray:
+        """Adults (18+) per household."""
+        return self.count_per_household(self.r.alive & (self.years >= 18))
+
+    @cached_property
+    def newborn(self) -> np.ndarray:
+        """Households with a baby born this month."""
+        r = self.r
+        return self.count_per_household(r.alive & (r.age_m == 0)) > 0
+
+    @cached_property
+    def with_kids(self) -> np.ndarray:
+        """Residents whose household has a child under 12."""
+        return self.kids_under_12[self.r.hh] > 0
+
+    @cached_property
+    def single_parent(self) -> np.ndarray:
+        """Residents of a household with a child under 12 and one adult."""
+        return self.with_kids & (self.adults[self.r.hh] == 1)
+
+    @cached_property
+    def alone(self) -> np.ndarray:
+        """Living residents who live alone (at home)."""
+        return self.home & (self.sizes[self.r.hh] == 1)

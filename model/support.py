@@ -1,0 +1,499 @@
+"""Consultation counters (Mesa agents) and the way residents reach them.
+
+In the siloed baseline (縦割り) each daily-life area has four field counters — the
+地域包括支援センター for elderly care and counters for disability, child-rearing and
+hardship (自立相談支援). A counter has staff, a monthly intake capacity and a queue.
+It takes cases of its own field only: a case that also concerns another field, or
+that came to the wrong counter, is referred on — with a delay and a chance that the
+person gives up on the way (たらい回し). Social withdrawal belongs to no field: the
+hardship counter takes it on only sometimes.
+
+Residents reach a counter by one of the routes in :data:`ROUTES`: on their own
+(help-seeking depends on capacity, severity, stigma by field, a nudge from ties,
+and discouragement after earlier drop-outs; some people never go), referred on by
+another counter, brought by a 民生委員, a venue, outreach or a household assessment,
+or in a crisis.
+
+Policy components change this machinery (see :mod:`model.interventions`): with a
+one-stop counter any counter takes any field; with multi-agency collaboration
+compound cases get a joint plan within the coordinators' capacity.
+
+All queue state lives in resident columns (``case_*``), so queues survive
+compaction and forks, and serving order is by arrival month then by resident id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .needs import N_FIELDS, POVERTY, WITHDRAWAL
+from .parameters import param
+from .population import CASE_NONE, CASE_QUEUED, CASE_REFERRED, N_NEEDS
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+ROUTES = ("self", "referral", "minsei", "venue", "outreach", "crisis", "household")
+SELF, REFERRAL, MINSEI, VENUE, OUTREACH, CRISIS, HOUSEHOLD = range(len(ROUTES))
+ACCOMPANIED = (MINSEI, VENUE, OUTREACH, HOUSEHOLD)
+COUNTER_LABELS_JA = ("地域包括支援センター", "障害者相談支援", "子育て相談", "自立相談支援")
+WAIT_BINS = (0, 3, 6, 12, 24)  # months from onset to support: 0-2, 3-5, 6-11, 12-23, 24+
+B2 = "calibration.md B2"
+
+
+@dataclass(frozen=True)
+class SupportParams:
+    """Counters, help-seeking, referrals and drop-outs."""
+
+    staff_per_20k: tuple[float, ...] = param(
+        (7.3, 3.0, 2.5, 2.5),
+        unit="staff per 20,000 residents: care, disability, child, hardship",
+        source=f"{B2}: 包括 ≈ 7.3 staff per centre, 1 centre per 20-23k; others assumption",
+        lo=0,
+        length=4,
+        ja="相談員数（2万人あたり）",
+        en="Counter staff per 20k",
+    )
+    intake_per_worker: float = param(
+        2.5,
+        unit="new cases assessed per worker-month",
+        source="assumption",
+        lo=0,
+        hi=100,
+        ja="相談員1人あたり月間新規受付",
+        en="Intake per worker-month",
+    )
+    caseload_per_worker: tuple[float, ...] = param(
+        (250.0, 120.0, 60.0, 50.0),
+        unit="ongoing cases a worker can carry, by field",
+        source="assumption",
+        lo=1,
+        length=4,
+    )
+    seek_base: tuple[float, ...] = param(
+        (0.20, 0.10, 0.15, 0.07, 0.03),
+        unit="per month, by need (care … hardship, withdrawal)",
+        source="assumption (stigma is highest for hardship and withdrawal)",
+        lo=0,
+        hi=1,
+        length=5,
+        ja="自ら相談する確率（月）",
+        en="Monthly help-seeking",
+    )
+    seek_severity: tuple[float, ...] = param(
+        (0.5, 1.0, 1.6), unit="multiplier by severity 1-3", source="assumption", lo=0, length=3
+    )
+    never_seek_share: float = param(
+        0.15,
+        unit="share of residents who never go to a counter themselves",
+        source="assumption (seed p.20: 自ら相談に行く力がない人)",
+        lo=0,
+        hi=1,
+        ja="自ら相談に行けない人の割合",
+        en="Share who cannot seek help",
+    )
+    nudge: float = param(
+        0.6,
+        unit="added share of help-seeking for residents with ties",
+        source="assumption (someone who nudges them)",
+        lo=0,
+        hi=5,
+    )
+    discouragement: float = param(
+        0.5,
+        unit="multiplier on help-seeking per earlier drop-out",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    referral_dropout: float = param(
+        0.30,
+        unit="share giving up on each referral (たらい回し)",
+        source="assumption",
+        lo=0,
+        hi=1,
+        ja="たらい回しでの脱落率",
+        en="Drop-out per referral",
+    )
+    referral_delay: int = param(1, unit="months a referral takes", source="assumption", lo=0, hi=24)
+    give_up_waiting: float = param(
+        0.04, unit="per month in a queue", source="assumption", lo=0, hi=1
+    )
+    detect_other: float = param(
+        0.30,
+        unit="chance a siloed counter notices another field's need",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    detect_household: float = param(
+        0.10,
+        unit="chance a siloed counter looks at the rest of the household",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    withdrawal_taken: float = param(
+        0.30,
+        unit="chance the siloed hardship counter takes on a withdrawal case",
+        source="assumption (制度の狭間)",
+        lo=0,
+        hi=1,
+    )
+    detect_other_one_stop: float = param(
+        0.90,
+        unit="chance a one-stop counter notices another field's need",
+        source="assumption (Okazaki ふくサポ)",
+        lo=0,
+        hi=1,
+    )
+    detect_household_joint: float = param(
+        0.70,
+        unit="chance a joint plan looks at the whole household",
+        source="assumption (重層的支援会議)",
+        lo=0,
+        hi=1,
+    )
+    joint_improvement: float = param(
+        1.3,
+        unit="multiplier on improvement for cases with a joint plan",
+        source="assumption",
+        lo=0,
+        hi=5,
+    )
+
+
+class Counter(mesa.Agent):
+    """A consultation counter of one field in one district.
+
+    Attributes:
+        field: 0 care (包括), 1 disability, 2 child-rearing, 3 hardship.
+        district: Daily-life area it serves.
+        staff: Caseworkers (people, not scaled).
+        x, y: Position on the map (km).
+        credit: Unused intake capacity carried to the next month (fractions of a case).
+    """
+
+    def __init__(self, model: CommunityModel, field: int, district: int, staff: float) -> None:
+        super().__init__(model)
+        self.field = field
+        self.district = district
+        self.staff = staff
+        cx, cy = model.town_map.centres[district]
+        self.x, self.y = float(cx) + 0.3 * (field - 1.5), float(cy) - 0.3
+        self.credit = 0.0
+        self.served = 0
+        self.extra_staff = 0.0  # added by interventions while they run
+
+    @property
+    def label_ja(self) -> str:
+        """The counter's name in Japanese."""
+        return COUNTER_LABELS_JA[self.field]
+
+    def monthly_capacity(self) -> float:
+        """New cases (simulated residents) this counter can assess this month."""
+        p = self.model.params.support
+        return (self.staff + self.extra_staff) * p.intake_per_worker / self.model.scale
+
+
+class SupportSystem:
+    """The counters of the town and the monthly flow of cases through them."""
+
+    def __init__(self, model: CommunityModel) -> None:
+        self.model = model
+        p = model.params.support
+        pop_d = (
+            np.bincount(
+                model.residents.district[model.residents.alive], minlength=model.n_districts
+            )
+            * model.scale
+        )
+        self.counters: list[Counter] = []
+        self.index = np.zeros((model.n_districts, N_FIELDS), dtype=np.int64)
+        for d in range(model.n_districts):
+            for f in range(N_FIELDS):
+                staff = p.staff_per_20k[f] * pop_d[d] / 20_000
+                self.index[d, f] = len(self.counters)
+                self.counters.append(Counter(model, f, d, staff))
+        # Switched by interventions while they are active:
+        self.one_stop = False
+        self.joint_capacity = 0.0  # joint plans per month (simulated residents)
+        self.joint_credit = 0.0
+        self.waits: list[np.ndarray] = []
+        self.quality = np.ones((model.n_districts, N_FIELDS))
+
+    # ---- arrivals -----------------------------------------------------------------------
+    def enqueue(self, idx: np.ndarray, need: np.ndarray, route: int, *, due: int = 0) -> None:
+        """Put residents ``idx`` in the queue of their district's counter for ``need``."""
+        if idx.size == 0:
+            return
+        r = self.model.residents
+        month = self.model.month
+        field = np.where(need == WITHDRAWAL, POVERTY, need)
+        r.case_counter[idx] = self.index[r.district[idx], field]
+        r.case_fields[idx] = (1 << need).astype(np.uint8)
+        r.case_route[idx] = route
+        r.case_joint[idx] = False
+        if due > 0:
+            r.case_state[idx] = CASE_REFERRED
+            r.case_due[idx] = month + due
+        else:
+            r.case_state[idx] = CASE_QUEUED
+            r.case_since[idx] = month
+        r.known[need, idx] = True
+        self.model.tally.arrivals[route] += idx.size
+        poverty = need == POVERTY
+        self.model.tally.poverty_consultations += int(poverty.sum())
+
+    def salient_unmet(self, idx: np.ndarray) -> np.ndarray:
+        """The most severe unmet need of each resident (lowest index on ties), or -1."""
+        r = self.model.residents
+        unmet = np.where(r.supported[:, idx], 0, r.sev[:, idx]).astype(np.int16)
+        best = unmet.argmax(axis=0)
+        return np.where(unmet.max(axis=0) > 0, best, -1)
+
+    def bring(self, idx: np.ndarray, route: int) -> np.ndarray:
+        """Residents found by others (民生委員, venues, outreach) are referred to a counter.
+
+        Returns the residents actually referred (those not already in a case and with an
+        unmet need).
+        """
+        r = self.model.residents
+        idx = idx[(r.case_state[idx] == CASE_NONE) & r.alive[idx]]
+        need = self.salient_unmet(idx)
+        idx, need = idx[need >= 0], need[need >= 0]
+        self.enqueue(idx, need, route, due=1)
+        return idx
+
+    def emergency(self, idx: np.ndarray) -> None:
+        """A crisis brings residents straight to the front of a counter's queue."""
+        r = self.model.residents
+        idx = idx[(r.case_state[idx] == CASE_NONE) & r.alive[idx]]
+        need = self.salient_unmet(idx)
+        idx, need = idx[need >= 0], need[need >= 0]
+        self.enqueue(idx, need, CRISIS)
+        r.case_since[idx] = self.model.month - 120  # seen first
+
+    def seek_help(self, has_ties: np.ndarray) -> None:
+        """Residents with unmet needs the system does not know come forward on their own."""
+        model = self.model
+        r, p = model.residents, model.params.support
+        unmet_unknown = (r.sev > 0) & ~r.supported & ~r.known
+        idx = np.flatnonzero(r.alive & (r.case_state == CASE_NONE) & unmet_unknown.any(axis=0))
+        if idx.size == 0:
+            return
+        need = self.salient_unmet(idx)
+        sev = np.clip(r.sev[need, idx], 1, 3)
+        prob = np.asarray(p.seek_base)[need] * r.seek_cap[idx]
+        prob *= np.asarray(p.seek_severity)[sev - 1]
+        prob *= 1.0 + p.nudge * has_ties[idx]
+        prob *= p.discouragement ** r.dropouts[idx]
+        go = model.streams["seek_help"].bernoulli(r.pid[idx], prob, model.month)
+        self.enqueue(idx[go], need[go], SELF)
+
+    def arrive_referrals(self) -> None:
+        """Referrals whose delay is over join their counter's queue."""
+        r = self.model.residents
+        due = np.flatnonzero((r.case_state == CASE_REFERRED) & (r.case_due <= self.model.month))
+        r.case_state[due] = CASE_QUEUED
+        r.case_since[due] = self.model.month
+
+    # ---- serving ------------------------------------------------------------------------
+    def serve(self) -> None:
+        """Each counter assesses its queue up to capacity; outcomes follow the silo rules."""
+        model = self.model
+        r, p = model.residents, model.params.support
+        month = model.month
+        stream = model.streams["counter"]
+        queued = np.flatnonzero((r.case_state == CASE_QUEUED) & r.alive)
+        # Some give up while waiting (less so when someone brought them).
+        if queued.size:
+            accompanied = np.isin(r.case_route[queued], ACCOMPANIED) | r.case_joint[queued]
+            quit_p = np.where(accompanied, 0.3, 1.0) * p.give_up_waiting
+            waited = r.case_since[queued] < month
+            quits = waited & stream.bernoulli(r.pid[queued], quit_p, month, k=0)
+            self._drop(queued[quits])
+            queued = queued[~quits]
+        if queued.size == 0:
+            self._record_quality()
+            return
+        order = np.lexsort((r.pid[queued], r.case_since[queued], r.case_counter[queued]))
+        queued = queued[order]
+        counters = r.case_counter[queued].astype(np.int64)
+        cost = np.ones(queued.size)
+        if self.one_stop:  # a whole-person assessment takes longer for compound cases
+            n_unmet = ((r.sev[:, queued] > 0) & ~r.supported[:, queued]).sum(axis=0)
+            cost += 0.5 * np.maximum(n_unmet - 1, 0)
+        capacity = np.array([c.monthly_capacity() + c.credit for c in self.counters])
+        start = np.searchsorted(counters, counters, side="left")
+        used = np.cumsum(cost)
+        used -= np.concatenate([[0.0], used])[start]
+        served_mask = used <= capacity[counters] + 1e-9
+        served = queued[served_mask]
+        spent = np.bincount(
+            counters[served_mask], weights=cost[served_mask], minlength=len(self.counters)
+        )
+        for c, counter in enumerate(self.counters):
+            counter.credit = min(capacity[c] - spent[c], 1.0) if spent[c] < capacity[c] else 0.0
+            counter.served += int((counters[served_mask] == c).sum())
+        model.tally.served += served.size
+        self._assess(served)
+        self._record_quality()
+
+    def _assess(self, idx: np.ndarray) -> None:
+        """Outcome of an assessment: support, referral on, or nothing to do."""
+        if idx.size == 0:
+            return
+        model = self.model
+        r, p = model.residents, model.params.support
+        month = model.month
+        stream = model.streams["counter"]
+        field_here = np.array([c.field for c in self.counters])[r.case_counter[idx]]
+        unmet = (r.sev[:, idx] > 0) & ~r.supported[:, idx]
+        bits = (r.case_fields[idx][None, :] >> np.arange(N_NEEDS)[:, None].astype(np.uint8)) & 1
+        brought = unmet & (bits > 0)
+        detect = p.detect_other_one_stop if self.one_stop else p.detect_other
+        noticed = stream.uniform(r.pid[idx], month, k=1) < detect
+        brought |= unmet & noticed[None, :]
+        r.known[:, idx] |= brought
+        joint = self._joint_plans(idx, brought)
+        # Which needs are taken on here.
+        if self.one_stop:
+            taken = brought.copy()
+        else:
+            taken = np.zeros_like(brought)
+            cols = np.arange(idx.size)
+            taken[field_here, cols] = brought[field_here, cols]
+        w_accept = p.withdrawal_taken if not (self.one_stop or joint.any()) else 1.0
+        w_case = brought[WITHDRAWAL] & ((field_here == POVERTY) | self.one_stop | joint)
+        w_ok = stream.uniform(r.pid[idx], month, k=2) < np.where(joint, 1.0, w_accept)
+        taken[WITHDRAWAL] = w_case & w_ok
+        self._support(idx, taken)
+        r.case_joint[idx] = joint
+        # What remains goes on to another counter (silo) — or is left unmet.
+        rest = brought & ~taken
+        rest[WITHDRAWAL] &= ~w_case  # a refused withdrawal case is not referred again
+        has_rest = rest.any(axis=0)
+        done = idx[~has_rest]
+        r.case_state[done] = CASE_NONE
+        self._refer_on(idx[has_rest], rest[:, has_rest], joint[has_rest])
+        self._household_assessment(idx, joint)
+
+    def _joint_plans(self, idx: np.ndarray, brought: np.ndarray) -> np.ndarray:
+        """Compound cases get a joint plan while the coordinators have capacity."""
+        r = self.model.residents
+        compound = (brought[:N_FIELDS].sum(axis=0) >= 2) | (
+            brought[WITHDRAWAL] & brought.any(axis=0)
+        )
+        compound |= r.case_joint[idx]
+        joint = np.zeros(idx.size, dtype=bool)
+        if self.joint_capacity <= 0 or not compound.any():
+            return joint
+        available = self.joint_capacity + self.joint_credit
+        take = np.flatnonzero(compound)[: int(available)]
+        joint[take] = True
+        self.joint_credit = min(available - take.size, 1.0)
+        self.model.tally.joint_plans += take.size
+        return joint
+
+    def _support(self, idx: np.ndarray, taken: np.ndarray) -> None:
+        """Start support for the needs in ``taken`` (needs × residents)."""
+        model = self.model
+        r = model.residents
+        month = model.month
+        rows, cols = np.nonzero(taken)
+        if rows.size == 0:
+            return
+        people = idx[cols]
+        r.supported[rows, people] = True
+        r.known[rows, people] = True
+        waits = month - r.onset_m[rows, people].astype(np.int64)
+        self.waits.append(np.maximum(waits, 0))
+        model.tally.supported_new += rows.size
+        pov = people[rows == POVERTY]
+        if pov.size:
+            ages = r.age_m[pov] // 12
+            share = np.where(ages >= 65, *model.params.needs.assistance_share[::-1])
+            on_pa = model.streams["assistance"].uniform(r.pid[pov], month) < share
+            r.assistance[pov[on_pa]] = True
+        model.on_supported(np.unique(people))
+
+    def _refer_on(self, idx: np.ndarray, rest: np.ndarray, joint: np.ndarray) -> None:
+        """Send remaining needs to their field's counter; some people drop out on the way."""
+        if idx.size == 0:
+            return
+        model = self.model
+        r, p = model.residents, model.params.support
+        need = rest.argmax(axis=0)
+        accompanied = np.isin(r.case_route[idx], ACCOMPANIED)
+        drop_p = p.referral_dropout * np.where(joint, 0.1, 1.0) * np.where(accompanied, 0.5, 1.0)
+        drops = model.streams["counter"].uniform(r.pid[idx], model.month, k=3) < drop_p
+        model.tally.referrals += idx.size
+        model.tally.referral_dropouts += int(drops.sum())
+        self._drop(idx[drops])
+        keep = ~drops
+        target = np.where(need == WITHDRAWAL, POVERTY, need)[keep]
+        moving = idx[keep]
+        r.case_counter[moving] = self.index[r.district[moving], target]
+        r.case_fields[moving] = _bits(rest[:, keep])
+        r.case_route[moving] = REFERRAL
+        r.case_state[moving] = CASE_REFERRED
+        r.case_due[moving] = model.month + p.referral_delay
+
+    def _household_assessment(self, idx: np.ndarray, joint: np.ndarray) -> None:
+        """Looking at the whole household finds other members' hidden needs (8050)."""
+        model = self.model
+        r, p = model.residents, model.params.support
+        look = np.where(joint, p.detect_household_joint, p.detect_household)
+        looks = model.streams["counter"].uniform(r.pid[idx], model.month, k=4) < look
+        households = np.unique(r.hh[idx[looks]])
+        if households.size == 0:
+            return
+        in_hh = np.zeros(model.households.n, dtype=bool)
+        in_hh[households] = True
+        found = np.flatnonzero(
+            in_hh[r.hh]
+            & r.alive
+            & (r.case_state == CASE_NONE)
+            & ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
+        )
+        self.bring(found, HOUSEHOLD)
+
+    def _drop(self, idx: np.ndarray) -> None:
+        r = self.model.residents
+        r.case_state[idx] = CASE_NONE
+        r.case_joint[idx] = False
+        r.dropouts[idx] = np.minimum(r.dropouts[idx] + 1, 10)
+        self.model.tally.dropouts += idx.size
+
+    # ---- load and quality ---------------------------------------------------------------
+    def _record_quality(self) -> None:
+        """Support quality per district and field: 1 unless the caseload exceeds capacity."""
+        model = self.model
+        r, p = model.residents, model.params.support
+        for f in range(N_FIELDS):
+            load = np.bincount(r.district[r.alive & r.supported[f]], minlength=model.n_districts)
+            staff = np.array(
+                [self.counters[self.index[d, f]].staff for d in range(model.n_districts)]
+            )
+            carry = staff * p.caseload_per_worker[f] / model.scale
+            self.quality[:, f] = np.minimum(
+                1.0, np.divide(carry, load, out=np.ones_like(carry), where=load > 0)
+            )
+
+    def caseload_per_worker(self) -> float:
+        """Supported residents (people) per caseworker across all counters."""
+        r = self.model.residents
+        supported = int((r.supported[:N_FIELDS] & r.alive).sum()) * self.model.scale
+        staff = sum(c.staff + c.extra_staff for c in self.counters)
+        return supported / staff if staff else 0.0
+
+
+def _bits(mask: np.ndarray) -> np.ndarray:
+    """Bit mask (uint8) per column of a needs × residents boolean array."""
+    weights = (1 << np.arange(mask.shape[0])).astype(np.uint8)
+    return (mask.astype(np.uint8) * weights[:, None]).sum(axis=0).astype(np.uint8)

@@ -1,0 +1,270 @@
+"""Social ties by kind, and isolation.
+
+Each resident holds a count of ties outside the household per kind (``TIE_KINDS``):
+
+* 血縁 kin — structural: parents' or children's households in town, counted while
+  the family keeps regular contact (that habit thins by a calendar trend);
+* 地縁 neighbour — formed with age and time in the district, thinned by a calendar
+  trend (共同体機能の脆弱化) and slower for newcomers;
+* 社縁 work — formed while in work, lost fast after retirement;
+* 関心縁 interest — formed at venues and groups (第4の縁);
+* 課題縁 issue — formed by people with needs at venues and issue groups.
+
+Once a month one draw per resident decides whether one tie is lost (the kind in
+proportion to its loss hazard) or one gained (the kind in proportion to its gain
+rate). A resident with no tie of any kind is *isolated* (no face-to-face contact
+outside the household); loneliness is reported as the expected share given
+isolation (the 2022 national survey's rates for people with and without someone
+to consult).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .parameters import param
+from .population import TIE_KINDS
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+KIN, NEIGHBOUR, WORK, INTEREST, ISSUE = range(len(TIE_KINDS))
+NEIGHBOUR_BANDS = (0, 18, 40, 65, 80)
+MAX_TIES = 8
+B5 = "calibration.md B5"
+
+
+@dataclass(frozen=True)
+class TiesParams:
+    """Formation and loss of ties; loneliness given isolation."""
+
+    neighbour_gain: tuple[float, ...] = param(
+        (0.006, 0.006, 0.013, 0.022, 0.015),
+        unit="per month, ages 0,18,40,65,80+",
+        source=f"calibrated: {B5} no contact outside the household ≈ 9 %",
+        lo=0,
+        hi=1,
+        length=5,
+    )
+    neighbour_loss: float = param(0.010, unit="per tie per month", source="assumption", lo=0, hi=1)
+    neighbour_trend: float = param(
+        -0.5,
+        unit="%/yr change in neighbour-tie formation",
+        lo=-50,
+        hi=50,
+        source="assumption (seed slide 8: 地縁 weakening)",
+        ja="地縁の変化率",
+        en="Neighbour-tie trend",
+    )
+    newcomer_factor: float = param(
+        0.5,
+        unit="multiplier on neighbour ties in the first 3 years",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    work_gain: float = param(0.030, unit="per month in work", source="assumption", lo=0, hi=1)
+    work_loss: tuple[float, ...] = param(
+        (0.015, 0.06),
+        unit="per tie per month, in work / not in work",
+        source="assumption",
+        lo=0,
+        hi=1,
+        length=2,
+    )
+    interest_gain: float = param(
+        0.12, unit="per month attending a venue or in a group", source="assumption", lo=0, hi=1
+    )
+    interest_loss: tuple[float, ...] = param(
+        (0.010, 0.040),
+        unit="per tie per month, still taking part / not",
+        source="assumption",
+        lo=0,
+        hi=1,
+        length=2,
+    )
+    issue_gain: float = param(
+        0.10,
+        unit="per month, people with needs in issue groups or venues",
+        source="assumption (Kurume: 課題縁)",
+        lo=0,
+        hi=1,
+    )
+    issue_loss: float = param(0.02, unit="per tie per month", source="assumption", lo=0, hi=1)
+    arrive_near_kin: float = param(
+        0.3,
+        unit="share of newcomers who move to be near family",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    kin_contact: float = param(
+        0.80,
+        unit="share of families in regular contact with kin in town",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    kin_trend: float = param(
+        -0.5,
+        unit="%/yr change in kin contact",
+        source="assumption (seed slide 8: 血縁 weakening)",
+        lo=-50,
+        hi=50,
+    )
+    lonely_isolated: float = param(
+        0.195,
+        unit="share lonely often/always among people with no one to consult",
+        source=f"{B5}: 19.5 % (厚労白書 R5)",
+        lo=0,
+        hi=1,
+    )
+    lonely_connected: float = param(
+        0.032,
+        unit="share lonely often/always among the others",
+        source=f"{B5}: 3.2 %",
+        lo=0,
+        hi=1,
+    )
+
+
+def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
+    idx = np.clip(np.searchsorted(NEIGHBOUR_BANDS, years, side="right") - 1, 0, len(values) - 1)
+    return np.asarray(values)[idx]
+
+
+def kin_ties(model: CommunityModel) -> np.ndarray:
+    """Kin households in town each resident keeps in regular contact with (0..3)."""
+    r, p = model.residents, model.params.ties
+    n_hh = model.households.n
+    linked = r.alive & (r.origin_hh >= 0)
+    children_out = np.bincount(r.origin_hh[linked], minlength=n_hh)
+    parents_in_town = (r.origin_hh >= 0).astype(np.int64)
+    count = np.minimum(children_out[r.hh] + parents_in_town, 3)
+    year = max(model.month, 0) / 12.0
+    contact = p.kin_contact * (1 + p.kin_trend / 100.0) ** year
+    keeps = model.streams["kin_contact"].uniform(r.pid, model.month // 12) < contact
+    return np.where(keeps, count, 0)
+
+
+def gain_rates(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) -> np.ndarray:
+    """Monthly gain rate per tie kind (5 × n)."""
+    r, p = model.residents, model.params.ties
+    rates = np.zeros((len(TIE_KINDS), r.n))
+    rates[NEIGHBOUR] = _neighbour_gain(model)
+    rates[WORK] = r.working * p.work_gain
+    rates[INTEREST] = taking_part * p.interest_gain
+    rates[ISSUE] = (taking_part & in_need) * p.issue_gain
+    return rates
+
+
+def _neighbour_gain(model: CommunityModel) -> np.ndarray:
+    r, p = model.residents, model.params.ties
+    year = max(model.month, 0) / 12.0
+    trend = (1 + p.neighbour_trend / 100.0) ** year
+    by_age = np.asarray(p.neighbour_gain)[
+        np.searchsorted(NEIGHBOUR_BANDS, np.arange(121), "right") - 1
+    ]
+    gain = by_age[model.snap.years] * trend
+    newcomer = (model.month - r.arrival_m) < 36
+    gain[newcomer] *= p.newcomer_factor
+    return gain
+
+
+def loss_rates(model: CommunityModel, taking_part: np.ndarray) -> np.ndarray:
+    """Monthly loss hazard per tie (5 × n)."""
+    r, p = model.residents, model.params.ties
+    rates = np.zeros((len(TIE_KINDS), r.n))
+    rates[NEIGHBOUR] = p.neighbour_loss
+    rates[WORK] = np.where(r.working, p.work_loss[0], p.work_loss[1])
+    rates[INTEREST] = np.where(taking_part, p.interest_loss[0], p.interest_loss[1])
+    rates[ISSUE] = p.issue_loss
+    return rates
+
+
+def initialise(model: CommunityModel) -> None:
+    """Starting ties near each kind's balance of gains and losses (Poisson)."""
+    r = model.residents
+    nobody = np.zeros(r.n, dtype=bool)
+    gains = gain_rates(model, nobody, nobody)
+    losses = loss_rates(model, nobody)
+    mean = np.divide(gains, losses, out=np.zeros_like(gains), where=losses > 0)
+    gen = model.streams["ties_init"].generator(0)
+    r.ties[:] = np.minimum(gen.poisson(mean), MAX_TIES)
+    r.ties[KIN] = kin_ties(model)
+    # Recent arrivals start as arrivals do; the warm-up builds the rest.
+    arrive(model, np.flatnonzero(model.month - r.arrival_m < 60))
+
+
+def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
+    """Newcomers start with few local ties.
+
+    Colleagues if they are in work, a neighbour or two, and some move to be near family.
+    """
+    r, p = model.residents, model.params.ties
+    r.ties[:, new] = 0
+    gen = model.streams["ties_arrive"].generator(model.month)
+    n = new.stop - new.start if isinstance(new, slice) else new.size
+    r.ties[WORK, new] = np.where(r.working[new], np.minimum(gen.poisson(1.5, n), MAX_TIES), 0)
+    r.ties[NEIGHBOUR, new] = np.minimum(gen.poisson(0.5, n), MAX_TIES)
+    r.ties[KIN, new] = gen.random(n) < p.arrive_near_kin
+
+
+def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) -> None:
+    """One month of tie loss and formation (one draw per resident).
+
+    The chance of losing one tie is H/(1+H) for a total loss hazard H (≈ 1-e^-H for the
+    small hazards here, without an exponential over every resident); gaining one tie
+    takes the top of the same draw.
+    """
+    r, p = model.residents, model.params.ties
+    t = r.ties
+    total = t.sum(axis=0, dtype=np.int16)
+    was_isolated = r.alive & (total == 0)
+    work_loss = np.where(r.working, p.work_loss[0], p.work_loss[1])
+    interest_loss = np.where(taking_part, p.interest_loss[0], p.interest_loss[1])
+    hazard = t[NEIGHBOUR] * p.neighbour_loss + t[WORK] * work_loss
+    hazard += t[INTEREST] * interest_loss
+    hazard += t[ISSUE] * p.issue_loss
+    p_loss = hazard / (1.0 + hazard)
+    gain = _neighbour_gain(model)
+    gain += r.working * p.work_gain
+    gain += taking_part * p.interest_gain
+    gain += (taking_part & in_need) * p.issue_gain
+    gain[t.max(axis=0) >= MAX_TIES] = 0.0
+    p_gain = np.minimum(gain / (1.0 + gain), 1.0 - p_loss)
+    u = model.streams["ties"].uniform(r.pid, model.month)
+    lose = np.flatnonzero(r.alive & (u < p_loss))
+    win = np.flatnonzero(r.alive & (u >= 1.0 - p_gain))
+    # Which kind: the position of u inside its band, against the cumulative shares.
+    if lose.size:
+        h = np.zeros((len(TIE_KINDS), lose.size))
+        h[NEIGHBOUR] = t[NEIGHBOUR, lose] * p.neighbour_loss
+        h[WORK] = t[WORK, lose] * work_loss[lose]
+        h[INTEREST] = t[INTEREST, lose] * interest_loss[lose]
+        h[ISSUE] = t[ISSUE, lose] * p.issue_loss
+        pos = u[lose] / p_loss[lose] * h.sum(axis=0)
+        kind = np.minimum((np.cumsum(h, axis=0) <= pos).sum(axis=0), len(TIE_KINDS) - 1)
+        t[kind, lose] -= (t[kind, lose] > 0).astype(np.int8)
+    if win.size:
+        g = np.zeros((len(TIE_KINDS), win.size))
+        g[NEIGHBOUR] = _neighbour_gain(model)[win]
+        g[WORK] = r.working[win] * p.work_gain
+        g[INTEREST] = taking_part[win] * p.interest_gain
+        g[ISSUE] = (taking_part[win] & in_need[win]) * p.issue_gain
+        pos = (1.0 - u[win]) / p_gain[win] * g.sum(axis=0)
+        kind = np.minimum((np.cumsum(g, axis=0) <= pos).sum(axis=0), len(TIE_KINDS) - 1)
+        t[kind, win] += 1
+    if model.month % 12 == 0:
+        t[KIN] = kin_ties(model)
+    now_connected = t.sum(axis=0, dtype=np.int16) > 0
+    model.tally.reconnected += int(np.count_nonzero(was_isolated & now_connected))
+
+
+def isolated(model: CommunityModel) -> np.ndarray:
+    """Residents with no tie of any kind outside their household."""
+    r = model.residents
+    return r.alive & (r.ties.sum(axis=0, dtype=np.int16) == 0)

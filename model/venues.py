@@ -1,0 +1,478 @@
+"""Venues (居場所) as Mesa agents, and who attends them.
+
+Kinds: サロン, 通いの場, 子ども食堂, 地域食堂/コミュニティカフェ and multi-generation
+hubs. A venue sits in a district at a map position, has a capacity of regular
+attendees, needs a number of volunteers, and has an operator (an NPO or civic group,
+the 社協, or a private café under an agreement, which needs no volunteers).
+
+Each month:
+
+* regulars keep coming or stop (more often when the venue is far);
+* some residents consider joining a venue of a kind that suits their age; they pick
+  among open venues of their district by distance and join if there is room
+  (attendance never exceeds capacity; a transport cut makes distance count more);
+* a venue short of volunteers counts months unstaffed and closes after
+  ``close_after`` such months; its regulars and volunteers are released;
+* volunteers and staff notice the needs of regulars and refer them to a counter
+  (参加→相談).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .parameters import param
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+KINDS = ("salon", "kayoi", "kodomo", "cafe", "hub")
+KIND_LABELS_JA = (
+    "サロン",
+    "通いの場",
+    "子ども食堂",
+    "地域食堂・コミュニティカフェ",
+    "多世代交流拠点",
+)
+KIND_LABELS_EN = (
+    "Salon",
+    "Kayoi-no-ba",
+    "Children's cafeteria",
+    "Community café",
+    "Multi-generation hub",
+)
+SALON, KAYOI, KODOMO, CAFE, HUB = range(len(KINDS))
+MIN_AGE = (60, 65, 0, 0, 0)  # youngest regular attendee by kind
+OPERATORS = ("group", "npo", "shakyo", "private")
+B3 = "calibration.md B3"
+
+
+@dataclass(frozen=True)
+class VenueParams:
+    """Venue numbers, sizes, staffing and attendance."""
+
+    per_100k: tuple[float, ...] = param(
+        (60.0, 120.0, 10.0, 12.0, 0.0),
+        unit="venues per 100k residents: salon, kayoi, kodomo, cafe, hub",
+        source=f"{B3}: 子ども食堂 ≈ 10 per 100k; 通いの場 ≈ 400 per 100k aged 65+ (≈ 120 per "
+        "100k residents); others assumption",
+        lo=0,
+        length=5,
+        ja="居場所の数（10万人あたり）",
+        en="Venues per 100k",
+    )
+    capacity: tuple[float, ...] = param(
+        (25, 20, 40, 40, 60),
+        unit="regular attendees",
+        source=f"{B3}: 81.6 % of 通いの場 ≤ 20",
+        lo=1,
+        length=5,
+    )
+    volunteers_needed: tuple[float, ...] = param(
+        (3, 2, 5, 4, 5), unit="volunteers", source="assumption", lo=0, length=5
+    )
+    join: tuple[float, ...] = param(
+        (0.0010, 0.00065, 0.0020, 0.0012, 0.0015),
+        unit="per month, eligible residents considering a venue of each kind",
+        source=f"calibrated: {B3} 通いの場 5-6 % of 65+, 74 % of them 75+, 80 % women",
+        lo=0,
+        hi=1,
+        length=5,
+    )
+    join_women: float = param(
+        3.5, unit="multiplier for women (salon, kayoi)", source=f"{B3}: 79.8 % women", lo=0, hi=20
+    )
+    join_75plus: float = param(
+        2.5, unit="multiplier for 75+ (salon, kayoi)", source=f"{B3}: 74.2 % aged 75+", lo=0, hi=20
+    )
+    join_isolated: float = param(
+        0.5, unit="multiplier for isolated residents", source="assumption", lo=0, hi=5
+    )
+    quit: float = param(0.03, unit="per month", source="assumption", lo=0, hi=1)
+    close_rate: float = param(
+        0.05,
+        unit="per year, venues that stop for other reasons (the organiser retires, ...)",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    distance_km: float = param(
+        1.5,
+        unit="km at which the pull of a venue falls to 1/e",
+        source="assumption",
+        lo=0.01,
+        ja="徒歩圏（km）",
+        en="Walking distance (km)",
+    )
+    close_after: int = param(
+        6,
+        unit="months unstaffed before a venue closes",
+        source="assumption",
+        lo=1,
+        hi=120,
+        ja="担い手不足で閉鎖するまでの月数",
+        en="Months unstaffed before closing",
+    )
+    notice: float = param(
+        0.06,
+        unit="per month, chance staff notice a regular's hidden need (staffed venue)",
+        source="assumption (seed slide 17: 参加→相談 is 'not rare')",
+        lo=0,
+        hi=1,
+        ja="居場所での気づき（月）",
+        en="Noticing needs at venues",
+    )
+    open_rate: tuple[float, ...] = param(
+        (2.0, 6.0, 1.5, 1.0, 0.0),
+        unit="new venues per 100k residents per year, by kind",
+        source=f"assumption ({B3}: 子ども食堂 +1,700 a year nationally ≈ 1.4 per 100k)",
+        lo=0,
+        length=5,
+    )
+    operator_npo_share: float = param(
+        0.25,
+        unit="share of venues run by NPOs (rest: resident groups, 社協)",
+        source=f"{B3}: 70.5 % of 通いの場 run by resident groups",
+        lo=0,
+        hi=1,
+    )
+
+
+def _join_table(p: VenueParams) -> np.ndarray:
+    """Monthly chance to consider each kind, by sex and age: [kind, sex * 121 + years]."""
+    years = np.tile(np.arange(121), 2)
+    women = np.repeat([False, True], 121)
+    rate = np.asarray(p.join)[:, None] * (years[None, :] >= np.asarray(MIN_AGE)[:, None])
+    rate[KODOMO] *= (years < 16) | ((years >= 25) & (years < 50)) | (years >= 60)
+    boost = np.where(women, p.join_women, 1.0) * np.where(years >= 75, p.join_75plus, 1.0)
+    rate[[SALON, KAYOI]] *= boost[None, :]
+    return rate
+
+
+class Venue(mesa.Agent):
+    """A place to belong: one venue of a kind, in a district, run by an operator.
+
+    Attributes:
+        kind: Index into ``KINDS``.
+        district: Daily-life area.
+        x, y: Map position (km).
+        capacity: Regular attendees at most (simulated residents).
+        volunteers_needed: Volunteers it needs to run (simulated residents).
+        operator: One of ``OPERATORS``.
+        org: The NPO or group running it (``None`` for 社協 and private cafés).
+        open: Whether it is running.
+        unstaffed_months: Consecutive months short of volunteers.
+        subsidised: Receives a community-building subsidy (wider staffing slack).
+    """
+
+    def __init__(
+        self,
+        model: CommunityModel,
+        kind: int,
+        district: int,
+        x: float,
+        y: float,
+        operator: str = "group",
+        org: mesa.Agent | None = None,
+    ) -> None:
+        super().__init__(model)
+        p = model.params.venues
+        self.kind = kind
+        self.district = district
+        self.x, self.y = x, y
+        self.capacity = max(1, round(p.capacity[kind] / model.scale))
+        needed = 0.0 if operator == "private" else p.volunteers_needed[kind]
+        self.volunteers_needed = needed / model.scale
+        self.operator = operator
+        self.org = org
+        self.open = True
+        self.unstaffed_months = 0
+        self.subsidised = False
+        self.opened_month = model.month
+        self.closed_month: int | None = None
+
+    @property
+    def label_ja(self) -> str:
+        """Kind of venue in Japanese."""
+        return KIND_LABELS_JA[self.kind]
+
+    def close(self) -> None:
+        """Stop running: regulars and volunteers are released."""
+        self.open = False
+        self.closed_month = self.model.month
+        self.model.venues.release(self)
+
+
+class VenueSystem:
+    """All venues of the town and the monthly attendance rules."""
+
+    def __init__(self, model: CommunityModel) -> None:
+        self.model = model
+        self.venues: list[Venue] = []
+        self.join_table = _join_table(model.params.venues)  # [kind, sex * 121 + years]
+        self.closed_this_month = 0
+        self.opened_this_month = 0
+        self.distance_scale = 1.0  # a transport cut shrinks it
+        self.closed_by_shock = False
+
+    # ---- building -------------------------------------------------------------------
+    def create_initial(self) -> None:
+        """Venues per district in proportion to population (and 65+ for 通いの場)."""
+        model = self.model
+        p = model.params.venues
+        r = model.residents
+        pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
+        gen = model.streams["venues_init"].generator(0)
+        for d in range(model.n_districts):
+            for kind in range(len(KINDS)):
+                expected = p.per_100k[kind] * pop_d[d] / 100_000 / model.scale
+                for _ in range(int(gen.poisson(expected))):
+                    self.open_venue(kind, d, gen, operator=self._operator(gen))
+
+    def _operator(self, gen: np.random.Generator) -> str:
+        u = gen.random()
+        share = self.model.params.venues.operator_npo_share
+        return "npo" if u < share else ("shakyo" if u > 0.9 else "group")
+
+    def open_venue(
+        self,
+        kind: int,
+        district: int,
+        gen: np.random.Generator,
+        *,
+        operator: str = "group",
+        org: mesa.Agent | None = None,
+    ) -> Venue:
+        """Open a new venue at a home site in ``district``."""
+        model = self.model
+        xy = model.place_in_districts(np.array([district], dtype=np.int16), gen)
+        if operator == "npo" and org is None:
+            org = model.organisations.pick_npo(district, gen)
+            if org is None:
+                operator = "group"
+        venue = Venue(model, kind, district, float(xy[0][0]), float(xy[1][0]), operator, org)
+        self.venues.append(venue)
+        self.opened_this_month += 1
+        return venue
+
+    def release(self, venue: Venue) -> None:
+        """Free the regulars and volunteers of a venue that closed."""
+        r = self.model.residents
+        i = self.venues.index(venue)
+        r.venue[r.venue == i] = -1
+        r.vol_venue[r.vol_venue == i] = -1
+
+    # ---- arrays of agent attributes for the vectorised rules ----------------------------
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Kind, district, position, capacity and open flag of every venue."""
+        v = self.venues
+        return {
+            "kind": np.array([x.kind for x in v], dtype=np.int64),
+            "district": np.array([x.district for x in v], dtype=np.int64),
+            "x": np.array([x.x for x in v]),
+            "y": np.array([x.y for x in v]),
+            "capacity": np.array([x.capacity for x in v], dtype=np.int64),
+            "open": np.array([x.open for x in v], dtype=bool),
+            "needed": np.array([x.volunteers_needed for x in v]),
+        }
+
+    def open_count(self) -> int:
+        """Venues running now."""
+        return sum(1 for v in self.venues if v.open)
+
+    # ---- the month ------------------------------------------------------------------
+    def attend(self, isolated: np.ndarray) -> None:
+        """Regulars stay or stop; newcomers join by distance while there is room."""
+        model = self.model
+        r, p = model.residents, model.params.venues
+        self.opened_this_month = 0
+        if not self.venues:
+            return
+        a = self.arrays()
+        is_open = a["open"] & (not self.closed_by_shock)
+        month = model.month
+        stream = model.streams["venue_attend"]
+        attending = np.flatnonzero(r.alive & (r.venue >= 0))
+        if attending.size:
+            v = r.venue[attending]
+            hx, hy = model.households.x[r.hh[attending]], model.households.y[r.hh[attending]]
+            dist = np.hypot(hx - a["x"][v], hy - a["y"][v])
+            far = 1.0 - np.exp(-dist / (p.distance_km * self.distance_scale))
+            quit_p = p.quit * (1.0 + far)
+            stop = ~is_open[v] | stream.bernoulli(r.pid[attending], quit_p, month, k=0)
+            r.venue[attending[stop]] = -1
+        if self.closed_by_shock:
+            return
+        # Who considers joining this month (one draw each), then which kind.
+        total = self.join_table.sum(axis=0)[model.snap.sex_age]
+        total *= np.where(isolated, p.join_isolated, 1.0)
+        total *= model.levers.join_boost
+        u = stream.uniform(r.pid, month, k=1)
+        idx = np.flatnonzero(model.snap.home & (r.venue < 0) & (u < total))
+        if idx.size == 0:
+            return
+        u = u[idx]
+        rate = self.join_rates(idx, isolated[idx]) * model.levers.join_boost[idx][None, :]
+        cum = np.cumsum(rate, axis=0)
+        kind = (cum <= u[None, :]).sum(axis=0)
+        self.place(idx, kind, stream.uniform(r.pid[idx], month, k=2), a, is_open)
+
+    def join_rates(self, idx: np.ndarray, isolated: np.ndarray) -> np.ndarray:
+        """Monthly chance that each resident ``idx`` considers each kind (kinds × idx)."""
+        p = self.model.params.venues
+        rate = self.join_table[:, self.model.snap.sex_age[idx]]
+        return rate * np.where(isolated, p.join_isolated, 1.0)[None, :]
+
+    def initial_attendance(self) -> None:
+        """Regulars at the balance of joining and stopping, placed by distance and room."""
+        model = self.model
+        r, p = model.residents, model.params.venues
+        if not self.venues:
+            return
+        idx = np.flatnonzero(r.alive & ~model.households.institution[r.hh])
+        rate = self.join_rates(idx, np.zeros(idx.size, dtype=bool))
+        stock = rate / (rate.sum(axis=0, keepdims=True) + p.quit)
+        cum = np.cumsum(stock, axis=0)
+        stream = model.streams["venues_init"]
+        u = stream.uniform(r.pid[idx], 0, k=1)
+        attends = u < cum[-1]
+        idx, u, cum = idx[attends], u[attends], cum[:, attends]
+        kind = (cum <= u[None, :]).sum(axis=0)
+        a = self.arrays()
+        self.place(idx, kind, stream.uniform(r.pid[idx], 0, k=2), a, a["open"], habit=False)
+
+    def place(
+        self,
+        idx: np.ndarray,
+        kind: np.ndarray,
+        u: np.ndarray,
+        a: dict[str, np.ndarray],
+        is_open: np.ndarray,
+        *,
+        habit: bool = True,
+    ) -> np.ndarray:
+        """Residents ``idx`` try to join a venue of ``kind`` near home; returns who joined.
+
+        With ``habit`` a first visit becomes regular only with a chance that falls with
+        distance (a transport cut makes that chance smaller).
+        """
+        model = self.model
+        r, p = model.residents, model.params.venues
+        stays = model.streams["venue_habit"].uniform(r.pid[idx], model.month)
+        if not habit:
+            stays[:] = 0.0
+        n_v = len(self.venues)
+        counts = np.bincount(r.venue[r.alive & (r.venue >= 0)], minlength=n_v)
+        spare = np.where(is_open, a["capacity"] - counts, 0)
+        hx, hy = model.households.x[r.hh[idx]], model.households.y[r.hh[idx]]
+        scale = p.distance_km * self.distance_scale
+        choice = np.full(idx.size, -1, dtype=np.int64)
+        for d in np.unique(r.district[idx]):
+            rows = np.flatnonzero(r.district[idx] == d)
+            cand = np.flatnonzero((a["district"] == d) & (spare > 0))
+            if cand.size == 0:
+                continue
+            dist = np.hypot(
+                hx[rows, None] - a["x"][cand][None, :], hy[rows, None] - a["y"][cand][None, :]
+            )
+            weight = np.exp(-dist / scale) * (a["kind"][cand][None, :] == kind[rows, None])
+            total = weight.sum(axis=1)
+            ok = total > 0
+            pick = (np.cumsum(weight, axis=1) < (u[rows] * total)[:, None]).sum(axis=1)
+            pick = np.minimum(pick, cand.size - 1)
+            # Distance also decides whether a first visit becomes a habit.
+            near = np.exp(-dist[np.arange(rows.size), pick] / scale)
+            chosen = ok & (stays[rows] < near)
+            choice[rows[chosen]] = cand[pick[chosen]]
+        joined = choice >= 0
+        idx, choice = idx[joined], choice[joined]
+        # Capacity: first come (by resident id) within each venue's spare places.
+        order = np.lexsort((r.pid[idx], choice))
+        idx, choice = idx[order], choice[order]
+        first = np.searchsorted(choice, choice, side="left")
+        rank = np.arange(choice.size) - first
+        fits = rank < spare[choice]
+        r.venue[idx[fits]] = choice[fits]
+        return idx[fits]
+
+    def staffing(self) -> None:
+        """Count months unstaffed; close venues that stayed unstaffed too long."""
+        model = self.model
+        r, p = model.residents, model.params.venues
+        n_v = len(self.venues)
+        if n_v == 0:
+            return
+        staff = np.bincount(r.vol_venue[r.alive & (r.vol_venue >= 0)], minlength=n_v)
+        self.closed_this_month = 0
+        other = model.streams["venue_close"].generator(model.month).random(n_v)
+        other_rate = p.close_rate / 12.0
+        for i, venue in enumerate(self.venues):
+            if not venue.open:
+                continue
+            short = staff[i] + 1e-9 < venue.volunteers_needed
+            venue.unstaffed_months = venue.unstaffed_months + 1 if short else 0
+            limit = p.close_after * (2 if venue.subsidised else 1)
+            stops = other[i] < other_rate * (0.5 if venue.subsidised else 1.0)
+            if venue.unstaffed_months >= limit or stops:
+                venue.close()
+                self.closed_this_month += 1
+
+    def notice_needs(self) -> None:
+        """参加→相談: staff notice hidden needs of regulars and refer them on."""
+        model = self.model
+        r, p = model.residents, model.params.venues
+        regulars = np.flatnonzero(r.alive & (r.venue >= 0))
+        if regulars.size == 0 or self.closed_by_shock:
+            return
+        hidden = ((r.sev[:, regulars] > 0) & ~r.supported[:, regulars] & ~r.known[:, regulars]).any(
+            axis=0
+        )
+        regulars = regulars[hidden]
+        staffed = np.array([v.unstaffed_months == 0 for v in self.venues])[r.venue[regulars]]
+        prob = p.notice * np.where(staffed, 1.0, 0.3)
+        noticed = model.streams["venue_notice"].bernoulli(r.pid[regulars], prob, model.month)
+        from .support import VENUE
+
+        referred = model.support.bring(regulars[noticed], VENUE)
+        model.tally.venue_referrals += referred.size
+
+    def open_new(self) -> None:
+        """Residents' groups open new venues where volunteers are free to run them."""
+        model = self.model
+        p = model.params.venues
+        r = model.residents
+        gen = model.streams["venue_open"].generator(model.month)
+        pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
+        free_vol = np.bincount(
+            r.district[r.alive & r.volunteer & (r.vol_venue < 0)], minlength=model.n_districts
+        )
+        for d in range(model.n_districts):
+            for kind in range(len(KINDS)):
+                lam = (
+                    p.open_rate[kind]
+                    * model.levers.open_boost
+                    * pop_d[d]
+                    / 100_000
+                    / 12
+                    / model.scale
+                )
+                for _ in range(int(gen.poisson(lam))):
+                    need = p.volunteers_needed[kind] / model.scale
+                    if free_vol[d] + 1e-9 < need:
+                        continue  # no one to run it
+                    venue = self.open_venue(kind, d, gen, operator=self._operator(gen))
+                    free_vol[d] -= int(np.ceil(need))
+                    self.assign_founders(venue, int(np.ceil(need)))
+
+    def assign_founders(self, venue: Venue, k: int) -> None:
+        """The volunteers who open a venue become its first helpers."""
+        r = self.model.residents
+        cand = np.flatnonzero(
+            r.alive & r.volunteer & (r.vol_venue < 0) & (r.district == venue.district)
+        )
+        cand = cand[np.argsort(r.pid[cand], kind="stable")][:k]
+        r.vol_venue[cand] = self.venues.index(venue)

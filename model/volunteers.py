@@ -1,0 +1,329 @@
+"""Local helpers (担い手): volunteers and 民生委員.
+
+Volunteers join at age- and sex-specific rates (highest among men 65-79), stop at a
+base rate that rises with burnout (when open venues in the district need more
+volunteer hours than there are volunteers) and with old age, and are matched to
+venues short of helpers at a rate that coordinators raise.
+
+民生委員 (volunteer welfare commissioners) fill posts set per household by the
+guideline. Vacancies are filled from volunteers aged 55-74 at a rate that falls with
+a calendar trend (later retirement, weaker 自治会) and with the pool of candidates;
+commissioners serve three-year terms and are reappointed below 75. Each month they
+visit households — single elderly first — and refer hidden needs they notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .parameters import param
+from .population import MALE
+
+if TYPE_CHECKING:
+    from .core import CommunityModel
+
+VOLUNTEER_BANDS = (10, 20, 40, 60, 65, 80)
+B7 = "calibration.md B7"
+B2 = "calibration.md B2"
+
+
+@dataclass(frozen=True)
+class VolunteerParams:
+    """Joining, burning out and matching of volunteers."""
+
+    join: tuple[float, ...] = param(
+        (0.066, 0.040, 0.064, 0.077, 0.080, 0.016),
+        unit="joins per person-year, ages 10,20,40,60,65,80+",
+        source=f"calibrated: {B7} ≈ 18 % volunteer in a year; peak men 65-79",
+        lo=0,
+        hi=1,
+        length=6,
+        ja="ボランティア参加率（年）",
+        en="Volunteer joining (per year)",
+    )
+    join_men_65_79: float = param(
+        1.15, unit="multiplier for men 65-79", source=f"{B7}: men 65-79 ≈ 25 %", lo=0, hi=10
+    )
+    quit: float = param(0.030, unit="per month", source="assumption", lo=0, hi=1)
+    burnout: float = param(
+        1.0,
+        unit="added quit multiplier per unit of demand above supply",
+        source="assumption",
+        lo=0,
+        hi=20,
+        ja="燃え尽き",
+        en="Burnout",
+    )
+    quit_80plus: float = param(3.0, unit="multiplier at 80+", source="assumption", lo=1, hi=20)
+    match: float = param(
+        0.25,
+        unit="per month, chance a free volunteer is matched to a venue short of helpers",
+        source="assumption",
+        lo=0,
+        hi=1,
+        ja="ボランティアと居場所のマッチング率",
+        en="Volunteer-venue matching",
+    )
+    hours_per_month: float = param(
+        8.0, unit="hours a volunteer gives per month", source="assumption", lo=0
+    )
+    everyday_support_hours: float = param(
+        4.0,
+        unit="hours per month of help (見守り, 生活支援) for each older person living alone "
+        "with a care need",
+        source="assumption",
+        lo=0,
+    )
+
+
+@dataclass(frozen=True)
+class MinseiParams:
+    """民生委員: posts, recruitment, terms and visits."""
+
+    households_per_post: float = param(
+        200.0,
+        unit="households per post",
+        source=f"{B2}: guideline 120-280 (cities < 100k)",
+        lo=10,
+        hi=1000,
+        ja="民生委員1人あたり世帯数",
+        en="Households per commissioner",
+    )
+    fill_initial: float = param(
+        0.917,
+        unit="share of posts filled at the start",
+        source=f"{B2}: 91.7 % (FY2025)",
+        lo=0,
+        hi=1,
+    )
+    recruit: float = param(
+        0.13,
+        unit="per vacancy per month (with a full pool of candidates)",
+        source=f"calibrated: {B2} fill rate falling ≈ 0.5-0.7 pt a year",
+        lo=0,
+        hi=1,
+    )
+    recruit_trend: float = param(
+        -6.0,
+        unit="%/yr change in willingness to serve",
+        lo=-50,
+        hi=50,
+        source=f"assumption ({B2}: later retirement, falling 自治会 membership)",
+    )
+    reappoint: float = param(
+        0.80,
+        unit="share reappointed at the end of a 3-year term (below 75)",
+        source=f"{B2}: 31 % of FY2025 appointees were new",
+        lo=0,
+        hi=1,
+    )
+    visits_per_month: float = param(
+        13.8,
+        unit="household visits per commissioner per month",
+        source=f"{B2}: 166 visits a year",
+        lo=0,
+        hi=200,
+    )
+    detect: tuple[float, ...] = param(
+        (0.50, 0.30, 0.30, 0.25, 0.10),
+        unit="chance a visit notices a hidden need, by need",
+        source="assumption (a withdrawn child stays behind the door)",
+        lo=0,
+        hi=1,
+        length=5,
+    )
+
+
+def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
+    idx = np.clip(np.searchsorted(VOLUNTEER_BANDS, years, side="right") - 1, 0, len(values) - 1)
+    return np.where(years < VOLUNTEER_BANDS[0], 0.0, np.asarray(values)[idx])
+
+
+def initialise(model: CommunityModel) -> None:
+    """Volunteers at their steady share; 民生委員 at the profile's fill rate."""
+    r, p = model.residents, model.params.volunteers
+    years = r.age_m // 12
+    join = _banded(years, p.join) * np.where(
+        (r.sex == MALE) & (years >= 65) & (years < 80), p.join_men_65_79, 1.0
+    )
+    stock = (join / 12) / ((join / 12) + p.quit * np.where(years >= 80, p.quit_80plus, 1.0))
+    u = model.streams["volunteers_init"].uniform(r.pid, 0)
+    home = ~model.households.institution[r.hh]
+    r.volunteer[:] = r.alive & home & (u < stock)
+    r.last_vol_m[r.volunteer] = 0
+    _fill_initial_posts(model)
+
+
+def _fill_initial_posts(model: CommunityModel) -> None:
+    r, p = model.residents, model.params.minsei
+    posts = model.minsei_posts()
+    years = r.age_m // 12
+    gen = model.streams["minsei_init"].generator(0)
+    for d in range(model.n_districts):
+        k = round(posts[d] * p.fill_initial)
+        cand = np.flatnonzero(
+            r.alive
+            & (r.district == d)
+            & (years >= 55)
+            & (years < 80)
+            & ~model.households.institution[r.hh]
+        )
+        if cand.size == 0 or k == 0:
+            continue
+        # Prefer people already volunteering.
+        weight = np.where(r.volunteer[cand], 5.0, 1.0)
+        chosen = gen.choice(cand, size=min(k, cand.size), replace=False, p=weight / weight.sum())
+        r.minsei[chosen] = True
+        r.volunteer[chosen] = True
+        r.minsei_since[chosen] = -gen.integers(0, 36, size=chosen.size)
+
+
+def join_table(p: VolunteerParams) -> np.ndarray:
+    """Monthly chance of starting to volunteer by sex and age: [sex * 121 + years]."""
+    years = np.tile(np.arange(121), 2)
+    men = np.repeat([True, False], 121)
+    annual = _banded(years, p.join) * np.where(
+        men & (years >= 65) & (years < 80), p.join_men_65_79, 1.0
+    )
+    return -np.expm1(np.log1p(-np.minimum(annual, 0.99)) / 12)
+
+
+def update(model: CommunityModel, load: np.ndarray) -> None:
+    """Volunteers join, stop and are matched to venues; ``load`` = demand/supply by district."""
+    r, p = model.residents, model.params.volunteers
+    month = model.month
+    snap = model.snap
+    u = model.streams["volunteer"].uniform(r.pid, month)
+    join = model.volunteer_join_table[snap.sex_age] * model.levers.volunteer_boost
+    starts = np.flatnonzero(snap.home & ~r.volunteer & (u < join))
+    vols = np.flatnonzero(r.alive & r.volunteer & ~r.minsei)  # 民生委員 leave by term
+    quit = p.quit * (1 + p.burnout * np.maximum(load[r.district[vols]] - 1.0, 0.0))
+    quit *= (
+        np.where(snap.years[vols] >= 80, p.quit_80plus, 1.0) * model.levers.volunteer_quit_factor
+    )
+    stops = vols[u[vols] < quit]
+    r.volunteer[starts] = True
+    r.vol_since[starts] = month
+    r.volunteer[stops] = False
+    r.vol_venue[stops] = -1
+    r.welfare_involved[starts] = True
+    r.last_vol_m[r.volunteer & r.alive] = month
+    model.tally.volunteers_started += starts.size
+    _match(model)
+
+
+def _match(model: CommunityModel) -> None:
+    """Free volunteers are matched to venues in their district that are short of help."""
+    r, p = model.residents, model.params.volunteers
+    venues = model.venues
+    if not venues.venues:
+        return
+    a = venues.arrays()
+    n_v = len(venues.venues)
+    staff = np.bincount(r.vol_venue[r.alive & (r.vol_venue >= 0)], minlength=n_v)
+    short = np.ceil(a["needed"] - staff - 1e-9).astype(np.int64)
+    short = np.where(a["open"], np.maximum(short, 0), 0)
+    if short.sum() == 0:
+        return
+    free = np.flatnonzero(r.alive & r.volunteer & (r.vol_venue < 0) & ~r.minsei)
+    ready = free[
+        model.streams["volunteer_match"].bernoulli(
+            r.pid[free], p.match * model.levers.match_boost, model.month
+        )
+    ]
+    for d in np.unique(r.district[ready]):
+        people = ready[r.district[ready] == d]
+        slots = np.repeat(
+            np.flatnonzero((a["district"] == d) & (short > 0)),
+            short[(a["district"] == d) & (short > 0)],
+        )
+        k = min(people.size, slots.size)
+        r.vol_venue[people[:k]] = slots[:k]
+
+
+def demand_supply(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
+    """Volunteer hours needed by open venues and vacant 民生委員 posts vs hours available."""
+    r, p = model.residents, model.params.volunteers
+    n_d = model.n_districts
+    demand = np.zeros(n_d)
+    if model.venues.venues:
+        a = model.venues.arrays()
+        demand += (
+            np.bincount(a["district"][a["open"]], weights=a["needed"][a["open"]], minlength=n_d)
+            * p.hours_per_month
+        )
+    vacancies = np.maximum(
+        model.minsei_posts() - np.bincount(r.district[r.alive & r.minsei], minlength=n_d), 0
+    )
+    demand += vacancies * p.hours_per_month
+    # Everyday mutual help for older people living alone with a care need.
+    alone_in_need = model.snap.alone & (r.age_m >= 65 * 12) & (r.sev[0] > 0)
+    demand += np.bincount(r.district[alone_in_need], minlength=n_d) * p.everyday_support_hours
+    supply = np.bincount(r.district[r.alive & r.volunteer], minlength=n_d) * p.hours_per_month
+    return demand, supply
+
+
+def minsei_update(model: CommunityModel) -> None:
+    """Terms end, vacancies are filled from volunteers 55-74, and commissioners visit."""
+    r, p = model.residents, model.params.minsei
+    month = model.month
+    years = r.age_m // 12
+    # End of term (every 36 months of service): reappointment below 75.
+    serving = np.flatnonzero(r.alive & r.minsei)
+    term_end = ((month - r.minsei_since[serving]) % 36 == 0) & (month > r.minsei_since[serving])
+    stay = model.streams["minsei_term"].uniform(r.pid[serving], month) < p.reappoint
+    leave = serving[term_end & ~(stay & (years[serving] < 75))]
+    r.minsei[leave] = False
+    # Vacancies filled from the pool of volunteers 55-74.
+    posts = model.minsei_posts()
+    filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
+    vacancies = np.maximum(posts - filled, 0)
+    pool = r.alive & r.volunteer & ~r.minsei & (years >= 55) & (years < 75) & ~r.working
+    pool_d = np.bincount(r.district[pool], minlength=model.n_districts)
+    year = max(month, 0) / 12.0
+    willing = p.recruit * (1 + p.recruit_trend / 100.0) ** year
+    gen = model.streams["minsei_recruit"].generator(month)
+    for d in np.flatnonzero(vacancies > 0):
+        fullness = min(1.0, pool_d[d] / max(posts[d] * 2.0, 1.0))
+        k = int(gen.binomial(int(vacancies[d]), min(1.0, willing * fullness)))
+        cand = np.flatnonzero(pool & (r.district == d))
+        if k and cand.size:
+            chosen = gen.choice(cand, size=min(k, cand.size), replace=False)
+            r.minsei[chosen] = True
+            r.minsei_since[chosen] = month
+            r.vol_venue[chosen] = -1
+    _visit(model)
+
+
+def _visit(model: CommunityModel) -> None:
+    """Commissioners visit households, single elderly first, and refer hidden needs."""
+    r, p = model.residents, model.params.minsei
+    n_hh = model.households.n
+    years = r.age_m // 12
+    alive = r.alive
+    sizes = model.snap.sizes
+    has_old = np.bincount(r.hh[alive & (years >= 65)], minlength=n_hh) > 0
+    has_young = np.bincount(r.hh[alive & (years < 6)], minlength=n_hh) > 0
+    weight = np.where(
+        has_old & (sizes == 1), 4.0, np.where(has_old, 2.0, np.where(has_young, 1.0, 0.3))
+    )
+    weight = np.where((sizes > 0) & ~model.households.institution, weight, 0.0)
+    w_d = np.bincount(model.households.district, weights=weight, minlength=model.n_districts)
+    commissioners = np.bincount(r.district[alive & r.minsei], minlength=model.n_districts)
+    visits_d = commissioners * p.visits_per_month * model.levers.minsei_visit_boost
+    hidden = (r.sev > 0) & ~r.supported & ~r.known
+    idx = np.flatnonzero(alive & hidden.any(axis=0))
+    if idx.size == 0:
+        return
+    hh = r.hh[idx]
+    d = model.households.district[hh]
+    p_visit = np.minimum(1.0, visits_d[d] * weight[hh] / np.maximum(w_d[d], 1e-9))
+    detect = (np.asarray(p.detect)[:, None] * hidden[:, idx]).max(axis=0)
+    found = model.streams["minsei_visit"].bernoulli(r.pid[idx], p_visit * detect, model.month)
+    from .support import MINSEI
+
+    referred = model.support.bring(idx[found], MINSEI)
+    model.tally.minsei_referrals += referred.size
