@@ -102,6 +102,8 @@ class CommunityModel(mesa.Model):
         self.levers = Levers()
         self.town_map: TownMap = layout(self.params.town, self.streams)
         self.n_districts = self.params.town.districts
+        # Policy intensities are given per 100k residents of the town at the start.
+        self.per_100k = self.params.town.population / 100_000
         weights = np.array(self.params.town.district_weights or [1.0] * self.n_districts)
         if weights.size != self.n_districts:
             raise ParameterError(
@@ -133,15 +135,18 @@ class CommunityModel(mesa.Model):
         self.organisations = OrganisationSystem(self)
         self.venues = VenueSystem(self)
         reporters = [reports.demography]
+        synthetic = switches.synthetic_start
         if switches.needs:
-            needs.initialise(self)
+            if synthetic:
+                needs.initialise(self)
             reporters.append(reports.needs_and_support)
         if switches.community:
-            self.organisations.create_initial()
-            self.venues.create_initial()
-            self.venues.initial_attendance()
-            volunteers.initialise(self)
-            ties.initialise(self)
+            if synthetic:
+                self.organisations.create_initial()
+                self.venues.create_initial()
+                self.venues.initial_attendance()
+                volunteers.initialise(self)
+                ties.initialise(self)
             reporters.append(reports.community)
         reporters.append(costs.report)
         self.recorder = Recorder(reporters)
@@ -185,13 +190,16 @@ class CommunityModel(mesa.Model):
 
     def _set_levers(self) -> None:
         self.levers = Levers(join_boost=np.ones(self.residents.n))
-        self.support.one_stop = False
+        self.support.one_stop_for = None
+        self.support.joint_for = None
         self.support.joint_capacity = 0.0
         for counter in self.support.counters:
             counter.extra_staff = 0.0
         self.ledger.start_month()
         if self.params.switches.community:
             shocks.apply(self)
+        for intervention in self.interventions:
+            intervention.prepare(self)
         self._apply_interventions("levers")
 
     def _community_month(self, isolated: np.ndarray) -> None:
@@ -222,7 +230,7 @@ class CommunityModel(mesa.Model):
 
     def _book_costs(self) -> None:
         for intervention in self.interventions:
-            if intervention.active(self.month):
+            if intervention.acting:
                 for line, yen in intervention.monthly_cost(self).items():
                     self.ledger.spend(line, yen)
 
@@ -320,7 +328,7 @@ class CommunityModel(mesa.Model):
         """Residents who just started receiving support (participation support hooks here)."""
         self.residents.welfare_involved[idx] = True
         for intervention in self.interventions:
-            if intervention.active(self.month):
+            if intervention.acting:
                 intervention.on_supported(self, idx)
 
     def support_quality(self, need: int, idx: np.ndarray) -> np.ndarray:
@@ -376,7 +384,7 @@ class CommunityModel(mesa.Model):
 
     def _apply_interventions(self, hook: str) -> None:
         for intervention in self.interventions:
-            if intervention.hook == hook and intervention.active(self.month):
+            if intervention.hook == hook and intervention.acting:
                 intervention.apply(self)
 
     def timeline(self) -> list[dict[str, object]]:

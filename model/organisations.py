@@ -78,6 +78,16 @@ class OrganisationParams:
     fee: float = param(1_000, unit="yen per member per month", source="assumption", lo=0)
     donations: float = param(25_000, unit="yen per NPO per month (mean)", source="assumption", lo=0)
     cost_base: float = param(45_000, unit="yen per NPO per month", source="assumption", lo=0)
+    cost_per_member: float = param(
+        800, unit="yen per member per month (activities)", source="assumption", lo=0
+    )
+    reserve_months: float = param(
+        6.0,
+        unit="months of costs an NPO keeps; more is spent on its activities",
+        source="assumption (non-profits spend their surplus)",
+        lo=0,
+        hi=120,
+    )
     cost_per_venue: float = param(
         10_000, unit="yen per venue run per month", source="assumption", lo=0
     )
@@ -145,7 +155,8 @@ class Organisation(mesa.Agent):
         p = self.model.params.organisations
         people = members * self.model.scale
         income = (p.grant + p.fee * people + p.donations) * self.revenue_factor + self.extra_income
-        self.funds += income - p.cost_base - p.cost_per_venue * venues * self.model.scale
+        costs = p.cost_base + p.cost_per_member * people + p.cost_per_venue * venues
+        self.funds = min(self.funds + income - costs, p.reserve_months * costs)
 
     def dissolve(self) -> None:
         """Stop existing: members are released; venues close or pass to the 社協."""

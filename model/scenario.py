@@ -34,6 +34,12 @@ class Switches:
     community: bool = param(
         True, unit="", source="model option: ties, venues, volunteers, 民生委員, NPOs"
     )
+    synthetic_start: bool = param(
+        True,
+        unit="",
+        source="model option: draw starting needs, ties, volunteers, groups and venues "
+        "(off for hand-built worlds that set their own)",
+    )
     warmup_months: int = param(
         36,
         unit="months",

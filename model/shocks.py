@@ -37,7 +37,11 @@ class ShockParams:
         0.85, unit="share of NPOs heavily affected", source=SEED_NPO, lo=0, hi=1
     )
     pandemic_revenue: float = param(
-        0.4, unit="income multiplier for affected NPOs", source="assumption", lo=0, hi=1
+        0.3,
+        unit="lowest income multiplier of an affected NPO (each draws from here to 1)",
+        source="assumption",
+        lo=0,
+        hi=1,
     )
     pandemic_volunteer_quit: float = param(
         2.0, unit="multiplier on volunteers stopping", source="assumption", lo=1, hi=20
@@ -70,8 +74,9 @@ def apply(model: CommunityModel) -> None:
     if on and month == p.pandemic_start:
         gen = model.streams["pandemic"].generator(month)
         for org in model.organisations.orgs:
-            if org.kind == "npo" and gen.random() < p.pandemic_npo_hit:
-                org.revenue_factor = p.pandemic_revenue
+            hit, severity = gen.random(), gen.random()
+            if org.kind == "npo" and hit < p.pandemic_npo_hit:
+                org.revenue_factor = p.pandemic_revenue + (1 - p.pandemic_revenue) * severity
     if p.pandemic_start >= 0 and month == p.pandemic_start + p.pandemic_months:
         for org in model.organisations.orgs:
             org.revenue_factor = 1.0

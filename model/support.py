@@ -123,9 +123,16 @@ class SupportParams:
     give_up_waiting: float = param(
         0.04, unit="per month in a queue", source="assumption", lo=0, hi=1
     )
+    mention_other: float = param(
+        0.5,
+        unit="chance a person raises their other unmet needs too, not only the main one",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
     detect_other: float = param(
         0.30,
-        unit="chance a siloed counter notices another field's need",
+        unit="chance a siloed counter notices a need the person did not raise",
         source="assumption",
         lo=0,
         hi=1,
@@ -187,6 +194,9 @@ class Counter(mesa.Agent):
         self.x, self.y = float(cx) + 0.3 * (field - 1.5), float(cy) - 0.3
         self.credit = 0.0
         self.served = 0
+        self.served_this_month = 0  # cases assessed this month
+        self.spent_this_month = 0.0  # capacity used this month (compound cases cost more)
+        self.capacity_this_month = 0.0  # capacity available this month (with carried credit)
         self.extra_staff = 0.0  # added by interventions while they run
 
     @property
@@ -219,8 +229,9 @@ class SupportSystem:
                 staff = p.staff_per_20k[f] * pop_d[d] / 20_000
                 self.index[d, f] = len(self.counters)
                 self.counters.append(Counter(model, f, d, staff))
-        # Switched by interventions while they are active:
-        self.one_stop = False
+        # Set by interventions while they act (None = nobody):
+        self.one_stop_for: np.ndarray | None = None  # residents a one-stop counter serves
+        self.joint_for: np.ndarray | None = None  # residents eligible for joint plans
         self.joint_capacity = 0.0  # joint plans per month (simulated residents)
         self.joint_credit = 0.0
         self.waits: list[np.ndarray] = []
@@ -235,7 +246,12 @@ class SupportSystem:
         month = self.model.month
         field = np.where(need == WITHDRAWAL, POVERTY, need)
         r.case_counter[idx] = self.index[r.district[idx], field]
-        r.case_fields[idx] = (1 << need).astype(np.uint8)
+        # The main need, and sometimes everything else that weighs on them.
+        unmet = (r.sev[:, idx] > 0) & ~r.supported[:, idx]
+        mentions = self.model.streams["mention"].uniform(r.pid[idx], month)
+        mentions = mentions < self.model.params.support.mention_other
+        main = (1 << need).astype(np.uint8)
+        r.case_fields[idx] = main | np.where(mentions, _bits(unmet), 0).astype(np.uint8)
         r.case_route[idx] = route
         r.case_joint[idx] = False
         if due > 0:
@@ -309,6 +325,9 @@ class SupportSystem:
         r, p = model.residents, model.params.support
         month = model.month
         stream = model.streams["counter"]
+        for counter in self.counters:
+            counter.served_this_month = 0
+            counter.spent_this_month = 0.0
         queued = np.flatnonzero((r.case_state == CASE_QUEUED) & r.alive)
         # Some give up while waiting (less so when someone brought them).
         if queued.size:
@@ -325,10 +344,13 @@ class SupportSystem:
         queued = queued[order]
         counters = r.case_counter[queued].astype(np.int64)
         cost = np.ones(queued.size)
-        if self.one_stop:  # a whole-person assessment takes longer for compound cases
+        one_stop = self._one_stop(queued)
+        if one_stop.any():  # a whole-person assessment takes longer for compound cases
             n_unmet = ((r.sev[:, queued] > 0) & ~r.supported[:, queued]).sum(axis=0)
-            cost += 0.5 * np.maximum(n_unmet - 1, 0)
+            cost += np.where(one_stop, 0.5 * np.maximum(n_unmet - 1, 0), 0.0)
         capacity = np.array([c.monthly_capacity() + c.credit for c in self.counters])
+        for c, counter in enumerate(self.counters):
+            counter.capacity_this_month = float(capacity[c])
         start = np.searchsorted(counters, counters, side="left")
         used = np.cumsum(cost)
         used -= np.concatenate([[0.0], used])[start]
@@ -339,7 +361,9 @@ class SupportSystem:
         )
         for c, counter in enumerate(self.counters):
             counter.credit = min(capacity[c] - spent[c], 1.0) if spent[c] < capacity[c] else 0.0
-            counter.served += int((counters[served_mask] == c).sum())
+            counter.served_this_month = int((counters[served_mask] == c).sum())
+            counter.spent_this_month = float(spent[c])
+            counter.served += counter.served_this_month
         model.tally.served += served.size
         self._assess(served)
         self._record_quality()
@@ -356,21 +380,22 @@ class SupportSystem:
         unmet = (r.sev[:, idx] > 0) & ~r.supported[:, idx]
         bits = (r.case_fields[idx][None, :] >> np.arange(N_NEEDS)[:, None].astype(np.uint8)) & 1
         brought = unmet & (bits > 0)
-        detect = p.detect_other_one_stop if self.one_stop else p.detect_other
+        one_stop = self._one_stop(idx)
+        detect = np.where(one_stop, p.detect_other_one_stop, p.detect_other)
         noticed = stream.uniform(r.pid[idx], month, k=1) < detect
         brought |= unmet & noticed[None, :]
         r.known[:, idx] |= brought
         joint = self._joint_plans(idx, brought)
-        # Which needs are taken on here.
-        if self.one_stop:
-            taken = brought.copy()
-        else:
-            taken = np.zeros_like(brought)
-            cols = np.arange(idx.size)
-            taken[field_here, cols] = brought[field_here, cols]
-        w_accept = p.withdrawal_taken if not (self.one_stop or joint.any()) else 1.0
-        w_case = brought[WITHDRAWAL] & ((field_here == POVERTY) | self.one_stop | joint)
-        w_ok = stream.uniform(r.pid[idx], month, k=2) < np.where(joint, 1.0, w_accept)
+        # Which needs are taken on here: all of them at a one-stop counter, else only
+        # the counter's own field.
+        cols = np.arange(idx.size)
+        taken = np.where(one_stop[None, :], brought, False)
+        taken[field_here, cols] |= brought[field_here, cols]
+        # Withdrawal belongs to no field: the siloed hardship counter takes it sometimes.
+        whole_person = one_stop | joint
+        w_case = brought[WITHDRAWAL] & ((field_here == POVERTY) | whole_person)
+        w_accept = np.where(whole_person, 1.0, p.withdrawal_taken)
+        w_ok = stream.uniform(r.pid[idx], month, k=2) < w_accept
         taken[WITHDRAWAL] = w_case & w_ok
         self._support(idx, taken)
         r.case_joint[idx] = joint
@@ -384,14 +409,18 @@ class SupportSystem:
         self._household_assessment(idx, joint)
 
     def _joint_plans(self, idx: np.ndarray, brought: np.ndarray) -> np.ndarray:
-        """Compound cases get a joint plan while the coordinators have capacity."""
+        """Compound cases get a joint plan while the coordinators have capacity.
+
+        Compound: needs in two or more fields, or a withdrawal (no field owns it). A case
+        that already has a plan keeps it when it moves on; new plans use capacity.
+        """
         r = self.model.residents
-        compound = (brought[:N_FIELDS].sum(axis=0) >= 2) | (
-            brought[WITHDRAWAL] & brought.any(axis=0)
-        )
-        compound |= r.case_joint[idx]
-        joint = np.zeros(idx.size, dtype=bool)
-        if self.joint_capacity <= 0 or not compound.any():
+        compound = (brought[:N_FIELDS].sum(axis=0) >= 2) | brought[WITHDRAWAL]
+        joint = r.case_joint[idx].copy()
+        if self.joint_for is None or self.joint_capacity <= 0:
+            return joint
+        compound &= self.joint_for[idx] & ~joint
+        if not compound.any():
             return joint
         available = self.joint_capacity + self.joint_credit
         take = np.flatnonzero(compound)[: int(available)]
@@ -462,6 +491,12 @@ class SupportSystem:
             & ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
         )
         self.bring(found, HOUSEHOLD)
+
+    def _one_stop(self, idx: np.ndarray) -> np.ndarray:
+        """Which of the residents ``idx`` a one-stop counter serves this month."""
+        if self.one_stop_for is None:
+            return np.zeros(idx.size, dtype=bool)
+        return self.one_stop_for[idx]
 
     def _drop(self, idx: np.ndarray) -> None:
         r = self.model.residents

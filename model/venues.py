@@ -76,7 +76,7 @@ class VenueParams:
         (3, 2, 5, 4, 5), unit="volunteers", source="assumption", lo=0, length=5
     )
     join: tuple[float, ...] = param(
-        (0.0010, 0.00065, 0.0020, 0.0012, 0.0015),
+        (0.0020, 0.0026, 0.0040, 0.0025, 0.0030),
         unit="per month, eligible residents considering a venue of each kind",
         source=f"calibrated: {B3} 通いの場 5-6 % of 65+, 74 % of them 75+, 80 % women",
         lo=0,
@@ -160,8 +160,11 @@ class Venue(mesa.Agent):
         kind: Index into ``KINDS``.
         district: Daily-life area.
         x, y: Map position (km).
-        capacity: Regular attendees at most (simulated residents).
-        volunteers_needed: Volunteers it needs to run (simulated residents).
+        capacity: Regular attendees at most, in simulated residents (people / scale).
+        volunteers_needed: Volunteers it needs to run, in simulated residents.
+
+    Venues are counted as real venues at any scale; only their capacity and the
+    volunteers they need are divided by the scale, like the people who use them.
         operator: One of ``OPERATORS``.
         org: The NPO or group running it (``None`` for 社協 and private cafés).
         open: Whether it is running.
@@ -229,7 +232,7 @@ class VenueSystem:
         gen = model.streams["venues_init"].generator(0)
         for d in range(model.n_districts):
             for kind in range(len(KINDS)):
-                expected = p.per_100k[kind] * pop_d[d] / 100_000 / model.scale
+                expected = p.per_100k[kind] * pop_d[d] / 100_000
                 for _ in range(int(gen.poisson(expected))):
                     self.open_venue(kind, d, gen, operator=self._operator(gen))
 
@@ -343,7 +346,7 @@ class VenueSystem:
         idx, u, cum = idx[attends], u[attends], cum[:, attends]
         kind = (cum <= u[None, :]).sum(axis=0)
         a = self.arrays()
-        self.place(idx, kind, stream.uniform(r.pid[idx], 0, k=2), a, a["open"], habit=False)
+        self.place(idx, kind, stream.uniform(r.pid[idx], 0, k=2), a, a["open"])
 
     def place(
         self,
@@ -452,14 +455,7 @@ class VenueSystem:
         )
         for d in range(model.n_districts):
             for kind in range(len(KINDS)):
-                lam = (
-                    p.open_rate[kind]
-                    * model.levers.open_boost
-                    * pop_d[d]
-                    / 100_000
-                    / 12
-                    / model.scale
-                )
+                lam = p.open_rate[kind] * model.levers.open_boost * pop_d[d] / 100_000 / 12
                 for _ in range(int(gen.poisson(lam))):
                     need = p.volunteers_needed[kind] / model.scale
                     if free_vol[d] + 1e-9 < need:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -46,7 +47,7 @@ def hand_built(
     town = TownParams(
         population=len(people["age_m"]), households=n_households, districts=districts, area_km2=4.0
     )
-    scenario = Scenario("hand-built", Params(town=town, demography=base.demography))
+    scenario = Scenario("hand-built", replace(base, town=town))
 
     def builder(model: CommunityModel) -> None:
         n = len(people["age_m"])

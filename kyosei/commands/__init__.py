@@ -1,5 +1,5 @@
 """Sub-commands of ``kyosei``; each module has ``add_parser(subparsers)``."""
 
-from . import run, scenarios
+from . import calibrate, run, scenarios
 
-COMMANDS = [scenarios, run]
+COMMANDS = [scenarios, run, calibrate]

@@ -120,9 +120,14 @@ def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
     frames = {n: runs[n].recorder.timeseries() for n in names}
     for key in summary_metrics(runs):
         m = METRICS[key]
-        ends = [frames[n][key].iloc[-1] for n in names]
+        if key in CUMULATIVE:
+            ends = [frames[n][key].sum() for n in names]
+            label = f"{m.en} ({m.ja}), {years}-yr total"
+        else:
+            ends = [frames[n][key].iloc[-1] for n in names]
+            label = f"{m.en} ({m.ja})"
         diff = ends[-1] - ends[0]
-        rows.append([f"{m.en} ({m.ja})", *[m.format(v) for v in ends], _signed(m, diff)])
+        rows.append([label, *[m.format(v) for v in ends], _signed(m, diff)])
     header = ["metric", *[f"{n} (yr {years})" for n in names], "difference"]
     return render(header, rows, right=tuple(range(1, len(names) + 2)))
 
@@ -133,7 +138,27 @@ def summary_metrics(runs: dict[str, CommunityModel]) -> list[str]:
     return [k for k in COMPARE if k in columns]
 
 
-COMPARE = ["population", "aging_rate", "single_elderly_share"]
+COMPARE = [
+    "population",
+    "aging_rate",
+    "unmet",
+    "unmet_of_need",
+    "hidden",
+    "isolation_rate",
+    "participation_rate",
+    "volunteers",
+    "venues_open",
+    "npos",
+    "minsei_fill_rate",
+    "cost_national",
+    "cost_prefecture",
+    "cost_municipality",
+    "cost_insurance",
+    "cost_private",
+    "cost_total",
+]
+# Costs are summed over the run; everything else is the value in the last month.
+CUMULATIVE = {name for name in COMPARE if name.startswith("cost_")}
 
 
 def _signed(m: Any, diff: float) -> str:

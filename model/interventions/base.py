@@ -90,6 +90,7 @@ class Intervention:
 
     def __init__(self, spec: InterventionSpec, eligible: EligibilityRule | None = None) -> None:
         self.spec = spec
+        self.mask: np.ndarray | None = None
         self.eligible: EligibilityRule = eligible or ELIGIBILITY_RULES[spec.eligibility]
         self.settings = {
             name: float(spec.options.get(name, default))
@@ -116,7 +117,7 @@ class Intervention:
                 )
 
     def active(self, month: int) -> bool:
-        """Whether the component acts in ``month``."""
+        """Whether ``month`` is inside the component's time window."""
         end = self.spec.end_month
         return month >= self.spec.start_month and (end is None or month < end)
 
@@ -125,17 +126,46 @@ class Intervention:
         """Size of the effort, in ``intensity_unit``."""
         return self.spec.intensity
 
+    def prepare(self, model: CommunityModel) -> bool:
+        """Decide, at the start of a month, whom the component can reach.
+
+        Returns whether it acts this month: inside its window, with a positive
+        intensity, and with at least one eligible resident. A component that reaches
+        nobody does nothing at all — no draws, no levers, no cost — so the run stays
+        bit-identical to one without it.
+        """
+        self.mask = None
+        if not self.active(model.month) or self.intensity <= 0:
+            return False
+        mask = self.eligible(model)
+        if not mask.any():
+            return False
+        self.mask = mask
+        return True
+
+    @property
+    def reach(self) -> np.ndarray:
+        """Mask of the residents the component can reach this month (while acting)."""
+        if self.mask is None:
+            raise RuntimeError(f"{self.kind} is not acting this month")
+        return self.mask
+
+    @property
+    def acting(self) -> bool:
+        """Whether the component acts this month (after :meth:`prepare`)."""
+        return self.mask is not None
+
     def init(self, model: CommunityModel) -> None:
-        """Called once when the intervention joins the model."""
+        """Called once when the intervention joins the model (must not change the town)."""
 
     def apply(self, model: CommunityModel) -> None:
-        """Act on the model for one month (only called while active)."""
+        """Act on the model for one month (only called while acting; ``self.mask`` is set)."""
 
     def on_supported(self, model: CommunityModel, idx: np.ndarray) -> None:
-        """Called when residents ``idx`` start receiving support (while active)."""
+        """Called while acting when residents ``idx`` start receiving support."""
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
-        """Yen spent this month, by funding line (see :mod:`model.costs`)."""
+        """Yen spent this month (while acting), by funding line (see :mod:`model.costs`)."""
         return {}
 
 

@@ -1,0 +1,45 @@
+"""The calibration table: the national-like town reproduces the public figures."""
+
+import pytest
+
+from kyosei.cli import main
+from model.calibration import TARGETS, check
+from scenarios import load_scenario
+
+
+@pytest.mark.slow
+def test_every_calibration_target_passes_for_the_national_profile():
+    table = check(load_scenario("national"), seed=1, years=10)
+    failing = table.loc[~table["pass"], ["target", "model", "public", "tolerance"]]
+    assert failing.empty, f"targets outside tolerance:\n{failing.to_string()}"
+    assert len(table) == len(TARGETS) >= 20
+
+
+def test_every_target_names_a_source_and_a_positive_tolerance():
+    for target in TARGETS:
+        assert target.source
+        assert target.tolerance > 0
+        assert target.passes(target.target)
+        assert not target.passes(target.target + 2 * target.tolerance)
+
+
+def test_calibrate_command_exits_nonzero_when_a_target_fails(capsys):
+    # Negative control: a town with no elderly-care onset misses the care target.
+    code = main(
+        [
+            "calibrate",
+            "district",
+            "--years",
+            "1",
+            "--scale",
+            "4",
+            "--set",
+            "needs.care_onset_65=0.0",
+            "--set",
+            "switches.synthetic_start=false",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "FAIL" in out
+    assert "care need among 65+" in out

@@ -1,0 +1,167 @@
+"""The community side: venues, ties, volunteers, NPOs and shocks."""
+
+import numpy as np
+import pytest
+
+from model import CommunityModel
+from model.needs import CARE
+from model.population import CASE_REFERRED, FEMALE
+from model.support import VENUE
+from model.venues import KAYOI, SALON
+
+from .conftest import small_town
+from .worlds import set_need, world
+
+COMMUNITY = {"switches.community": True, "support.staff_per_20k": [1e6] * 4}
+
+
+def test_attendance_never_exceeds_capacity():
+    """Fifty eager older women, one 通いの場 with room for five."""
+    rows = [{"age": 80, "hh": i, "sex": FEMALE} for i in range(50)]
+    m = world(
+        rows,
+        **COMMUNITY,
+        **{
+            "venues.join": [0.0, 1.0, 0.0, 0.0, 0.0],
+            "venues.capacity": [25, 5, 40, 40, 60],
+            "venues.volunteers_needed": [0, 0, 0, 0, 0],
+            "venues.distance_km": 1000.0,
+        },
+    )
+    gen = np.random.default_rng(0)
+    m.venues.open_venue(KAYOI, 0, gen)
+    for _ in range(6):
+        m.step()
+        regulars = np.count_nonzero(m.residents.alive & (m.residents.venue == 0))
+        assert regulars <= 5
+    assert regulars == 5  # and it does fill up
+
+
+def test_venue_without_volunteers_closes_on_schedule():
+    rows = [{"age": 70, "hh": i} for i in range(10)]
+    m = world(rows, **COMMUNITY, **{"venues.close_after": 4})
+    venue = m.venues.open_venue(SALON, 0, np.random.default_rng(0))
+    closed_at = None
+    for _ in range(8):
+        m.step()
+        if not venue.open and closed_at is None:
+            closed_at = m.month
+    assert closed_at == 4
+    assert venue.closed_month == 4
+
+
+def test_staffed_venue_stays_open():
+    rows = [{"age": 70, "hh": i} for i in range(10)]
+    m = world(rows, **COMMUNITY, **{"venues.close_after": 4, "volunteers.quit": 0.0})
+    venue = m.venues.open_venue(SALON, 0, np.random.default_rng(0))
+    m.residents.volunteer[:3] = True
+    m.residents.vol_venue[:3] = 0
+    m.run(12)
+    assert venue.open
+    assert venue.unstaffed_months == 0
+
+
+def test_a_venue_referral_reaches_a_counter():
+    """参加→相談: staff notice a regular's hidden need; the next month a counter has it."""
+    rows = [{"age": 82, "hh": 0, "sex": FEMALE}, {"age": 60, "hh": 1}]
+    m = world(
+        rows,
+        **COMMUNITY,
+        **{
+            "venues.notice": 1.0,
+            "venues.volunteers_needed": [0] * 5,
+            "support.seek_base": [0.0] * 5,
+            "venues.quit": 0.0,
+        },
+    )
+    m.venues.open_venue(SALON, 0, np.random.default_rng(0))
+    m.residents.venue[0] = 0
+    set_need(m, 0, CARE, 2)
+    m.step()
+    r = m.residents
+    assert r.case_state[0] == CASE_REFERRED
+    assert r.case_route[0] == VENUE
+    assert m.recorder.last()["venue_referrals"] == 1
+    m.step()
+    assert r.supported[CARE, 0]
+    care_counter = m.support.counters[m.support.index[0, CARE]]
+    assert care_counter.served == 1
+
+
+def test_npo_dissolves_without_members():
+    rows = [{"age": 40, "hh": i} for i in range(10)]
+    m = world(
+        rows, **COMMUNITY, **{"organisations.grace_months": 3, "organisations.closure": [0.0, 0.0]}
+    )
+    org = m.organisations.found("npo", 0, np.random.default_rng(0), funds=1e9)
+    m.run(3)
+    assert not org.active
+
+
+def _mean(ts, column, lo, hi):
+    window = ts[(ts["month"] >= lo) & (ts["month"] < hi)]
+    return float(window[column].mean())
+
+
+@pytest.mark.slow
+def test_removing_all_venues_raises_isolation_and_hidden_need():
+    """Paired seeds: no venues at all vs the baseline, averaged over years 1-5."""
+    none = {"venues.per_100k": [0.0] * 5, "venues.open_rate": [0.0] * 5}
+    diffs_iso, diffs_hidden = [], []
+    for seed in (1, 2, 3):
+        base = CommunityModel(small_town(15_000), seed=seed).run(60).recorder.timeseries()
+        bare = CommunityModel(small_town(15_000, **none), seed=seed).run(60).recorder.timeseries()
+        diffs_iso.append(
+            _mean(bare, "isolation_rate", 12, 61) - _mean(base, "isolation_rate", 12, 61)
+        )
+        diffs_hidden.append(_mean(bare, "hidden", 12, 61) - _mean(base, "hidden", 12, 61))
+    assert np.mean(diffs_iso) > 0
+    assert min(diffs_iso) > -0.002
+    assert np.mean(diffs_hidden) > 0
+
+
+@pytest.mark.slow
+def test_pandemic_lowers_participation_and_npos_recover_only_partly():
+    """A two-year pandemic from month 12: participation dips; NPOs do not fully recover."""
+    shock = {"shocks.pandemic_start": 12, "shocks.pandemic_months": 24}
+    base, hit = [], []
+    for seed in (1, 2):
+        base.append(CommunityModel(small_town(60_000), seed=seed).run(96).recorder.timeseries())
+        hit.append(
+            CommunityModel(small_town(60_000, **shock), seed=seed).run(96).recorder.timeseries()
+        )
+    for b, h in zip(base, hit, strict=True):
+        assert (
+            _mean(h, "participation_rate", 24, 36) < _mean(b, "participation_rate", 24, 36) - 0.01
+        )
+        assert _mean(h, "venue_regulars", 13, 36) == 0  # venues are closed
+        before = _mean(h, "npos", 6, 12)
+        trough = h.loc[(h["month"] >= 12) & (h["month"] <= 48), "npos"].min()
+        end = _mean(h, "npos", 84, 97)
+        assert trough < before  # the shock cost NPOs
+        assert end < _mean(b, "npos", 84, 97)  # lasting damage vs no pandemic ...
+        assert end > trough  # ... but a partial recovery
+    assert np.mean([_mean(h, "npos", 36, 48) for h in hit]) < np.mean(
+        [_mean(b, "npos", 36, 48) for b in base]
+    )
+
+
+def test_transport_cut_lowers_venue_attendance():
+    cut = {"shocks.transport_cut_start": 0, "shocks.transport_cut_distance": 0.2}
+    base = CommunityModel(small_town(10_000), seed=4).run(36).recorder.timeseries()
+    hit = CommunityModel(small_town(10_000, **cut), seed=4).run(36).recorder.timeseries()
+    assert _mean(hit, "venue_regulars", 24, 37) < _mean(base, "venue_regulars", 24, 37)
+
+
+def test_volunteers_peak_among_men_65_79(tiny):
+    ts = tiny(seed=5, population=30_000).run(24).recorder.timeseries()
+    assert (ts["volunteer_rate_men_65_79"] > ts["volunteer_rate_year"]).iloc[12:].all()
+
+
+def test_isolated_residents_have_no_ties_and_reconnections_are_counted(tiny):
+    m = tiny(seed=6, population=5000).run(12)
+    r = m.residents
+    iso = r.alive & (r.ties.sum(axis=0) == 0)
+    adults = r.alive & (r.age_m >= 16 * 12)
+    assert m.recorder.last()["isolation_rate"] == pytest.approx(iso[adults].mean())
+    assert m.recorder.timeseries()["reconnected"].sum() > 0
