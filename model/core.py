@@ -37,7 +37,7 @@ from .parameters import ParameterError
 from .population import ROLE_PARENT, Households, Residents, ResidentView, view
 from .scenario import InterventionSpec, Params, Scenario
 from .snapshot import Snapshot
-from .streams import Streams
+from .streams import Streams, name_key
 from .support import SupportSystem
 from .synthesis import build_population
 from .town import TownMap, layout, place_homes
@@ -100,7 +100,9 @@ class CommunityModel(mesa.Model):
         self.streams = Streams(self.seed)
         self.tally = Tally()
         self.levers = Levers()
-        self.town_map: TownMap = layout(self.params.town, self.streams)
+        # The map belongs to the town, not to the run: every seed sees the same districts.
+        town_streams = Streams(name_key(self.params.town.name) >> 1)
+        self.town_map: TownMap = layout(self.params.town, town_streams)
         self.n_districts = self.params.town.districts
         # Policy intensities are given per 100k residents of the town at the start.
         self.per_100k = self.params.town.population / 100_000
@@ -178,7 +180,7 @@ class CommunityModel(mesa.Model):
         switches = self.params.switches
         self.snap = Snapshot(self)
         self._set_levers()
-        isolated = ties.isolated(self) if switches.community else np.zeros(self.residents.n, bool)
+        isolated = self.snap.isolated if switches.community else np.zeros(self.residents.n, bool)
         attending = self.residents.venue >= 0
         if switches.needs:
             needs.progress(self, attending, isolated)

@@ -463,33 +463,35 @@ def _withdrawal(model: CommunityModel) -> None:
 
 
 def compound(model: CommunityModel) -> dict[str, np.ndarray]:
-    """Masks of residents in compound situations (8050, double care, isolation + need)."""
+    """Compound situations: 8050 households, people in double care, multi-field needs.
+
+    Returns ``hh_8050`` (mask over households) and ``double_care`` and ``multi_field``
+    (masks over residents).
+    """
     r = model.residents
+    snap = model.snap
     n_hh = model.households.n
-    years = r.age_m // 12
-    alive = r.alive
-    home = alive & ~model.households.institution[r.hh]
+    years = snap.years
+    home = snap.home
     # 8050: a parent 80+ and a withdrawn, unmarried child in their 50s in one household.
     child_50s = home & (r.sev[WITHDRAWAL] > 0) & r.never_married & (r.role == ROLE_CHILD)
     child_50s &= (years >= 50) & (years < 60)
-    has_child = np.bincount(r.hh[child_50s], minlength=n_hh) > 0
-    has_parent = np.bincount(r.hh[home & (years >= 80)], minlength=n_hh) > 0
-    hh_8050 = has_child & has_parent
-    # Double care: an adult 25-54 raising a child under 6 while an elder in the household
-    # or in their parents' household needs care.
-    care_hh = np.bincount(r.hh[alive & (r.sev[CARE] > 0)], minlength=n_hh) > 0
-    under6 = np.bincount(r.hh[alive & (years < 6)], minlength=n_hh) > 0
-    origin_care = np.zeros(r.n, dtype=bool)
-    linked = r.origin_hh >= 0
-    origin_care[linked] = care_hh[r.origin_hh[linked]]
-    double = home & (years >= 25) & (years < 55) & under6[r.hh] & (care_hh[r.hh] | origin_care)
-    double &= (r.role == ROLE_HEAD) & ((r.sex == FEMALE) | (r.sev[CHILDCARE] > 0))
-    in_need = alive & (r.sev.max(axis=0) > 0)
-    fields = (r.sev[:N_FIELDS] > 0).sum(axis=0)
-    return {
-        "in_8050": home & hh_8050[r.hh],
-        "hh_8050": hh_8050,
-        "double_care": double,
-        "multi_field": alive & (fields >= 2),
-        "in_need": in_need,
-    }
+    hh_8050 = np.zeros(n_hh, dtype=bool)
+    if child_50s.any():
+        has_parent = snap.count_per_household(home & (years >= 80)) > 0
+        hh_8050[r.hh[child_50s]] = True
+        hh_8050 &= has_parent
+    # Double care: a parent 25-54 raising a child under 6 while an elder in the household
+    # or in the household they grew up in needs care.
+    under6 = snap.count_per_household(r.alive & (years < 6)) > 0
+    cand = np.flatnonzero(
+        home & (years >= 25) & (years < 55) & (r.role == ROLE_HEAD) & under6[r.hh]
+    )
+    cand = cand[(r.sex[cand] == FEMALE) | (r.sev[CHILDCARE, cand] > 0)]
+    care_hh = snap.count_per_household(r.alive & (r.sev[CARE] > 0)) > 0
+    origin = r.origin_hh[cand]
+    elder_needs_care = care_hh[r.hh[cand]] | ((origin >= 0) & care_hh[np.maximum(origin, 0)])
+    double = np.zeros(r.n, dtype=bool)
+    double[cand[elder_needs_care]] = True
+    fields = (r.sev[:N_FIELDS] > 0).sum(axis=0, dtype=np.int8)
+    return {"hh_8050": hh_8050, "double_care": double, "multi_field": r.alive & (fields >= 2)}

@@ -161,8 +161,7 @@ def needs_and_support(model: CommunityModel) -> Report:
     for lo, hi, name in AGE_GROUPS:
         group = in_need & (years >= lo) & (years < hi)
         town[f"unmet_rate_{name}"] = share(np.count_nonzero(unmet & group), np.count_nonzero(group))
-    sizes = model.snap.sizes
-    single_old = in_need & old & (sizes[r.hh] == 1)
+    single_old = in_need & old & model.snap.alone
     town["unmet_rate_single_elderly"] = share(
         np.count_nonzero(unmet & single_old), np.count_nonzero(single_old)
     )
@@ -192,7 +191,6 @@ def community(model: CommunityModel) -> Report:
     month = model.month
     adults = alive & (years >= 16)
     iso = ties.isolated(model)
-    sizes = model.snap.sizes
     lonely_p = model.params.ties
     n_adults = np.count_nonzero(adults)
     iso_share = share(np.count_nonzero(iso & adults), n_adults)
@@ -214,7 +212,7 @@ def community(model: CommunityModel) -> Report:
         "isolated": np.count_nonzero(iso & adults) * k,
         "isolation_rate": iso_share,
         "no_one_to_rely_on_rate": share(
-            np.count_nonzero(iso & adults & (sizes[r.hh] == 1)), n_adults
+            np.count_nonzero(iso & adults & model.snap.alone), n_adults
         ),
         "lonely_rate": lonely_p.lonely_isolated * iso_share
         + lonely_p.lonely_connected * (1 - iso_share),

@@ -76,6 +76,11 @@ class Snapshot:
         return self.with_kids & (self.adults[self.r.hh] == 1)
 
     @cached_property
+    def isolated(self) -> np.ndarray:
+        """Living residents with no tie outside the household (at the start of the month)."""
+        return self.r.alive & (self.r.ties.sum(axis=0, dtype=np.int16) == 0)
+
+    @cached_property
     def alone(self) -> np.ndarray:
         """Living residents who live alone (at home)."""
         return self.home & (self.sizes[self.r.hh] == 1)

@@ -230,7 +230,8 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
     hazard += t[INTEREST] * interest_loss
     hazard += t[ISSUE] * p.issue_loss
     p_loss = hazard / (1.0 + hazard)
-    gain = _neighbour_gain(model)
+    neighbour_gain = _neighbour_gain(model)
+    gain = neighbour_gain.copy()
     gain += r.working * p.work_gain
     gain += taking_part * p.interest_gain
     gain += (taking_part & in_need) * p.issue_gain
@@ -251,7 +252,7 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
         t[kind, lose] -= (t[kind, lose] > 0).astype(np.int8)
     if win.size:
         g = np.zeros((len(TIE_KINDS), win.size))
-        g[NEIGHBOUR] = _neighbour_gain(model)[win]
+        g[NEIGHBOUR] = neighbour_gain[win]
         g[WORK] = r.working[win] * p.work_gain
         g[INTEREST] = taking_part[win] * p.interest_gain
         g[ISSUE] = (taking_part[win] & in_need[win]) * p.issue_gain

@@ -286,10 +286,14 @@ def minsei_update(model: CommunityModel) -> None:
     year = max(month, 0) / 12.0
     willing = p.recruit * (1 + p.recruit_trend / 100.0) ** year
     gen = model.streams["minsei_recruit"].generator(month)
+    # Candidates grouped by district once (stable order within each district).
+    pool_idx = np.flatnonzero(pool)
+    order = np.argsort(r.district[pool_idx], kind="stable")
+    by_district = np.split(pool_idx[order], np.cumsum(pool_d)[:-1])
     for d in np.flatnonzero(vacancies > 0):
         fullness = min(1.0, pool_d[d] / max(posts[d] * 2.0, 1.0))
         k = int(gen.binomial(int(vacancies[d]), min(1.0, willing * fullness)))
-        cand = np.flatnonzero(pool & (r.district == d))
+        cand = by_district[d]
         if k and cand.size:
             chosen = gen.choice(cand, size=min(k, cand.size), replace=False)
             r.minsei[chosen] = True

@@ -43,3 +43,18 @@ def test_calibrate_command_exits_nonzero_when_a_target_fails(capsys):
     assert code == 3
     assert "FAIL" in out
     assert "care need among 65+" in out
+
+
+def test_odd_parameter_tables_are_current():
+    """docs/ODD.md carries the tables generated from the parameters' metadata."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "parameter_tables.py"
+    spec = importlib.util.spec_from_file_location("parameter_tables", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.ODD.read_text(encoding="utf-8")
+    assert module.render(text) == text, "run: python docs/parameter_tables.py"

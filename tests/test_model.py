@@ -122,3 +122,10 @@ def test_model_survives_a_pickle_round_trip(tiny):
     model.run(13)
     clone.run(13)
     pd.testing.assert_frame_equal(model.recorder.timeseries(), clone.recorder.timeseries())
+
+
+def test_the_district_map_belongs_to_the_town_not_the_seed():
+    a = CommunityModel(small_town(3000, districts=3), seed=1).town_map
+    b = CommunityModel(small_town(3000, districts=3), seed=2).town_map
+    assert np.array_equal(a.centres, b.centres)
+    assert all(np.array_equal(p, q) for p, q in zip(a.polygons, b.polygons, strict=True))

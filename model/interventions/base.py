@@ -91,6 +91,7 @@ class Intervention:
     def __init__(self, spec: InterventionSpec, eligible: EligibilityRule | None = None) -> None:
         self.spec = spec
         self.mask: np.ndarray | None = None
+        self._districts: np.ndarray | None = None
         self.eligible: EligibilityRule = eligible or ELIGIBILITY_RULES[spec.eligibility]
         self.settings = {
             name: float(spec.options.get(name, default))
@@ -135,6 +136,7 @@ class Intervention:
         bit-identical to one without it.
         """
         self.mask = None
+        self._districts = None
         if not self.active(model.month) or self.intensity <= 0:
             return False
         mask = self.eligible(model)
@@ -149,6 +151,14 @@ class Intervention:
         if self.mask is None:
             raise RuntimeError(f"{self.kind} is not acting this month")
         return self.mask
+
+    def reach_districts(self, model: CommunityModel) -> np.ndarray:
+        """Districts with at least one resident the component can reach this month."""
+        if self._districts is None:
+            r = model.residents
+            counts = np.bincount(r.district[self.reach], minlength=model.n_districts)
+            self._districts = np.flatnonzero(counts > 0)
+        return self._districts
 
     @property
     def acting(self) -> bool:

@@ -44,12 +44,6 @@ def _add(costs: dict[str, float], more: dict[str, float]) -> dict[str, float]:
     return costs
 
 
-def _eligible_districts(model: CommunityModel, mask: np.ndarray) -> np.ndarray:
-    """Districts where at least one eligible resident lives."""
-    r = model.residents
-    return np.flatnonzero(np.bincount(r.district[mask], minlength=model.n_districts) > 0)
-
-
 @register
 class CommunityBuilding(Intervention):
     """Coordinators, venue subsidies and multi-generation hubs (地域づくり支援)."""
@@ -75,7 +69,7 @@ class CommunityBuilding(Intervention):
         per_100k = self.intensity
         model.levers.match_boost *= 1.0 + s["matching_per_coordinator"] * per_100k
         model.levers.open_boost *= 1.0 + s["openings_per_coordinator"] * per_100k
-        districts = set(_eligible_districts(model, self.reach).tolist())
+        districts = set(self.reach_districts(model).tolist())
         gen = model.streams["community_building"].generator(model.month)
         for venue in model.venues.venues:
             if venue.open and venue.district in districts and not venue.subsidised:
@@ -125,7 +119,7 @@ class Platform(Intervention):
         stream = model.streams["platform"]
         gen = stream.generator(model.month)
         self.gatherings = 0
-        for d in _eligible_districts(model, self.reach):
+        for d in self.reach_districts(model):
             for _ in range(int(gen.poisson(self.intensity / 12.0))):
                 self.gatherings += 1
                 # Residents who want to do something come, whether or not they were
@@ -171,7 +165,7 @@ class CafeAgreement(Intervention):
         """Sign agreements until the town has its number of partner cafés."""
         want = round(self.intensity * model.per_100k)
         have = [v for v in model.venues.venues if v.open and v.operator == "private"]
-        districts = _eligible_districts(model, self.reach)
+        districts = self.reach_districts(model)
         gen = model.streams["cafe_agreement"].generator(model.month)
         for i in range(max(0, want - len(have))):
             d = int(districts[(len(have) + i) % districts.size])
@@ -199,7 +193,7 @@ class Funding(Intervention):
 
     def apply(self, model: CommunityModel) -> None:
         """Share the month's pool equally among active NPOs of eligible districts."""
-        districts = set(_eligible_districts(model, self.reach).tolist())
+        districts = set(self.reach_districts(model).tolist())
         npos = [
             o
             for o in model.organisations.orgs

@@ -1,8 +1,8 @@
 """アウトリーチ等を通じた継続的支援: outreach workers find hidden needs.
 
-Each month every worker contacts a number of eligible residents, chosen with priority
-for the isolated, older people living alone and households with a withdrawn member
-(8050). A contact notices a hidden need with a chance that depends on the need, and
+Each month the workers contact about their capacity of eligible residents, chosen
+with priority for the isolated, older people living alone and households with a
+withdrawn member (8050). A contact notices a hidden need with a chance that depends on the need, and
 brings the person to a counter, accompanied (they rarely drop out on the way).
 """
 
@@ -43,28 +43,27 @@ class Outreach(Intervention):
         return self.intensity * model.per_100k
 
     def apply(self, model: CommunityModel) -> None:
-        """Contact residents by priority and refer the hidden needs found."""
+        """Contact residents by priority and refer the hidden needs found.
+
+        Each eligible resident is contacted with a chance proportional to their
+        priority weight, scaled so that the expected number of contacts is the workers'
+        capacity (Poisson sampling: one draw per resident, no sorting).
+        """
         r = model.residents
         s = self.settings
-        candidates = np.flatnonzero(self.reach & model.snap.home)
-        if candidates.size == 0:
+        snap = model.snap
+        contacts = self.workers(model) * s["contacts_per_worker"] / model.scale
+        withdrawn = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
+        weight = 1.0 + s["priority_isolated"] * snap.isolated
+        weight += s["priority_alone_elderly"] * (snap.alone & (snap.years >= 65))
+        weight += s["priority_withdrawal_household"] * withdrawn[r.hh]
+        weight *= self.reach & snap.home
+        total = weight.sum()
+        if total <= 0 or contacts <= 0:
             return
-        isolated = r.ties[:, candidates].sum(axis=0) == 0
-        alone_old = model.snap.alone[candidates] & (model.snap.years[candidates] >= 65)
-        withdrawn_hh = (
-            np.bincount(r.hh[r.alive & (r.sev[WITHDRAWAL] > 0)], minlength=model.households.n) > 0
-        )
-        weight = 1.0 + s["priority_isolated"] * isolated + s["priority_alone_elderly"] * alone_old
-        weight += s["priority_withdrawal_household"] * withdrawn_hh[r.hh[candidates]]
-        contacts = round(self.workers(model) * s["contacts_per_worker"] / model.scale)
-        contacts = min(contacts, candidates.size)
-        if contacts == 0:
-            return
-        # Weighted sampling without replacement (Efraimidis-Spirakis keys).
+        p_contact = np.minimum(1.0, weight * (contacts / total))
         stream = model.streams["outreach"]
-        u = stream.uniform(r.pid[candidates], model.month, k=0)
-        keys = np.log(np.maximum(u, 1e-300)) / weight
-        reached = candidates[np.argpartition(-keys, contacts - 1)[:contacts]]
+        reached = np.flatnonzero(stream.uniform(r.pid, model.month, k=0) < p_contact)
         hidden = (r.sev[:, reached] > 0) & ~r.supported[:, reached] & ~r.known[:, reached]
         p_detect = np.where(hidden[WITHDRAWAL], s["detect_withdrawal"], s["detect"])
         found = hidden.any(axis=0) & (stream.uniform(r.pid[reached], model.month, k=1) < p_detect)
