@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 
 def _temp_beside(path: Path) -> Path:
@@ -37,6 +39,24 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def write_table(table: pa.Table, path: str | Path) -> Path:
+    """Write an Arrow ``table`` to ``path`` atomically (zstd Parquet, its schema kept exactly).
+
+    Use this rather than :func:`write_parquet` when every file of a dataset must share
+    one schema (e.g. a text column that happens to be all empty in one part).
+    """
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def write_json(data: Any, path: str | Path) -> Path:
     """Write ``data`` to ``path`` atomically as UTF-8 JSON (Japanese kept readable)."""
     path = Path(path)
@@ -44,6 +64,21 @@ def write_json(data: Any, path: str | Path) -> Path:
     try:
         with tmp.open("w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write ``text`` to ``path`` atomically as UTF-8."""
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

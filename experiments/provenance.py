@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import os
 import platform
 import subprocess
@@ -13,6 +14,8 @@ from typing import Any
 
 PACKAGES = ("kyosei", "mesa", "numpy", "scipy", "pandas", "pyarrow", "dask", "distributed")
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The source folders whose content decides a run's result.
+SOURCE_DIRS = ("model", "scenarios", "experiments")
 
 
 @cache
@@ -49,12 +52,39 @@ def package_versions() -> dict[str, str]:
     return found
 
 
+@cache
+def source_digest() -> str:
+    """Hash of the model, scenario and experiment sources (``.py`` and ``.toml``) as loaded.
+
+    Content-based, so it is the same for the same code on any machine (a Dask worker with
+    an installed copy, a git checkout) and changes with any edit, committed or not.
+    """
+    h = hashlib.sha256()
+    for folder in SOURCE_DIRS:
+        root = REPO_ROOT / folder
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".toml") and path.is_file():
+                h.update(path.relative_to(REPO_ROOT).as_posix().encode())
+                h.update(b"\0")
+                h.update(path.read_bytes())
+                h.update(b"\0")
+    return h.hexdigest()[:12]
+
+
 def code_version() -> str:
-    """Kyosei's version plus commit: the part of a run's identity that is code."""
+    """Kyosei's version plus commit: the part of a run's identity that is code.
+
+    An uncommitted tree (``+dirty``) also carries :func:`source_digest`, so results of
+    two different uncommitted states are never taken for each other.
+    """
     from kyosei import __version__
 
     commit = git_commit()
-    return f"{__version__}+{commit}" if commit else __version__
+    if not commit:
+        return __version__
+    if commit.endswith("+dirty"):
+        return f"{__version__}+{commit}.{source_digest()}"
+    return f"{__version__}+{commit}"
 
 
 def machine() -> dict[str, Any]:
@@ -78,6 +108,7 @@ def stamp() -> dict[str, Any]:
     return {
         "code_version": code_version(),
         "git_commit": git_commit(),
+        "source_digest": source_digest(),
         "packages": package_versions(),
         "machine": machine(),
         "created": now(),

@@ -1,5 +1,5 @@
 """Sub-commands of ``kyosei``; each module has ``add_parser(subparsers)``."""
 
-from . import calibrate, run, scenarios
+from . import analyze, calibrate, dashboard, demo, run, scenarios, sweep
 
-COMMANDS = [scenarios, run, calibrate]
+COMMANDS = [demo, scenarios, run, calibrate, sweep, analyze, dashboard]

@@ -1,0 +1,327 @@
+"""Figures of the Compare page (and the policy brief): bands, costs, timeline, map, equity.
+
+Each function takes the tidy tables of :mod:`dashboards.compare_data`, the packages'
+labels and the language, and returns a Plotly figure; none reads the store itself.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+from plotly.subplots import make_subplots
+
+from model.metrics import METRICS
+
+from .figures_common import PAYER_COLOURS, arm_colour, empty, rgba, style
+from .i18n import metric_label, metric_unit, tr
+
+
+def _axis_format(metric: str) -> dict[str, str]:
+    unit = metric_unit(metric)
+    if unit == "share":
+        return {"tickformat": ".0%"}
+    if unit == "yen":
+        return {"tickformat": "~s"}
+    return {"tickformat": "~s"} if unit in ("people", "count", "households", "hours") else {}
+
+
+def band_chart(
+    bands: pd.DataFrame,
+    arms: list[str],
+    labels: dict[str, str],
+    metrics: list[str],
+    lang: str,
+    *,
+    starts: dict[str, list[float]] | None = None,
+    big: bool = False,
+) -> go.Figure:
+    """One panel per outcome; per package a median line over a 10–90 % band.
+
+    ``starts`` maps a package to the years its interventions start (dashed lines).
+    """
+    metrics = [m for m in metrics if m in set(bands["metric"])]
+    if not metrics:
+        return empty(tr("compare.pick_two", lang))
+    cols = 2 if len(metrics) > 1 else 1
+    rows = math.ceil(len(metrics) / cols)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[metric_label(m, lang) for m in metrics],
+        horizontal_spacing=0.08,
+        vertical_spacing=0.12 if rows > 1 else 0.1,
+    )
+    for i, metric in enumerate(metrics):
+        r, c = i // cols + 1, i % cols + 1
+        for j, arm in enumerate(arms):
+            part = bands[(bands["metric"] == metric) & (bands["arm"] == arm)]
+            if part.empty:
+                continue
+            colour = arm_colour(j)
+            x = part["year"].to_numpy()
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=part["lo"].to_numpy(),
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    legendgroup=arm,
+                ),
+                row=r,
+                col=c,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=part["hi"].to_numpy(),
+                    fill="tonexty",
+                    fillcolor=rgba(colour, 0.18),
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    legendgroup=arm,
+                ),
+                row=r,
+                col=c,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=part["median"].to_numpy(),
+                    name=labels.get(arm, arm),
+                    line={"color": colour, "width": 2.5 if j else 2, "dash": "solid"},
+                    legendgroup=arm,
+                    showlegend=i == 0,
+                    hovertemplate="%{x:.1f}: %{y:,.4g}<extra>" + labels.get(arm, arm) + "</extra>",
+                ),
+                row=r,
+                col=c,
+            )
+            for year in (starts or {}).get(arm, []):
+                fig.add_vline(
+                    x=year, line={"color": colour, "dash": "dash", "width": 1}, row=r, col=c
+                )
+        fig.update_yaxes(**_axis_format(metric), row=r, col=c)
+        fig.update_xaxes(title_text=tr("axis.year", lang) if r == rows else None, row=r, col=c)
+    style(fig, big=big)
+    fig.update_layout(height=max(320, 280 * rows))
+    return fig
+
+
+def cost_chart(
+    costs: pd.DataFrame, arms: list[str], labels: dict[str, str], lang: str, *, big: bool = False
+) -> go.Figure:
+    """Monthly cost stacked by payer (top) and cumulative cost (bottom), one column per package."""
+    if costs.empty:
+        return empty(tr("compare.costs.missing", lang))
+    cols = len(arms)
+    fig = make_subplots(
+        rows=2,
+        cols=cols,
+        shared_yaxes="rows",
+        subplot_titles=[labels.get(a, a) for a in arms],
+        vertical_spacing=0.14,
+    )
+    payers = list(dict.fromkeys(costs["payer"]))
+    for j, arm in enumerate(arms):
+        for payer in payers:
+            part = costs[(costs["arm"] == arm) & (costs["payer"] == payer)]
+            if part.empty:
+                continue
+            colour = PAYER_COLOURS.get(payer, "#999999")
+            for row, column in ((1, "monthly"), (2, "cumulative")):
+                fig.add_trace(
+                    go.Scatter(
+                        x=part["year"],
+                        y=part[column] / 1e4,
+                        name=tr(f"payer.{payer}", lang),
+                        stackgroup=f"{arm}-{column}",
+                        line={"color": colour, "width": 0.5},
+                        fillcolor=rgba(colour, 0.7),
+                        legendgroup=payer,
+                        showlegend=j == 0 and row == 1,
+                        hovertemplate="%{x:.1f}: %{y:,.0f} 万円<extra>"
+                        + tr(f"payer.{payer}", lang)
+                        + "</extra>",
+                    ),
+                    row=row,
+                    col=j + 1,
+                )
+    man = tr("unit.man_yen", lang)
+    fig.update_yaxes(title_text=f"{tr('unit.yen_month', lang)} ({man})", row=1, col=1)
+    fig.update_yaxes(title_text=f"{tr('compare.costs.cumulative', lang)} ({man})", row=2, col=1)
+    fig.update_xaxes(title_text=tr("axis.year", lang), row=2)
+    style(fig, big=big)
+    fig.update_layout(height=520)
+    return fig
+
+
+def gantt_chart(
+    timeline: pd.DataFrame, labels: dict[str, str], lang: str, *, big: bool = False
+) -> go.Figure:
+    """Which component of which package is on when (one bar per component)."""
+    if timeline.empty:
+        return empty(tr("compare.timeline.empty", lang))
+    label_col = "label_ja" if lang == "ja" else "label_en"
+    arms = list(dict.fromkeys(timeline["arm"]))
+    fig = go.Figure()
+    rows = []
+    for j, arm in enumerate(arms, start=1):
+        part = timeline[timeline["arm"] == arm]
+        names = [
+            f"{labels.get(arm, arm)} · {lab or kind}"
+            for lab, kind in zip(part[label_col], part["kind"], strict=True)
+        ]
+        rows += names
+        start = part["start_month"].to_numpy(float) / 12.0
+        end = part["end_month"].to_numpy(float) / 12.0
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=end - start,
+                base=start,
+                orientation="h",
+                name=labels.get(arm, arm),
+                marker={"color": arm_colour(j)},
+                customdata=np.stack(
+                    [start, end, part["intensity"].to_numpy(float)], axis=1
+                ).tolist(),
+                hovertemplate="%{y}<br>%{customdata[0]:.1f} – %{customdata[1]:.1f}"
+                "<br>intensity %{customdata[2]:g}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=rows)
+    fig.update_xaxes(title_text=tr("axis.year", lang))
+    style(fig, big=big)
+    fig.update_layout(height=max(220, 40 * len(rows) + 110), barmode="overlay")
+    return fig
+
+
+def district_map(
+    values: pd.DataFrame,
+    polygons: list[np.ndarray],
+    arms: list[str],
+    labels: dict[str, str],
+    metric: str,
+    lang: str,
+    *,
+    big: bool = False,
+) -> go.Figure:
+    """Districts coloured by ``metric`` (one map per package, one colour scale)."""
+    if values.empty or not polygons:
+        return empty(tr("compare.map.missing", lang))
+    cols = len(arms)
+    fig = make_subplots(rows=1, cols=cols, subplot_titles=[labels.get(a, a) for a in arms])
+    lo, hi = float(values["median"].min()), float(values["median"].max())
+    span = hi - lo if hi > lo else 1.0
+    # Balance (supply − demand): red for a shortfall; other metrics: darker is worse.
+    scale = "RdBu" if "balance" in metric else "OrRd"
+    for j, arm in enumerate(arms):
+        part = values[values["arm"] == arm].set_index("district")["median"]
+        for d, poly in enumerate(polygons):
+            if d not in part.index or len(poly) < 3:
+                continue
+            v = float(part[d])
+            colour = sample_colorscale(scale, [(v - lo) / span])[0]
+            closed = np.vstack([poly, poly[:1]])
+            fig.add_trace(
+                go.Scatter(
+                    x=closed[:, 0],
+                    y=closed[:, 1],
+                    fill="toself",
+                    fillcolor=colour,
+                    mode="lines",
+                    line={"color": "white", "width": 1.5},
+                    name=tr("map.district", lang, n=d + 1),
+                    hovertemplate=f"{tr('map.district', lang, n=d + 1)}: "
+                    f"{_fmt(metric, v)}<extra></extra>",
+                    showlegend=False,
+                ),
+                row=1,
+                col=j + 1,
+            )
+        fig.update_xaxes(visible=False, row=1, col=j + 1)
+        fig.update_yaxes(visible=False, scaleanchor=f"x{j + 1 if j else ''}", row=1, col=j + 1)
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={
+                "colorscale": scale,
+                "cmin": lo,
+                "cmax": hi,
+                "color": [lo],
+                "showscale": True,
+                "colorbar": {"title": {"text": metric_label(metric, lang)}, "thickness": 14},
+            },
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    style(fig, big=big, legend=False)
+    fig.update_layout(height=380)
+    return fig
+
+
+def _fmt(metric: str, value: float) -> str:
+    from .i18n import format_value
+
+    return format_value(metric, value)
+
+
+def equity_chart(
+    equity: pd.DataFrame, arms: list[str], labels: dict[str, str], lang: str, *, big: bool = False
+) -> go.Figure:
+    """Unmet share of those in need by group, one bar per package, with the 10–90 % band."""
+    if equity.empty:
+        return empty(tr("compare.equity.missing", lang))
+    fig = go.Figure()
+    for j, arm in enumerate(arms):
+        part = equity[equity["arm"] == arm]
+        if part.empty:
+            continue
+        names = [group_name(g, lang) for g in part["group"]]
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=part["median"],
+                name=labels.get(arm, arm),
+                marker={"color": arm_colour(j)},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (part["hi_band"] - part["median"]).to_numpy(),
+                    "arrayminus": (part["median"] - part["lo_band"]).to_numpy(),
+                    "thickness": 1,
+                },
+                hovertemplate="%{x}: %{y:.1%}<extra>" + labels.get(arm, arm) + "</extra>",
+            )
+        )
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    style(fig, big=big)
+    fig.update_layout(barmode="group", height=360)
+    return fig
+
+
+GROUP_NAMES = {
+    "0_17": ("0〜17歳", "0–17"),
+    "18_39": ("18〜39歳", "18–39"),
+    "40_64": ("40〜64歳", "40–64"),
+    "65_74": ("65〜74歳", "65–74"),
+    "75plus": ("75歳以上", "75+"),
+    "single_elderly": ("高齢単身", "Elderly alone"),
+}
+
+
+def group_name(group: str, lang: str) -> str:
+    """The catalogue's label of ``unmet_rate_GROUP`` when it has one, else a short name."""
+    if f"unmet_rate_{group}" in METRICS:
+        return metric_label(f"unmet_rate_{group}", lang)
+    pair = GROUP_NAMES.get(group)
+    return (pair[0] if lang == "ja" else pair[1]) if pair else group

@@ -1,0 +1,138 @@
+"""Figures of the Explore page: inputs vs outcomes, sensitivity indices, replication advice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .figures_common import arm_colour, empty, style
+from .i18n import metric_label, metric_unit, tr
+
+
+def scatter(
+    frame: pd.DataFrame, x: str, metric: str, labels: dict[str, str], lang: str
+) -> go.Figure:
+    """One dot per run: input ``x`` against the outcome, coloured by package."""
+    fig = go.Figure()
+    for j, (arm, part) in enumerate(frame.groupby("arm", sort=False)):
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part[metric],
+                mode="markers",
+                name=labels.get(str(arm), str(arm)),
+                marker={"color": arm_colour(j), "size": 7, "opacity": 0.75},
+            )
+        )
+    fig.update_xaxes(title_text=x)
+    fig.update_yaxes(
+        title_text=metric_label(metric, lang),
+        **({"tickformat": ".1%"} if metric_unit(metric) == "share" else {}),
+    )
+    return style(fig)
+
+
+def heatmap(
+    frame: pd.DataFrame, x: str, y: str, metric: str, lang: str, bins: int = 6
+) -> go.Figure:
+    """Mean outcome over a grid of two inputs (runs binned into ``bins`` × ``bins`` cells)."""
+    if x == y or frame.empty:
+        return empty(tr("explore.input_y", lang))
+    xe = np.linspace(frame[x].min(), frame[x].max(), bins + 1)
+    ye = np.linspace(frame[y].min(), frame[y].max(), bins + 1)
+    xi = np.clip(np.digitize(frame[x], xe) - 1, 0, bins - 1)
+    yi = np.clip(np.digitize(frame[y], ye) - 1, 0, bins - 1)
+    sums = np.zeros((bins, bins))
+    counts = np.zeros((bins, bins))
+    np.add.at(sums, (yi, xi), frame[metric].to_numpy(float))
+    np.add.at(counts, (yi, xi), 1)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    fig = go.Figure(
+        go.Heatmap(
+            x=((xe[:-1] + xe[1:]) / 2).tolist(),
+            y=((ye[:-1] + ye[1:]) / 2).tolist(),
+            z=mean.tolist(),
+            colorscale="Viridis",
+            colorbar={"title": {"text": metric_label(metric, lang)}},
+        )
+    )
+    fig.update_xaxes(title_text=x)
+    fig.update_yaxes(title_text=y)
+    return style(fig, legend=False)
+
+
+def parallel(frame: pd.DataFrame, inputs: list[str], metric: str, lang: str) -> go.Figure:
+    """Parallel coordinates: every input and the outcome, lines coloured by the outcome."""
+    if frame.empty:
+        return empty(tr("explore.no_inputs", lang))
+    dims = [{"label": c, "values": frame[c].tolist()} for c in inputs]
+    dims.append({"label": metric_label(metric, lang), "values": frame[metric].tolist()})
+    fig = go.Figure(
+        go.Parcoords(
+            line={"color": frame[metric].tolist(), "colorscale": "Viridis", "showscale": True},
+            dimensions=dims,
+        )
+    )
+    return style(fig, legend=False)
+
+
+def sensitivity_chart(table: pd.DataFrame, lang: str) -> go.Figure:
+    """Indices per parameter with their bootstrap intervals (replicate noise shown apart)."""
+    if table.empty:
+        return empty(tr("explore.sensitivity.none", lang, reason="—"))
+    fig = go.Figure()
+    for j, (index, part) in enumerate(table.groupby("index", sort=False)):
+        lo = (part["value"] - part["lo"]).fillna(0).clip(lower=0)
+        hi = (part["hi"] - part["value"]).fillna(0).clip(lower=0)
+        fig.add_trace(
+            go.Bar(
+                x=part["parameter"].tolist(),
+                y=part["value"].tolist(),
+                name=str(index),
+                marker={"color": arm_colour(j + 1)},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": hi.tolist(),
+                    "arrayminus": lo.tolist(),
+                },
+            )
+        )
+    fig.update_layout(barmode="group")
+    return style(fig)
+
+
+def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
+    """Half-width of the effect's 90 % interval against the number of replicates."""
+    if advice.empty:
+        return empty(tr("explore.advisor.help", lang))
+    fig = go.Figure()
+    for j, (arm, part) in enumerate(advice.groupby("arm", sort=False)):
+        part = part.sort_values("replicates")
+        fig.add_trace(
+            go.Scatter(
+                x=part["replicates"].tolist(),
+                y=part["half_width"].tolist(),
+                mode="lines+markers",
+                name=str(arm),
+                line={"color": arm_colour(j + 1)},
+            )
+        )
+        now = part[part["current"]]
+        fig.add_trace(
+            go.Scatter(
+                x=now["replicates"].tolist(),
+                y=now["half_width"].tolist(),
+                mode="markers",
+                marker={"size": 14, "symbol": "star", "color": arm_colour(j + 1)},
+                showlegend=False,
+            )
+        )
+    fig.update_xaxes(type="log", title_text=tr("run.replicates", lang))
+    fig.update_yaxes(
+        title_text="± " + metric_label(metric, lang),
+        **({"tickformat": ".2%"} if metric_unit(metric) == "share" else {}),
+    )
+    return style(fig)

@@ -1,0 +1,369 @@
+"""Every word the dashboard shows, in Japanese and English, in one place.
+
+Interface text lives in :data:`TEXT` (key → Japanese, English). Metric names, units
+and help come from :mod:`model.metrics`, so a metric is labelled the same way in the
+dashboard, the command line and the policy brief. :func:`t` reads the session's
+language (:data:`dashboards.state.lang`); :func:`tr` takes it explicitly (for the
+brief and for code outside a page).
+"""
+
+from __future__ import annotations
+
+from model.metrics import METRICS
+
+from . import state
+
+LANGS = ("ja", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # ---- frame ----------------------------------------------------------------------
+    "app.title": ("共生シミュレーター Kyosei", "Kyosei community simulator"),
+    "app.subtitle": (
+        "人口減少・高齢化する町と重層的支援体制整備事業のエージェント・ベース・モデル",
+        "An agent-based model of a shrinking, aging town and the multi-layered support system",
+    ),
+    "nav.compare": ("比較", "Compare"),
+    "nav.explore": ("探索", "Explore"),
+    "nav.live": ("ワークショップ", "Live"),
+    "nav.about": ("モデル", "About"),
+    "lang.switch": ("English", "日本語"),
+    "lang.switch.help": ("表示言語を英語に切り替えます", "Switch the interface to Japanese"),
+    "big.switch": ("大画面", "Big screen"),
+    "big.switch.help": (
+        "会場のスクリーン向けに文字を大きくします",
+        "Large type for a projector in the room",
+    ),
+    # ---- notices about results --------------------------------------------------------
+    "results.none_dir": (
+        "結果フォルダ {path} が見つかりません。`kyosei demo` で既定の比較を実行するか、"
+        "下の「新しい比較を実行」で作成してください。",
+        "The results folder {path} does not exist. Run `kyosei demo` for the default "
+        "comparison, or create one with “Run new comparison” below.",
+    ),
+    "results.empty_dir": (
+        "{path} には結果セットがありません。下の「新しい比較を実行」で作成できます。",
+        "{path} holds no results set yet. Create one with “Run new comparison” below.",
+    ),
+    "results.unreadable": (
+        "結果セット {name} を読み込めません: {reason}",
+        "The results set {name} cannot be read: {reason}",
+    ),
+    "results.no_runs": (
+        "結果セット {name} にはまだ完了した実行がありません。",
+        "The results set {name} has no finished runs yet.",
+    ),
+    "results.set": ("結果セット", "Results set"),
+    "results.set.help": (
+        "比較する実験結果（kyosei sweep / 新しい比較の出力フォルダ）",
+        "The experiment results to compare (a folder written by kyosei sweep"
+        " or Run new comparison)",
+    ),
+    "results.summary": (
+        "{runs} 実行（{arms} 施策 × {reps} 反復）・{years} 年・作成 {created}",
+        "{runs} runs ({arms} packages × {reps} replicates) · {years} years · made {created}",
+    ),
+    # ---- compare ----------------------------------------------------------------------
+    "compare.title": ("施策パッケージの比較", "Compare policy packages"),
+    "compare.town": ("町のプロファイル", "Town profile"),
+    "compare.town.help": ("比較する町（結果セットに含まれるもの）", "The town to compare"),
+    "compare.packages": ("施策パッケージ（2〜4）", "Policy packages (2–4)"),
+    "compare.packages.help": (
+        "並べて比較するパッケージ。最初に基準（現状維持）を含めると差分が出ます",
+        "Packages shown side by side; differences are taken against the reference",
+    ),
+    "compare.pick_two": (
+        "2〜4個の施策パッケージを選んでください。",
+        "Pick two to four policy packages.",
+    ),
+    "compare.outcomes": ("表示する指標", "Outcomes shown"),
+    "compare.outcomes.help": (
+        "時系列で表示する指標（中央値と10〜90%の幅）",
+        "Outcomes drawn over time (median and 10–90 % band)",
+    ),
+    "compare.band": (
+        "線は反復の中央値、帯は10〜90%の範囲",
+        "Lines: median over replicates; bands: 10–90 %",
+    ),
+    "compare.year": ("KPI の年", "KPI year"),
+    "compare.year.help": (
+        "KPI 表を計算する年（開始からの年数）",
+        "Years from the start for the KPI table",
+    ),
+    "compare.kpi": ("KPI 表（基準との対差）", "KPI table (paired difference vs reference)"),
+    "compare.kpi.help": (
+        "同じ乱数の反復同士の差（共通乱数）の平均と90%信頼区間",
+        "Mean of differences between replicates that share a seed (common random numbers),"
+        " with a 90 % interval",
+    ),
+    "kpi.metric": ("指標", "Outcome"),
+    "kpi.reference": ("基準", "Reference"),
+    "kpi.diff": ("差（90%区間）", "Difference (90 % interval)"),
+    "kpi.better": ("望ましい方向", "Better"),
+    "kpi.better.lower": ("低いほど良い", "lower"),
+    "kpi.better.higher": ("高いほど良い", "higher"),
+    "compare.costs": ("費用負担（負担者別）", "Cost by payer"),
+    "compare.costs.help": (
+        "施策の月額費用を国・都道府県・市町村・保険料に分けて積み上げ",
+        "Monthly cost of the policies, stacked by who pays",
+    ),
+    "compare.costs.cumulative": ("累積費用", "Cumulative cost"),
+    "compare.costs.missing": (
+        "この結果セットには費用の出力（cost_national など）がありません。",
+        "This results set has no cost outputs (cost_national, …).",
+    ),
+    "compare.timeline": ("施策のタイムライン", "Intervention timeline"),
+    "compare.timeline.empty": (
+        "選んだパッケージには施策がありません（現状維持のみ）。",
+        "The chosen packages have no interventions (baseline only).",
+    ),
+    "compare.map": ("地区の地図", "District map"),
+    "compare.map.metric": ("地図の指標", "Map outcome"),
+    "compare.map.help": (
+        "日常生活圏域ごとの値（選んだ年、反復の中央値）",
+        "Per daily-life area (chosen year, median over replicates)",
+    ),
+    "compare.map.missing": (
+        "この結果セットには地区別の出力がありません。",
+        "This results set has no per-district outputs.",
+    ),
+    "compare.equity": ("取り残されているのは誰か", "Who is left behind"),
+    "compare.equity.help": (
+        "支援が必要な人のうち支援を受けていない割合（年齢層・高齢単身）",
+        "Share of people in need who get no support, by group",
+    ),
+    "compare.equity.missing": (
+        "この結果セットには公平性の出力（unmet_rate_*）がありません。",
+        "This results set has no equity outputs (unmet_rate_*).",
+    ),
+    "compare.gini": ("地区間ジニ係数（未充足）", "Gini of unmet need across districts"),
+    "compare.export": ("書き出し", "Export"),
+    "compare.brief": ("政策ブリーフ（HTML）", "Policy brief (HTML)"),
+    "compare.csv": ("表示データ（CSV）", "Shown data (CSV)"),
+    "compare.parquet": ("表示データ（Parquet）", "Shown data (Parquet)"),
+    "compare.render_time": ("描画 {seconds:.2f} 秒", "rendered in {seconds:.2f} s"),
+    # ---- run a new comparison ----------------------------------------------------------
+    "run.title": ("新しい比較を実行", "Run new comparison"),
+    "run.town": ("町", "Town"),
+    "run.packages": ("施策パッケージ", "Policy packages"),
+    "run.replicates": ("反復回数", "Replicates"),
+    "run.replicates.help": (
+        "各パッケージを何回（異なる乱数で）実行するか。共通乱数で対にします",
+        "Runs per package, each with its own seed; arms share seeds (common random numbers)",
+    ),
+    "run.years": ("年数", "Years"),
+    "run.scale": ("縮尺（1エージェント＝人）", "Scale (people per agent)"),
+    "run.scale.help": (
+        "1人の模擬住民が表す人数。大きいほど速く、粗くなります",
+        "People one simulated resident stands for: larger is faster and coarser",
+    ),
+    "run.start": ("実行", "Run"),
+    "run.running": ("実行中… {done}/{total}", "Running… {done}/{total}"),
+    "run.done": (
+        "完了: {name}（{ok} 件成功, {failed} 件失敗）",
+        "Done: {name} ({ok} ok, {failed} failed)",
+    ),
+    "run.failed": ("実行できませんでした: {reason}", "The comparison could not run: {reason}"),
+    "run.busy": (
+        "別の比較を実行中です。終わってからもう一度どうぞ。",
+        "Another comparison is running; try again when it finishes.",
+    ),
+    # ---- explore -----------------------------------------------------------------------
+    "explore.title": ("感度と不確実性の探索", "Explore a sweep"),
+    "explore.no_inputs": (
+        "この結果セットでは入力パラメータが変化していません（設計なしの比較）。"
+        "探索には kyosei sweep で不確実性の設計を実行した結果を選んでください。",
+        "No input varies in this results set (a comparison without a design). Pick a sweep "
+        "with uncertainties (kyosei sweep) to explore.",
+    ),
+    "explore.arm": ("施策パッケージ", "Policy package"),
+    "explore.outcome": ("結果指標", "Outcome"),
+    "explore.input": ("入力パラメータ", "Input parameter"),
+    "explore.input_x": ("横軸の入力", "Input on x"),
+    "explore.input_y": ("縦軸の入力", "Input on y"),
+    "explore.scatter": ("入力と結果（散布図）", "Input vs outcome"),
+    "explore.heatmap": ("2つの入力と結果（ヒートマップ）", "Two inputs vs outcome (heatmap)"),
+    "explore.parcoords": ("平行座標", "Parallel coordinates"),
+    "explore.sensitivity": ("感度指数（区間付き）", "Sensitivity indices (with intervals)"),
+    "explore.sensitivity.none": (
+        "感度指数を計算できません: {reason}",
+        "Sensitivity indices cannot be computed: {reason}",
+    ),
+    "explore.advisor": ("反復回数の目安", "Replication advisor"),
+    "explore.advisor.help": (
+        "反復を増やすと効果の90%区間がどれだけ狭まるか",
+        "How the 90 % interval of the effect narrows with more replicates",
+    ),
+    "explore.month": ("時点（年）", "Year"),
+    # ---- live --------------------------------------------------------------------------
+    "live.title": ("ワークショップ：町の未来をその場で", "Workshop: the town's future, live"),
+    "live.town": ("町", "Town"),
+    "live.preset": ("プリセット", "Presets"),
+    "live.play": ("再生", "Play"),
+    "live.pause": ("一時停止", "Pause"),
+    "live.step": ("1か月進める", "Step one month"),
+    "live.reset": ("最初から", "Reset"),
+    "live.speed": ("速さ（月/秒）", "Speed (months/s)"),
+    "live.month": ("{year}年{month}か月目", "Year {year}, month {month}"),
+    "live.intervention": ("施策をいま始める", "Start a policy now"),
+    "live.intervention.help": (
+        "選んだ施策を現在の月から開始します（実行中に追加）",
+        "Switches the chosen component on from this month",
+    ),
+    "live.add": ("開始", "Start"),
+    "live.fork": ("未来を2つに分ける", "Fork into two futures"),
+    "live.fork.help": (
+        "現在の町を複製し、片方だけに施策を加えて並べて進めます",
+        "Copies the present town; add a policy to one copy and run both side by side",
+    ),
+    "live.unfork": ("1つに戻す", "Back to one town"),
+    "live.future_a": ("未来A（このまま）", "Future A (as is)"),
+    "live.future_b": ("未来B（施策あり）", "Future B (with the policy)"),
+    "live.difference": ("差（B − A）", "Difference (B − A)"),
+    "live.residents": ("住民（抽出 {n} 人）", "Residents (sample of {n})"),
+    "live.building": ("町を作っています…", "Building the town…"),
+    "live.error": ("町を作れませんでした: {reason}", "The town could not be built: {reason}"),
+    "live.active": ("実施中の施策", "Active policies"),
+    "live.none_active": ("なし（現状維持）", "none (baseline)"),
+    "live.map": ("町の地図", "Town map"),
+    "state.connected": ("つながりあり", "connected"),
+    "state.isolated": ("孤立", "isolated"),
+    "state.in_need": ("支援が必要", "in need"),
+    "state.supported": ("支援を受けている", "supported"),
+    "state.volunteer": ("担い手（ボランティア）", "volunteer"),
+    "map.venue": ("居場所（通いの場・サロン等）", "Venue"),
+    "map.agency": ("相談窓口", "Counter"),
+    "map.npo": ("NPO・団体", "NPO / group"),
+    "map.district": ("地区 {n}", "District {n}"),
+    "preset.now": ("現状のまま20年", "20 years as things are"),
+    "preset.outreach": ("アウトリーチを今すぐ", "Outreach from now"),
+    "preset.jusou": ("重層的支援をフルで", "Full multi-layered support"),
+    # ---- about -------------------------------------------------------------------------
+    "about.title": ("モデルについて", "About the model"),
+    "about.contents": ("モデルの内容", "What the model contains"),
+    "about.metrics": ("出力指標", "Outputs"),
+    "about.parameters": ("パラメータ（単位と出典）", "Parameters (unit and source)"),
+    "about.town": ("町のプロファイル", "Town profile"),
+    "about.assumptions": ("主な仮定", "Main assumptions"),
+    "about.sources": ("出典", "Sources"),
+    "about.interventions": ("施策（介入）", "Policy components"),
+    "about.odd_missing": (
+        "ODD 記述（docs/ODD.md）はまだありません。以下は指標とパラメータの一覧です。",
+        "The ODD description (docs/ODD.md) is not written yet;"
+        " below are the outputs and parameters.",
+    ),
+    "col.name": ("名前", "Name"),
+    "col.label": ("表示名", "Label"),
+    "col.unit": ("単位", "Unit"),
+    "col.value": ("値", "Value"),
+    "col.source": ("出典", "Source"),
+    "col.allowed": ("許容範囲", "Allowed"),
+    "col.help": ("説明", "Help"),
+    "col.parameter": ("パラメータ", "Parameter"),
+    # ---- payers and units --------------------------------------------------------------
+    "payer.cost_national": ("国", "National government"),
+    "payer.cost_prefecture": ("都道府県", "Prefecture"),
+    "payer.cost_municipality": ("市町村", "Municipality"),
+    "payer.cost_insurance": ("保険料", "Insurance premiums"),
+    "unit.yen_month": ("円／月", "yen / month"),
+    "unit.man_yen": ("万円", "10,000 yen"),
+    "axis.year": ("年", "Year"),
+    "axis.month": ("月", "Month"),
+    # ---- brief -------------------------------------------------------------------------
+    "brief.title": ("政策ブリーフ：{town}", "Policy brief: {town}"),
+    "brief.made": ("作成 {date}・Kyosei {version}", "Made {date} · Kyosei {version}"),
+    "brief.question": (
+        "{years}年後、{packages} を比べると何が起きるか。",
+        "What happens over {years} years under {packages}?",
+    ),
+    "brief.method": (
+        "各パッケージを {reps} 回（共通乱数）実行。"
+        "中央値と10〜90%の幅、差は対にした平均と90%区間。",
+        "Each package was run {reps} times with common random numbers; medians with 10–90 % bands; "
+        "differences are paired means with 90 % intervals.",
+    ),
+    "brief.assumptions": ("前提と限界", "Assumptions and limits"),
+    "brief.assumption.1": (
+        "モデルは合成人口による試算であり、予測ではありません。",
+        "The model is a what-if tool on a synthetic population, not a forecast.",
+    ),
+    "brief.assumption.2": (
+        "費用は施策の追加分のみ（既存の給付は含まない）。",
+        "Costs are the added cost of the policies only (existing benefits are not counted).",
+    ),
+    "brief.assumption.3": (
+        "パラメータの出典は「パラメータ」表、仮定と記したものは検証前の仮定です。",
+        "Parameter sources are in the parameter table;"
+        " those marked assumption are not yet validated.",
+    ),
+    "brief.sources": ("出典", "Sources"),
+    "brief.provenance": ("再現情報", "Provenance"),
+}
+
+
+def tr(key: str, lang: str, **values: object) -> str:
+    """The text of ``key`` in ``lang`` with ``{placeholders}`` filled; the key if unknown."""
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    text = pair[0] if lang == "ja" else pair[1]
+    return text.format(**values) if values else text
+
+
+def t(key: str, **values: object) -> str:
+    """The text of ``key`` in the session's language."""
+    return tr(key, state.lang.value, **values)
+
+
+def metric_label(name: str, lang: str | None = None) -> str:
+    """A metric's label from the model's catalogue; unknown names are shown readably."""
+    lang = lang or state.lang.value
+    m = METRICS.get(name)
+    if m is None:
+        pair = TEXT.get(f"payer.{name}")
+        return tr(f"payer.{name}", lang) if pair else name.replace("_", " ")
+    return m.ja if lang == "ja" else m.en
+
+
+def metric_help(name: str, lang: str | None = None) -> str:
+    """A metric's help text (empty when the catalogue has none)."""
+    lang = lang or state.lang.value
+    m = METRICS.get(name)
+    if m is None:
+        return ""
+    return (m.help_ja if lang == "ja" else m.help_en) or ""
+
+
+def metric_unit(name: str) -> str:
+    """The metric's unit (``people``, ``share``, ``yen``, …), ``""`` if unknown."""
+    m = METRICS.get(name)
+    return m.unit if m is not None else ""
+
+
+def format_value(name: str, value: float) -> str:
+    """A value as the catalogue formats it (shares in %, yen in 万円)."""
+    m = METRICS.get(name)
+    if m is None:
+        return "—" if value != value else f"{value:,.3g}"
+    return m.format(value)
+
+
+def format_delta(name: str, value: float) -> str:
+    """A signed difference: shares in percentage points, yen in 万円, counts as counts."""
+    if value != value:
+        return "—"
+    unit = metric_unit(name)
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    v = abs(value)
+    if unit == "share":
+        return f"{sign}{v * 100:.2f} pt"
+    if unit == "yen":
+        return f"{sign}{v / 1e4:,.0f} 万円"
+    if v >= 100:
+        return f"{sign}{v:,.0f}"
+    return f"{sign}{v:.3g}"
+
+
+def missing_keys(lang: str) -> list[str]:
+    """Keys without text in ``lang`` (a test checks this is empty)."""
+    index = 0 if lang == "ja" else 1
+    return [k for k, pair in TEXT.items() if not pair[index].strip()]

@@ -1,0 +1,1 @@
+"""The dashboard's four pages: Compare, Explore, Live (workshop) and About."""

@@ -1,0 +1,106 @@
+"""モデル / About: what the model contains, its outputs, parameters (unit, source), assumptions.
+
+The description comes from ``docs/ODD.md`` when it exists; the tables come from the
+model itself (the metric catalogue, :func:`model.parameters.describe` of a town
+profile, the registered policy components), so this page cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import solara
+
+from model.metrics import METRICS
+from model.parameters import describe
+from scenarios import load_town, town_names
+
+from .. import state
+from ..i18n import t
+from ..live import component_choices
+from ..widgets import Choice, Notice, Section, html_table
+
+ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
+about_town = solara.reactive("district")
+
+
+def _value(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@solara.component
+def AboutPage() -> None:
+    """The page (see the module docstring)."""
+    lang = state.lang.value
+    solara.HTML(tag="h2", unsafe_innerHTML=t("about.title"), style="margin: 8px 0;")
+    Section(t("about.contents"))
+    if ODD.exists():
+        # Shown as text: solara.Markdown pulls KaTeX, which is not among the offline assets.
+        with solara.Details(summary="docs/ODD.md", expand=False):
+            solara.HTML(
+                tag="pre",
+                unsafe_innerHTML=html.escape(ODD.read_text(encoding="utf-8")),
+                style="white-space: pre-wrap; font-family: inherit;",
+                classes=["kyosei-odd"],
+            )
+    else:
+        Notice(t("about.odd_missing"), kind="info")
+    Section(t("about.interventions"))
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html_table(
+            [t("col.name"), t("col.label")],
+            [[k, ja if lang == "ja" else en] for k, ja, en in component_choices()],
+        ),
+        classes=["kyosei-about-components"],
+    )
+    Section(t("about.metrics"))
+    rows = [
+        [m.name, m.ja if lang == "ja" else m.en, m.unit, (m.help_ja if lang == "ja" else m.help_en)]
+        for m in METRICS.values()
+    ]
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html_table(
+            [t("col.name"), t("col.label"), t("col.unit"), t("col.help")], rows
+        ),
+        classes=["kyosei-about-metrics"],
+    )
+    Section(t("about.parameters"))
+    towns = town_names()
+    town = about_town.value if about_town.value in towns else towns[0]
+    Choice(t("about.town"), town, [(n, n) for n in towns], about_town.set, css="kyosei-about-town")
+    try:
+        params = describe(load_town(town))
+    except Exception as exc:  # a broken profile file: say which and why
+        Notice(str(exc))
+        return
+    prows = [
+        [
+            str(r["parameter"]),
+            _value(r["value"]),
+            str(r["unit"]),
+            str(r["source"]),
+            str(r.get("help_ja" if lang == "ja" else "help_en") or ""),
+        ]
+        for r in params
+    ]
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html_table(
+            [t("col.parameter"), t("col.value"), t("col.unit"), t("col.source"), t("col.help")],
+            prows,
+        ),
+        classes=["kyosei-about-parameters"],
+    )
+    Section(t("about.assumptions"))
+    items = "".join(
+        f"<li>{html.escape(t(k))}</li>"
+        for k in ("brief.assumption.1", "brief.assumption.2", "brief.assumption.3")
+    )
+    solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["kyosei-about-assumptions"])

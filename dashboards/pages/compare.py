@@ -1,0 +1,352 @@
+"""比較 / Compare: policy packages side by side for one town, from a results set.
+
+Policy staff pick a results set, a town and 2–4 packages, and get: time series with
+median and 10–90 % bands, a KPI table with paired differences from the reference, cost
+by payer, the intervention timeline, a district map, the equity panel, and exports
+(policy brief, CSV, Parquet). A panel below runs a new comparison in the background.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pandas as pd
+import solara
+
+from .. import brief, compare_data, server, state, townmap
+from ..figures_compare import band_chart, cost_chart, district_map, equity_chart, gantt_chart
+from ..i18n import format_delta, format_value, metric_help, metric_label, t
+from ..plot import Chart
+from ..results import Loaded, ResultsProblem, default_set, list_sets, load, preload
+from ..widgets import Choice, MultiChoice, Notice, Section, html_table
+from .run_panel import RunPanel
+
+# The user's choices (one set per browser session).
+chosen_set = solara.reactive("")
+chosen_town = solara.reactive("")
+chosen_arms: solara.Reactive[list[str]] = solara.reactive([])
+chosen_outcomes: solara.Reactive[list[str]] = solara.reactive([])
+chosen_year = solara.reactive(-1)
+chosen_map_metric = solara.reactive("")
+
+
+def effective_choices(loaded: Loaded) -> tuple[str, list[str], list[str], int, str]:
+    """The user's choices made valid for this set (defaults where a choice does not apply)."""
+    towns = loaded.towns()
+    town = chosen_town.value if chosen_town.value in towns else towns[0]
+    names = [a.name for a in loaded.arms_of(town)]
+    arms = [a for a in chosen_arms.value if a in names]
+    if not arms:
+        arms = names[:3]
+    outcomes = [m for m in chosen_outcomes.value if m in loaded.metrics]
+    if not outcomes:
+        outcomes = compare_data.default_outcomes(loaded)
+    max_year = loaded.months // 12
+    year = chosen_year.value if 0 <= chosen_year.value <= max_year else max_year
+    return town, arms, outcomes, year, chosen_map_metric.value
+
+
+@solara.component
+def ComparePage() -> None:
+    """The page (see the module docstring)."""
+    root = server.results_dir()
+    refresh, set_refresh = solara.use_state(0)
+
+    def show_new_set(path: Path) -> None:
+        chosen_set.set(str(path))
+        set_refresh(refresh + 1)
+
+    solara.HTML(tag="h2", unsafe_innerHTML=t("compare.title"), style="margin: 8px 0;")
+    try:
+        sets = list_sets(root)
+    except ResultsProblem as problem:
+        Notice(problem.message(state.lang.value))
+        RunPanel(on_done=show_new_set)
+        return
+    paths = [str(p) for p in sets]
+    current = chosen_set.value if chosen_set.value in paths else str(default_set(sets))
+    preload([p for p in sets if str(p) != current])
+    Choice(
+        t("results.set"),
+        current,
+        [(p, Path(p).name) for p in paths],
+        chosen_set.set,
+        css="kyosei-set",
+        help=t("results.set.help"),
+    )
+    try:
+        loaded = load(current)
+    except ResultsProblem as problem:
+        Notice(problem.message(state.lang.value))
+    else:
+        CompareBody(loaded)
+    RunPanel(on_done=show_new_set)
+
+
+@solara.component
+def CompareBody(loaded: Loaded) -> None:
+    """Everything below the set selector, for one loaded set."""
+    lang = state.lang.value
+    big = state.big_screen.value
+    started = time.perf_counter()
+    town, arms, outcomes, year, map_metric = effective_choices(loaded)
+    month = compare_data.year_to_month(loaded, year)
+    labels = {a.name: a.label(lang) for a in loaded.arms}
+    solara.Text(
+        t(
+            "results.summary",
+            runs=len(loaded.runs),
+            arms=len(loaded.arms),
+            reps=loaded.replications(),
+            years=loaded.months // 12,
+            created=str(loaded.manifest.get("created", ""))[:10],
+        ),
+        style="color: #555;",
+    )
+    with solara.Row(style="flex-wrap: wrap; gap: 16px; align-items: flex-start;"):
+        with solara.Column(style="min-width: 220px; flex: 1;"):
+            Choice(
+                t("compare.town"),
+                town,
+                [(tw, _town_label(tw, lang)) for tw in loaded.towns()],
+                chosen_town.set,
+                css="kyosei-town",
+                help=t("compare.town.help"),
+            )
+        with solara.Column(style="min-width: 380px; flex: 2;"):
+            MultiChoice(
+                t("compare.packages"),
+                arms,
+                [(a.name, labels[a.name]) for a in loaded.arms_of(town)],
+                lambda v: chosen_arms.set(list(v)[:4]),
+                css="kyosei-arms",
+                help=t("compare.packages.help"),
+            )
+        with solara.Column(style="min-width: 380px; flex: 2;"):
+            MultiChoice(
+                t("compare.outcomes"),
+                outcomes,
+                [(m, metric_label(m, lang)) for m in compare_data.outcome_choices(loaded)],
+                chosen_outcomes.set,
+                css="kyosei-outcomes",
+                help=t("compare.outcomes.help"),
+            )
+    if len(arms) < 2:
+        Notice(t("compare.pick_two"), kind="info")
+    bands = solara.use_memo(
+        lambda: compare_data.bands(loaded, arms, outcomes),
+        dependencies=[loaded, tuple(arms), tuple(outcomes)],
+    )
+    timeline = solara.use_memo(
+        lambda: compare_data.timeline(loaded, arms), dependencies=[loaded, tuple(arms)]
+    )
+    starts = {
+        arm: sorted(set(timeline.loc[timeline["arm"] == arm, "start_month"] / 12.0))
+        for arm in arms
+        if arm != loaded.arm(arm).reference
+    }
+    Section(t("compare.band"), css="kyosei-bands-title")
+    Chart(
+        band_chart(bands, arms, labels, outcomes, lang, starts=starts, big=big),
+        name="bands",
+        height=max(340, 300 * ((len(outcomes) + 1) // 2)),
+    )
+    KpiPanel(loaded, arms, outcomes, year, month, labels)
+    costs = solara.use_memo(
+        lambda: compare_data.costs(loaded, arms), dependencies=[loaded, tuple(arms)]
+    )
+    Section(t("compare.costs"), t("compare.costs.help"))
+    Chart(cost_chart(costs, arms, labels, lang, big=big), name="costs", height=520)
+    Section(t("compare.timeline"))
+    Chart(
+        gantt_chart(timeline, labels, lang, big=big),
+        name="timeline",
+        height=max(220, 40 * len(timeline) + 110),
+    )
+    MapPanel(loaded, town, arms, labels, month, map_metric)
+    equity = solara.use_memo(
+        lambda: compare_data.equity(loaded, arms, month),
+        dependencies=[loaded, tuple(arms), month],
+    )
+    Section(t("compare.equity"), t("compare.equity.help"))
+    Chart(equity_chart(equity, arms, labels, lang, big=big), name="equity", height=360)
+    gini = "unmet_gini_districts"
+    if gini in loaded.metrics:
+        table = compare_data.kpi_table(loaded, arms, month, [gini])
+        solara.Text(
+            t("compare.gini")
+            + ": "
+            + " / ".join(
+                f"{labels[str(r['arm'])]} {float(r['median']):.3f}"
+                for r in table.to_dict("records")
+            ),
+            classes=["kyosei-gini"],
+        )
+    ExportPanel(loaded, town, arms, outcomes, year, month, labels, bands, costs, timeline, equity)
+    elapsed = time.perf_counter() - started
+    solara.Text(
+        t("compare.render_time", seconds=elapsed),
+        style="color: #999; font-size: 0.8em;",
+        classes=["kyosei-render-time"],
+    )
+
+
+def _town_label(town: str, lang: str) -> str:
+    from scenarios import load_town
+
+    try:
+        tp = load_town(town).town
+    except Exception:  # a removed or renamed profile: its name is label enough
+        return Path(town).stem
+    return f"{tp.label_ja if lang == 'ja' else tp.label_en} ({Path(town).stem})"
+
+
+@solara.component
+def KpiPanel(
+    loaded: Loaded,
+    arms: list[str],
+    outcomes: list[str],
+    year: int,
+    month: int,
+    labels: dict[str, str],
+) -> None:
+    """The year slider and the KPI table with paired differences."""
+    lang = state.lang.value
+    Section(t("compare.kpi"), t("compare.kpi.help"))
+    solara.SliderInt(
+        t("compare.year"), value=year, min=0, max=loaded.months // 12, on_value=chosen_year.set
+    )
+    kpi = solara.use_memo(
+        lambda: compare_data.kpi_table(loaded, arms, month, outcomes),
+        dependencies=[loaded, tuple(arms), month, tuple(outcomes)],
+    )
+    rows = []
+    for r in kpi.to_dict("records"):
+        metric, arm = str(r["metric"]), str(r["arm"])
+        m_help = metric_help(metric, lang)
+        mean, lo, hi = float(r["mean_diff"]), float(r["lo"]), float(r["hi"])
+        diff = "—"
+        if arm != str(r["reference"]) and mean == mean:
+            interval = f"[{format_delta(metric, lo)}, {format_delta(metric, hi)}]"
+            diff = f"{format_delta(metric, mean)} {interval}"
+        rows.append(
+            [
+                metric_label(metric, lang) + (f" — {m_help}" if m_help else ""),
+                labels.get(arm, arm),
+                format_value(metric, float(r["median"])),
+                diff,
+            ]
+        )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html_table(
+            [t("kpi.metric"), t("explore.arm"), t("col.value"), t("kpi.diff")],
+            rows,
+            numeric=(2, 3),
+        ),
+        classes=["kyosei-kpi"],
+    )
+
+
+@solara.component
+def MapPanel(
+    loaded: Loaded,
+    town: str,
+    arms: list[str],
+    labels: dict[str, str],
+    month: int,
+    map_metric: str,
+) -> None:
+    """The district map of the chosen per-district outcome."""
+    lang = state.lang.value
+    names = compare_data.map_metrics(loaded)
+    metric = map_metric if map_metric in names else (names[0] if names else "")
+    values = solara.use_memo(
+        lambda: compare_data.district_values(loaded, arms, metric, month),
+        dependencies=[loaded, tuple(arms), metric, month],
+    )
+    Section(t("compare.map"), t("compare.map.help"))
+    if not names:
+        Notice(t("compare.map.missing"), kind="info")
+        return
+    Choice(
+        t("compare.map.metric"),
+        metric,
+        [(m, metric_label(m, lang)) for m in names],
+        chosen_map_metric.set,
+        css="kyosei-map-metric",
+    )
+    seeds = loaded.manifest.get("seeds") or [0]
+    try:
+        polys = list(townmap.polygons(town, int(seeds[0])))
+    except Exception:  # a town profile that no longer loads: no borders to draw
+        polys = []
+    Chart(
+        district_map(values, polys, arms, labels, metric, lang, big=state.big_screen.value),
+        name="map",
+        height=380,
+    )
+
+
+@solara.component
+def ExportPanel(
+    loaded: Loaded,
+    town: str,
+    arms: list[str],
+    outcomes: list[str],
+    year: int,
+    month: int,
+    labels: dict[str, str],
+    bands: pd.DataFrame,
+    costs: pd.DataFrame,
+    timeline: pd.DataFrame,
+    equity: pd.DataFrame,
+) -> None:
+    """Downloads: the policy brief and the shown data; each file is made when clicked."""
+    lang = state.lang.value
+
+    def tables() -> dict[str, pd.DataFrame]:
+        return {
+            "bands": bands,
+            "kpi": compare_data.kpi_table(loaded, arms, month, outcomes),
+            "costs": costs,
+            "timeline": timeline,
+            "equity": equity,
+        }
+
+    def csv_bytes() -> bytes:
+        return compare_data.export_table(tables()).to_csv(index=False).encode("utf-8-sig")
+
+    def parquet_bytes() -> bytes:
+        buf = io.BytesIO()
+        compare_data.export_table(tables()).astype({"table": "string"}).to_parquet(buf, index=False)
+        return buf.getvalue()
+
+    def brief_bytes() -> bytes:
+        big = False
+        figures = [
+            (t("compare.band"), band_chart(bands, arms, labels, outcomes, lang, big=big)),
+            (t("compare.costs"), cost_chart(costs, arms, labels, lang)),
+            (t("compare.timeline"), gantt_chart(timeline, labels, lang)),
+            (t("compare.equity"), equity_chart(equity, arms, labels, lang)),
+        ]
+        kpi = compare_data.kpi_table(loaded, arms, month, outcomes)
+        town_name = _town_label(town, lang)
+        text = brief.build(loaded, town_name, arms, labels, kpi, figures, year, lang)
+        return text.encode("utf-8")
+
+    stem = f"kyosei-{Path(str(loaded.path)).name}-{Path(town).stem}"
+    Section(t("compare.export"))
+    with solara.Row(classes=["kyosei-export"]):
+        solara.FileDownload(
+            brief_bytes,
+            filename=f"{stem}-brief-{lang}.html",
+            label=t("compare.brief"),
+            mime_type="text/html",
+        )
+        solara.FileDownload(
+            csv_bytes, filename=f"{stem}.csv", label=t("compare.csv"), mime_type="text/csv"
+        )
+        solara.FileDownload(parquet_bytes, filename=f"{stem}.parquet", label=t("compare.parquet"))

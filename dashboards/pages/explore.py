@@ -1,0 +1,182 @@
+"""探索 / Explore: a sweep's inputs against its outcomes, sensitivity, and replication advice.
+
+For researchers: scatter of one input against an outcome, a heatmap over two inputs,
+parallel coordinates, sensitivity indices with intervals
+(:func:`experiments.sensitivity.sensitivity`) and the replication advisor
+(:func:`experiments.analysis.replication_advice`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import solara
+
+from experiments import analysis
+
+from .. import compare_data, server, state
+from ..figures_common import empty
+from ..figures_explore import advisor_chart, heatmap, parallel, scatter, sensitivity_chart
+from ..i18n import metric_label, t
+from ..plot import Chart
+from ..results import Loaded, ResultsProblem, list_sets, load
+from ..widgets import Choice, Notice, Section
+
+chosen_set = solara.reactive("")
+chosen_arm = solara.reactive("")
+chosen_metric = solara.reactive("")
+chosen_x = solara.reactive("")
+chosen_y = solara.reactive("")
+chosen_year = solara.reactive(-1)
+
+
+def outcomes_at(loaded: Loaded, metric: str, month: int) -> pd.DataFrame:
+    """One row per ok run: arm, point, replicate, inputs and ``metric`` at ``month``."""
+    ts = loaded.timeseries
+    at = ts.loc[ts["month"] == month, ["run_id", metric]]
+    cols = ["run_id", "arm", "point", "replicate", *loaded.input_columns()]
+    return loaded.runs[cols].merge(at, on="run_id")
+
+
+@solara.component
+def ExplorePage() -> None:
+    """The page (see the module docstring)."""
+    solara.HTML(tag="h2", unsafe_innerHTML=t("explore.title"), style="margin: 8px 0;")
+    try:
+        sets = list_sets(server.results_dir())
+    except ResultsProblem as problem:
+        Notice(problem.message(state.lang.value))
+        return
+    paths = [str(p) for p in sets]
+    # A sweep is what this page is for: prefer a set whose inputs vary.
+    current = chosen_set.value if chosen_set.value in paths else _first_sweep(paths)
+    Choice(
+        t("results.set"),
+        current,
+        [(p, Path(p).name) for p in paths],
+        chosen_set.set,
+        css="kyosei-explore-set",
+        help=t("results.set.help"),
+    )
+    try:
+        loaded = load(current)
+    except ResultsProblem as problem:
+        Notice(problem.message(state.lang.value))
+        return
+    ExploreBody(loaded)
+
+
+def _first_sweep(paths: list[str]) -> str:
+    for p in paths:
+        try:
+            if load(p).input_columns():
+                return p
+        except ResultsProblem:
+            continue
+    return paths[-1]
+
+
+@solara.component
+def ExploreBody(loaded: Loaded) -> None:
+    """Controls and charts for one set."""
+    lang = state.lang.value
+    inputs = loaded.input_columns()
+    arms = [a.name for a in loaded.arms]
+    labels = {a.name: a.label(lang) for a in loaded.arms}
+    arm = chosen_arm.value if chosen_arm.value in arms else arms[-1]
+    choices = compare_data.outcome_choices(loaded)
+    metric = chosen_metric.value if chosen_metric.value in choices else choices[0]
+    max_year = loaded.months // 12
+    year = chosen_year.value if 0 <= chosen_year.value <= max_year else max_year
+    month = compare_data.year_to_month(loaded, year)
+    frame = solara.use_memo(
+        lambda: outcomes_at(loaded, metric, month), dependencies=[loaded, metric, month]
+    )
+    with solara.Row(style="flex-wrap: wrap; gap: 16px;"):
+        with solara.Column(style="min-width: 260px; flex: 1;"):
+            Choice(t("explore.arm"), arm, [(a, labels[a]) for a in arms], chosen_arm.set,
+                   css="kyosei-explore-arm")  # fmt: skip
+        with solara.Column(style="min-width: 260px; flex: 1;"):
+            Choice(
+                t("explore.outcome"),
+                metric,
+                [(m, metric_label(m, lang)) for m in choices],
+                chosen_metric.set,
+                css="kyosei-explore-metric",
+            )
+        with solara.Column(style="min-width: 220px; flex: 1;"):
+            solara.SliderInt(
+                t("explore.month"), value=year, min=0, max=max_year, on_value=chosen_year.set
+            )
+    if not inputs:
+        Notice(t("explore.no_inputs"), kind="info")
+    else:
+        x = chosen_x.value if chosen_x.value in inputs else inputs[0]
+        y = chosen_y.value if chosen_y.value in inputs else inputs[min(1, len(inputs) - 1)]
+        with solara.Row(style="flex-wrap: wrap; gap: 16px;"):
+            with solara.Column(style="min-width: 260px; flex: 1;"):
+                Choice(t("explore.input_x"), x, [(i, i) for i in inputs], chosen_x.set,
+                       css="kyosei-explore-x")  # fmt: skip
+            with solara.Column(style="min-width: 260px; flex: 1;"):
+                Choice(t("explore.input_y"), y, [(i, i) for i in inputs], chosen_y.set,
+                       css="kyosei-explore-y")  # fmt: skip
+        with solara.Columns([1, 1]):
+            with solara.Column():
+                Section(t("explore.scatter"))
+                Chart(scatter(frame, x, metric, labels, lang), name="scatter", height=380)
+            with solara.Column():
+                Section(t("explore.heatmap"))
+                part = frame[frame["arm"] == arm]
+                Chart(heatmap(part, x, y, metric, lang), name="heatmap", height=380)
+        Section(t("explore.parcoords"))
+        Chart(
+            parallel(frame[frame["arm"] == arm], inputs, metric, lang),
+            name="parcoords",
+            height=380,
+        )
+        SensitivityPanel(loaded, arm, metric, month)
+    AdvisorPanel(loaded, arm, metric, month)
+
+
+@solara.component
+def SensitivityPanel(loaded: Loaded, arm: str, metric: str, month: int) -> None:
+    """Sensitivity indices of the outcome, from the experiments helper's analysis."""
+    lang = state.lang.value
+
+    def compute() -> tuple[pd.DataFrame, str]:
+        try:
+            from experiments.sensitivity import sensitivity
+
+            return sensitivity(loaded.store, metric, month=month, arms=[arm], resamples=300), ""
+        except Exception as exc:  # too few points, no design, ...: a notice, not a traceback
+            return pd.DataFrame(), str(exc)
+
+    table, reason = solara.use_memo(compute, dependencies=[loaded, arm, metric, month])
+    Section(t("explore.sensitivity"))
+    if reason:
+        Notice(t("explore.sensitivity.none", reason=reason), kind="info")
+    Chart(
+        sensitivity_chart(table, lang) if not table.empty else empty("—"),
+        name="sensitivity",
+        height=340,
+    )
+
+
+@solara.component
+def AdvisorPanel(loaded: Loaded, arm: str, metric: str, month: int) -> None:
+    """The replication advisor for the chosen package and outcome."""
+    lang = state.lang.value
+
+    def compute() -> tuple[pd.DataFrame, str]:
+        try:
+            advice = analysis.replication_advice(loaded.store, metric, arm=arm, month=month)
+            return advice, analysis.advice_text(advice, arm)
+        except Exception as exc:  # e.g. a single replicate: no spread to extrapolate
+            return pd.DataFrame(), str(exc)
+
+    advice, text = solara.use_memo(compute, dependencies=[loaded, arm, metric, month])
+    Section(t("explore.advisor"), t("explore.advisor.help"))
+    if text:
+        solara.Text(text, classes=["kyosei-advice"])
+    Chart(advisor_chart(advice, metric, lang), name="advisor", height=320)

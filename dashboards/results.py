@@ -1,0 +1,260 @@
+"""The dashboard's one door to results: find results sets, open them, say what is wrong.
+
+Results sets are folders written by the experiments runner (``kyosei sweep``, the
+dashboard's "Run new comparison", ``kyosei demo``), read with
+:class:`experiments.store.ResultsStore`. This module adds what a page needs on top:
+
+* :func:`list_sets` — the sets under the ``--results`` folder (or the folder itself);
+* :func:`load` — a set's runs and town-wide time series read once and cached per
+  process (keyed by the set's committed parts, so a set still being written is
+  re-read when it grows), so switching between pages and users costs nothing;
+* :class:`ResultsProblem` — every way a folder can be missing, empty or corrupt,
+  as a translatable notice for the page instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.store import MANIFEST, ResultsStore, part_files
+
+from . import i18n
+
+
+class ResultsProblem(Exception):
+    """A results folder that cannot be shown; ``key`` and ``values`` make the notice."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(i18n.tr(key, "en", **values))
+
+    def message(self, lang: str) -> str:
+        """The notice in ``lang``."""
+        return i18n.tr(self.key, lang, **self.values)
+
+
+def list_sets(root: str | Path) -> list[Path]:
+    """Results sets in ``root``: the folder itself if it is one, else its sub-folders that are.
+
+    Raises :class:`ResultsProblem` when ``root`` does not exist or holds no set.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise ResultsProblem("results.none_dir", path=str(root))
+    if (root / MANIFEST).exists():
+        return [root]
+    try:
+        found = sorted(p for p in root.iterdir() if p.is_dir() and (p / MANIFEST).exists())
+    except OSError as exc:
+        raise ResultsProblem("results.unreadable", name=root.name, reason=str(exc)) from None
+    if not found:
+        raise ResultsProblem("results.empty_dir", path=str(root))
+    return found
+
+
+DEFAULT_SET = "default_comparison"
+
+
+def default_set(paths: list[Path]) -> Path:
+    """The set a page opens with: ``default_comparison`` if present, else the newest."""
+    for p in paths:
+        if p.name == DEFAULT_SET:
+            return p
+
+    def mtime(p: Path) -> float:
+        try:
+            return (p / MANIFEST).stat().st_mtime
+        except OSError:
+            return 0.0
+
+    return max(paths, key=mtime)
+
+
+def version_of(path: Path) -> tuple[Any, ...]:
+    """Changes whenever the set gains a committed batch or a new manifest (cache key)."""
+    parts = part_files(path, "runs")
+    try:
+        manifest = (path / MANIFEST).stat().st_mtime_ns
+    except OSError:
+        manifest = 0
+    return (manifest, tuple(sorted(parts)))
+
+
+@dataclass
+class ArmInfo:
+    """One arm of an experiment (town × policy package × lever values) and its labels."""
+
+    name: str
+    town: str
+    policy: str
+    reference: str
+    levers: dict[str, Any]
+    label_ja: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        """Package label in ``lang``, with lever values when the arm has any."""
+        text = self.label_ja if lang == "ja" else self.label_en
+        if self.levers:
+            text += " [" + ", ".join(f"{k}={v}" for k, v in self.levers.items()) + "]"
+        return text
+
+
+@dataclass
+class Loaded:
+    """What the pages read from one results set, held in memory.
+
+    Attributes:
+        path: The set's folder.
+        store: The experiments reader (for tables read on demand).
+        manifest: The set's manifest.
+        runs: Finished-ok runs (run_id, arm, town, policy, point, replicate, seed, inputs).
+        arms: Arms in plan order.
+        timeseries: Town-wide metrics of every ok run, in (run, month) order.
+        metrics: Metric columns of ``timeseries``.
+        months: Last month of the runs.
+    """
+
+    path: Path
+    store: ResultsStore
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    arms: list[ArmInfo]
+    timeseries: pd.DataFrame
+    metrics: list[str]
+    months: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The experiment's name."""
+        return str(self.manifest.get("experiment", {}).get("name", self.path.name))
+
+    def towns(self) -> list[str]:
+        """Towns with at least one arm, in plan order."""
+        return list(dict.fromkeys(a.town for a in self.arms))
+
+    def arms_of(self, town: str) -> list[ArmInfo]:
+        """Arms of ``town``."""
+        return [a for a in self.arms if a.town == town]
+
+    def arm(self, name: str) -> ArmInfo:
+        """The arm called ``name``."""
+        for a in self.arms:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    def input_columns(self) -> list[str]:
+        """Parameters that vary between runs (uncertainties then levers)."""
+        return [c for c in self.manifest.get("input_columns", []) if c in self.runs.columns]
+
+    def replications(self) -> int:
+        """Replicates per arm and design point."""
+        return int(self.manifest.get("replications", 1))
+
+
+def _policy_labels(policy: str) -> tuple[str, str]:
+    """Japanese and English labels of a shipped policy package (its name otherwise)."""
+    from scenarios import load_policy
+
+    try:
+        package = load_policy(policy)
+    except Exception:  # a package file removed since the run: show its name
+        stem = Path(policy).stem
+        return stem, stem
+    return package.label_ja, package.label_en
+
+
+def _read(path: Path) -> Loaded:
+    try:
+        store = ResultsStore(path)
+        manifest = store.manifest
+        runs = store.runs(status="ok")
+        timeseries = store.timeseries()
+    except ResultsProblem:
+        raise
+    except Exception as exc:  # UsageError, Arrow/Parquet errors, bad JSON: all a notice
+        raise ResultsProblem("results.unreadable", name=path.name, reason=_reason(exc)) from None
+    if runs.empty or timeseries.empty:
+        raise ResultsProblem("results.no_runs", name=path.name)
+    arms = []
+    for a in manifest.get("arms", []):
+        ja, en = _policy_labels(str(a["policy"]))
+        arms.append(
+            ArmInfo(
+                name=str(a["name"]),
+                town=str(a["town"]),
+                policy=str(a["policy"]),
+                reference=str(a["reference"]),
+                levers=dict(a.get("levers", {})),
+                label_ja=ja,
+                label_en=en,
+            )
+        )
+    metrics = [c for c in timeseries.columns if c not in ("run_id", "month", "year")]
+    months = int(timeseries["month"].max())
+    return Loaded(path, store, manifest, runs, arms, timeseries, metrics, months)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=6)
+def _cached(path: str, version: tuple[Any, ...]) -> Loaded:
+    del version  # part of the cache key only
+    return _read(Path(path))
+
+
+def load(path: str | Path) -> Loaded:
+    """The results set at ``path``, read once per version (raises :class:`ResultsProblem`)."""
+    p = Path(path)
+    if not p.is_dir():
+        raise ResultsProblem("results.none_dir", path=str(p))
+    # One reader at a time: two sessions asking for the same new set read it once.
+    with _lock:
+        return _cached(str(p.resolve()), version_of(p))
+
+
+_preloading: set[str] = set()
+
+
+def preload(paths: list[Path]) -> None:
+    """Read sets in a background thread, so picking one later shows it at once.
+
+    Called when a page lists the sets: by the time a user picks a 1,000-run set from the
+    list, its time series are usually in memory already. Errors are left for the page
+    to report when the set is actually picked.
+    """
+    todo = [p for p in paths if str(p) not in _preloading]
+    if not todo:
+        return
+    _preloading.update(str(p) for p in todo)
+
+    def work() -> None:
+        for p in todo:
+            try:
+                load(p)
+            except Exception:  # reported on the page when this set is chosen
+                pass
+            finally:
+                _preloading.discard(str(p))
+
+    threading.Thread(target=work, name="kyosei-preload", daemon=True).start()
+
+
+def clear_cache() -> None:
+    """Forget every loaded set (tests; after a set was rewritten in place)."""
+    _cached.cache_clear()

@@ -1,0 +1,134 @@
+"""Small building blocks every page uses: choices with translated labels, notices, help.
+
+The selects show a translated label but hand back the stable name (a metric, an arm,
+a town), so switching the language never changes what is selected. Each carries a
+CSS class (``kyosei-…``) that the browser tests use to find it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reacton.ipyvuetify as rv
+import solara
+
+from . import state
+
+
+@solara.component
+def Choice(
+    label: str,
+    value: str | None,
+    options: list[tuple[str, str]],
+    on_value: Callable[[str], None],
+    css: str = "",
+    help: str = "",
+) -> None:
+    """Pick one of ``options`` (value, label); ``help`` becomes the field's hint text."""
+    rv.Select(
+        label=label,
+        items=[{"value": v, "text": t} for v, t in options],
+        v_model=value,
+        on_v_model=on_value,
+        hint=help,
+        persistent_hint=bool(help),
+        dense=True,
+        class_=f"kyosei-select {css}".strip(),
+        attach=True,
+    )
+
+
+@solara.component
+def MultiChoice(
+    label: str,
+    values: list[str],
+    options: list[tuple[str, str]],
+    on_values: Callable[[list[str]], None],
+    css: str = "",
+    help: str = "",
+) -> None:
+    """Pick several of ``options`` (value, label), shown as chips."""
+    rv.Select(
+        label=label,
+        items=[{"value": v, "text": t} for v, t in options],
+        v_model=values,
+        on_v_model=on_values,
+        multiple=True,
+        chips=True,
+        small_chips=True,
+        deletable_chips=True,
+        hint=help,
+        persistent_hint=bool(help),
+        dense=True,
+        class_=f"kyosei-select {css}".strip(),
+        attach=True,
+    )
+
+
+@solara.component
+def Notice(text: str, kind: str = "warning") -> None:
+    """A readable notice in place of content that cannot be shown (never a traceback)."""
+    rv.Alert(
+        type=kind,
+        text=True,
+        outlined=True,
+        children=[text],
+        class_="kyosei-notice",
+        style_="white-space: pre-wrap;",
+    )
+
+
+@solara.component
+def Section(title: str, help: str = "", css: str = "") -> None:
+    """A section heading with its help line underneath (translated by the caller)."""
+    size = "1.6em" if state.big_screen.value else "1.15em"
+    with solara.Column(gap="0px", classes=[f"kyosei-section {css}".strip()]):
+        solara.HTML(
+            tag="h3",
+            unsafe_innerHTML=_escape(title),
+            style=f"font-size: {size}; margin: 12px 0 2px 0; font-weight: 600;",
+        )
+        if help:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=_escape(help),
+                style="color: #555; font-size: 0.9em; margin-bottom: 4px;",
+            )
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def html_table(
+    headers: list[str],
+    rows: list[list[str]],
+    css: str = "kyosei-table",
+    numeric: tuple[int, ...] = (),
+) -> str:
+    """An escaped HTML table (for KPI and parameter tables)."""
+    import html
+
+    def cell(tag: str, i: int, text: str) -> str:
+        align = ' style="text-align:right"' if i in numeric else ""
+        return f"<{tag}{align}>{html.escape(text)}</{tag}>"
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows
+    )
+    return (
+        f'<table class="{css}" style="border-collapse: collapse; width: 100%;">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+TABLE_CSS = """
+.kyosei-table th, .kyosei-table td { border-bottom: 1px solid #ddd; padding: 4px 8px; }
+.kyosei-table th { background: #f4f6f8; text-align: left; }
+.kyosei-big { font-size: 150%; }
+.kyosei-big .v-btn { font-size: 1.1em; height: 48px !important; }
+.kyosei-big .v-label, .kyosei-big .v-select__selection, .kyosei-big input { font-size: 1.2em; }
+"""

@@ -1,0 +1,157 @@
+"""Choose the backend from ``--workers`` / ``--cluster`` and connect to it.
+
+``--cluster`` takes
+
+* ``tcp://HOST:PORT`` — a running Dask scheduler (``dask scheduler`` + ``dask worker``);
+* ``local:N`` — a Dask ``LocalCluster`` of N single-threaded worker processes on
+  127.0.0.1, started for this sweep and stopped after it;
+* ``slurm`` — a dask-jobqueue ``SLURMCluster``: each SLURM job runs ``processes``
+  single-threaded workers; options (queue, cores, memory, walltime, jobs, …) come from
+  :class:`SlurmOptions`. :func:`slurm_job_script` renders the job script without
+  submitting anything (``kyosei sweep … --cluster slurm --print-job-script``).
+
+Anything wrong — an unknown form, a scheduler that does not answer, one with no
+workers — raises :class:`~kyosei.errors.UsageError` before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from kyosei.errors import UsageError
+
+from .backends import Backend, DaskBackend, InProcess, LocalProcesses
+
+ALLOWED = "tcp://HOST:PORT (a running Dask scheduler), local:N (N local Dask workers) or slurm"
+_TCP = re.compile(r"^tcp://(?P<host>[^:/\s]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})$")
+
+
+@dataclass(frozen=True)
+class SlurmOptions:
+    """Settings of the SLURM jobs that host Dask workers (see dask-jobqueue)."""
+
+    queue: str | None = None
+    account: str | None = None
+    cores: int = 4
+    processes: int | None = (
+        None  # workers per job; default one per core (the model is single-threaded)
+    )
+    memory: str = "8GB"
+    walltime: str = "01:00:00"
+    jobs: int = 1
+    interface: str | None = None
+    job_extra: tuple[str, ...] = ()
+
+    def job_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``SLURMCluster`` / ``SLURMJob``."""
+        if self.cores < 1 or self.jobs < 1:
+            raise UsageError(
+                f"--slurm-cores and --slurm-jobs must be ≥ 1 (got {self.cores}, {self.jobs})"
+            )
+        return {
+            "queue": self.queue,
+            "account": self.account,
+            "cores": self.cores,
+            "processes": self.processes or self.cores,
+            "memory": self.memory,
+            "walltime": self.walltime,
+            "interface": self.interface,
+            "job_extra_directives": list(self.job_extra),
+            "python": sys.executable,
+            "job_name": "kyosei",
+        }
+
+
+def slurm_job_script(options: SlurmOptions, scheduler: str = "tcp://SCHEDULER:8786") -> str:
+    """The batch script each SLURM job would run (nothing is submitted or started)."""
+    from dask_jobqueue.slurm import SLURMJob
+
+    job = SLURMJob(scheduler=scheduler, name="kyosei-worker", **options.job_kwargs())
+    return str(job.job_script())
+
+
+def parse_cluster(text: str) -> tuple[str, Any]:
+    """``("tcp", address)``, ``("local", n)`` or ``("slurm", None)``; UsageError otherwise."""
+    text = text.strip()
+    if text == "slurm":
+        return "slurm", None
+    if text.startswith("local:"):
+        n = text.removeprefix("local:")
+        if not n.isdigit() or not 1 <= int(n) <= 1024:
+            raise UsageError(
+                f"--cluster {text!r}: local:N needs N from 1 to 1024; allowed: {ALLOWED}"
+            )
+        return "local", int(n)
+    match = _TCP.match(text)
+    if match and 1 <= int(match["port"]) <= 65535:
+        return "tcp", text
+    raise UsageError(f"--cluster {text!r} is not allowed: {ALLOWED}")
+
+
+def open_backend(
+    workers: int | None = None,
+    cluster: str | None = None,
+    *,
+    timeout: float = 10.0,
+    slurm: SlurmOptions | None = None,
+) -> Backend:
+    """The backend for these command-line choices (default: one process per CPU)."""
+    if cluster is None:
+        n = workers if workers is not None else (os.cpu_count() or 1)
+        if n < 1:
+            raise UsageError(f"--workers {n} is not allowed: a whole number ≥ 1")
+        return InProcess() if n == 1 else LocalProcesses(n)
+    if workers is not None:
+        raise UsageError("give either --workers (local processes) or --cluster, not both")
+    kind, arg = parse_cluster(cluster)
+    from distributed import Client
+
+    if kind == "tcp":
+        try:
+            client = Client(arg, timeout=f"{timeout}s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(
+                f"--cluster {arg}: no Dask scheduler answered within {timeout:g} s ({exc}); "
+                "start one with 'dask scheduler' and 'dask worker', or check the address"
+            ) from None
+        _wait_for_workers(client, arg, timeout)
+        return DaskBackend(client, description=f"Dask scheduler {arg}")
+    if kind == "local":
+        from distributed import LocalCluster
+
+        local = LocalCluster(
+            n_workers=arg,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return DaskBackend(
+            Client(local, set_as_default=False), local, f"Dask LocalCluster, {arg} workers"
+        )
+    from dask_jobqueue import SLURMCluster
+
+    options = slurm or SlurmOptions()
+    slurm_cluster = SLURMCluster(**options.job_kwargs())
+    slurm_cluster.scale(jobs=options.jobs)
+    client = Client(slurm_cluster, set_as_default=False)
+    return DaskBackend(
+        client, slurm_cluster, f"SLURM, {options.jobs} job(s) × {options.cores} cores"
+    )
+
+
+def _wait_for_workers(client: Any, address: str, timeout: float) -> None:
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (OSError, TimeoutError):
+        client.close()
+        raise UsageError(
+            f"--cluster {address}: the scheduler has no workers after {timeout:g} s; "
+            "start some with 'dask worker " + address + "'"
+        ) from None

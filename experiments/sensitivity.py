@@ -1,0 +1,250 @@
+"""Sensitivity of an outcome to the uncertainties, with bootstrap intervals.
+
+* Sobol designs → first-order (``S1``) and total (``ST``) indices, and ``S2`` with
+  second-order sampling (``SALib.analyze.sobol``);
+* Morris designs → ``mu_star`` (mean absolute elementary effect), ``mu`` and ``sigma``
+  (``SALib.analyze.morris``);
+* Latin hypercube and full factorial designs → Spearman rank correlation of each
+  input with the outcome, with a bootstrap interval over design points.
+
+SALib has no notion of replicate noise, so the outcome at a design point is the mean
+over its replicates, and one extra row per arm, ``(replicate noise)`` / ``noise_share``,
+says how much of the outcome's variance is noise between replicates rather than the
+inputs: when it is large, the indices need more replicates before they mean much.
+
+Bootstrap draws come from a generator derived from the experiment's root seed, so
+the same store gives the same intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from kyosei.errors import UsageError
+
+from .analysis import outcomes
+from .seeds import bootstrap_rng, bootstrap_seed
+from .store import ResultsStore
+
+COLUMNS = ["arm", "metric", "month", "method", "parameter", "index", "value", "lo", "hi"]
+
+
+def _problem(store: ResultsStore) -> dict[str, Any]:
+    us = store.manifest["experiment"]["uncertainties"]
+    return {
+        "num_vars": len(us),
+        "names": [u["path"] for u in us],
+        "bounds": [[u["min"], u["max"]] for u in us],
+    }
+
+
+def sensitivity(
+    store: ResultsStore,
+    metric: str,
+    *,
+    month: int | None = None,
+    arms: Sequence[str] | None = None,
+    level: float = 0.95,
+    resamples: int = 1000,
+) -> pd.DataFrame:
+    """Sensitivity indices of ``metric`` at ``month`` (default: the last), per arm.
+
+    Returns tidy rows ``arm, metric, month, method, parameter, index, value, lo, hi``.
+    """
+    kind = store.manifest["design"]
+    if kind == "none":
+        raise UsageError(f"{store.path}: the experiment has no design over uncertainties")
+    frame = outcomes(store, metric, month)
+    if frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    m = int(frame["month"].iloc[0])
+    design = store.design().sort_values("point")
+    names = [c for c in design.columns if c != "point"]
+    root = int(store.manifest["root_seed"])
+    rows: list[dict[str, object]] = []
+    for arm in arms or store.arms():
+        runs = frame[frame["arm"] == arm]
+        if runs.empty:
+            continue
+        means = runs.groupby("point")[metric].mean()
+        if kind in ("sobol", "morris") and len(means) < len(design):
+            raise UsageError(
+                f"{store.path}: arm {arm} has results for {len(means)} of {len(design)} design "
+                f"points; {kind} indices need them all (finish the sweep first)"
+            )
+        y = means.reindex(design["point"]).to_numpy(float)
+        x = design[names].to_numpy(float)
+        base = {"arm": arm, "metric": metric, "month": m}
+        if kind == "sobol":
+            rows += _sobol(store, y, level, resamples, root, base)
+        elif kind == "morris":
+            rows += _morris(store, x, y, level, resamples, root, base)
+        else:
+            keep = ~np.isnan(y)
+            rows += _spearman(names, x[keep], y[keep], level, resamples, root, base)
+        rows.append(
+            {
+                **base,
+                "method": "replicates",
+                "parameter": "(replicate noise)",
+                "index": "noise_share",
+                "value": noise_share(runs, metric),
+                "lo": np.nan,
+                "hi": np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def noise_share(runs: pd.DataFrame, metric: str) -> float:
+    """Share of the outcome's variance that lies between replicates of the same point."""
+    total = float(runs[metric].var(ddof=0))
+    if not total > 0:
+        return 0.0
+    within = float(runs.groupby("point")[metric].var(ddof=0).mean())
+    return within / total
+
+
+def _sobol(
+    store: ResultsStore, y: np.ndarray, level: float, resamples: int, root: int, base: dict
+) -> list[dict[str, object]]:
+    from SALib.analyze import sobol
+
+    problem = _problem(store)
+    second = bool(store.manifest["experiment"]["design"]["second_order"])
+    si = sobol.analyze(
+        problem,
+        y,
+        calc_second_order=second,
+        num_resamples=resamples,
+        conf_level=level,
+        seed=bootstrap_seed(root),  # SALib uses the global NumPy state unless given a seed
+    )
+    rows = []
+    for i, name in enumerate(problem["names"]):
+        for index in ("S1", "ST"):
+            v, c = float(si[index][i]), float(si[f"{index}_conf"][i])
+            rows.append(
+                {
+                    **base,
+                    "method": "sobol",
+                    "parameter": name,
+                    "index": index,
+                    "value": v,
+                    "lo": v - c,
+                    "hi": v + c,
+                }
+            )
+    if second:
+        names = list(problem["names"])
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                v, c = float(si["S2"][i, j]), float(si["S2_conf"][i, j])
+                rows.append(
+                    {
+                        **base,
+                        "method": "sobol",
+                        "parameter": f"{names[i]} × {names[j]}",
+                        "index": "S2",
+                        "value": v,
+                        "lo": v - c,
+                        "hi": v + c,
+                    }
+                )
+    return rows
+
+
+def _morris(
+    store: ResultsStore,
+    x: np.ndarray,
+    y: np.ndarray,
+    level: float,
+    resamples: int,
+    root: int,
+    base: dict,
+) -> list[dict[str, object]]:
+    from SALib.analyze import morris
+
+    problem = _problem(store)
+    levels = int(store.manifest["experiment"]["design"]["levels"])
+    si = morris.analyze(
+        problem,
+        x,
+        y,
+        num_resamples=resamples,
+        conf_level=level,
+        num_levels=levels,
+        seed=bootstrap_rng(root),
+    )
+    rows = []
+    for i, name in enumerate(problem["names"]):
+        mu_star, conf = float(si["mu_star"][i]), float(si["mu_star_conf"][i])
+        rows.append(
+            {
+                **base,
+                "method": "morris",
+                "parameter": name,
+                "index": "mu_star",
+                "value": mu_star,
+                "lo": mu_star - conf,
+                "hi": mu_star + conf,
+            }
+        )
+        for index in ("mu", "sigma"):
+            rows.append(
+                {
+                    **base,
+                    "method": "morris",
+                    "parameter": name,
+                    "index": index,
+                    "value": float(si[index][i]),
+                    "lo": np.nan,
+                    "hi": np.nan,
+                }
+            )
+    return rows
+
+
+def _spearman(
+    names: list[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    level: float,
+    resamples: int,
+    root: int,
+    base: dict,
+) -> list[dict[str, object]]:
+    rng = bootstrap_rng(root)
+    n = y.size
+    rows = []
+    draws = rng.integers(0, n, size=(resamples, n)) if n > 2 else None
+    for i, name in enumerate(names):
+        rho = float(stats.spearmanr(x[:, i], y).statistic) if n > 2 else np.nan
+        lo = hi = np.nan
+        if draws is not None:
+            boot = [_rho(x[d, i], y[d]) for d in draws]
+            lo, hi = np.nanquantile(boot, [0.5 - level / 2, 0.5 + level / 2])
+        rows.append(
+            {
+                **base,
+                "method": "spearman",
+                "parameter": name,
+                "index": "rho",
+                "value": rho,
+                "lo": float(lo),
+                "hi": float(hi),
+            }
+        )
+    return rows
+
+
+def _rho(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rho, NaN when one side is constant (a degenerate resample)."""
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return np.nan
+    return float(stats.spearmanr(a, b).statistic)

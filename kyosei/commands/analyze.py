@@ -1,0 +1,146 @@
+"""``kyosei analyze DIR``: summarise a results store on the terminal (and as tidy files).
+
+Prints, for the experiment's outcome metrics at the last month (or ``--month``): the
+median and 10–90 % band per arm, each arm's paired difference from its reference with
+an interval, the replication advice, and sensitivity indices when the design allows.
+``--out FOLDER`` also writes each table as Parquet and CSV for notebooks, R or DuckDB.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments import analysis, io
+from experiments.sensitivity import sensitivity
+from experiments.store import ResultsStore
+from model.metrics import METRICS
+
+from ..errors import UsageError
+from ..table import render
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``kyosei analyze``."""
+    p = sub.add_parser("analyze", help="bands, paired effects and sensitivity of a results folder")
+    p.add_argument("results", type=Path, help="a results folder written by 'kyosei sweep'")
+    p.add_argument(
+        "--metric", action="append", default=[], help="metric(s) to analyse (repeatable)"
+    )
+    p.add_argument("--month", type=int, help="month to compare (default: the last)")
+    p.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
+    p.add_argument("--out", type=Path, help="also write the tables here (Parquet and CSV)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the tables; optionally write them."""
+    if not args.results.is_dir():
+        raise UsageError(f"{args.results}: no such results folder")
+    if not 0 < args.level < 1:
+        raise UsageError(f"--level {args.level} is not allowed: a number between 0 and 1")
+    store = ResultsStore(args.results)
+    available = store.metrics()
+    if not available:
+        raise UsageError(f"{args.results}: no finished runs yet")
+    metrics = args.metric or [m for m in store.manifest["metrics"] if m in available]
+    for m in metrics:
+        if m not in available:
+            raise UsageError(f"--metric {m!r} is not allowed: one of {', '.join(available)}")
+    counts = store.counts()
+    print(
+        f"{store.name}: {counts['ok']} of {counts['planned']} runs ok, {counts['failed']} failed, "
+        f"{counts['lost']} lost; code {store.manifest['code_version']}"
+    )
+    tables: dict[str, pd.DataFrame] = {}
+    final = analysis.outcomes(store, metrics, args.month)
+    month = int(final["month"].iloc[0]) if not final.empty else args.month
+    tables["bands"] = analysis.quantile_bands(store, metrics)
+    _print_bands(tables["bands"], metrics, month)
+    tables["paired"] = analysis.paired_differences(store, metrics, month=month, level=args.level)
+    _print_paired(tables["paired"], args.level)
+    advice = [analysis.replication_advice(store, m, month=month, level=args.level) for m in metrics]
+    tables["advice"] = pd.concat(advice, ignore_index=True)
+    print("\nReplication advice:")
+    for frame in advice:
+        for arm in frame["arm"].unique():
+            print("  " + analysis.advice_text(frame, arm, args.level))
+    if store.manifest["design"] != "none":
+        tables["sensitivity"] = pd.concat(
+            [sensitivity(store, m, month=month) for m in metrics], ignore_index=True
+        )
+        _print_sensitivity(tables["sensitivity"])
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            io.write_parquet(frame, args.out / f"{name}.parquet")
+            io.write_text(frame.to_csv(index=False), args.out / f"{name}.csv")
+        print(f"\nwrote {', '.join(tables)} to {args.out}/ (Parquet and CSV)")
+    return 0
+
+
+def _fmt(metric: str, value: float) -> str:
+    m = METRICS.get(metric)
+    return m.format(value) if m else f"{value:.4g}"
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _print_bands(bands: pd.DataFrame, metrics: list[str], month: int | None) -> None:
+    rows = [
+        [
+            str(r["arm"]),
+            str(r["metric"]),
+            _fmt(r["metric"], r["median"]),
+            f"{_fmt(r['metric'], r['lo'])} – {_fmt(r['metric'], r['hi'])}",
+            str(r["n"]),
+        ]
+        for r in _records(bands[bands["month"] == month])
+    ]
+    print(f"\nMonth {month}: median and 10–90 % band over replicates")
+    print(render(["arm", "metric", "median", "10–90 %", "runs"], rows, right=(2, 3, 4)))
+
+
+def _print_paired(paired: pd.DataFrame, level: float) -> None:
+    if paired.empty:
+        return
+    rows = []
+    for r in _records(paired):
+        delta = analysis.format_delta
+        m = r["metric"]
+        rows.append(
+            [
+                str(r["arm"]),
+                str(m),
+                delta(m, r["mean_diff"]),
+                f"{delta(m, r['lo'])} … {delta(m, r['hi'])}",
+                str(r["n"]),
+                f"{r['variance_ratio']:.3f}",
+            ]
+        )
+    print(f"\nPaired difference from the reference arm (same seeds), {level:.0%} interval")
+    header = ["arm", "metric", "difference", "interval", "pairs", "var ratio"]
+    print(render(header, rows, right=(2, 3, 4, 5)))
+
+
+def _print_sensitivity(table: pd.DataFrame) -> None:
+    if table.empty:
+        return
+    rows = [
+        [
+            str(r["arm"]),
+            str(r["metric"]),
+            str(r["parameter"]),
+            str(r["index"]),
+            f"{r['value']:.3g}",
+            "" if pd.isna(r["lo"]) else f"{r['lo']:.3g} … {r['hi']:.3g}",
+        ]
+        for r in _records(table)
+    ]
+    print("\nSensitivity (outcome mean over replicates at each design point)")
+    print(render(["arm", "metric", "parameter", "index", "value", "interval"], rows, right=(4, 5)))
