@@ -23,11 +23,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # name -> (town profile, population override or None, policy, years, parts)
+# parts: "demography" (issue 2), "needs" (+ needs and counters, issue 3),
+# "all" (+ ties, venues, volunteers, 民生委員, NPOs, issue 4).
 CASES = {
-    "demography-20k": ("national", 20_000, "baseline", 20, "demography"),
-    "demography-100k": ("national", 100_000, "baseline", 20, "demography"),
-    "demography-385k": ("okazaki", None, "baseline", 20, "demography"),
-    "okazaki": ("okazaki", None, "baseline", 20, "all"),
+    "demography 20k": ("national", 20_000, "baseline", 20, "demography"),
+    "demography 100k": ("national", 100_000, "baseline", 20, "demography"),
+    "demography okazaki 385k": ("okazaki", None, "baseline", 20, "demography"),
+    "needs+counters okazaki 385k": ("okazaki", None, "baseline", 20, "needs"),
+    "full model 20k": ("national", 20_000, "baseline", 20, "all"),
+    "full model 100k": ("national", 100_000, "baseline", 20, "all"),
+    "full model okazaki 385k": ("okazaki", None, "baseline", 20, "all"),
+    "full model okazaki 385k, jusou_full": ("okazaki", None, "jusou_full", 20, "all"),
 }
 
 CHILD = textwrap.dedent(
@@ -42,11 +48,9 @@ CHILD = textwrap.dedent(
                      "town.districts": max(1, round(population / 20000))}
     if parts == "demography":
         overrides.update({"switches.needs": False, "switches.community": False})
-    try:
-        scenario = load_scenario(town, policy, overrides=overrides)
-    except Exception:
-        overrides = {k: v for k, v in overrides.items() if not k.startswith("switches.")}
-        scenario = load_scenario(town, policy, overrides=overrides)
+    elif parts == "needs":
+        overrides.update({"switches.community": False})
+    scenario = load_scenario(town, policy, overrides=overrides)
     t0 = time.perf_counter()
     model = CommunityModel(scenario, seed=1)
     t1 = time.perf_counter()
@@ -86,7 +90,9 @@ def main() -> None:
     print(
         f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
     )
-    print("| case | residents (start → end) | run time (s) | resident-steps/s | peak memory (MB) |")
+    print(
+        "| case | residents (start → end) | total time (s) | resident-steps/s | peak memory (MB) |"
+    )
     print("|---|---|---|---|---|")
     for name, case in CASES.items():
         if args.only and args.only not in name:
@@ -95,7 +101,7 @@ def main() -> None:
         results[name] = r
         print(
             f"| {name} | {r['residents_start']:,} → {r['residents_end']:,} | "
-            f"{r['total_s']:.1f} (init {r['init_s']:.1f}) | "
+            f"{r['total_s']:.1f} (build + warm-up {r['init_s']:.1f}) | "
             f"{r['resident_steps_per_s'] / 1e6:.2f} M | {r['peak_rss_mb']:.0f} |",
             flush=True,
         )

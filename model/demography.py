@@ -412,20 +412,22 @@ def household_change(model: CommunityModel) -> None:
         r.hh[leavers] = first + np.arange(leavers.size, dtype=np.int32)
         r.district[leavers] = districts
         r.role[leavers] = ROLE_HEAD
-    _partnering(model)
-    _elderly_moves(model)
+    # Household sizes after leaving home; partnering (ages 22-44) does not change whether
+    # an older person lives alone, so both rules can share them.
+    sizes = model.household_sizes()
+    _partnering(model, sizes)
+    _elderly_moves(model, sizes)
     if month % 12 == 0:
         update_employment(model)
 
 
-def _partnering(model: CommunityModel) -> None:
+def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
     """Single men and women 22-44 living alone pair up by age; she moves in with him."""
     r, p = model.residents, model.params.demography
     years = r.age_m // 12
     single = r.alive & (r.role == ROLE_HEAD) & r.never_married & (years >= 22) & (years < 45)
     if not single.any():
         return
-    sizes = model.household_sizes()
     single &= sizes[r.hh] == 1
     idx = np.flatnonzero(single)
     monthly = -np.expm1(np.log1p(-p.partner_rate) / 12.0)
@@ -444,7 +446,7 @@ def _partnering(model: CommunityModel) -> None:
     r.never_married[women] = False
 
 
-def _elderly_moves(model: CommunityModel) -> None:
+def _elderly_moves(model: CommunityModel, sizes: np.ndarray) -> None:
     """Older people living alone move in with a child's family or into a care facility.
 
     Care facilities are one institutional household per district: their residents stay
@@ -452,7 +454,6 @@ def _elderly_moves(model: CommunityModel) -> None:
     """
     r, p = model.residents, model.params.demography
     years = r.age_m // 12
-    sizes = model.household_sizes()
     alone = np.flatnonzero(r.alive & (years >= 65) & (sizes[r.hh] == 1))
     if alone.size == 0:
         return

@@ -404,6 +404,91 @@ DISTRICT_METRICS: dict[str, Metric] = {
     ]
 }
 
+_HELP = {
+    "population": (
+        "町の住民（施設入所者を含む）",
+        "Residents of the town, including care-facility residents",
+    ),
+    "aging_rate": ("65歳以上の人の割合", "Share of residents aged 65 and over"),
+    "single_elderly_share": (
+        "65歳以上のうち一人暮らしの人の割合",
+        "Share of people 65+ who live alone at home",
+    ),
+    "in_need_share": (
+        "高齢・障害・子育て・生活困窮・ひきこもりのいずれかのニーズがある人の割合",
+        "Share with a need in elderly care, disability, child-rearing, hardship or withdrawal",
+    ),
+    "unmet_of_need": (
+        "ニーズのある人のうち、支援を受けていないニーズが残る人の割合",
+        "Of the people in need, the share with a need not yet supported",
+    ),
+    "hidden_share": (
+        "一度も相談窓口に届いていない未支援ニーズがある人の割合（人口比）",
+        "Share of residents whose unmet need never reached a counter",
+    ),
+    "hh_8050": (
+        "80歳以上の親と、ひきこもり状態の未婚の50代の子が同居する世帯",
+        "Households of a parent 80+ and a withdrawn, unmarried child in their 50s",
+    ),
+    "double_care": (
+        "6歳未満の子を育てながら親の介護も担う人",
+        "People raising a child under 6 while a parent needs care",
+    ),
+    "referral_dropouts": (
+        "窓口から別の窓口へ紹介される途中で相談をやめた人（たらい回し）",
+        "People who gave up while referred from one counter to another",
+    ),
+    "wait_mean": (
+        "ニーズの発生から支援開始までの平均月数",
+        "Mean months from a need's onset to the start of support",
+    ),
+    "caseload_per_worker": (
+        "支援中の人数を相談員数で割った値",
+        "People receiving support per caseworker",
+    ),
+    "unmet_gini_districts": (
+        "圏域ごとの未支援割合のばらつき（0=どこも同じ）",
+        "How unequal unmet need is across districts (0 = the same everywhere)",
+    ),
+    "isolation_rate": (
+        "16歳以上で、同居家族以外と対面の交流がない人の割合",
+        "Share of people 16+ with no face-to-face contact outside the household",
+    ),
+    "lonely_rate": (
+        "孤独感が「しばしば・常にある」人の割合（孤立の有無別の全国値から推計）",
+        "Share lonely often or always (from national rates by isolation)",
+    ),
+    "participation_rate": (
+        "15歳以上で、過去1年に居場所・グループ・ボランティアに参加した人の割合",
+        "Share of people 15+ who took part in a venue, group or volunteering in the past year",
+    ),
+    "volunteer_rate_year": (
+        "10歳以上で、過去1年にボランティア活動をした人の割合",
+        "Share of people 10+ who volunteered in the past year",
+    ),
+    "minsei_fill_rate": ("民生委員の定数に対する委嘱数の割合", "民生委員 serving per post"),
+    "tanite_balance_hours": (
+        "ボランティアの提供時間から、居場所・民生委員欠員・日常の見守りに必要な時間を引いたもの",
+        "Volunteer hours available minus hours "
+        "needed by venues, vacant 民生委員 posts and everyday help",
+    ),
+    "venues_open": (
+        "開いているサロン・通いの場・子ども食堂・カフェ・多世代拠点の数",
+        "Salons, kayoi-no-ba, children's cafeterias, cafés and hubs open",
+    ),
+    "cost_total": (
+        "政策（重層の各機能）による追加費用（月）",
+        "Additional monthly cost of the policy components",
+    ),
+    "cost_per_reconnected": (
+        "累計費用を、孤立から再びつながった人の累計で割った値",
+        "Cumulative cost per person who went from isolated to connected",
+    ),
+}
+for _name, (_ja, _en) in _HELP.items():
+    _m = next(m for m in _METRICS if m.name == _name)
+    _METRICS[_METRICS.index(_m)] = Metric(_m.name, _m.ja, _m.en, _m.unit, _m.better, _ja, _en)
+
 METRICS: dict[str, Metric] = {m.name: m for m in _METRICS}
 
 

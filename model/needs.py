@@ -265,36 +265,61 @@ class NeedsTables:
         )
 
 
-def onset_rates(model: CommunityModel, field: int) -> tuple[np.ndarray, np.ndarray]:
-    """Residents at risk of a new need in ``field`` and their monthly onset probability."""
+MAX_ONSET = 0.2  # monthly onset probabilities are capped here (reached only past 100)
+
+
+def onset_rates(
+    model: CommunityModel, field: int, idx: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Residents at risk of a new need in ``field`` and their monthly onset probability.
+
+    Looks only at the residents ``idx`` when given (the month's candidates), else at all.
+    """
     r, p, t = model.residents, model.params.needs, model.needs_tables
     snap = model.snap
-    years = snap.years
-    at_risk = snap.home & (r.sev[field] == 0)
+    if idx is None:
+        idx = np.arange(r.n)
+    idx = idx[snap.home[idx] & (r.sev[field, idx] == 0)]
+    years = snap.years[idx]
     if field == CARE:
-        idx = np.flatnonzero(at_risk & (years >= 55))
-        return idx, t.care[r.sex[idx], years[idx]]
+        idx, years = idx[years >= 55], years[years >= 55]
+        return idx, np.minimum(t.care[r.sex[idx], years], MAX_ONSET)
     if field == DISABILITY:
-        idx = np.flatnonzero(at_risk)
-        return idx, t.disability[years[idx]]
-    kids = snap.with_kids
-    single_parent = snap.single_parent
+        return idx, t.disability[years]
+    kids = snap.with_kids[idx]
+    single_parent = snap.single_parent[idx]
+    women = r.sex[idx] == FEMALE
     if field == CHILDCARE:
-        parent = at_risk & (r.role == ROLE_HEAD) & (years >= 18) & kids
-        parent &= (r.sex == FEMALE) | single_parent
+        parent = (r.role[idx] == ROLE_HEAD) & (years >= 18) & kids & (women | single_parent)
         # A birth this month brings some mothers a need at once (postnatal, isolation).
-        mothers = at_risk & snap.newborn[r.hh] & (r.sex == FEMALE) & (years >= 15) & (years < 50)
-        idx = np.flatnonzero(parent | mothers)
-        rate = np.where(single_parent[idx], t.childcare_single, t.childcare)
-        return idx, np.where(mothers[idx], np.maximum(rate, p.childcare_at_birth), rate)
-    idx = np.flatnonzero(at_risk & (years >= 18))
-    y = years[idx]
-    rate = t.poverty[y]
-    rate = rate * np.where((y < 65) & (y >= 20) & ~r.working[idx], p.poverty_not_working, 1.0)
-    parent_alone = single_parent[idx] & (r.role[idx] == ROLE_HEAD)
-    rate *= np.where(parent_alone, p.poverty_single_parent, 1.0)
+        mothers = snap.newborn[r.hh[idx]] & women & (years >= 15) & (years < 50)
+        keep = parent | mothers
+        rate = np.where(single_parent[keep], t.childcare_single, t.childcare)
+        return idx[keep], np.where(mothers[keep], np.maximum(rate, p.childcare_at_birth), rate)
+    adult = years >= 18
+    idx, y = idx[adult], years[adult]
+    single_parent = single_parent[adult]
+    rate = t.poverty[y] * np.where(
+        (y < 65) & (y >= 20) & ~r.working[idx], p.poverty_not_working, 1.0
+    )
+    rate *= np.where(single_parent & (r.role[idx] == ROLE_HEAD), p.poverty_single_parent, 1.0)
     rate *= np.where((y >= 65) & snap.alone[idx], p.poverty_alone_elderly, 1.0)
-    return idx, np.minimum(rate, 0.5)
+    return idx, np.minimum(rate, MAX_ONSET)
+
+
+def onset_bound(model: CommunityModel, field: int) -> float:
+    """The highest monthly onset probability ``field`` can have (for thinning)."""
+    p, t = model.params.needs, model.needs_tables
+    bound = {
+        CARE: float(t.care.max()),
+        DISABILITY: float(t.disability.max()),
+        CHILDCARE: max(t.childcare_single, t.childcare, p.childcare_at_birth),
+        POVERTY: float(t.poverty.max())
+        * p.poverty_not_working
+        * p.poverty_single_parent
+        * p.poverty_alone_elderly,
+    }[field]
+    return min(bound, MAX_ONSET)
 
 
 def initialise(model: CommunityModel) -> None:
@@ -364,10 +389,17 @@ def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray)
     r, p = model.residents, model.params.needs
     month = model.month
     t = model.tally
-    onset = model.streams["need_onset"]
+    # One draw per resident serves every field: field f starts a need when the draw
+    # falls in [f/4, f/4 + rate). Rates are at most MAX_ONSET < 1/4, so each field keeps
+    # its own probability; only residents whose draw falls within the field's highest
+    # possible rate need their rate worked out (the rest cannot start a need).
+    u = model.streams["need_onset"].uniform(r.pid, month)
     for field in range(N_FIELDS):
-        idx, rate = onset_rates(model, field)
-        new = idx[onset.uniform(r.pid[idx], month, k=field) < rate]
+        low = field / N_FIELDS
+        offset = u - low
+        cand = np.flatnonzero((offset >= 0.0) & (offset < onset_bound(model, field)))
+        idx, rate = onset_rates(model, field, cand)
+        new = idx[offset[idx] < rate]
         r.sev[field, new] = 1
         r.onset_m[field, new] = month
         t.need_onsets[field] += new.size

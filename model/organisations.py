@@ -21,6 +21,7 @@ import mesa
 import numpy as np
 
 from .parameters import param
+from .snapshot import PART_GROUP
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -92,7 +93,7 @@ class OrganisationParams:
         10_000, unit="yen per venue run per month", source="assumption", lo=0
     )
     npo_founding: float = param(
-        2.5,
+        2.2,
         unit="new NPOs per 100k residents per year",
         source=f"calibrated: {B2} net ≈ -0.7 %/yr since 2017",
         lo=0,
@@ -185,15 +186,22 @@ class OrganisationSystem:
         self.join_table = _banded(np.arange(121), model.params.organisations.join) / 12
 
     def create_initial(self) -> None:
-        """NPOs and civic groups per district in proportion to its population."""
+        """NPOs and civic groups in proportion to population.
+
+        The town's expected number is shared out over districts by largest remainder, so
+        the start carries no sampling noise.
+        """
+        from .synthesis import largest_remainder
+
         model = self.model
         p = model.params.organisations
         r = model.residents
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
         gen = model.streams["orgs_init"].generator(0)
-        for d in range(model.n_districts):
-            for kind, rate in (("npo", p.npo_per_100k), ("civic", p.civic_per_100k)):
-                for _ in range(int(gen.poisson(rate * pop_d[d] / 100_000))):
+        for kind, rate in (("npo", p.npo_per_100k), ("civic", p.civic_per_100k)):
+            total = round(rate * pop_d.sum() / 100_000)
+            for d, count in enumerate(largest_remainder(total, pop_d.astype(float))):
+                for _ in range(int(count)):
                     self.found(kind, d, gen, funds=p.cost_base * gen.uniform(3, 12))
         self._initial_members()
 
@@ -254,11 +262,12 @@ class OrganisationSystem:
         model = self.model
         r, p = model.residents, model.params.organisations
         month = model.month
-        u = model.streams["org_membership"].uniform(r.pid, month)
+        # Members leave in [0, leave) of the group quarter; others join at its top.
+        u = model.snap.taking_part_draw - PART_GROUP
         join = self.join_table[model.snap.years] * model.levers.join_boost
-        leaving = r.alive & (r.org >= 0) & (u < p.leave)
+        leaving = r.alive & (r.org >= 0) & (u >= 0) & (u < p.leave)
         r.org[leaving] = -1
-        joining = np.flatnonzero(model.snap.home & (r.org < 0) & (u > 1.0 - join))
+        joining = np.flatnonzero(model.snap.home & (r.org < 0) & (u < 0.25) & (u >= 0.25 - join))
         self._assign(joining, model.streams["org_membership"].uniform(r.pid[joining], month, k=1))
         members = np.bincount(r.org[r.alive & (r.org >= 0)], minlength=len(self.orgs))
         index = {id(o): i for i, o in enumerate(self.orgs)}
@@ -283,25 +292,34 @@ class OrganisationSystem:
         r = model.residents
         gen = model.streams["org_found"].generator(model.month)
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
+        pool: list[np.ndarray] | None = None  # motivated residents in no group, by district
+        k = max(1, round(p.min_members / model.scale))
         for d in range(model.n_districts):
             for kind, rate in (
                 ("npo", p.npo_founding * model.levers.npo_founding_boost),
                 ("civic", p.civic_founding),
             ):
                 for _ in range(int(gen.poisson(rate * pop_d[d] / 100_000 / 12))):
-                    founders = np.flatnonzero(
-                        r.alive
-                        & (r.district == d)
-                        & (r.org < 0)
-                        & (r.motivation > 0.7)
-                        & (r.age_m >= 25 * 12)
-                    )
-                    k = max(1, round(p.min_members / model.scale))
+                    if pool is None:
+                        pool = _by_district(
+                            model,
+                            r.alive & (r.org < 0) & (r.motivation > 0.7) & (r.age_m >= 25 * 12),
+                        )
+                    founders = pool[d][r.org[pool[d]] < 0]
                     if founders.size < k:
                         continue
                     org = self.found(kind, d, gen, funds=p.cost_base * 6 if kind == "npo" else 0.0)
                     r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
                     model.tally.orgs_founded += 1
+
+
+def _by_district(model: CommunityModel, mask: np.ndarray) -> list[np.ndarray]:
+    """Indices of residents in ``mask``, one array per district (in index order)."""
+    idx = np.flatnonzero(mask)
+    district = model.residents.district[idx]
+    order = np.argsort(district, kind="stable")
+    bounds = np.searchsorted(district[order], np.arange(model.n_districts + 1))
+    return [idx[order][bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
 
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:

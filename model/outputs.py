@@ -70,15 +70,6 @@ def share(part: SupportsFloat, whole: SupportsFloat) -> float:
     return float(part) / w if w else 0.0
 
 
-def rate_by(
-    keys: np.ndarray, flag: np.ndarray, n: int, weights: np.ndarray | None = None
-) -> np.ndarray:
-    """Share of ``flag`` within each group ``keys`` (0..n-1); 0 for empty groups."""
-    total = np.bincount(keys, weights=weights, minlength=n)
-    hits = np.bincount(keys[flag], weights=None if weights is None else weights[flag], minlength=n)
-    return np.divide(hits, total, out=np.zeros(n), where=total > 0)
-
-
 class Recorder:
     """Collects one row per month (town) and one row per month and district."""
 

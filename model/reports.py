@@ -13,7 +13,7 @@ import numpy as np
 
 from . import needs, ties
 from .needs import CARE, DISABILITY, WITHDRAWAL
-from .outputs import Report, rate_by, share
+from .outputs import Report, share
 from .population import NEEDS
 from .support import ROUTES, WAIT_BINS
 from .venues import KAYOI, KINDS
@@ -41,10 +41,10 @@ def demography(model: CommunityModel) -> Report:
     pop = np.count_nonzero(alive)
     old = alive & (years >= 65)
     n_old = np.count_nonzero(old)
-    alone_old = old & (sizes[r.hh] == 1)
+    alone_old = old & model.snap.alone
     home_hh = (sizes > 0) & ~model.households.institution
     n_hh = int(np.count_nonzero(home_hh))
-    at_home = alive & ~model.households.institution[r.hh]
+    at_home = model.snap.home
     men = r.sex == 0
     t = model.tally
     town = {
@@ -75,6 +75,30 @@ def demography(model: CommunityModel) -> Report:
         "single_elderly": np.bincount(r.district[alone_old], minlength=n_d) * k,
     }
     return town, district
+
+
+def tabulate(keys: np.ndarray, n_keys: int, alive: np.ndarray, *flags: np.ndarray) -> np.ndarray:
+    """Living residents counted by key (0..n_keys-1) and by combination of ``flags``.
+
+    Returns an array ``[n_keys, 2**len(flags)]``: column ``c`` counts residents whose
+    flags spell ``c`` in binary (flag i is bit i). One ``bincount`` over everyone, instead
+    of a masked gather and a count per flag.
+    """
+    n_codes = 1 << len(flags)
+    code = np.zeros(keys.size, dtype=np.uint8)
+    for bit, flag in enumerate(flags):
+        code |= flag.view(np.uint8) << np.uint8(bit)
+    code[~alive] = n_codes  # the dead go to an extra column, dropped below
+    key = keys.astype(np.intp) * (n_codes + 1)
+    key += code
+    table = np.bincount(key, minlength=n_keys * (n_codes + 1))
+    return table.reshape(n_keys, n_codes + 1)[:, :n_codes]
+
+
+def with_bit(table: np.ndarray, bit: int) -> np.ndarray:
+    """Sum over the columns of a :func:`tabulate` table whose code has ``bit`` set."""
+    cols = [c for c in range(table.shape[1]) if c >> bit & 1]
+    return table[:, cols].sum(axis=1)
 
 
 def _gini(values: np.ndarray, weights: np.ndarray) -> float:
@@ -157,24 +181,28 @@ def needs_and_support(model: CommunityModel) -> Report:
     counts = np.histogram(waits, bins=edges)[0] if waits.size else np.zeros(len(WAIT_BINS))
     for lo, hi, c in zip(WAIT_BINS, (*WAIT_BINS[1:], None), counts, strict=True):
         town[f"wait_{lo}_{hi - 1}" if hi else f"wait_{lo}plus"] = float(c) * k
-    # Who is left behind: the unmet share of those in need, by group.
-    for lo, hi, name in AGE_GROUPS:
-        group = in_need & (years >= lo) & (years < hi)
-        town[f"unmet_rate_{name}"] = share(np.count_nonzero(unmet & group), np.count_nonzero(group))
+    # Who is left behind: the unmet share of those in need, by age group and for older
+    # people living alone (one tabulation: group x in need x unmet).
+    by_age = tabulate(model.snap.age_group, len(AGE_GROUPS), alive, in_need, unmet)
+    for g, (_, _, name) in enumerate(AGE_GROUPS):
+        town[f"unmet_rate_{name}"] = share(by_age[g, 3], by_age[g, 1] + by_age[g, 3])
     single_old = in_need & old & model.snap.alone
     town["unmet_rate_single_elderly"] = share(
         np.count_nonzero(unmet & single_old), np.count_nonzero(single_old)
     )
-    pop_d = np.bincount(r.district[alive], minlength=n_d)
-    unmet_rate_d = rate_by(r.district[alive], unmet[alive], n_d)
-    town["unmet_gini_districts"] = _gini(unmet_rate_d, pop_d.astype(float))
+    # By district, in one tabulation: in need, unmet, hidden, waiting.
+    table = tabulate(r.district, n_d, alive, in_need, unmet, hidden, r.case_state > 0)
+    pop_d = table.sum(axis=1).astype(float)
+    unmet_d, hidden_d = with_bit(table, 1), with_bit(table, 2)
+    unmet_rate_d = np.divide(unmet_d, pop_d, out=np.zeros(n_d), where=pop_d > 0)
+    town["unmet_gini_districts"] = _gini(unmet_rate_d, pop_d)
     district = {
-        "in_need": np.bincount(r.district[in_need], minlength=n_d) * k,
-        "unmet": np.bincount(r.district[unmet], minlength=n_d) * k,
-        "hidden": np.bincount(r.district[hidden], minlength=n_d) * k,
+        "in_need": with_bit(table, 0) * k,
+        "unmet": unmet_d * k,
+        "hidden": hidden_d * k,
         "unmet_rate": unmet_rate_d,
-        "hidden_rate": rate_by(r.district[alive], hidden[alive], n_d),
-        "queue": np.bincount(r.district[alive & (r.case_state > 0)], minlength=n_d) * k,
+        "hidden_rate": np.divide(hidden_d, pop_d, out=np.zeros(n_d), where=pop_d > 0),
+        "queue": with_bit(table, 3) * k,
     }
     return town, district
 
@@ -187,7 +215,7 @@ def community(model: CommunityModel) -> Report:
     k = model.scale
     n_d = model.n_districts
     alive = r.alive
-    years = r.age_m // 12
+    years = model.snap.years
     month = model.month
     adults = alive & (years >= 16)
     iso = ties.isolated(model)
@@ -260,14 +288,21 @@ def community(model: CommunityModel) -> Report:
     if a is not None:
         for kind, name in enumerate(KINDS):
             town[f"venues_open_{name}"] = float(((a["kind"] == kind) & a["open"]).sum())
-    ad = r.district[adults]
+    # By district, in one tabulation: adult, isolated (adult), taking part, volunteer.
+    table = tabulate(r.district, n_d, alive, adults, iso & adults, part, r.volunteer)
+    pop_d = table.sum(axis=1)
+    adults_d = with_bit(table, 0)
     district = {
-        "isolation_rate": rate_by(ad, iso[adults], n_d),
-        "participation_rate": rate_by(r.district[alive], part[alive], n_d),
+        "isolation_rate": np.divide(
+            with_bit(table, 1), adults_d, out=np.zeros(n_d), where=adults_d > 0
+        ),
+        "participation_rate": np.divide(
+            with_bit(table, 2), pop_d, out=np.zeros(n_d), where=pop_d > 0
+        ),
         "venues_open": np.bincount(
             [v.district for v in model.venues.venues if v.open], minlength=n_d
         ).astype(float),
-        "volunteers": np.bincount(r.district[alive & r.volunteer], minlength=n_d) * k,
+        "volunteers": with_bit(table, 3) * k,
         "tanite_demand_hours": demand * k,
         "tanite_supply_hours": supply * k,
         "tanite_balance_hours": (supply - demand) * k,

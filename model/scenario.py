@@ -41,7 +41,7 @@ class Switches:
         "(off for hand-built worlds that set their own)",
     )
     warmup_months: int = param(
-        36,
+        24,
         unit="months",
         lo=0,
         hi=240,

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 
+# Where each process's events fall in ``Snapshot.taking_part_draw``.
+PART_VENUE, PART_GROUP, PART_VOLUNTEER = 0.0, 0.25, 0.5
+
+
+_AGE_GROUP_OF_YEAR = np.searchsorted(np.array([18, 40, 65, 75]), np.arange(121), side="right")
+
+
 class Snapshot:
     """Lazily computed per-month facts of ``model``."""
 
@@ -33,6 +40,11 @@ class Snapshot:
     def sex_age(self) -> np.ndarray:
         """Index into tables laid out as [sex, years] and flattened (sex * 121 + years)."""
         return self.r.sex.astype(np.intp) * 121 + self.years
+
+    @cached_property
+    def age_group(self) -> np.ndarray:
+        """Age group index for the equity outputs: 0-17, 18-39, 40-64, 65-74, 75+."""
+        return _AGE_GROUP_OF_YEAR[self.years]
 
     @cached_property
     def home(self) -> np.ndarray:
@@ -79,6 +91,16 @@ class Snapshot:
     def isolated(self) -> np.ndarray:
         """Living residents with no tie outside the household (at the start of the month)."""
         return self.r.alive & (self.r.ties.sum(axis=0, dtype=np.int16) == 0)
+
+    @cached_property
+    def taking_part_draw(self) -> np.ndarray:
+        """One uniform draw per resident for the month's joining and leaving.
+
+        Venues, groups and volunteering each use their own quarter of [0, 1) (see
+        ``PART_*``): every event keeps its probability (all are below 1/4), and one
+        draw replaces three passes over the town.
+        """
+        return self.model.streams["taking_part"].uniform(self.r.pid, self.model.month)
 
     @cached_property
     def alone(self) -> np.ndarray:

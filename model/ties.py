@@ -216,31 +216,30 @@ def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
 def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) -> None:
     """One month of tie loss and formation (one draw per resident).
 
-    The chance of losing one tie is H/(1+H) for a total loss hazard H (≈ 1-e^-H for the
-    small hazards here, without an exponential over every resident); gaining one tie
-    takes the top of the same draw.
+    A resident with total loss hazard H loses one tie with chance H (the monthly hazards
+    here are small, so H ≈ 1 - e^-H without an exponential over every resident); the
+    top of the same draw gains one tie at the total gain rate. The kind lost or gained
+    is chosen by where the draw falls, in proportion to each kind's share.
     """
     r, p = model.residents, model.params.ties
     t = r.ties
-    total = t.sum(axis=0, dtype=np.int16)
-    was_isolated = r.alive & (total == 0)
-    work_loss = np.where(r.working, p.work_loss[0], p.work_loss[1])
-    interest_loss = np.where(taking_part, p.interest_loss[0], p.interest_loss[1])
-    hazard = t[NEIGHBOUR] * p.neighbour_loss + t[WORK] * work_loss
-    hazard += t[INTEREST] * interest_loss
-    hazard += t[ISSUE] * p.issue_loss
-    p_loss = hazard / (1.0 + hazard)
-    neighbour_gain = _neighbour_gain(model)
-    gain = neighbour_gain.copy()
-    gain += r.working * p.work_gain
-    gain += taking_part * p.interest_gain
-    gain += (taking_part & in_need) * p.issue_gain
-    gain[t.max(axis=0) >= MAX_TIES] = 0.0
-    p_gain = np.minimum(gain / (1.0 + gain), 1.0 - p_loss)
+    f32 = np.float32
+    was_isolated = r.alive & (t.sum(axis=0, dtype=np.int16) == 0)
+    work_loss = np.where(r.working, f32(p.work_loss[0]), f32(p.work_loss[1]))
+    interest_loss = np.where(taking_part, f32(p.interest_loss[0]), f32(p.interest_loss[1]))
+    p_loss = t[NEIGHBOUR] * f32(p.neighbour_loss)
+    p_loss += t[WORK] * work_loss
+    p_loss += t[INTEREST] * interest_loss
+    p_loss += t[ISSUE] * f32(p.issue_loss)
+    np.minimum(p_loss, f32(0.5), out=p_loss)
+    neighbour_gain = _neighbour_gain(model).astype(f32)
+    gain = neighbour_gain + r.working * f32(p.work_gain)
+    gain += taking_part * f32(p.interest_gain)
+    gain += (taking_part & in_need) * f32(p.issue_gain)
+    p_gain = np.minimum(gain, 1 - p_loss)
     u = model.streams["ties"].uniform(r.pid, model.month)
     lose = np.flatnonzero(r.alive & (u < p_loss))
-    win = np.flatnonzero(r.alive & (u >= 1.0 - p_gain))
-    # Which kind: the position of u inside its band, against the cumulative shares.
+    win = np.flatnonzero(r.alive & (u >= 1 - p_gain))
     if lose.size:
         h = np.zeros((len(TIE_KINDS), lose.size))
         h[NEIGHBOUR] = t[NEIGHBOUR, lose] * p.neighbour_loss
@@ -258,7 +257,7 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
         g[ISSUE] = (taking_part[win] & in_need[win]) * p.issue_gain
         pos = (1.0 - u[win]) / p_gain[win] * g.sum(axis=0)
         kind = np.minimum((np.cumsum(g, axis=0) <= pos).sum(axis=0), len(TIE_KINDS) - 1)
-        t[kind, win] += 1
+        t[kind, win] = np.minimum(t[kind, win] + 1, MAX_TIES)
     if model.month % 12 == 0:
         t[KIN] = kin_ties(model)
     now_connected = t.sum(axis=0, dtype=np.int16) > 0

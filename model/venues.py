@@ -26,6 +26,7 @@ import mesa
 import numpy as np
 
 from .parameters import param
+from .snapshot import PART_VENUE
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -208,6 +209,7 @@ class Venue(mesa.Agent):
         self.open = False
         self.closed_month = self.model.month
         self.model.venues.release(self)
+        self.model.venues.forget_arrays()
 
 
 class VenueSystem:
@@ -217,6 +219,10 @@ class VenueSystem:
         self.model = model
         self.venues: list[Venue] = []
         self.join_table = _join_table(model.params.venues)  # [kind, sex * 121 + years]
+        self._arrays: dict[str, np.ndarray] | None = None
+        self._arrays_for = -1
+        self._free: list[np.ndarray] = []
+        self._free_for: int | None = None
         self.closed_this_month = 0
         self.opened_this_month = 0
         self.distance_scale = 1.0  # a transport cut shrinks it
@@ -224,16 +230,24 @@ class VenueSystem:
 
     # ---- building -------------------------------------------------------------------
     def create_initial(self) -> None:
-        """Venues per district in proportion to population (and 65+ for 通いの場)."""
+        """Venues in proportion to population.
+
+        The town's expected number of each kind is shared out over districts by largest
+        remainder.
+        """
+        from .synthesis import largest_remainder
+
         model = self.model
         p = model.params.venues
         r = model.residents
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
         gen = model.streams["venues_init"].generator(0)
-        for d in range(model.n_districts):
-            for kind in range(len(KINDS)):
-                expected = p.per_100k[kind] * pop_d[d] / 100_000
-                for _ in range(int(gen.poisson(expected))):
+        for kind in range(len(KINDS)):
+            total = round(p.per_100k[kind] * pop_d.sum() / 100_000)
+            if total == 0:
+                continue
+            for d, count in enumerate(largest_remainder(total, pop_d.astype(float))):
+                for _ in range(int(count)):
                     self.open_venue(kind, d, gen, operator=self._operator(gen))
 
     def _operator(self, gen: np.random.Generator) -> str:
@@ -271,9 +285,16 @@ class VenueSystem:
 
     # ---- arrays of agent attributes for the vectorised rules ----------------------------
     def arrays(self) -> dict[str, np.ndarray]:
-        """Kind, district, position, capacity and open flag of every venue."""
+        """Kind, district, position, capacity and open flag of every venue (read-only).
+
+        Built once and reused until a venue opens or closes (nothing else about a
+        venue that these arrays hold ever changes).
+        """
+        if self._arrays is not None and self._arrays_for == len(self.venues):
+            return self._arrays
         v = self.venues
-        return {
+        self._arrays_for = len(v)
+        self._arrays = {
             "kind": np.array([x.kind for x in v], dtype=np.int64),
             "district": np.array([x.district for x in v], dtype=np.int64),
             "x": np.array([x.x for x in v]),
@@ -282,6 +303,15 @@ class VenueSystem:
             "open": np.array([x.open for x in v], dtype=bool),
             "needed": np.array([x.volunteers_needed for x in v]),
         }
+        return self._arrays
+
+    def forget_volunteers(self) -> None:
+        """Volunteers started or stopped: work out the free ones again when needed."""
+        self._free_for = None
+
+    def forget_arrays(self) -> None:
+        """Drop the cached arrays (a venue closed)."""
+        self._arrays = None
 
     def open_count(self) -> int:
         """Venues running now."""
@@ -314,8 +344,8 @@ class VenueSystem:
         total = self.join_table.sum(axis=0)[model.snap.sex_age]
         total *= np.where(isolated, p.join_isolated, 1.0)
         total *= model.levers.join_boost
-        u = stream.uniform(r.pid, month, k=1)
-        idx = np.flatnonzero(model.snap.home & (r.venue < 0) & (u < total))
+        u = model.snap.taking_part_draw - PART_VENUE
+        idx = np.flatnonzero(model.snap.home & (r.venue < 0) & (u >= 0) & (u < total))
         if idx.size == 0:
             return
         u = u[idx]
@@ -373,24 +403,30 @@ class VenueSystem:
         spare = np.where(is_open, a["capacity"] - counts, 0)
         hx, hy = model.households.x[r.hh[idx]], model.households.y[r.hh[idx]]
         scale = p.distance_km * self.distance_scale
+        # Candidate venues of each joiner: open, with room, same district and kind. Venues
+        # are sorted by (district, kind) so each joiner's candidates are one block.
+        open_ids = np.flatnonzero(spare > 0)
+        block_key = a["district"][open_ids] * len(KINDS) + a["kind"][open_ids]
+        order = np.argsort(block_key, kind="stable")
+        open_ids, block_key = open_ids[order], block_key[order]
+        want = r.district[idx].astype(np.int64) * len(KINDS) + kind
+        start = np.searchsorted(block_key, want, side="left")
+        stop = np.searchsorted(block_key, want, side="right")
+        width = int((stop - start).max()) if idx.size else 0
         choice = np.full(idx.size, -1, dtype=np.int64)
-        for d in np.unique(r.district[idx]):
-            rows = np.flatnonzero(r.district[idx] == d)
-            cand = np.flatnonzero((a["district"] == d) & (spare > 0))
-            if cand.size == 0:
-                continue
-            dist = np.hypot(
-                hx[rows, None] - a["x"][cand][None, :], hy[rows, None] - a["y"][cand][None, :]
-            )
-            weight = np.exp(-dist / scale) * (a["kind"][cand][None, :] == kind[rows, None])
+        if width > 0:
+            slot = start[:, None] + np.arange(width)[None, :]
+            real = slot < stop[:, None]
+            cand = open_ids[np.minimum(slot, open_ids.size - 1)]
+            dist = np.hypot(hx[:, None] - a["x"][cand], hy[:, None] - a["y"][cand])
+            weight = np.exp(-dist / scale) * real
             total = weight.sum(axis=1)
-            ok = total > 0
-            pick = (np.cumsum(weight, axis=1) < (u[rows] * total)[:, None]).sum(axis=1)
-            pick = np.minimum(pick, cand.size - 1)
+            pick = (np.cumsum(weight, axis=1) < (u * total)[:, None]).sum(axis=1)
+            pick = np.minimum(pick, np.maximum(stop - start - 1, 0))
             # Distance also decides whether a first visit becomes a habit.
-            near = np.exp(-dist[np.arange(rows.size), pick] / scale)
-            chosen = ok & (stays[rows] < near)
-            choice[rows[chosen]] = cand[pick[chosen]]
+            near = np.exp(-dist[np.arange(idx.size), pick] / scale)
+            chosen = (total > 0) & (stays < near)
+            choice[chosen] = cand[np.arange(idx.size), pick][chosen]
         joined = choice >= 0
         idx, choice = idx[joined], choice[joined]
         # Capacity: first come (by resident id) within each venue's spare places.
@@ -465,10 +501,26 @@ class VenueSystem:
                     self.assign_founders(venue, int(np.ceil(need)))
 
     def assign_founders(self, venue: Venue, k: int) -> None:
-        """The volunteers who open a venue become its first helpers."""
+        """The volunteers who open a venue become its first helpers (by resident id)."""
         r = self.model.residents
-        cand = np.flatnonzero(
-            r.alive & r.volunteer & (r.vol_venue < 0) & (r.district == venue.district)
-        )
-        cand = cand[np.argsort(r.pid[cand], kind="stable")][:k]
+        free = self._free_volunteers()[venue.district]
+        free = free[r.alive[free] & r.volunteer[free] & (r.vol_venue[free] < 0)]
+        cand = free[np.argsort(r.pid[free], kind="stable")][:k]
         r.vol_venue[cand] = self.venues.index(venue)
+
+    def _free_volunteers(self) -> list[np.ndarray]:
+        """Volunteers without a venue, by district.
+
+        Worked out once until volunteers change; callers re-check each one, since
+        openings earlier in the month take some.
+        """
+        model = self.model
+        if self._free_for != model.month:
+            r = model.residents
+            idx = np.flatnonzero(r.alive & r.volunteer & (r.vol_venue < 0))
+            order = np.argsort(r.district[idx], kind="stable")
+            idx = idx[order]
+            bounds = np.searchsorted(r.district[idx], np.arange(model.n_districts + 1))
+            self._free = [idx[bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
+            self._free_for = model.month
+        return self._free

@@ -21,6 +21,7 @@ import numpy as np
 
 from .parameters import param
 from .population import MALE
+from .snapshot import PART_VOLUNTEER
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -196,15 +197,15 @@ def update(model: CommunityModel, load: np.ndarray) -> None:
     r, p = model.residents, model.params.volunteers
     month = model.month
     snap = model.snap
-    u = model.streams["volunteer"].uniform(r.pid, month)
+    u = snap.taking_part_draw - PART_VOLUNTEER
     join = model.volunteer_join_table[snap.sex_age] * model.levers.volunteer_boost
-    starts = np.flatnonzero(snap.home & ~r.volunteer & (u < join))
+    starts = np.flatnonzero(snap.home & ~r.volunteer & (u >= 0) & (u < join))
     vols = np.flatnonzero(r.alive & r.volunteer & ~r.minsei)  # 民生委員 leave by term
     quit = p.quit * (1 + p.burnout * np.maximum(load[r.district[vols]] - 1.0, 0.0))
     quit *= (
         np.where(snap.years[vols] >= 80, p.quit_80plus, 1.0) * model.levers.volunteer_quit_factor
     )
-    stops = vols[u[vols] < quit]
+    stops = vols[(u[vols] >= 0) & (u[vols] < quit)]
     r.volunteer[starts] = True
     r.vol_since[starts] = month
     r.volunteer[stops] = False
@@ -213,6 +214,7 @@ def update(model: CommunityModel, load: np.ndarray) -> None:
     r.last_vol_m[r.volunteer & r.alive] = month
     model.tally.volunteers_started += starts.size
     _match(model)
+    model.venues.forget_volunteers()
 
 
 def _match(model: CommunityModel) -> None:

@@ -9,7 +9,7 @@ from scenarios import load_scenario
 
 @pytest.mark.slow
 def test_every_calibration_target_passes_for_the_national_profile():
-    table = check(load_scenario("national"), seed=1, years=10)
+    table = check(load_scenario("national"), seed=1, years=10, replicates=3)
     failing = table.loc[~table["pass"], ["target", "model", "public", "tolerance"]]
     assert failing.empty, f"targets outside tolerance:\n{failing.to_string()}"
     assert len(table) == len(TARGETS) >= 20
@@ -33,6 +33,8 @@ def test_calibrate_command_exits_nonzero_when_a_target_fails(capsys):
             "1",
             "--scale",
             "4",
+            "--replicates",
+            "1",
             "--set",
             "needs.care_onset_65=0.0",
             "--set",

@@ -1,8 +1,8 @@
 """``kyosei calibrate [TOWN]``: the model next to public statistics, with tolerances.
 
-Prints one row per target (model value, public figure, tolerance, pass/fail, source)
-and exits 0 when every target passes, 3 when any fails (1 and 2 keep their meaning:
-failure to run, bad input).
+Prints one row per target (model value — the mean of a few replicate runs — public
+figure, tolerance, pass/fail, source) and exits 0 when every target passes, 3 when
+any fails (1 and 2 keep their meaning: failure to run, bad input).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="compare the model with public statistics")
     p.add_argument("town", nargs="?", default="national", help="town profile (default: national)")
     p.add_argument("--years", type=int, default=10, help="years to run (default 10)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="seed of the first replicate (default 1)")
+    p.add_argument("--replicates", type=int, default=3, help="runs averaged per target (default 3)")
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE")
     p.set_defaults(handler=handle)
@@ -40,7 +41,9 @@ def handle(args: argparse.Namespace) -> int:
     if not 1 <= args.years <= 50:
         raise ParameterError("--years", args.years, "a whole number of years from 1 to 50")
     scenario = load_scenario(args.town, scale=args.scale, overrides=parse_overrides(args.set))
-    table = check(scenario, seed=args.seed, years=args.years)
+    if not 1 <= args.replicates <= 100:
+        raise ParameterError("--replicates", args.replicates, "a whole number from 1 to 100")
+    table = check(scenario, seed=args.seed, years=args.years, replicates=args.replicates)
     rows = [
         [
             row["target"],

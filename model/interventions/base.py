@@ -28,7 +28,7 @@ EligibilityRule = Callable[["CommunityModel"], np.ndarray]
 
 
 def _all(model: CommunityModel) -> np.ndarray:
-    return model.residents.alive.copy()
+    return model.residents.alive
 
 
 def _none(model: CommunityModel) -> np.ndarray:

@@ -119,13 +119,17 @@ class Platform(Intervention):
         stream = model.streams["platform"]
         gen = stream.generator(model.month)
         self.gatherings = 0
+        # Residents who want to do something come, whether or not they were ever
+        # involved in welfare (the platform's point: new people). Grouped by district once.
+        keen = np.flatnonzero(
+            self.reach & model.snap.home & (r.motivation > 0.6) & (model.snap.years >= 18)
+        )
+        keen = keen[np.argsort(r.district[keen], kind="stable")]
+        bounds = np.searchsorted(r.district[keen], np.arange(model.n_districts + 1))
         for d in self.reach_districts(model):
             for _ in range(int(gen.poisson(self.intensity / 12.0))):
                 self.gatherings += 1
-                # Residents who want to do something come, whether or not they were
-                # ever involved in welfare (the platform's point: new people).
-                keen = (r.motivation > 0.6) & (model.snap.years >= 18)
-                pool = np.flatnonzero(self.reach & model.snap.home & (r.district == d) & keen)
+                pool = keen[bounds[d] : bounds[d + 1]]
                 k = min(pool.size, round(s["attendees"] / model.scale))
                 if k == 0:
                     continue

@@ -47,26 +47,40 @@ class Outreach(Intervention):
 
         Each eligible resident is contacted with a chance proportional to their
         priority weight, scaled so that the expected number of contacts is the workers'
-        capacity (Poisson sampling: one draw per resident, no sorting).
+        capacity (Poisson sampling). A contact only changes anything for someone with a
+        hidden need, so only they are drawn; the weights of everyone else enter through
+        counts.
         """
         r = model.residents
         s = self.settings
         snap = model.snap
         contacts = self.workers(model) * s["contacts_per_worker"] / model.scale
-        withdrawn = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
-        weight = 1.0 + s["priority_isolated"] * snap.isolated
-        weight += s["priority_alone_elderly"] * (snap.alone & (snap.years >= 65))
-        weight += s["priority_withdrawal_household"] * withdrawn[r.hh]
-        weight *= self.reach & snap.home
-        total = weight.sum()
+        eligible = self.reach & snap.home
+        withdrawn_hh = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
+        in_withdrawn_hh = withdrawn_hh[r.hh]
+        alone_old = snap.alone & (snap.years >= 65)
+        a, b, c = (
+            s["priority_isolated"],
+            s["priority_alone_elderly"],
+            s["priority_withdrawal_household"],
+        )
+        total = (
+            np.count_nonzero(eligible)
+            + a * np.count_nonzero(eligible & snap.isolated)
+            + b * np.count_nonzero(eligible & alone_old)
+            + c * np.count_nonzero(eligible & in_withdrawn_hh)
+        )
         if total <= 0 or contacts <= 0:
             return
+        hidden_any = ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
+        idx = np.flatnonzero(eligible & hidden_any)
+        weight = 1.0 + a * snap.isolated[idx] + b * alone_old[idx] + c * in_withdrawn_hh[idx]
         p_contact = np.minimum(1.0, weight * (contacts / total))
         stream = model.streams["outreach"]
-        reached = np.flatnonzero(stream.uniform(r.pid, model.month, k=0) < p_contact)
+        reached = idx[stream.uniform(r.pid[idx], model.month, k=0) < p_contact]
         hidden = (r.sev[:, reached] > 0) & ~r.supported[:, reached] & ~r.known[:, reached]
         p_detect = np.where(hidden[WITHDRAWAL], s["detect_withdrawal"], s["detect"])
-        found = hidden.any(axis=0) & (stream.uniform(r.pid[reached], model.month, k=1) < p_detect)
+        found = stream.uniform(r.pid[reached], model.month, k=1) < p_detect
         referred = model.support.bring(reached[found], OUTREACH)
         model.tally.outreach_found += referred.size
 
