@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +21,30 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
-def _temp_beside(path: Path) -> Path:
+@contextmanager
+def _atomic(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success, sync it and rename it over ``path``.
+
+    On any error the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
-    return Path(name)
-
-
-def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` to ``path`` atomically (zstd-compressed Parquet, no index)."""
-    path = Path(path)
-    tmp = _temp_beside(path)
+    tmp = Path(name)
     try:
-        df.to_parquet(tmp, index=False, compression="zstd")
+        yield tmp
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return path
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` to ``path`` atomically (zstd-compressed Parquet, no index)."""
+    with _atomic(path) as tmp:
+        df.to_parquet(tmp, index=False, compression="zstd")
+    return Path(path)
 
 
 def write_table(table: pa.Table, path: str | Path) -> Path:
@@ -45,46 +53,23 @@ def write_table(table: pa.Table, path: str | Path) -> Path:
     Use this rather than :func:`write_parquet` when every file of a dataset must share
     one schema (e.g. a text column that happens to be all empty in one part).
     """
-    path = Path(path)
-    tmp = _temp_beside(path)
-    try:
+    with _atomic(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return Path(path)
 
 
 def write_json(data: Any, path: str | Path) -> Path:
     """Write ``data`` to ``path`` atomically as UTF-8 JSON (Japanese kept readable)."""
-    path = Path(path)
-    tmp = _temp_beside(path)
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    with _atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2, default=str)
+    return Path(path)
 
 
 def write_text(text: str, path: str | Path) -> Path:
     """Write ``text`` to ``path`` atomically as UTF-8."""
-    path = Path(path)
-    tmp = _temp_beside(path)
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    with _atomic(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(path)
 
 
 def replace_dir(build: Path, target: Path) -> None:

@@ -110,6 +110,15 @@ def noise_share(runs: pd.DataFrame, metric: str) -> float:
     return within / total
 
 
+def _index(
+    base: dict, method: str, parameter: str, index: str, value: float, lo: float, hi: float
+) -> dict[str, object]:
+    """One row of the tidy index table."""
+    row = dict(base)
+    row.update(method=method, parameter=parameter, index=index, value=value, lo=lo, hi=hi)
+    return row
+
+
 def _sobol(
     store: ResultsStore, y: np.ndarray, level: float, resamples: int, root: int, base: dict
 ) -> list[dict[str, object]]:
@@ -129,33 +138,14 @@ def _sobol(
     for i, name in enumerate(problem["names"]):
         for index in ("S1", "ST"):
             v, c = float(si[index][i]), float(si[f"{index}_conf"][i])
-            rows.append(
-                {
-                    **base,
-                    "method": "sobol",
-                    "parameter": name,
-                    "index": index,
-                    "value": v,
-                    "lo": v - c,
-                    "hi": v + c,
-                }
-            )
+            rows.append(_index(base, "sobol", name, index, v, v - c, v + c))
     if second:
         names = list(problem["names"])
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
                 v, c = float(si["S2"][i, j]), float(si["S2_conf"][i, j])
-                rows.append(
-                    {
-                        **base,
-                        "method": "sobol",
-                        "parameter": f"{names[i]} × {names[j]}",
-                        "index": "S2",
-                        "value": v,
-                        "lo": v - c,
-                        "hi": v + c,
-                    }
-                )
+                pair = f"{names[i]} × {names[j]}"
+                rows.append(_index(base, "sobol", pair, "S2", v, v - c, v + c))
     return rows
 
 
@@ -185,28 +175,10 @@ def _morris(
     for i, name in enumerate(problem["names"]):
         mu_star, conf = float(si["mu_star"][i]), float(si["mu_star_conf"][i])
         rows.append(
-            {
-                **base,
-                "method": "morris",
-                "parameter": name,
-                "index": "mu_star",
-                "value": mu_star,
-                "lo": mu_star - conf,
-                "hi": mu_star + conf,
-            }
+            _index(base, "morris", name, "mu_star", mu_star, mu_star - conf, mu_star + conf)
         )
         for index in ("mu", "sigma"):
-            rows.append(
-                {
-                    **base,
-                    "method": "morris",
-                    "parameter": name,
-                    "index": index,
-                    "value": float(si[index][i]),
-                    "lo": np.nan,
-                    "hi": np.nan,
-                }
-            )
+            rows.append(_index(base, "morris", name, index, float(si[index][i]), np.nan, np.nan))
     return rows
 
 
@@ -229,17 +201,7 @@ def _spearman(
         if draws is not None:
             boot = [_rho(x[d, i], y[d]) for d in draws]
             lo, hi = np.nanquantile(boot, [0.5 - level / 2, 0.5 + level / 2])
-        rows.append(
-            {
-                **base,
-                "method": "spearman",
-                "parameter": name,
-                "index": "rho",
-                "value": rho,
-                "lo": float(lo),
-                "hi": float(hi),
-            }
-        )
+        rows.append(_index(base, "spearman", name, "rho", rho, float(lo), float(hi)))
     return rows
 
 
