@@ -2,7 +2,7 @@
 
 Side by side, in one process: each repetition builds a Kyosei ``CommunityModel`` on the
 ``district`` profile (20,000 residents, baseline policy, every subsystem on; 民生委員
-make no visits, see ``KYOSEI_OVERRIDES``) and a :class:`reference_agents.ReferenceModel`
+make no visits, see ``KYOSEI_OVERRIDES``) and a :class:`benchmarks.reference.ReferenceModel`
 copied from it at month 0, then runs both a year at a time, alternating which goes
 first, so that load from other work on the machine falls on both alike. Reported: run
 time, resident-steps per second and their ratio, and a few aggregates of both after the
@@ -41,7 +41,7 @@ import mesa  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks.bench_model import measure  # noqa: E402
-from benchmarks.reference_agents import ReferenceModel  # noqa: E402
+from benchmarks.reference import ReferenceModel  # noqa: E402
 from model import CommunityModel  # noqa: E402
 from scenarios import load_scenario  # noqa: E402
 

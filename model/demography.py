@@ -327,11 +327,11 @@ def births(model: CommunityModel) -> None:
 
 
 # Arriving units: (youngest, oldest) age of the adults in years, and adults per unit.
-_UNIT_AGES = ((18, 25), (25, 35), (27, 45), (35, 65), (65, 85))
-_UNIT_COUPLE_SHARE = (0.0, 0.15, 1.0, 0.5, 0.5)
-_FAMILY = 2  # index of the unit type that brings children
-_KIDS = (1, 2, 3)
-_KIDS_P = (0.45, 0.42, 0.13)
+UNIT_AGES = ((18, 25), (25, 35), (27, 45), (35, 65), (65, 85))
+UNIT_COUPLE_SHARE = (0.0, 0.15, 1.0, 0.5, 0.5)
+FAMILY = 2  # index of the unit type that brings children
+KIDS = (1, 2, 3)
+KIDS_P = (0.45, 0.42, 0.13)
 
 
 def in_migration(model: CommunityModel) -> None:
@@ -340,9 +340,9 @@ def in_migration(model: CommunityModel) -> None:
     stream = model.streams["in_migration"]
     gen = stream.generator(model.month)
     shares = np.asarray(p.in_unit_shares) / sum(p.in_unit_shares)
-    adults_per_unit = 1.0 + np.asarray(_UNIT_COUPLE_SHARE)
-    kids_mean = float(np.dot(_KIDS, _KIDS_P))
-    mean_size = float(np.dot(shares, adults_per_unit)) + shares[_FAMILY] * kids_mean
+    adults_per_unit = 1.0 + np.asarray(UNIT_COUPLE_SHARE)
+    kids_mean = float(np.dot(KIDS, KIDS_P))
+    mean_size = float(np.dot(shares, adults_per_unit)) + shares[FAMILY] * kids_mean
     # Expected arrivals scale with the current population; the count is drawn by
     # inversion so that arms with nearly equal populations draw nearly equal counts.
     lam = p.in_rate / 12.0 * model.residents.count() / mean_size
@@ -350,11 +350,11 @@ def in_migration(model: CommunityModel) -> None:
     if units == 0:
         return
     kind = gen.choice(len(shares), size=units, p=shares)
-    lo = np.array([a for a, _ in _UNIT_AGES])[kind] * 12
-    hi = np.array([b for _, b in _UNIT_AGES])[kind] * 12
+    lo = np.array([a for a, _ in UNIT_AGES])[kind] * 12
+    hi = np.array([b for _, b in UNIT_AGES])[kind] * 12
     first_age = lo + (gen.random(units) * (hi - lo)).astype(np.int64)
-    couple = gen.random(units) < np.asarray(_UNIT_COUPLE_SHARE)[kind]
-    kids = np.where(kind == _FAMILY, gen.choice(_KIDS, size=units, p=_KIDS_P), 0)
+    couple = gen.random(units) < np.asarray(UNIT_COUPLE_SHARE)[kind]
+    kids = np.where(kind == FAMILY, gen.choice(KIDS, size=units, p=KIDS_P), 0)
     size = 1 + couple + kids
     unit = np.repeat(np.arange(units), size)
     pos = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)

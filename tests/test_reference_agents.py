@@ -14,7 +14,7 @@ from collections import Counter as Multiset
 import numpy as np
 import pytest
 
-from benchmarks.reference_agents import Counter, ReferenceModel, Resident, Venue
+from benchmarks.reference import Counter, ReferenceModel, Resident, Venue
 from model import CommunityModel
 from model.population import CASE_QUEUED
 from scenarios import load_scenario
