@@ -23,7 +23,7 @@ from .i18n import metric_label, metric_unit, tr
 def _axis_format(metric: str) -> dict[str, str]:
     unit = metric_unit(metric)
     if unit == "share":
-        return {"tickformat": ".0%"}
+        return {"tickformat": ".1%"}
     if unit == "yen":
         return {"tickformat": "~s"}
     return {"tickformat": "~s"} if unit in ("people", "count", "households", "hours") else {}
@@ -303,7 +303,7 @@ def equity_chart(
                 hovertemplate="%{x}: %{y:.1%}<extra>" + labels.get(arm, arm) + "</extra>",
             )
         )
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(tickformat=".1%", rangemode="tozero")
     style(fig, big=big)
     fig.update_layout(barmode="group", height=360)
     return fig

@@ -317,6 +317,11 @@ class CommunityModel(mesa.Model):
         if self.params.switches.community and not newborn:
             ties.arrive(self, new)
 
+    def on_left_home(self, leavers: np.ndarray) -> None:
+        """Residents who just moved out of their parents' home into one of their own."""
+        if self.params.switches.community:
+            ties.left_home(self, leavers)
+
     def _init_personal_traits(self, new: slice) -> None:
         """Capacity to seek help (some never go) and wish to 'do something'."""
         r = self.residents

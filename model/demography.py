@@ -26,6 +26,7 @@ from scipy.stats import poisson
 
 from .parameters import param
 from .population import FEMALE, MALE, ROLE_CHILD, ROLE_HEAD, ROLE_PARENT
+from .rates import monthly_chance
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -213,7 +214,7 @@ class DemographyTables:
     def build(cls, p: DemographyParams) -> DemographyTables:
         """Tables for parameters ``p``."""
         rate = np.array(p.out_rate) * p.out_scale
-        monthly_out = -np.expm1(np.log1p(-np.clip(rate, 0, 0.999)) / 12.0)
+        monthly_out = monthly_chance(rate)
         asfr_band = np.array(p.asfr_shape) / max(sum(p.asfr_shape), 1e-12) * p.tfr / 5.0
         employment = np.vstack(
             [
@@ -397,7 +398,7 @@ def household_change(model: CommunityModel) -> None:
     years = r.age_m // 12
     # Leaving home (within town): adult children 18-34.
     candidates = np.flatnonzero(r.alive & (r.role == ROLE_CHILD) & (years >= 18) & (years < 35))
-    monthly = -np.expm1(np.log1p(-p.leave_home_rate) / 12.0)
+    monthly = monthly_chance(p.leave_home_rate)
     stream = model.streams["leave_home"]
     leavers = candidates[stream.bernoulli(r.pid[candidates], monthly, month)]
     if leavers.size:
@@ -412,6 +413,7 @@ def household_change(model: CommunityModel) -> None:
         r.hh[leavers] = first + np.arange(leavers.size, dtype=np.int32)
         r.district[leavers] = districts
         r.role[leavers] = ROLE_HEAD
+        model.on_left_home(leavers)
     # Household sizes after leaving home; partnering (ages 22-44) does not change whether
     # an older person lives alone, so both rules can share them.
     sizes = model.household_sizes()
@@ -430,7 +432,7 @@ def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
         return
     single &= sizes[r.hh] == 1
     idx = np.flatnonzero(single)
-    monthly = -np.expm1(np.log1p(-p.partner_rate) / 12.0)
+    monthly = monthly_chance(p.partner_rate)
     ready = idx[model.streams["partner"].bernoulli(r.pid[idx], monthly, model.month)]
     men = ready[r.sex[ready] == MALE]
     women = ready[r.sex[ready] == FEMALE]
@@ -462,11 +464,11 @@ def _elderly_moves(model: CommunityModel, sizes: np.ndarray) -> None:
     linked = np.flatnonzero(r.alive & (r.origin_hh >= 0))
     child_hh[r.origin_hh[linked]] = r.hh[linked]
     target = child_hh[r.hh[alone]]
-    p_join = np.where(target >= 0, -np.expm1(np.log1p(-p.join_family_rate) / 12.0), 0.0)
+    p_join = np.where(target >= 0, monthly_chance(p.join_family_rate), 0.0)
     fac_rate = np.select(
         [years[alone] >= 85, years[alone] >= 75], [p.facility_rate[1], p.facility_rate[0]], 0.0
     )
-    p_fac = -np.expm1(np.log1p(-fac_rate) / 12.0)
+    p_fac = monthly_chance(fac_rate)
     u = model.streams["elderly_moves"].uniform(r.pid[alone], model.month)
     joins = u < p_join
     enters = ~joins & (u < p_join + p_fac)

@@ -29,6 +29,7 @@ import numpy as np
 
 from .parameters import param
 from .population import FEMALE, ROLE_CHILD, ROLE_HEAD
+from .rates import monthly_chance
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -222,10 +223,6 @@ class NeedsParams:
     )
 
 
-def _monthly(annual: np.ndarray | float) -> np.ndarray:
-    return -np.expm1(np.log1p(-np.minimum(annual, 0.999)) / 12.0)
-
-
 def _banded(edges: tuple[int, ...], values: tuple[float, ...], years: np.ndarray) -> np.ndarray:
     idx = np.clip(np.searchsorted(edges, years, side="right") - 1, 0, len(values) - 1)
     return np.where(years < edges[0], 0.0, np.asarray(values)[idx])
@@ -253,15 +250,15 @@ class NeedsTables:
         care = np.where(years >= 55, care, 0.0)
         care = np.vstack([care, care * p.care_onset_female])
         return cls(
-            care=_monthly(care),
-            disability=_monthly(_banded(DISABILITY_BANDS, p.disability_onset, years)),
-            poverty=_monthly(_banded(POVERTY_BANDS, p.poverty_onset, years)),
-            childcare=float(_monthly(p.childcare_onset)),
-            childcare_single=float(_monthly(min(2 * p.childcare_onset, 0.99))),
-            withdrawal_onset=float(_monthly(p.withdrawal_onset)),
-            withdrawal_exit=float(_monthly(p.withdrawal_exit)),
-            withdrawal_exit_supported=float(_monthly(p.withdrawal_exit_supported)),
-            disability_recovery=float(_monthly(p.disability_recovery)),
+            care=monthly_chance(care),
+            disability=monthly_chance(_banded(DISABILITY_BANDS, p.disability_onset, years)),
+            poverty=monthly_chance(_banded(POVERTY_BANDS, p.poverty_onset, years)),
+            childcare=float(monthly_chance(p.childcare_onset)),
+            childcare_single=float(monthly_chance(min(2 * p.childcare_onset, 0.99))),
+            withdrawal_onset=float(monthly_chance(p.withdrawal_onset)),
+            withdrawal_exit=float(monthly_chance(p.withdrawal_exit)),
+            withdrawal_exit_supported=float(monthly_chance(p.withdrawal_exit_supported)),
+            disability_recovery=float(monthly_chance(p.disability_recovery)),
         )
 
 

@@ -136,18 +136,37 @@ def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
     return np.asarray(values)[idx]
 
 
-def kin_ties(model: CommunityModel) -> np.ndarray:
-    """Kin households in town each resident keeps in regular contact with (0..3)."""
+def _keeps_kin_contact(model: CommunityModel, idx: slice | np.ndarray) -> np.ndarray:
+    """Whether each resident keeps regular contact with kin in town this year.
+
+    One draw per resident per year, so a resident who leaves home mid-year gets the
+    same answer the year-end recount will give.
+    """
     r, p = model.residents, model.params.ties
+    year = max(model.month, 0) / 12.0
+    contact = p.kin_contact * (1 + p.kin_trend / 100.0) ** year
+    return model.streams["kin_contact"].uniform(r.pid[idx], model.month // 12) < contact
+
+
+def kin_ties(model: CommunityModel, idx: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """Kin households in town residents ``idx`` keep in regular contact with (0..3)."""
+    r = model.residents
     n_hh = model.households.n
     linked = r.alive & (r.origin_hh >= 0)
     children_out = np.bincount(r.origin_hh[linked], minlength=n_hh)
-    parents_in_town = (r.origin_hh >= 0).astype(np.int64)
-    count = np.minimum(children_out[r.hh] + parents_in_town, 3)
-    year = max(model.month, 0) / 12.0
-    contact = p.kin_contact * (1 + p.kin_trend / 100.0) ** year
-    keeps = model.streams["kin_contact"].uniform(r.pid, model.month // 12) < contact
-    return np.where(keeps, count, 0)
+    parents_in_town = (r.origin_hh[idx] >= 0).astype(np.int64)
+    count = np.minimum(children_out[r.hh[idx]] + parents_in_town, 3)
+    return np.where(_keeps_kin_contact(model, idx), count, 0)
+
+
+def left_home(model: CommunityModel, leavers: np.ndarray) -> None:
+    """Young adults who just left the parental home keep their parents as kin in town.
+
+    Without this they would count as having no kin until the year-end recount, and the
+    isolation series would rise and fall within every year.
+    """
+    r = model.residents
+    r.ties[KIN, leavers] = _keeps_kin_contact(model, leavers)
 
 
 def gain_rates(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) -> np.ndarray:
@@ -258,8 +277,11 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
         pos = (1.0 - u[win]) / p_gain[win] * g.sum(axis=0)
         kind = np.minimum((np.cumsum(g, axis=0) <= pos).sum(axis=0), len(TIE_KINDS) - 1)
         t[kind, win] = np.minimum(t[kind, win] + 1, MAX_TIES)
-    if model.month % 12 == 0:
-        t[KIN] = kin_ties(model)
+    # Kin are recounted once a year per resident, a twelfth of the town each month, so
+    # deaths and moves of kin and the falling contact trend show up smoothly rather
+    # than as a step every January.
+    due = np.flatnonzero(r.pid % 12 == model.month % 12)
+    t[KIN, due] = kin_ties(model, due)
     now_connected = t.sum(axis=0, dtype=np.int16) > 0
     model.tally.reconnected += int(np.count_nonzero(was_isolated & now_connected))
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .parameters import param
 from .population import MALE
+from .rates import monthly_chance
 from .snapshot import PART_VOLUNTEER
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ def join_table(p: VolunteerParams) -> np.ndarray:
     annual = _banded(years, p.join) * np.where(
         men & (years >= 65) & (years < 80), p.join_men_65_79, 1.0
     )
-    return -np.expm1(np.log1p(-np.minimum(annual, 0.99)) / 12)
+    return monthly_chance(annual, cap=0.99)
 
 
 def update(model: CommunityModel, load: np.ndarray) -> None:

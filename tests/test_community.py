@@ -7,10 +7,11 @@ from model import CommunityModel
 from model.needs import CARE
 from model.population import CASE_REFERRED, FEMALE
 from model.support import VENUE
+from model.ties import KIN
 from model.venues import KAYOI, SALON
 
 from .conftest import small_town
-from .worlds import set_need, world
+from .worlds import ROLE_CHILD, ROLE_HEAD, set_need, world
 
 COMMUNITY = {"switches.community": True, "support.staff_per_20k": [1e6] * 4}
 
@@ -164,3 +165,43 @@ def test_isolated_residents_have_no_ties_and_reconnections_are_counted(tiny):
     adults = r.alive & (r.age_m >= 16 * 12)
     assert m.recorder.last()["isolation_rate"] == pytest.approx(iso[adults].mean())
     assert m.recorder.timeseries()["reconnected"].sum() > 0
+
+
+@pytest.mark.parametrize("contact", [1.0, 0.0])
+def test_young_adult_leaving_home_keeps_parents_as_kin_at_once(contact):
+    # Parent (pid 0) and adult child (pid 1) at home; the child leaves in the first month.
+    m = world(
+        [{"age": 55, "hh": 0}, {"age": 25, "hh": 0, "role": ROLE_CHILD}],
+        **{
+            "demography.leave_home_rate": 1.0,
+            "ties.kin_contact": contact,
+            "ties.kin_trend": 0.0,
+        },
+    )
+    r = m.residents
+    m.step()
+    assert r.role[1] == ROLE_HEAD
+    assert r.hh[1] != r.hh[0]
+    assert r.origin_hh[1] == r.hh[0]
+    # Leaving, not the child's yearly recount, set the tie: this is not that month.
+    assert r.pid[1] % 12 != m.month % 12
+    assert r.ties[KIN, 1] == int(contact)
+    # The parent's side follows at the parent's own yearly recount.
+    while r.pid[0] % 12 != m.month % 12:
+        assert r.ties[KIN, 0] == 0
+        m.step()
+    assert r.ties[KIN, 0] == int(contact)
+
+
+def test_kin_are_recounted_for_one_twelfth_of_residents_each_month(tiny):
+    m = tiny(seed=3, population=3000, **{"demography.leave_home_rate": 0.0}).run(3)
+    r = m.residents
+    n_before = r.n
+    r.ties[KIN] = 9  # impossible value: only residents recounted this month lose it
+    m.step()
+    kin = r.ties[KIN, :n_before]
+    recounted = kin != 9
+    due = r.pid[:n_before] % 12 == m.month % 12
+    assert recounted[due].all()
+    assert not recounted[~due].any()
+    assert kin[due].max() <= 3
