@@ -14,6 +14,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from model import sources as source_list
 from model.parameters import describe
 from scenarios import load_town
 
@@ -47,6 +48,15 @@ def kpi_rows(kpi: pd.DataFrame, labels: dict[str, str], lang: str) -> list[list[
         rows.append(
             [metric_label(metric, lang), labels.get(str(r["arm"]), str(r["arm"])), value, diff]
         )
+    return rows
+
+
+def source_rows(texts: list[str], lang: str) -> list[list[str]]:
+    """[key, title in ``lang``, publisher, year] of every source cited in ``texts``."""
+    rows = []
+    for key in source_list.cited_in(texts):
+        s = source_list.lookup(key)
+        rows.append([f"[{key}]", s.title(lang), s.publisher, str(s.year)])
     return rows
 
 
@@ -113,10 +123,22 @@ def build(
         parts.append(f"<li>{esc(tr(key, lang))}</li>")
     parts.append("</ul>")
     parts.append(f"<h2>{esc(tr('brief.sources', lang))}</h2>")
+    cited = sources([loaded.arm(a).town for a in arms])
     parts.append(
         html_table(
             [tr("col.parameter", lang), tr("col.source", lang)],
-            [[p, s] for p, s in sources([loaded.arm(a).town for a in arms])],
+            [[p, s] for p, s in cited],
+        )
+    )
+    parts.append(
+        html_table(
+            [
+                tr("col.key", lang),
+                tr("col.title", lang),
+                tr("col.publisher", lang),
+                tr("col.year", lang),
+            ],
+            source_rows([s for _, s in cited], lang),
         )
     )
     parts.append(f"<h2>{esc(tr('brief.provenance', lang))}</h2><ul class='meta'>")

@@ -259,6 +259,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.allowed": ("許容範囲", "Allowed"),
     "col.help": ("説明", "Help"),
     "col.parameter": ("パラメータ", "Parameter"),
+    "col.key": ("キー", "Key"),
+    "col.title": ("題名", "Title"),
+    "col.publisher": ("発行者", "Publisher"),
+    "col.year": ("年", "Year"),
     # ---- payers and units --------------------------------------------------------------
     "payer.cost_national": ("国", "National government"),
     "payer.cost_prefecture": ("都道府県", "Prefecture"),
@@ -291,9 +295,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Costs are the added cost of the policies only (existing benefits are not counted).",
     ),
     "brief.assumption.3": (
-        "パラメータの出典は「パラメータ」表、仮定と記したものは検証前の仮定です。",
-        "Parameter sources are in the parameter table;"
-        " those marked assumption are not yet validated.",
+        "パラメータの出典は「パラメータ」表（[キー] は「出典」表と docs/sources.md）、"
+        "仮定と記したものは検証前の仮定です。",
+        "Parameter sources are in the parameter table ([key] as in the source list and"
+        " docs/sources.md); those marked assumption are not yet validated.",
     ),
     "brief.sources": ("出典", "Sources"),
     "brief.provenance": ("再現情報", "Provenance"),

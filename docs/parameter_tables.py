@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from model import sources
+from model.calibration import TARGETS
 from model.parameters import describe
 from model.scenario import Params
 
@@ -45,10 +47,30 @@ def tables() -> str:
     return "\n".join(out).strip() + "\n"
 
 
+def source_table() -> str:
+    """Every source cited by a parameter default or a calibration target: key and title."""
+    texts = [str(r["source"]) for r in describe(Params())] + [t.source for t in TARGETS]
+    out = [
+        "## Appendix B. Sources cited",
+        "",
+        "Each key is defined in `model/sources.toml` (what Kyosei takes from each source is in",
+        "`docs/sources.md`).",
+        "",
+        "| key | title | publisher | year |",
+        "|---|---|---|---|",
+    ]
+    for key in sources.cited_in(texts):
+        s = sources.lookup(key)
+        cells = [f"`[{key}]`", f"{s.title_en} ({s.title_ja})", s.publisher, str(s.year)]
+        out.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def render(document: str) -> str:
     """``document`` with its generated section replaced by the current tables."""
     start, stop = document.index(BEGIN), document.index(END)
-    return document[: start + len(BEGIN)] + "\n\n" + tables() + "\n" + document[stop:]
+    generated = tables() + "\n" + source_table()
+    return document[: start + len(BEGIN)] + "\n\n" + generated + "\n" + document[stop:]
 
 
 if __name__ == "__main__":

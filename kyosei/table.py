@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 def width(text: str) -> int:
@@ -25,3 +26,28 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequenc
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def default_lang() -> str:
+    """The language for terminal output: ja for a Japanese locale (LANG=ja_JP...), else en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+def sources_section(texts: Iterable[str], lang: str = "en") -> str:
+    """The sources cited as ``[key]`` in ``texts``: one line each with key and title."""
+    from model import sources  # the model package is heavy: import only when printing
+
+    keys = sources.cited_in(texts)
+    if not keys:
+        return ""
+    head = (
+        "出典（docs/sources.md に詳細）:" if lang == "ja" else "Sources (details: docs/sources.md):"
+    )
+    lines = [head]
+    for key, title in sources.table(keys, lang):
+        lines.append(f"  [{key}] {title}")
+    return "\n".join(lines)

@@ -1,9 +1,9 @@
 """Calibration targets: the model's values next to public statistics, with tolerances.
 
-Each :class:`Target` names a public figure (from ``calibration.md``), where it comes
-from, the tolerance the model must meet, and how to read the model's value from a
-run. :func:`check` runs a town (by default the national-like profile) and returns one
-row per target — the table ``kyosei calibrate`` prints.
+Each :class:`Target` names a public figure, the source it comes from (cited by its key
+in ``model/sources.toml``), the tolerance the model must meet, and how to read the
+model's value from a run. :func:`check` runs a town (by default the national-like
+profile) and returns one row per target — the table ``kyosei calibrate`` prints.
 
 Tolerances are stated next to their sources: wide where the sources disagree or the
 figure is a proxy, tight where the figure is exact.
@@ -95,19 +95,23 @@ def _tfr(model: CommunityModel, ts: pd.DataFrame) -> float:
     return float(model.fertility_record.tfr())
 
 
-B1, B2, B3, B4, B5, B7 = (f"calibration.md {b}" for b in ("B1", "B2", "B3", "B4", "B5", "B7"))
 PCT = 100.0
 
 TARGETS: tuple[Target, ...] = (
     Target(
-        "life expectancy at birth, men", 81.09, 1.0, "years", "厚労省 簡易生命表 2023", _e0(MALE)
+        "life expectancy at birth, men",
+        81.09,
+        1.0,
+        "years",
+        "[mhlw-life-table-2023] 81.09",
+        _e0(MALE),
     ),
     Target(
         "life expectancy at birth, women",
         87.14,
         1.0,
         "years",
-        "厚労省 簡易生命表 2023",
+        "[mhlw-life-table-2023] 87.14",
         _e0(FEMALE),
     ),
     Target(
@@ -115,24 +119,39 @@ TARGETS: tuple[Target, ...] = (
         1.20,
         0.10,
         "births per woman",
-        "厚労省 人口動態統計 2023 (input 1.20; births drawn per woman)",
+        "[mhlw-vital-2023] 1.20 (input 1.20; births drawn per woman)",
         _tfr,
     ),
     Target(
-        "aging rate at start", 0.293, 0.01, "share", f"{B1}: 29.3 % (2024)", _start("aging_rate")
+        "aging rate at start",
+        0.293,
+        0.01,
+        "share",
+        "[stat-jinsui-2024] 29.3 % (2024)",
+        _start("aging_rate"),
     ),
     Target(
-        "65+ men living alone", 0.150, 0.03, "share", f"{B1}: 15.0 % (2020)", _alone_share(MALE)
+        "65+ men living alone",
+        0.150,
+        0.03,
+        "share",
+        "[cao-aging-whitepaper-2024] 15.0 % (2020)",
+        _alone_share(MALE),
     ),
     Target(
-        "65+ women living alone", 0.221, 0.03, "share", f"{B1}: 22.1 % (2020)", _alone_share(FEMALE)
+        "65+ women living alone",
+        0.221,
+        0.03,
+        "share",
+        "[cao-aging-whitepaper-2024] 22.1 % (2020)",
+        _alone_share(FEMALE),
     ),
     Target(
         "care need among 65+",
         0.19,
         0.03,
         "share",
-        f"{B4}: 要介護認定率 19.0 % (2023); ±3 pt (prefectures 14.6-21.8 %)",
+        "[mhlw-kaigo-jigyo-2023] 要介護認定率 19.0 % (2023); ±3 pt (prefectures 14.6-21.8 %)",
         _mean("share_care_65"),
     ),
     Target(
@@ -140,7 +159,7 @@ TARGETS: tuple[Target, ...] = (
         0.093,
         0.015,
         "share",
-        f"{B4}: 9.3 % (2022); ±1.5 pt (7.4 % in 2018 series)",
+        "[mhlw-shizurasa-2022] 9.3 % (2022); ±1.5 pt (7.4 % in 2018 series)",
         _mean("share_disability"),
     ),
     Target(
@@ -148,7 +167,7 @@ TARGETS: tuple[Target, ...] = (
         0.0162,
         0.004,
         "share",
-        f"{B4}: 1.62 % (2024); ±0.4 pt",
+        "[mhlw-hihogosha-2024] 1.62 % (2024); ±0.4 pt",
         _mean("share_assistance"),
     ),
     Target(
@@ -156,7 +175,7 @@ TARGETS: tuple[Target, ...] = (
         0.020,
         0.005,
         "share",
-        f"{B4}: 2.02-2.05 % (2022); ±0.5 pt",
+        "[cao-kodomo-wakamono-2022] 2.02-2.05 % (2022); ±0.5 pt",
         _mean("share_withdrawn_15_64"),
     ),
     Target(
@@ -164,7 +183,7 @@ TARGETS: tuple[Target, ...] = (
         19.5,
         4.5,
         "per 100k per month",
-        f"{B4}: 15 (FY2015) to 24 (FY2022); the range is the tolerance",
+        "[mhlw-jiritsu-soudan] 15 (FY2015) to 24 (FY2022); the range is the tolerance",
         _mean("poverty_consultations_per_100k"),
     ),
     Target(
@@ -172,7 +191,7 @@ TARGETS: tuple[Target, ...] = (
         0.092,
         0.03,
         "share",
-        f"{B5}: 9.2 % (2023); ±3 pt (12 % in a research estimate)",
+        "[cao-kodoku-honbu-2024] 9.2 % (2023); ±3 pt (12 % in [mhlw-isolation-research])",
         _mean("isolation_rate"),
     ),
     Target(
@@ -180,7 +199,7 @@ TARGETS: tuple[Target, ...] = (
         0.047,
         0.01,
         "share",
-        f"{B5}: 4.3-4.9 % (2022-24)",
+        "[cas-kodoku-2022] 4.3-4.9 % (2022-24)",
         _mean("lonely_rate"),
     ),
     Target(
@@ -188,7 +207,8 @@ TARGETS: tuple[Target, ...] = (
         0.49,
         0.08,
         "share",
-        f"{B5}: 51.8 % / 50.6 % take part in no activity (2023/24); ±8 pt (definitions differ)",
+        "[cao-kodoku-honbu-2024] 51.8 % / 50.6 % take part in no activity (2023/24); "
+        "±8 pt (definitions differ)",
         _mean("participation_rate"),
     ),
     Target(
@@ -196,7 +216,7 @@ TARGETS: tuple[Target, ...] = (
         0.055,
         0.015,
         "share",
-        f"{B3}: 5-6 % recommended (sources give 2.3-6.2 %)",
+        "[mhlw-sogo-jigyo-2022] 5-6 % (sources give 2.3-6.2 %, [mhlw-kaigo-bukai-121])",
         _mean("kayoi_participation_65"),
     ),
     Target(
@@ -204,7 +224,7 @@ TARGETS: tuple[Target, ...] = (
         0.742,
         0.08,
         "share",
-        f"{B3}: 74.2 % (FY2023)",
+        "[mhlw-kaigo-bukai-121] 74.2 % (FY2023)",
         _mean("kayoi_share_75plus"),
     ),
     Target(
@@ -212,7 +232,7 @@ TARGETS: tuple[Target, ...] = (
         0.798,
         0.08,
         "share",
-        f"{B3}: 79.8 %",
+        "[mhlw-kaigo-bukai-121] 79.8 %",
         _mean("kayoi_share_women"),
     ),
     Target(
@@ -220,7 +240,7 @@ TARGETS: tuple[Target, ...] = (
         0.18,
         0.04,
         "share",
-        f"{B7}: 17.8-18.1 % (2021); ±4 pt (26 % before COVID)",
+        "[stat-shakai-seikatsu-2021] 17.8-18.1 % (2021); ±4 pt (26 % before COVID)",
         _mean("volunteer_rate_year"),
     ),
     Target(
@@ -228,7 +248,7 @@ TARGETS: tuple[Target, ...] = (
         0.25,
         0.06,
         "share",
-        f"{B7}: 24.7-25.6 %, the highest group",
+        "[stat-shakai-seikatsu-2021] 24.7-25.6 %, the highest group",
         _mean("volunteer_rate_men_65_79"),
     ),
     Target(
@@ -236,7 +256,7 @@ TARGETS: tuple[Target, ...] = (
         40.0,
         8.0,
         "per 100k",
-        f"{B2}: ≈ 40 (2024)",
+        "[cao-npo-count-2024] ≈ 40 (2024)",
         _mean("npos_per_100k"),
     ),
     Target(
@@ -244,7 +264,7 @@ TARGETS: tuple[Target, ...] = (
         -0.7,
         1.5,
         "%/yr",
-        f"{B2}: ≈ -0.7 %/yr since FY2017; ±1.5: ~40 NPOs per 100k drift by chance "
+        "[cao-npo-count-2024] ≈ -0.7 %/yr since FY2017; ±1.5: ~40 NPOs per 100k drift by chance "
         "(SD ≈ 1.5 pt/yr in one 10-year run, ≈ 0.9 in the mean of 3)",
         _annual_change("npos"),
     ),
@@ -253,7 +273,7 @@ TARGETS: tuple[Target, ...] = (
         0.917,
         0.03,
         "share",
-        f"{B2}: 91.7 % (FY2025)",
+        "[nippon-com-minsei-2026] 91.7 % (FY2025)",
         _mean("minsei_fill_rate"),
     ),
     Target(
@@ -261,7 +281,7 @@ TARGETS: tuple[Target, ...] = (
         -0.6,
         0.5,
         "pt per year",
-        f"{B2}: -0.5 pt/yr (2016-25), -0.7 (2022-25)",
+        "[nippon-com-minsei-2026] -0.5 pt/yr (2016-25), -0.7 (2022-25)",
         _slope_pt("minsei_fill_rate"),
     ),
 )

@@ -37,7 +37,7 @@ FIELD_OF_LINE = {
     "new_functions": "cross_field",
     "donations": "cross_field",
 }
-SEED_16 = "seed slide 16 (地域づくり事業 負担率・補助率, FY2021)"
+SEED_16 = "[seed-deck] slide 16 (地域づくり事業 負担率・補助率, FY2021)"
 
 
 def _shares(*values: float) -> tuple[float, ...]:
@@ -125,7 +125,8 @@ class CostParams:
     disability_consult: tuple[float, ...] = param(
         _shares(0.50, 0.25, 0.25, 0, 0, 0),
         unit="shares by payer",
-        source="障害者総合支援法 §77 地域生活支援事業: as 地域活動支援センター (slide 16)",
+        source="障害者総合支援法 §77 地域生活支援事業: as 地域活動支援センター "
+        "([seed-deck] slide 16)",
         lo=0,
         hi=1,
         length=6,
@@ -134,7 +135,7 @@ class CostParams:
         _shares(1 / 3, 1 / 3, 1 / 3, 0, 0, 0),
         unit="shares by payer",
         source="子ども・子育て支援法 §59 地域子ども・子育て支援事業: "
-        "as 地域子育て支援拠点 (slide 16)",
+        "as 地域子育て支援拠点 ([seed-deck] slide 16)",
         lo=0,
         hi=1,
         length=6,
@@ -142,7 +143,7 @@ class CostParams:
     poverty_consult: tuple[float, ...] = param(
         _shares(0.75, 0, 0.25, 0, 0, 0),
         unit="shares by payer",
-        source="assumption: 自立相談支援事業 国 3/4 (not in the seed)",
+        source="assumption: 自立相談支援事業 国 3/4 (not in [seed-deck])",
         lo=0,
         hi=1,
         length=6,
@@ -150,8 +151,8 @@ class CostParams:
     new_functions: tuple[float, ...] = param(
         _shares(0.75, 0, 0.25, 0, 0, 0),
         unit="shares by payer",
-        source="assumption: 追加財源 for the new 重層 functions at 国 3/4 (seed slide 14 names "
-        "追加財源 without rates)",
+        source="assumption: 追加財源 for the new 重層 functions at 国 3/4 "
+        "([seed-deck] slide 14 names 追加財源 without rates)",
         lo=0,
         hi=1,
         length=6,
@@ -159,7 +160,8 @@ class CostParams:
     donations: tuple[float, ...] = param(
         _shares(0, 0, 0, 0, 0, 1),
         unit="shares by payer",
-        source="ふるさと納税, 共同募金, 再分配法人: money from donors (seed p.19)",
+        source="ふるさと納税, 共同募金, 再分配法人: money from donors "
+        "([seed-deck] p.19, [mhlw-2040-hq-2019])",
         lo=0,
         hi=1,
         length=6,

@@ -36,7 +36,7 @@ ASFR_BANDS = (15, 20, 25, 30, 35, 40, 45, 50)
 MIGRATION_BANDS = (0, 15, 18, 25, 35, 50, 65, 75)
 EMPLOYMENT_BANDS = (15, 20, 60, 65, 70, 75)
 LIFE_TABLE_SOURCE = (
-    "Siler fit to 厚労省 簡易生命表 2023: e0 men 81.09, women 87.14; e65 men 19.52, women 24.38"
+    "Siler fit to [mhlw-life-table-2023]: e0 men 81.09, women 87.14; e65 men 19.52, women 24.38"
 )
 
 
@@ -62,7 +62,7 @@ class DemographyParams:
     tfr: float = param(
         1.20,
         unit="births per woman",
-        source="厚労省 人口動態統計 2023 (合計特殊出生率)",
+        source="[mhlw-vital-2023] 合計特殊出生率 1.20 (2023)",
         lo=0,
         hi=8,
         ja="合計特殊出生率",
@@ -71,28 +71,28 @@ class DemographyParams:
     asfr_shape: tuple[float, ...] = param(
         (0.008, 0.080, 0.270, 0.370, 0.220, 0.050, 0.002),
         unit="share of lifetime births per band 15-19..45-49",
-        source="assumption shaped on 人口動態統計 2023 (peak 30-34)",
+        source="assumption shaped on [mhlw-vital-2023] (peak 30-34)",
         lo=0,
         length=7,
     )
     nonmarital_birth_ratio: float = param(
         0.02,
         unit="births to unpartnered women / all births",
-        source="assumption (人口動態統計: about 2 % of births are non-marital)",
+        source="assumption ([mhlw-vital-2023] about 2 % of births are non-marital)",
         lo=0.0,
         hi=1.0,
     )
     male_birth_share: float = param(
         0.512,
         unit="share of births",
-        source="人口動態統計 (sex ratio at birth ≈ 105)",
+        source="[mhlw-vital-2023] sex ratio at birth ≈ 105",
         lo=0.0,
         hi=1.0,
     )
     out_rate: tuple[float, ...] = param(
         (0.016, 0.010, 0.075, 0.045, 0.020, 0.010, 0.007, 0.010),
         unit="moves out per person-year, bands 0,15,18,25,35,50,65,75+",
-        source="assumption shaped on 住民基本台帳人口移動報告 (young adults move most)",
+        source="assumption shaped on [mic-migration-2024] (young adults move most)",
         lo=0,
         hi=1,
         length=8,
@@ -118,7 +118,7 @@ class DemographyParams:
     in_unit_shares: tuple[float, ...] = param(
         (0.24, 0.21, 0.17, 0.32, 0.06),
         unit="share of arriving units: single 18-24, 25-34 (15 % couples), family, 35-64, 65+",
-        source="assumption shaped on 住民基本台帳人口移動報告 age profile",
+        source="assumption shaped on [mic-migration-2019] age profile",
         lo=0,
         length=5,
     )

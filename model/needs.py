@@ -38,7 +38,6 @@ CARE, DISABILITY, CHILDCARE, POVERTY, WITHDRAWAL = 0, 1, 2, 3, 4
 N_FIELDS = 4  # the welfare fields; WITHDRAWAL is a need no field's counter owns
 DISABILITY_BANDS = (0, 18, 40, 65, 75)
 POVERTY_BANDS = (18, 30, 50, 65)
-B4 = "calibration.md B4"
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class NeedsParams:
     care_onset_65: float = param(
         0.0025,
         unit="onsets per person-year at 65",
-        source=f"calibrated: {B4} care 19 % of 65+",
+        source="calibrated: [mhlw-kaigo-jigyo-2023] care 19 % of 65+",
         lo=0,
         hi=1,
         ja="要介護の発生率（65歳）",
@@ -72,7 +71,7 @@ class NeedsParams:
     disability_onset: tuple[float, ...] = param(
         (0.0011, 0.0018, 0.0027, 0.0072, 0.0135),
         unit="onsets per person-year, ages 0,18,40,65,75+",
-        source=f"calibrated: {B4} disability 9.3 % of all ages, 47 % of them 65+",
+        source="calibrated: [mhlw-shizurasa-2022] disability 9.3 % of all ages, 47 % of them 65+",
         lo=0,
         hi=1,
         length=5,
@@ -103,7 +102,8 @@ class NeedsParams:
     poverty_onset: tuple[float, ...] = param(
         (0.0030, 0.0022, 0.0028, 0.0030),
         unit="onsets per person-year, ages 18,30,50,65+",
-        source=f"calibrated: {B4} public assistance 1.6 %; 自立相談 15-24 per 100k per month",
+        source="calibrated: [mhlw-hihogosha-2024] public assistance 1.6 %; "
+        "[mhlw-jiritsu-soudan] 自立相談 15-24 per 100k per month",
         lo=0,
         hi=1,
         length=4,
@@ -114,7 +114,7 @@ class NeedsParams:
     poverty_single_parent: float = param(
         4.0,
         unit="multiplier, single parents",
-        source="assumption (B4: single-parent poverty 44.5 % vs 15.4 % overall)",
+        source="assumption ([mhlw-kokumin-2022] single-parent poverty 44.5 % vs 15.4 % overall)",
         lo=0,
         hi=20,
     )
@@ -137,7 +137,7 @@ class NeedsParams:
     escalation_isolated: float = param(
         1.4,
         unit="multiplier on escalation for isolated residents",
-        source="assumption (isolation compounds needs: seed slide 8)",
+        source="assumption (isolation compounds needs: [seed-deck] slide 8)",
         lo=0,
         hi=5,
     )
@@ -151,7 +151,7 @@ class NeedsParams:
     improvement: tuple[float, ...] = param(
         (0.010, 0.020, 0.120, 0.080),
         unit="per month while supported, by field",
-        source="assumption; hardship: B4 自立相談 43 % gain work or income",
+        source="assumption; hardship: [mhlw-gyosei-review-2024] 43 % gain work or income",
         lo=0,
         hi=1,
         length=4,
@@ -159,7 +159,8 @@ class NeedsParams:
     improvement_assistance: float = param(
         0.005,
         unit="per month, hardship on public assistance",
-        source="[derived] B4: 1.6 % stock with ~17 new applications per 100k per month",
+        source="derived from [mhlw-hihogosha-2024]: 1.6 % stock, "
+        "~17 new applications per 100k a month",
         lo=0,
         hi=1,
     )
@@ -174,7 +175,7 @@ class NeedsParams:
     assistance_share: tuple[float, ...] = param(
         (0.30, 0.70),
         unit="share of supported hardship that is public assistance, <65 and 65+",
-        source="[derived] B4: 55 % of recipient households are elderly",
+        source="derived from [mhlw-hihogosha-2024]: 55 % of recipient households are elderly",
         lo=0,
         hi=1,
         length=2,
@@ -182,7 +183,7 @@ class NeedsParams:
     assistance_initial: float = param(
         0.0162,
         unit="share of residents on public assistance at the start",
-        source=f"{B4}: 1.62 % (2024)",
+        source="[mhlw-hihogosha-2024] 1.62 % (2024)",
         lo=0,
         hi=1,
     )
@@ -207,7 +208,7 @@ class NeedsParams:
     withdrawal_onset: float = param(
         0.0022,
         unit="per person-year, ages 15-64",
-        source=f"calibrated: {B4} withdrawn 2 % of 15-64",
+        source="calibrated: [cao-kodomo-wakamono-2022] withdrawn 2 % of 15-64",
         lo=0,
         hi=1,
     )

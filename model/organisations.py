@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
 KINDS = ("npo", "civic", "shakyo")
 MEMBER_BANDS = (15, 40, 60, 80)
-B2 = "calibration.md B2"
-B5 = "calibration.md B5"
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class OrganisationParams:
     npo_per_100k: float = param(
         40.0,
         unit="NPOs per 100k residents",
-        source=f"{B2}: ≈ 40 per 100k (49,611 in 2024)",
+        source="[cao-npo-count-2024] ≈ 40 per 100k (49,611 in 2024)",
         lo=0,
         ja="NPO数（10万人あたり）",
         en="NPOs per 100k",
@@ -50,7 +48,7 @@ class OrganisationParams:
     join: tuple[float, ...] = param(
         (0.055, 0.072, 0.095, 0.040),
         unit="joins per person-year, ages 15,40,60,80+",
-        source=f"calibrated: {B5} no social participation ≈ 51 %",
+        source="calibrated: [cao-kodoku-honbu-2024] no social participation ≈ 51 %",
         lo=0,
         hi=1,
         length=4,
@@ -59,7 +57,7 @@ class OrganisationParams:
     closure: tuple[float, ...] = param(
         (0.060, 0.06),
         unit="per year, NPOs and civic groups (a leader retires, the group stops)",
-        source=f"calibrated: {B2} NPO count ≈ -0.7 %/yr net",
+        source="calibrated: [cao-npo-count-2024] NPO count ≈ -0.7 %/yr net",
         lo=0,
         hi=1,
         length=2,
@@ -95,7 +93,7 @@ class OrganisationParams:
     npo_founding: float = param(
         2.2,
         unit="new NPOs per 100k residents per year",
-        source=f"calibrated: {B2} net ≈ -0.7 %/yr since 2017",
+        source="calibrated: [cao-npo-count-2024] net ≈ -0.7 %/yr since 2017",
         lo=0,
     )
     civic_founding: float = param(

@@ -16,7 +16,7 @@ from .parameters import param
 if TYPE_CHECKING:
     from .core import CommunityModel
 
-SEED_NPO = "seed p.6: 日本財団 2020 (≈ 85 % of non-profits heavily affected)"
+SEED_NPO = "[nippon-foundation-covid-2020] ≈ 85 % of non-profits heavily affected"
 
 
 @dataclass(frozen=True)

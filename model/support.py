@@ -42,7 +42,6 @@ SELF, REFERRAL, MINSEI, VENUE, OUTREACH, CRISIS, HOUSEHOLD = range(len(ROUTES))
 ACCOMPANIED = (MINSEI, VENUE, OUTREACH, HOUSEHOLD)
 COUNTER_LABELS_JA = ("地域包括支援センター", "障害者相談支援", "子育て相談", "自立相談支援")
 WAIT_BINS = (0, 3, 6, 12, 24)  # months from onset to support: 0-2, 3-5, 6-11, 12-23, 24+
-B2 = "calibration.md B2"
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,8 @@ class SupportParams:
     staff_per_20k: tuple[float, ...] = param(
         (7.3, 3.0, 2.5, 2.5),
         unit="staff per 20,000 residents: care, disability, child, hardship",
-        source=f"{B2}: 包括 ≈ 7.3 staff per centre, 1 centre per 20-23k; others assumption",
+        source="[mhlw-kaigo-bukai-117] 包括 ≈ 7.3 staff per centre, [mhlw-kaigo-bukai-116] "
+        "1 centre per 20-23k; others assumption",
         lo=0,
         length=4,
         ja="相談員数（2万人あたり）",
@@ -90,7 +90,7 @@ class SupportParams:
     never_seek_share: float = param(
         0.15,
         unit="share of residents who never go to a counter themselves",
-        source="assumption (seed p.20: 自ら相談に行く力がない人)",
+        source="assumption ([seed-deck] p.20: 自ら相談に行く力がない人)",
         lo=0,
         hi=1,
         ja="自ら相談に行けない人の割合",

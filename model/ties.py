@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 KIN, NEIGHBOUR, WORK, INTEREST, ISSUE = range(len(TIE_KINDS))
 NEIGHBOUR_BANDS = (0, 18, 40, 65, 80)
 MAX_TIES = 8
-B5 = "calibration.md B5"
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class TiesParams:
     neighbour_gain: tuple[float, ...] = param(
         (0.006, 0.006, 0.013, 0.022, 0.015),
         unit="per month, ages 0,18,40,65,80+",
-        source=f"calibrated: {B5} no contact outside the household ≈ 9 %",
+        source="calibrated: [cao-kodoku-honbu-2024] no contact outside the household ≈ 9 %",
         lo=0,
         hi=1,
         length=5,
@@ -55,7 +54,7 @@ class TiesParams:
         unit="%/yr change in neighbour-tie formation",
         lo=-50,
         hi=50,
-        source="assumption (seed slide 8: 地縁 weakening)",
+        source="assumption ([seed-deck] slide 8: 地縁 weakening)",
         ja="地縁の変化率",
         en="Neighbour-tie trend",
     )
@@ -111,21 +110,21 @@ class TiesParams:
     kin_trend: float = param(
         -0.5,
         unit="%/yr change in kin contact",
-        source="assumption (seed slide 8: 血縁 weakening)",
+        source="assumption ([seed-deck] slide 8: 血縁 weakening)",
         lo=-50,
         hi=50,
     )
     lonely_isolated: float = param(
         0.195,
         unit="share lonely often/always among people with no one to consult",
-        source=f"{B5}: 19.5 % (厚労白書 R5)",
+        source="[mhlw-whitepaper-2023] 19.5 %",
         lo=0,
         hi=1,
     )
     lonely_connected: float = param(
         0.032,
         unit="share lonely often/always among the others",
-        source=f"{B5}: 3.2 %",
+        source="[mhlw-whitepaper-2023] 3.2 %",
         lo=0,
         hi=1,
     )

@@ -65,7 +65,7 @@ NATIONAL_FEMALE = (
     1.45,
     0.45,
 )
-NATIONAL_SOURCE = "総務省統計局 人口推計 2024 (aggregates 0-14/65+/75+); band shape reconstructed"
+NATIONAL_SOURCE = "[stat-jinsui-2024] aggregates 0-14/65+/75+; band shape reconstructed"
 
 
 @dataclass(frozen=True)
@@ -97,19 +97,23 @@ class TownParams:
         length=AGE_BANDS,
     )
     alone_65_male: float = param(
-        0.150, unit="share of men 65+", source="高齢社会白書 R6 (2020: men 15.0 %)", lo=0.0, hi=1.0
+        0.150,
+        unit="share of men 65+",
+        source="[cao-aging-whitepaper-2024] 2020: men 15.0 %",
+        lo=0.0,
+        hi=1.0,
     )
     alone_65_female: float = param(
         0.221,
         unit="share of women 65+",
-        source="高齢社会白書 R6 (2020: women 22.1 %)",
+        source="[cao-aging-whitepaper-2024] 2020: women 22.1 %",
         lo=0.0,
         hi=1.0,
     )
     single_parent_share: float = param(
         0.135,
         unit="share of families with children",
-        source="[derived] 全国ひとり親世帯等調査 R3: 1.344 M of 9.917 M households with children",
+        source="derived from [mhlw-hitorioya-2021]: 1.344 M of 9.917 M households with children",
         lo=0.0,
         hi=1.0,
     )

@@ -49,7 +49,6 @@ KIND_LABELS_EN = (
 SALON, KAYOI, KODOMO, CAFE, HUB = range(len(KINDS))
 MIN_AGE = (60, 65, 0, 0, 0)  # youngest regular attendee by kind
 OPERATORS = ("group", "npo", "shakyo", "private")
-B3 = "calibration.md B3"
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,8 @@ class VenueParams:
     per_100k: tuple[float, ...] = param(
         (60.0, 120.0, 10.0, 12.0, 0.0),
         unit="venues per 100k residents: salon, kayoi, kodomo, cafe, hub",
-        source=f"{B3}: 子ども食堂 ≈ 10 per 100k; 通いの場 ≈ 400 per 100k aged 65+ (≈ 120 per "
+        source="[musubie-2024] 子ども食堂 ≈ 10 per 100k; [mhlw-sogo-jigyo-2022] 通いの場 ≈ 400 per "
+        "100k aged 65+ (≈ 120 per "
         "100k residents); others assumption",
         lo=0,
         length=5,
@@ -69,7 +69,7 @@ class VenueParams:
     capacity: tuple[float, ...] = param(
         (25, 20, 40, 40, 60),
         unit="regular attendees",
-        source=f"{B3}: 81.6 % of 通いの場 ≤ 20",
+        source="[mhlw-kaigo-bukai-121] 81.6 % of 通いの場 ≤ 20",
         lo=1,
         length=5,
     )
@@ -79,16 +79,25 @@ class VenueParams:
     join: tuple[float, ...] = param(
         (0.0020, 0.0026, 0.0040, 0.0025, 0.0030),
         unit="per month, eligible residents considering a venue of each kind",
-        source=f"calibrated: {B3} 通いの場 5-6 % of 65+, 74 % of them 75+, 80 % women",
+        source="calibrated: [mhlw-kaigo-bukai-121] 通いの場 5-6 % of 65+, 74 % of them 75+, "
+        "80 % women",
         lo=0,
         hi=1,
         length=5,
     )
     join_women: float = param(
-        3.5, unit="multiplier for women (salon, kayoi)", source=f"{B3}: 79.8 % women", lo=0, hi=20
+        3.5,
+        unit="multiplier for women (salon, kayoi)",
+        source="[mhlw-kaigo-bukai-121] 79.8 % women",
+        lo=0,
+        hi=20,
     )
     join_75plus: float = param(
-        2.5, unit="multiplier for 75+ (salon, kayoi)", source=f"{B3}: 74.2 % aged 75+", lo=0, hi=20
+        2.5,
+        unit="multiplier for 75+ (salon, kayoi)",
+        source="[mhlw-kaigo-bukai-121] 74.2 % aged 75+",
+        lo=0,
+        hi=20,
     )
     join_isolated: float = param(
         0.5, unit="multiplier for isolated residents", source="assumption", lo=0, hi=5
@@ -121,7 +130,7 @@ class VenueParams:
     notice: float = param(
         0.06,
         unit="per month, chance staff notice a regular's hidden need (staffed venue)",
-        source="assumption (seed slide 17: 参加→相談 is 'not rare')",
+        source="assumption ([seed-deck] slide 17: 参加→相談 is 'not rare')",
         lo=0,
         hi=1,
         ja="居場所での気づき（月）",
@@ -130,14 +139,14 @@ class VenueParams:
     open_rate: tuple[float, ...] = param(
         (2.0, 6.0, 1.5, 1.0, 0.0),
         unit="new venues per 100k residents per year, by kind",
-        source=f"assumption ({B3}: 子ども食堂 +1,700 a year nationally ≈ 1.4 per 100k)",
+        source="assumption ([musubie-2024] 子ども食堂 +1,700 a year nationally ≈ 1.4 per 100k)",
         lo=0,
         length=5,
     )
     operator_npo_share: float = param(
         0.25,
         unit="share of venues run by NPOs (rest: resident groups, 社協)",
-        source=f"{B3}: 70.5 % of 通いの場 run by resident groups",
+        source="[mhlw-kaigo-bukai-121] 70.5 % of 通いの場 run by resident groups",
         lo=0,
         hi=1,
     )

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 VOLUNTEER_BANDS = (10, 20, 40, 60, 65, 80)
-B7 = "calibration.md B7"
-B2 = "calibration.md B2"
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class VolunteerParams:
     join: tuple[float, ...] = param(
         (0.066, 0.040, 0.064, 0.077, 0.080, 0.016),
         unit="joins per person-year, ages 10,20,40,60,65,80+",
-        source=f"calibrated: {B7} ≈ 18 % volunteer in a year; peak men 65-79",
+        source="calibrated: [stat-shakai-seikatsu-2021] ≈ 18 % volunteer in a year; peak men 65-79",
         lo=0,
         hi=1,
         length=6,
@@ -47,7 +45,11 @@ class VolunteerParams:
         en="Volunteer joining (per year)",
     )
     join_men_65_79: float = param(
-        1.15, unit="multiplier for men 65-79", source=f"{B7}: men 65-79 ≈ 25 %", lo=0, hi=10
+        1.15,
+        unit="multiplier for men 65-79",
+        source="[stat-shakai-seikatsu-2021] men 65-79 ≈ 25 %",
+        lo=0,
+        hi=10,
     )
     quit: float = param(0.030, unit="per month", source="assumption", lo=0, hi=1)
     burnout: float = param(
@@ -88,7 +90,7 @@ class MinseiParams:
     households_per_post: float = param(
         200.0,
         unit="households per post",
-        source=f"{B2}: guideline 120-280 (cities < 100k)",
+        source="[osaka-shakyo-minsei] guideline 120-280 (cities < 100k)",
         lo=10,
         hi=1000,
         ja="民生委員1人あたり世帯数",
@@ -97,14 +99,14 @@ class MinseiParams:
     fill_initial: float = param(
         0.917,
         unit="share of posts filled at the start",
-        source=f"{B2}: 91.7 % (FY2025)",
+        source="[nippon-com-minsei-2026] 91.7 % (FY2025)",
         lo=0,
         hi=1,
     )
     recruit: float = param(
         0.13,
         unit="per vacancy per month (with a full pool of candidates)",
-        source=f"calibrated: {B2} fill rate falling ≈ 0.5-0.7 pt a year",
+        source="calibrated: [nippon-com-minsei-2026] fill rate falling ≈ 0.5-0.7 pt a year",
         lo=0,
         hi=1,
     )
@@ -113,19 +115,19 @@ class MinseiParams:
         unit="%/yr change in willingness to serve",
         lo=-50,
         hi=50,
-        source=f"assumption ({B2}: later retirement, falling 自治会 membership)",
+        source="assumption ([shimotsuke-minsei-2023] later retirement, falling 自治会 membership)",
     )
     reappoint: float = param(
         0.80,
         unit="share reappointed at the end of a 3-year term (below 75)",
-        source=f"{B2}: 31 % of FY2025 appointees were new",
+        source="[nippon-com-minsei-2026] 31 % of FY2025 appointees were new",
         lo=0,
         hi=1,
     )
     visits_per_month: float = param(
         13.8,
         unit="household visits per commissioner per month",
-        source=f"{B2}: 166 visits a year",
+        source="[nihon1-minsei-2017] 166 visits a year",
         lo=0,
         hi=200,
     )

@@ -73,11 +73,17 @@ def test_scenarios_lists_profiles_and_packages(capsys):
 
 
 def test_scenarios_show_prints_units_and_sources(capsys):
-    assert main(["scenarios", "show", "okazaki"]) == 0
+    assert main(["scenarios", "show", "okazaki", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "demography.tfr" in out
-    assert "人口動態統計" in out
     assert "385676" in out
+    assert "calibration.md" not in out
+    # every cited key is listed once below the table with its title
+    assert "[mhlw-vital-2023] 合計特殊出生率" in out
+    assert "\n  [mhlw-vital-2023] Vital statistics (2023 final, 2024 preliminary)" in out
+    assert main(["scenarios", "show", "okazaki", "--lang", "ja"]) == 0
+    out = capsys.readouterr().out
+    assert "\n  [mhlw-vital-2023] 人口動態統計（2023年確定数・2024年概数）" in out
 
 
 def test_console_script_entry_point(tmp_path):

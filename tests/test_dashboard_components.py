@@ -175,6 +175,11 @@ def test_about_page_lists_parameters_with_sources() -> None:
     html = html_text(rc)
     assert "demography.tfr" in html
     assert "人口" in html
+    # the source list names each cited key with its title in the page's language
+    assert "[mhlw-life-table-2023]" in html
+    en = "Abridged life tables for Japan 2023"
+    title = "令和5年簡易生命表" if state.lang.value == "ja" else en
+    assert title in html
 
 
 def test_brief_is_self_contained(results_root: Path) -> None:
@@ -191,6 +196,8 @@ def test_brief_is_self_contained(results_root: Path) -> None:
     assert 'src="http' not in text
     assert "出典" in text
     assert "demography.tfr" in text
+    assert "[mhlw-life-table-2023]" in text
+    assert "令和5年簡易生命表" in text  # the Japanese title in a Japanese brief
     assert json.dumps(loaded.manifest["code_version"]).strip('"') in text
 
 

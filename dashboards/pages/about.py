@@ -17,6 +17,7 @@ from model.parameters import describe
 from scenarios import load_town, town_names
 
 from .. import state
+from ..brief import source_rows
 from ..i18n import t
 from ..live import component_choices
 from ..widgets import Choice, Notice, Section, html_table
@@ -97,6 +98,15 @@ def AboutPage() -> None:
             prows,
         ),
         classes=["kyosei-about-parameters"],
+    )
+    Section(t("about.sources"))
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html_table(
+            [t("col.key"), t("col.title"), t("col.publisher"), t("col.year")],
+            source_rows([str(r["source"]) for r in params], lang),
+        ),
+        classes=["kyosei-about-sources"],
     )
     Section(t("about.assumptions"))
     items = "".join(

@@ -14,7 +14,7 @@ from model.metrics import Metric
 from model.parameters import ParameterError
 from scenarios import load_scenario
 
-from ..table import render
+from ..table import default_lang, render, sources_section
 from .run import parse_overrides
 
 EXIT_TARGET_FAILED = 3
@@ -29,6 +29,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replicates", type=int, default=3, help="runs averaged per target (default 3)")
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--set", action="append", default=[], metavar="PARAM=VALUE")
+    p.add_argument(
+        "--lang",
+        choices=["ja", "en"],
+        default=None,
+        help="language of source titles (default: LANG)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -56,6 +62,7 @@ def handle(args: argparse.Namespace) -> int:
         for row in table.to_dict("records")
     ]
     print(render(["target", "model", "public", "tolerance", "", "source"], rows, right=(1, 2, 3)))
+    print("\n" + sources_section(table["source"], args.lang or default_lang()))
     failed = int((~table["pass"]).sum())
     print(
         f"\n{len(table) - failed} of {len(table)} targets pass"

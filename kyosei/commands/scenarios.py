@@ -7,7 +7,7 @@ import argparse
 from model.parameters import describe
 from scenarios import loader
 
-from ..table import render
+from ..table import default_lang, render, sources_section
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -15,6 +15,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scenarios", help="list town profiles and policy packages")
     p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
     p.add_argument("name", nargs="?", help="with 'show': a town profile, policy or file path")
+    p.add_argument(
+        "--lang",
+        choices=["ja", "en"],
+        default=None,
+        help="language of source titles (default: LANG)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -25,7 +31,7 @@ def handle(args: argparse.Namespace) -> int:
             from ..errors import UsageError
 
             raise UsageError("'kyosei scenarios show' needs a town profile or policy name")
-        return _show(args.name)
+        return _show(args.name, args.lang or default_lang())
     towns = [loader.describe_file("town", n) for n in loader.town_names()]
     print("Town profiles (kyosei run TOWN):")
     print(
@@ -49,7 +55,7 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(name: str) -> int:
+def _show(name: str, lang: str) -> int:
     if name in loader.policy_names() or (name.endswith(".toml") and "polic" in name):
         package = loader.load_policy(name)
         print(f"{package.name}: {package.label_ja} / {package.label_en}")
@@ -68,6 +74,9 @@ def _show(name: str) -> int:
     params = loader.load_town(name)
     rows = [[r["parameter"], _fmt(r["value"]), r["unit"], r["source"]] for r in describe(params)]
     print(render(["parameter", "value", "unit", "source"], rows))
+    cited = sources_section((r[3] for r in rows), lang)
+    if cited:
+        print("\n" + cited)
     return 0
 
 
