@@ -1,31 +1,57 @@
 # Kyosei — the two quick-start jobs and the checks behind them.
-#   make demo   set up, run the default comparison if its results are missing, serve the dashboard
-#   make test   set up (incl. a headless Chromium for the browser tests), lint, type-check, test
+#   make demo   install the runtime only, run the default comparison if its results are
+#               missing, serve the dashboard (make demo PORT=8801 for another port)
+#   make test   install the runtime and the development tools (incl. a headless Chromium
+#               for the browser tests), lint, type-check, test
 
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
+PIP_LOG := $(VENV)/pip.log
+PORT ?=
 
-.PHONY: setup demo test lint typecheck unit browser-deps bench clean
+.PHONY: setup runtime demo test lint typecheck unit browser-deps bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Kyosei needs Python >= 3.12 (Mesa 3.5); set PYTHON=python3.12")'
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# pip's own output goes to $(PIP_LOG); on failure its end is shown.
+define pip_install
+	@echo "$(1)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip >$(PIP_LOG) 2>&1 \
+		&& $(BIN)/python -m pip install --quiet $(2) >>$(PIP_LOG) 2>&1 \
+		|| { tail -n 30 $(PIP_LOG); echo "pip failed: the whole log is in $(PIP_LOG)"; exit 1; }
+endef
+
+# The runtime: what `kyosei` and the dashboard need, no development tools.
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(call pip_install,installing Kyosei's runtime into $(VENV) (about 2-5 minutes on first run; log: $(PIP_LOG)),-e .)
 	@touch $@
+
+# The development tools on top (pytest, Playwright, ruff, mypy, Hypothesis).
+$(STAMP): $(RUNTIME)
+	$(call pip_install,installing the development tools into $(VENV) (about 1-3 minutes on first run; log: $(PIP_LOG)),-e '.[dev]')
+	@touch $@
+
+runtime: $(RUNTIME)
 
 setup: $(STAMP)
 
-demo: setup
-	$(BIN)/kyosei demo
+demo: $(RUNTIME)
+	$(BIN)/kyosei demo $(if $(PORT),--port $(PORT))
 
 # Debian's Chromium and a Japanese font for the real-browser dashboard tests.
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi ipa; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "the browser tests need Debian's chromium and fonts-ipafont-gothic; as root run:"; \
+			echo "  apt-get update && apt-get install -y chromium fonts-ipafont-gothic"; \
+			echo "or skip those tests: $(BIN)/pytest -m 'not browser'"; \
+			exit 1; \
+		fi; \
 		echo "installing chromium and fonts-ipafont-gothic (Debian packages)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; \
 	fi

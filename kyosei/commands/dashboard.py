@@ -40,9 +40,8 @@ def handle(args: argparse.Namespace) -> int:
             f"--results {args.results}: a folder is needed (a file of that name exists)"
         )
     if server.port_in_use(args.host, args.port):
-        raise UsageError(
-            f"--port {args.port}: something already listens on {args.host}:{args.port}; "
-            "give another --port"
-        )
+        from .demo import port_taken_message
+
+        raise UsageError(port_taken_message(args.host, args.port, "dashboard"))
     server.serve(args.results, args.host, args.port, open_browser=args.open)
     return 0

@@ -12,10 +12,45 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 
+if TYPE_CHECKING:  # the experiments package is heavy: imported by the handler only
+    from experiments.spec import Experiment
+
 DEFAULT_EXPERIMENT = Path(__file__).resolve().parents[2] / "experiments" / "default_comparison.toml"
+
+#: CPU seconds per million resident-months of the full model (one 20-year run of the
+#: 30,000-resident small_town, warm-up included, took 4-5 s of CPU on the 2-core
+#: development VM, 2026-12; benchmarks/README.md has the details). Only for the estimate
+#: printed before a long run; a busy machine takes up to three times as long.
+SECONDS_PER_M_RESIDENT_MONTHS = 0.6
+BUSY_FACTOR = 3
+
+
+def estimate_minutes(experiment: Experiment, runs: int, workers: int) -> tuple[float, float]:
+    """(quick, busy) minutes for ``runs`` runs of ``experiment`` on ``workers`` processes."""
+    from scenarios import load_town
+
+    months_per_run = []
+    for town in experiment.towns:
+        params = load_town(town)
+        months = 12 * experiment.years + params.switches.warmup_months
+        people = params.town.population / experiment.scale
+        months_per_run.append(people * months)
+    mean = sum(months_per_run) / len(months_per_run)
+    seconds = runs * mean / 1e6 * SECONDS_PER_M_RESIDENT_MONTHS / max(1, workers)
+    return seconds / 60.0, BUSY_FACTOR * seconds / 60.0
+
+
+def port_taken_message(host: str, port: int, command: str) -> str:
+    """What to do when ``host:port`` is taken, for ``kyosei COMMAND`` and ``make demo``."""
+    other = 8800 if port != 8800 else 8801
+    hint = f"kyosei {command} --port {other}"
+    if command == "demo":
+        hint += f" (or: make demo PORT={other})"
+    return f"port {port}: something already listens on {host}:{port}; choose another, e.g. {hint}"
 
 
 def _experiment_file() -> Path:
@@ -56,6 +91,7 @@ def handle(args: argparse.Namespace) -> int:
     """Run what is missing, then serve until Ctrl+C."""
     from dashboards import server
     from experiments import provenance
+    from experiments.spec import load_experiment
     from experiments.sweep import run_experiment, store_status
 
     if not 1 <= args.port <= 65535:
@@ -65,14 +101,15 @@ def handle(args: argparse.Namespace) -> int:
             f"--results {args.results}: a folder is needed (a file of that name exists)"
         )
     if not args.no_serve and server.port_in_use(args.host, args.port):
-        raise UsageError(
-            f"--port {args.port}: something already listens on {args.host}:{args.port}; "
-            "give another --port"
-        )
-    experiment = _experiment_file()
+        raise UsageError(port_taken_message(args.host, args.port, "demo"))
+    experiment = load_experiment(_experiment_file())
     out = args.results / "default_comparison"
-    if store_status(experiment, out) == "other":  # made by other code: keep it, run anew
+    status = store_status(experiment, out)
+    if status == "other":  # made by other code: keep it, run anew
         out = args.results / f"default_comparison-{provenance.code_version().split('+')[-1][:12]}"
+        status = store_status(experiment, out)
+    if status != "complete":
+        _announce(experiment, out, status, args.workers)
     summary = run_experiment(experiment, out, workers=args.workers, progress=True)
     if summary.ran:
         print(
@@ -85,3 +122,21 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     server.serve(out if out.name != "default_comparison" else args.results, args.host, args.port)
     return 0
+
+
+def _announce(experiment: Experiment, out: Path, status: str, workers: int | None) -> None:
+    """Say what is about to run and roughly how long it takes, before it starts."""
+    import os
+
+    from experiments.store import ResultsStore
+
+    planned = len(experiment.towns) * len(experiment.policies) * experiment.replications
+    runs = ResultsStore(out).counts()["to_do"] if status == "partial" else planned
+    procs = workers or os.cpu_count() or 1
+    quick, busy = estimate_minutes(experiment, runs, procs)
+    print(
+        f"running the default comparison: {runs} runs of {experiment.years} years "
+        f"on {procs} worker process(es), about {max(1, round(quick))}-{max(2, round(busy))} "
+        f"minutes on this machine (first time only; an interrupted run resumes) into {out}",
+        flush=True,
+    )
