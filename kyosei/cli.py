@@ -8,13 +8,12 @@ and what is allowed; nothing is written); 1 anything else (a short message; run 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-from model.parameters import ParameterError
-
 from . import __version__
-from .commands import COMMANDS
+from .commands import COMMANDS, module_name
 from .errors import UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -24,8 +23,20 @@ class _Parser(argparse.ArgumentParser):
     """argparse exits with 2 on bad arguments already; keep its message short."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with one sub-parser per command."""
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command named in ``argv`` (the first word that is not a global option)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every command listed, ``command`` (or all) with its arguments.
+
+    Only the module of ``command`` is imported; ``None`` imports every command's module
+    (for documentation and tests).
+    """
     parser = _Parser(
         prog="kyosei",
         description="Kyosei (共生): a shrinking, aging town and the policies that connect it.",
@@ -33,15 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kyosei {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
-        module.add_parser(sub)
+    for name, help_text in COMMANDS.items():
+        if command is None or name == command:
+            importlib.import_module(module_name(name)).add_parser(sub)
+        else:  # listed with its help; its module is imported only when it runs
+            sub.add_parser(name, help=help_text)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kyosei`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_in(words) or "")
+    args = parser.parse_args(words)
+    from model.parameters import ParameterError  # after parsing: the model is heavy
+
     try:
         return int(args.handler(args) or EXIT_OK)
     except (ParameterError, UsageError) as err:

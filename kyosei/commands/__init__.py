@@ -1,5 +1,22 @@
-"""Sub-commands of ``kyosei``; each module has ``add_parser(subparsers)``."""
+"""Sub-commands of ``kyosei``, registered by name with their one-line help.
 
-from . import analyze, calibrate, dashboard, demo, run, scenarios, sweep
+Module ``kyosei.commands.NAME`` has ``add_parser(subparsers)`` and a handler. It is
+imported only when its command runs (or its own ``--help`` is asked for), so
+``kyosei --help`` does not load the model, NumPy, pandas, SciPy or Mesa. A new command
+is one line here (in the order ``kyosei --help`` lists them) plus its module.
+"""
 
-COMMANDS = [demo, scenarios, run, calibrate, sweep, analyze, dashboard]
+COMMANDS: dict[str, str] = {
+    "demo": "run the default comparison if its results are missing, then serve the dashboard",
+    "scenarios": "list town profiles and policy packages",
+    "run": "run one town under one policy package",
+    "calibrate": "compare the model with public statistics",
+    "sweep": "run an experiment file (towns × policies × parameters × replicates)",
+    "analyze": "bands, paired effects and sensitivity of a results folder",
+    "dashboard": "serve the dashboard in the browser",
+}
+
+
+def module_name(command: str) -> str:
+    """The module implementing ``command`` (``new-town`` → ``kyosei.commands.new_town``)."""
+    return f"{__name__}.{command.replace('-', '_')}"

@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import argparse
 
-from model.calibration import check
-from model.metrics import Metric
-from model.parameters import ParameterError
-from scenarios import load_scenario
-
 from ..table import default_lang, render, sources_section
 from .run import parse_overrides
 
@@ -39,11 +34,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _fmt(value: float, unit: str) -> str:
+    from model.metrics import Metric
+
     return Metric("x", "", "", "share").format(value) if unit == "share" else f"{value:,.2f}"
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run the town and print the calibration table."""
+    from model.calibration import check
+    from model.parameters import ParameterError
+    from scenarios import load_scenario
+
     if not 1 <= args.years <= 50:
         raise ParameterError("--years", args.years, "a whole number of years from 1 to 50")
     scenario = load_scenario(args.town, scale=args.scale, overrides=parse_overrides(args.set))

@@ -12,15 +12,14 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
-
-from experiments import io, provenance
-from model import CommunityModel, Scenario
-from model.metrics import METRICS
-from model.parameters import ParameterError, describe
-from scenarios import load_scenario
+from typing import TYPE_CHECKING, Any
 
 from ..table import render
+
+# The model, the scenarios and the experiments package import NumPy, pandas and Mesa:
+# the handler imports them, so that building the parser (kyosei --help) stays quick.
+if TYPE_CHECKING:
+    from model import CommunityModel, Scenario
 
 SUMMARY = ["population", "aging_rate", "households", "single_elderly", "single_elderly_share"]
 
@@ -28,6 +27,8 @@ SUMMARY = ["population", "aging_rate", "households", "single_elderly", "single_e
 def parse_overrides(items: list[str]) -> dict[str, Any]:
     """``--set demography.tfr=1.4`` → ``{"demography.tfr": 1.4}`` (TOML value syntax)."""
     import tomllib
+
+    from model.parameters import ParameterError
 
     out: dict[str, Any] = {}
     for item in items:
@@ -72,6 +73,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def check_run_arguments(args: argparse.Namespace) -> Scenario:
     """Validate every input before anything runs; returns the scenario."""
+    from model.parameters import ParameterError
+    from scenarios import load_scenario
+
     if not 1 <= args.years <= 100:
         raise ParameterError("--years", args.years, "a whole number of years from 1 to 100")
     if not 0 <= args.seed < 2**63:
@@ -83,6 +87,9 @@ def check_run_arguments(args: argparse.Namespace) -> Scenario:
 
 def handle(args: argparse.Namespace) -> int:
     """Run, print the summary, write the outputs."""
+    from model import CommunityModel, Scenario
+    from model.parameters import ParameterError
+
     scenario = check_run_arguments(args)
     out = (
         args.out
@@ -107,6 +114,8 @@ def handle(args: argparse.Namespace) -> int:
 
 def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
     """Start vs end for one run; end values side by side (with differences) for several."""
+    from model.metrics import METRICS
+
     names = list(runs)
     first = runs[names[0]].recorder.timeseries()
     rows = []
@@ -169,6 +178,8 @@ def _signed(m: Any, diff: float) -> str:
 def _write(
     out: Path, model: CommunityModel, scenario: Scenario, args: argparse.Namespace, wall: float
 ) -> None:
+    from experiments import io
+
     out.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -181,6 +192,9 @@ def _write(
 def _fill(
     build: Path, model: CommunityModel, scenario: Scenario, args: argparse.Namespace, wall: float
 ) -> None:
+    from experiments import io, provenance
+    from model.parameters import describe
+
     io.write_parquet(model.recorder.timeseries(), build / "timeseries.parquet")
     io.write_parquet(model.recorder.districts(), build / "districts.parquet")
     manifest = {

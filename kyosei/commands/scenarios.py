@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from model.parameters import describe
-from scenarios import loader
-
 from ..table import default_lang, render, sources_section
 
 
@@ -26,6 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """List everything, or show one profile or package."""
+    from scenarios import loader
+
     if args.action == "show":
         if not args.name:
             from ..errors import UsageError
@@ -56,6 +55,9 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _show(name: str, lang: str) -> int:
+    from model.parameters import describe
+    from scenarios import loader
+
     if name in loader.policy_names() or (name.endswith(".toml") and "polic" in name):
         package = loader.load_policy(name)
         print(f"{package.name}: {package.label_ja} / {package.label_en}")

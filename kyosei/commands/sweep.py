@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-from experiments.cluster import SlurmOptions, slurm_job_script
-from experiments.plan import make_plan
-from experiments.spec import load_experiment
-from experiments.sweep import run_experiment
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+
+if TYPE_CHECKING:  # the experiments package is heavy: the handler imports it
+    from experiments.cluster import SlurmOptions
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -86,6 +85,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def slurm_options(args: argparse.Namespace) -> SlurmOptions:
     """The SLURM settings given on the command line."""
+    from experiments.cluster import SlurmOptions
+
     return SlurmOptions(
         queue=args.slurm_queue,
         account=args.slurm_account,
@@ -100,6 +101,11 @@ def slurm_options(args: argparse.Namespace) -> SlurmOptions:
 
 def handle(args: argparse.Namespace) -> int:
     """Check everything, then run (or print the plan / job script)."""
+    from experiments.cluster import slurm_job_script
+    from experiments.plan import make_plan
+    from experiments.spec import load_experiment
+    from experiments.sweep import run_experiment
+
     experiment = load_experiment(args.experiment)
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers} is not allowed: a whole number ≥ 1")
