@@ -2,13 +2,15 @@
 
 Exit codes: 0 success; 2 bad input (a message names the file, the field, the value
 and what is allowed; nothing is written); 1 anything else (a short message; run with
-``--debug`` for the traceback).
+``--debug`` for the traceback); 141 when the reader of the output stops early
+(``kyosei scenarios show okazaki | head``), quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +19,7 @@ from .commands import COMMANDS, module_name
 from .errors import UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_PIPE_CLOSED = 141  # as for other tools stopped by SIGPIPE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from model.parameters import ParameterError  # after parsing: the model is heavy
 
     try:
-        return int(args.handler(args) or EXIT_OK)
+        code = int(args.handler(args) or EXIT_OK)
+        sys.stdout.flush()  # a closed pipe shows here, not as noise at exit
+        return code
+    except BrokenPipeError:  # the reader stopped (e.g. `| head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
     except (ParameterError, UsageError) as err:
         print(f"kyosei: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -37,8 +37,8 @@ def default_lang() -> str:
     return "en"
 
 
-def sources_section(texts: Iterable[str], lang: str = "en") -> str:
-    """The sources cited as ``[key]`` in ``texts``: one line each with key and title."""
+def sources_section(texts: Iterable[str], lang: str = "en", columns: int | None = None) -> str:
+    """The sources cited as ``[key]`` in ``texts``: key and title, wrapped to ``columns``."""
     from model import sources  # the model package is heavy: import only when printing
 
     keys = sources.cited_in(texts)
@@ -49,5 +49,35 @@ def sources_section(texts: Iterable[str], lang: str = "en") -> str:
     )
     lines = [head]
     for key, title in sources.table(keys, lang):
-        lines.append(f"  [{key}] {title}")
+        entry = f"  [{key}] {title}"
+        lines += wrap(entry, columns, indent="      ") if columns else [entry]
     return "\n".join(lines)
+
+
+def wrap(text: str, columns: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``columns`` terminal columns (full-width counts two).
+
+    Breaks at spaces; a word wider than a line is broken between characters. Lines after
+    the first start with ``indent``.
+    """
+    lead = text[: len(text) - len(text.lstrip())]
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        word = lead + word if not line and not lines else word
+        candidate = f"{line} {word}" if line else word
+        if width(candidate) <= columns - (width(indent) if lines else 0):
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        while width(line) > columns - width(indent):  # one word wider than a line
+            cut = 0
+            while width(line[: cut + 1]) <= columns - width(indent):
+                cut += 1
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line or not lines:
+        lines.append(line)
+    return [lines[0], *(indent + ln for ln in lines[1:])]

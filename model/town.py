@@ -72,15 +72,63 @@ NATIONAL_SOURCE = "[stat-jinsui-2024] aggregates 0-14/65+/75+; band shape recons
 class TownParams:
     """Who lives in the town at the start, and how the town is laid out."""
 
-    name: str = param("town", unit="", source="profile name")
-    label_ja: str = param("町", unit="", source="profile label (Japanese)")
-    label_en: str = param("Town", unit="", source="profile label (English)")
-    population: int = param(20_000, unit="persons", source="profile", lo=1)
-    households: int = param(8_700, unit="households", source="profile", lo=1)
-    districts: int = param(1, unit="daily-life areas", source="profile", lo=1, hi=200)
-    area_km2: float = param(30.0, unit="km²", source="profile", lo=0.1)
+    name: str = param(
+        "town",
+        unit="",
+        source="profile name",
+        ja="プロファイル名（英数字）",
+        en="Profile name (used in file and folder names)",
+    )
+    label_ja: str = param(
+        "町",
+        unit="",
+        source="profile label (Japanese)",
+        ja="表示名（日本語）",
+        en="Label shown in Japanese",
+    )
+    label_en: str = param(
+        "Town",
+        unit="",
+        source="profile label (English)",
+        ja="表示名（英語）",
+        en="Label shown in English",
+    )
+    population: int = param(
+        20_000,
+        unit="persons",
+        source="profile",
+        lo=1,
+        ja="開始時の人口",
+        en="Residents at the start",
+    )
+    households: int = param(
+        8_700,
+        unit="households",
+        source="profile",
+        lo=1,
+        ja="開始時の世帯数",
+        en="Households at the start",
+    )
+    districts: int = param(
+        1,
+        unit="daily-life areas",
+        source="profile",
+        lo=1,
+        hi=200,
+        ja="日常生活圏域の数（地区）",
+        en="Daily-life areas (districts) the town is divided into",
+    )
+    area_km2: float = param(
+        30.0, unit="km²", source="profile", lo=0.1, ja="面積", en="Area of the town"
+    )
     annual_change_target: float = param(
-        -0.6, unit="%/yr", source="profile target; checked by tests, not imposed", lo=-20, hi=20
+        -0.6,
+        unit="%/yr",
+        source="profile target; checked by tests, not imposed",
+        lo=-20,
+        hi=20,
+        ja="年あたり人口増減率の目安（検証用、強制しない）",
+        en="Expected annual population change (checked, not imposed)",
     )
     age_weights_male: tuple[float, ...] = param(
         NATIONAL_MALE,
@@ -88,6 +136,8 @@ class TownParams:
         source=NATIONAL_SOURCE,
         lo=0,
         length=AGE_BANDS,
+        ja="男性の5歳階級別人口の相対値（0-4歳…95-99歳）",
+        en="Men by 5-year age band, relative (0-4 … 95-99)",
     )
     age_weights_female: tuple[float, ...] = param(
         NATIONAL_FEMALE,
@@ -95,6 +145,8 @@ class TownParams:
         source=NATIONAL_SOURCE,
         lo=0,
         length=AGE_BANDS,
+        ja="女性の5歳階級別人口の相対値（0-4歳…95-99歳）",
+        en="Women by 5-year age band, relative (0-4 … 95-99)",
     )
     alone_65_male: float = param(
         0.150,
@@ -102,6 +154,8 @@ class TownParams:
         source="[cao-aging-whitepaper-2024] 2020: men 15.0 %",
         lo=0.0,
         hi=1.0,
+        ja="65歳以上男性のうち一人暮らしの割合",
+        en="Share of men 65+ living alone",
     )
     alone_65_female: float = param(
         0.221,
@@ -109,6 +163,8 @@ class TownParams:
         source="[cao-aging-whitepaper-2024] 2020: women 22.1 %",
         lo=0.0,
         hi=1.0,
+        ja="65歳以上女性のうち一人暮らしの割合",
+        en="Share of women 65+ living alone",
     )
     single_parent_share: float = param(
         0.135,
@@ -116,6 +172,8 @@ class TownParams:
         source="derived from [mhlw-hitorioya-2021]: 1.344 M of 9.917 M households with children",
         lo=0.0,
         hi=1.0,
+        ja="子のいる世帯のうちひとり親世帯の割合",
+        en="Share of families with children headed by a single parent",
     )
     kin_in_town: float = param(
         0.5,
@@ -123,9 +181,16 @@ class TownParams:
         source="assumption",
         lo=0.0,
         hi=1.0,
+        ja="独立した成人の親が町内に住む確率",
+        en="Chance an independent adult's parents live in town",
     )
     district_weights: tuple[float, ...] = param(
-        (), unit="relative population per district (empty = equal)", source="profile", lo=0
+        (),
+        unit="relative population per district (empty = equal)",
+        source="profile",
+        lo=0,
+        ja="地区ごとの人口の相対値（空なら均等）",
+        en="Relative population of each district (empty: equal)",
     )
 
 

@@ -8,6 +8,7 @@ is one line here (in the order ``kyosei --help`` lists them) plus its module.
 
 COMMANDS: dict[str, str] = {
     "demo": "run the default comparison if its results are missing, then serve the dashboard",
+    "new-town": "write a commented profile for your own town (TOML) to edit and run",
     "scenarios": "list town profiles and policy packages",
     "run": "run one town under one policy package",
     "calibrate": "compare the model with public statistics",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..table import default_lang, render, sources_section
+from ..table import default_lang, render, sources_section, width, wrap
+
+COLUMNS = 100  # the long format fits a 100-column terminal
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -12,6 +14,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scenarios", help="list town profiles and policy packages")
     p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
     p.add_argument("name", nargs="?", help="with 'show': a town profile, policy or file path")
+    p.add_argument(
+        "--format",
+        choices=["long", "wide"],
+        default="long",
+        help="with 'show': 'long' (default) fits 100 columns, one parameter per block; "
+        "'wide' is one table row per parameter",
+    )
     p.add_argument(
         "--lang",
         choices=["ja", "en"],
@@ -30,31 +39,37 @@ def handle(args: argparse.Namespace) -> int:
             from ..errors import UsageError
 
             raise UsageError("'kyosei scenarios show' needs a town profile or policy name")
-        return _show(args.name, args.lang or default_lang())
+        return _show(args.name, args.lang or default_lang(), args.format)
+    lang = args.lang or default_lang()
     towns = [loader.describe_file("town", n) for n in loader.town_names()]
     print("Town profiles (kyosei run TOWN):")
     print(
         render(
             ["name", "label", "population", "districts"],
-            [
-                [t["name"], t["label_ja"] + " / " + t["label_en"], t["population"], t["districts"]]
-                for t in towns
-            ],
+            [[t["name"], t[f"label_{lang}"], t["population"], t["districts"]] for t in towns],
             right=(2, 3),
         )
     )
     policies = [loader.describe_file("policy", n) for n in loader.policy_names()]
     print("\nPolicy packages (kyosei run TOWN --policy PACKAGE):")
-    print(
-        render(
-            ["name", "label", "components"],
-            [[p["name"], p["label_ja"] + " / " + p["label_en"], p["components"]] for p in policies],
-        )
-    )
+    rows = [[p["name"], p[f"label_{lang}"], p["components"]] for p in policies]
+    print(render(["name", "label", "components"], _wrap_last(rows)))
     return 0
 
 
-def _show(name: str, lang: str) -> int:
+def _wrap_last(rows: list[list[str]]) -> list[list[str]]:
+    """``rows`` with the last column wrapped onto continuation rows to fit ``COLUMNS``."""
+    firsts = [max(width(str(r[i])) for r in rows) for i in range(len(rows[0]) - 1)]
+    room = max(20, COLUMNS - sum(firsts) - 2 * len(firsts))
+    out = []
+    for row in rows:
+        parts = wrap(str(row[-1]), room)
+        out.append([*row[:-1], parts[0]])
+        out += [[""] * (len(row) - 1) + [part] for part in parts[1:]]
+    return out
+
+
+def _show(name: str, lang: str, layout: str = "long") -> int:
     from model.parameters import describe
     from scenarios import loader
 
@@ -75,8 +90,15 @@ def _show(name: str, lang: str) -> int:
         return 0
     params = loader.load_town(name)
     rows = [[r["parameter"], _fmt(r["value"]), r["unit"], r["source"]] for r in describe(params)]
-    print(render(["parameter", "value", "unit", "source"], rows))
-    cited = sources_section((r[3] for r in rows), lang)
+    if layout == "wide":
+        print(render(["parameter", "value", "unit", "source"], rows))
+    else:
+        print(f"{params.town.name}: {params.town.label_ja} / {params.town.label_en}")
+        for parameter, value, unit, source in rows:
+            head = f"{parameter} = {value}" + (f"  ({unit})" if unit else "")
+            print("\n".join(wrap(head, COLUMNS, indent="    ")))
+            print("\n".join(wrap(f"    source: {source}", COLUMNS, indent="        ")))
+    cited = sources_section((r[3] for r in rows), lang, COLUMNS if layout == "long" else None)
     if cited:
         print("\n" + cited)
     return 0
