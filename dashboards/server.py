@@ -18,6 +18,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 import webbrowser
 from pathlib import Path
 
@@ -37,8 +38,26 @@ OFFLINE_ENV = {
 }
 
 
+def quiet_third_party_warnings() -> None:
+    """Silence library warnings that mean nothing to a user of the local dashboard.
+
+    Solara's Starlette server warns on every page load over plain http on a host other
+    than "localhost" (here 127.0.0.1) that it sets the session cookie with SameSite=Lax
+    instead of None: a 14-line message per browser session that buried the address.
+    Lax is right for a dashboard that is not embedded in another site, so exactly that
+    message from that module is ignored; every other warning still shows.
+    """
+    warnings.filterwarnings(
+        "ignore",
+        message="Cookies with samesite=none require https",
+        category=UserWarning,
+        module=r"solara\.server\.starlette",
+    )
+
+
 def configure(results_dir: str | Path | None = None) -> None:
     """Set the environment the app and Solara read (call before importing solara.server)."""
+    quiet_third_party_warnings()
     for key, value in OFFLINE_ENV.items():
         os.environ[key] = value
     os.environ["SOLARA_APP"] = APP_MODULE

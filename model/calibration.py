@@ -288,18 +288,28 @@ TARGETS: tuple[Target, ...] = (
 
 
 def check(
-    scenario: Scenario, *, seed: int = 1, years: int = 10, replicates: int = 3
+    scenario: Scenario,
+    *,
+    seed: int = 1,
+    years: int = 10,
+    replicates: int = 3,
+    tick: Callable[[], object] | None = None,
 ) -> pd.DataFrame:
     """Compare the mean of ``replicates`` runs with every public figure: a row per target.
 
     The runs use seeds ``seed``, ``seed + 1``, ….
 
     Averaging matters for counts that are small in one town (≈ 40 NPOs per 100k drift by
-    chance from year to year).
+    chance from year to year). ``tick`` is called after every simulated year of every
+    replicate (``replicates * years`` times), e.g. to move a progress bar.
     """
     values: dict[str, list[float]] = {t.name: [] for t in TARGETS}
     for replicate in range(replicates):
-        model = CommunityModel(scenario, seed=seed + replicate).run(12 * years)
+        model = CommunityModel(scenario, seed=seed + replicate)
+        for _ in range(years):
+            model.run(12)
+            if tick is not None:
+                tick()
         ts = model.recorder.timeseries()
         for t in TARGETS:
             try:

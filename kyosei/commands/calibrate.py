@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..progress import add_quiet, bar
 from ..table import default_lang, render, sources_section
 from .run import parse_overrides
 
@@ -30,6 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="language of source titles (default: LANG)",
     )
+    add_quiet(p)
     p.set_defaults(handler=handle)
 
 
@@ -50,7 +52,14 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.town, scale=args.scale, overrides=parse_overrides(args.set))
     if not 1 <= args.replicates <= 100:
         raise ParameterError("--replicates", args.replicates, "a whole number from 1 to 100")
-    table = check(scenario, seed=args.seed, years=args.years, replicates=args.replicates)
+    with bar(args.replicates * args.years, "calibrate", unit="yr", quiet=args.quiet) as years:
+        table = check(
+            scenario,
+            seed=args.seed,
+            years=args.years,
+            replicates=args.replicates,
+            tick=lambda: years.update(1),
+        )
     rows = [
         [
             row["target"],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..progress import add_quiet, wanted
 
 if TYPE_CHECKING:  # the experiments package is heavy: imported by the handler only
     from experiments.spec import Experiment
@@ -84,6 +85,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="only make sure the results exist; do not start the dashboard",
     )
+    add_quiet(p)
     p.set_defaults(handler=handle)
 
 
@@ -110,7 +112,7 @@ def handle(args: argparse.Namespace) -> int:
         status = store_status(experiment, out)
     if status != "complete":
         _announce(experiment, out, status, args.workers)
-    summary = run_experiment(experiment, out, workers=args.workers, progress=True)
+    summary = run_experiment(experiment, out, workers=args.workers, progress=wanted(args.quiet))
     if summary.ran:
         print(
             f"ran {summary.ran} runs ({summary.ok} ok, {summary.failed} failed) "

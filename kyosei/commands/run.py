@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..progress import add_quiet, bar
 from ..table import render
 
 # The model, the scenarios and the experiments package import NumPy, pandas and Mesa:
@@ -68,6 +69,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one town under one policy package")
     add_run_arguments(p)
     p.add_argument("--out", type=Path, help="output folder (default runs/TOWN-POLICY-seedS)")
+    add_quiet(p)
     p.set_defaults(handler=handle)
 
 
@@ -97,15 +99,25 @@ def handle(args: argparse.Namespace) -> int:
     )
     if out.exists() and not out.is_dir():
         raise ParameterError("--out", str(out), "a folder (a file of that name exists)")
-    started = time.perf_counter()
-    model = CommunityModel(scenario, seed=args.seed).run(12 * args.years)
-    wall = time.perf_counter() - started
-    runs = {scenario.policy.name: model}
-    if scenario.policy.interventions:
-        base = Scenario(
-            scenario.name, scenario.params, scale=scenario.scale, overrides=scenario.overrides
-        )
-        runs = {"baseline": CommunityModel(base, seed=args.seed).run(12 * args.years), **runs}
+    arms = 2 if scenario.policy.interventions else 1
+    with bar(arms * args.years, "run", unit="yr", quiet=args.quiet) as years:
+
+        def simulate(s: Scenario) -> CommunityModel:
+            model = CommunityModel(s, seed=args.seed)
+            for _ in range(args.years):
+                model.run(12)
+                years.update(1)
+            return model
+
+        started = time.perf_counter()
+        model = simulate(scenario)
+        wall = time.perf_counter() - started
+        runs = {scenario.policy.name: model}
+        if scenario.policy.interventions:
+            base = Scenario(
+                scenario.name, scenario.params, scale=scenario.scale, overrides=scenario.overrides
+            )
+            runs = {"baseline": simulate(base), **runs}
     print(summary_table(runs, args.years))
     _write(out, model, scenario, args, wall)
     print(f"\nwrote {out}/ (timeseries.parquet, districts.parquet, manifest.json) in {wall:.1f} s")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..progress import wanted
 
 if TYPE_CHECKING:  # the experiments package is heavy: the handler imports it
     from experiments.cluster import SlurmOptions
@@ -57,7 +58,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dry-run", action="store_true", help="check the file and print the plan; run nothing"
     )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--no-progress",
+        "-q",
+        "--quiet",
+        dest="no_progress",
+        action="store_true",
+        help="no progress bar (none either when stderr is not a terminal)",
+    )
     slurm = p.add_argument_group("SLURM (with --cluster slurm)")
     slurm.add_argument("--slurm-queue", help="partition (#SBATCH -p)")
     slurm.add_argument("--slurm-account", help="account (#SBATCH -A)")
@@ -132,7 +140,7 @@ def handle(args: argparse.Namespace) -> int:
         cluster=args.cluster,
         connect_timeout=args.connect_timeout,
         slurm=slurm_options(args),
-        progress=not args.no_progress,
+        progress=wanted(args.no_progress),
         retry_failed=args.retry_failed,
         flush_seconds=args.flush_seconds,
         plan=plan,
