@@ -40,6 +40,16 @@ def test_help_imports_no_heavy_library(argv):
     assert _loaded(argv) == "LOADED []"
 
 
+def test_light_model_modules_load_no_heavy_library():
+    """Errors, parameters and sources are importable without Mesa, NumPy or SciPy."""
+    code = (
+        "import sys, model.parameters, model.sources; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY[:-1]!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
 def test_a_command_that_runs_does_load_the_model():
     """The probe can see an import: running a command loads what it needs."""
     assert "'model'" in _loaded(["scenarios", "show", "district"])
