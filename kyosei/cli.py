@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from model.errors import UsageError
 from model.parameters import ParameterError
 
 from . import __version__
 from .commands import COMMANDS
-from .errors import UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import UsageError
+from model.errors import UsageError
 
 DEFAULT_EXPERIMENT = Path(__file__).resolve().parents[2] / "experiments" / "default_comparison.toml"
 

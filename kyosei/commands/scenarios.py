@@ -22,7 +22,7 @@ def handle(args: argparse.Namespace) -> int:
     """List everything, or show one profile or package."""
     if args.action == "show":
         if not args.name:
-            from ..errors import UsageError
+            from model.errors import UsageError
 
             raise UsageError("'kyosei scenarios show' needs a town profile or policy name")
         return _show(args.name)

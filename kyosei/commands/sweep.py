@@ -15,8 +15,7 @@ from experiments.cluster import SlurmOptions, slurm_job_script
 from experiments.plan import make_plan
 from experiments.spec import load_experiment
 from experiments.sweep import run_experiment
-
-from ..errors import UsageError
+from model.errors import UsageError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
