@@ -157,15 +157,14 @@ class CommunityModel(mesa.Model):
         while self.month < 0:  # warm-up: the social system settles, people do not age
             self.month += 1
             self._social_month()
-        self.tally.reset()
-        self.support.waits.clear()
+        self._start_month()  # month 0 reports no events: the warm-up's are forgotten
         self.recorder.record(self)
 
     # ---- the month -------------------------------------------------------------------
     def step(self) -> None:
         """Advance the town by one month (see the module docstring for the order)."""
         self.month += 1
-        self.tally.reset()
+        self._start_month()
         demography.age_and_exit(self, None)
         demography.births(self)
         demography.in_migration(self)
@@ -173,7 +172,21 @@ class CommunityModel(mesa.Model):
         self._social_month()
         if self.month % 12 == 0:
             self.compact()
+        self.ledger.add_outcomes(
+            self.tally.reconnected * self.scale, self.tally.resolved * self.scale
+        )
         self.recorder.record(self)
+
+    def _start_month(self) -> None:
+        """Zero the month's event counts, once, before anything happens in the month.
+
+        The reporters only read them, so a month's outputs can be computed any number
+        of times without changing the run.
+        """
+        self.tally.reset()
+        self.support.waits.clear()
+        self.venues.opened_this_month = 0
+        self.venues.closed_this_month = 0
 
     def _social_month(self) -> None:
         """Steps 2-6 of the month: levers, needs, community, support, costs."""

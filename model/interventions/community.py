@@ -138,6 +138,7 @@ class Platform(Intervention):
                 r.volunteer[starts] = True
                 r.vol_since[starts] = model.month
                 r.welfare_involved[starts] = True
+                model.tally.volunteers_started += starts.size
                 r.last_part_m[came] = model.month
                 if gen.random() < s["venue_chance"]:
                     kind = CAFE if gen.random() < 0.5 else HUB
