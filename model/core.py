@@ -37,10 +37,10 @@ from .parameters import ParameterError
 from .population import ROLE_PARENT, Households, Residents, ResidentView, view
 from .scenario import InterventionSpec, Params, Scenario
 from .snapshot import Snapshot
-from .streams import Streams, name_key
+from .streams import Streams
 from .support import SupportSystem
 from .synthesis import build_population
-from .town import TownMap, layout, place_homes
+from .town import TownMap, place_homes, town_map
 from .venues import VenueSystem
 
 STATES = ("connected", "isolated", "in_need", "supported", "volunteer")
@@ -101,8 +101,7 @@ class CommunityModel(mesa.Model):
         self.tally = Tally()
         self.levers = Levers()
         # The map belongs to the town, not to the run: every seed sees the same districts.
-        town_streams = Streams(name_key(self.params.town.name) >> 1)
-        self.town_map: TownMap = layout(self.params.town, town_streams)
+        self.town_map: TownMap = town_map(self.params.town)
         self.n_districts = self.params.town.districts
         # Policy intensities are given per 100k residents of the town at the start.
         self.per_100k = self.params.town.population / 100_000

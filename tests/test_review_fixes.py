@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from dashboards import townmap
 from model import CommunityModel
 from scenarios import load_scenario
 
@@ -79,3 +80,16 @@ def test_reporters_are_pure():
     assert not math.isnan(plain.recorder.last()["wait_mean"])
     a, b = plain.recorder.timeseries(), inspected.recorder.timeseries()
     assert a.equals(b)
+
+
+def test_the_dashboard_map_is_the_models_map():
+    """One town map: the Compare page draws the districts the model placed people in."""
+    for seed in (0, 7):
+        model = CommunityModel(load_scenario("small_town", scale=200.0), seed=seed)
+        drawn = townmap.polygons("small_town")
+        assert len(drawn) == len(model.town_map.polygons) == 2
+        for mine, theirs in zip(drawn, model.town_map.polygons, strict=True):
+            assert np.array_equal(mine, theirs)
+        from model.town import town_map
+
+        assert np.array_equal(town_map(model.params.town).centres, model.town_map.centres)
