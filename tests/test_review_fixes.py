@@ -93,3 +93,17 @@ def test_the_dashboard_map_is_the_models_map():
         from model.town import town_map
 
         assert np.array_equal(town_map(model.params.town).centres, model.town_map.centres)
+
+
+def test_community_building_subsidises_about_its_share_of_venues_once_each():
+    model = _model("community_building").run(18)
+    first = {v.unique_id: v.subsidised for v in model.venues.venues if v.open and v.kind != 4}
+    model.run(24)
+    later = {v.unique_id: v.subsidised for v in model.venues.venues if v.open and v.kind != 4}
+    # Decided once: a venue keeps its decision.
+    assert all(later[i] == s for i, s in first.items() if i in later)
+    n = len(later)
+    share = sum(later.values()) / n
+    # Binomial(n, 0.5): 3.5 standard deviations.
+    assert n > 50
+    assert abs(share - 0.5) < 3.5 * math.sqrt(0.25 / n), (share, n)
