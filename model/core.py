@@ -14,7 +14,8 @@ Step order (one month):
 5. support — venues notice needs (参加→相談); outreach; residents seek help;
    referrals arrive; counters assess their queues (support or refer on)
 6. costs — active components book their spending
-7. bookkeeping — once a year drop departed residents; record the month's outputs
+7. bookkeeping — once a year drop departed residents; add the month's outcomes to the
+   cost ledger; record the month's outputs (the event counts were zeroed at month start)
 
 Before month 0 the social system (steps 2-6, no demography) runs for a warm-up so that
 queues, ties and volunteers start near their own balance.
