@@ -1,8 +1,8 @@
 """District borders of a town for the Compare page's map, without building its people.
 
-The model lays out districts (``model.town.layout``) from the town profile and the
-run's seed before it creates any resident, so the map of a results set can be drawn
-in milliseconds by calling the same function with the first replicate's seed.
+The map depends on the town profile only (``model.town.town_map``, the function the
+model itself calls), so the map of a results set is drawn in milliseconds and shows
+exactly the districts its runs placed people in.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ import functools
 
 import numpy as np
 
-from model.streams import Streams
-from model.town import layout
+from model.town import town_map
 from scenarios import load_town
 
 
 @functools.lru_cache(maxsize=32)
-def polygons(town: str, seed: int) -> tuple[np.ndarray, ...]:
+def polygons(town: str) -> tuple[np.ndarray, ...]:
     """Corner arrays (k, 2) in km, one per district, as ``model.town_map.polygons``."""
-    params = load_town(town)
-    return tuple(layout(params.town, Streams(int(seed))).polygons)
+    return tuple(town_map(load_town(town).town).polygons)

@@ -11,7 +11,7 @@
   submitting anything (``kyosei sweep … --cluster slurm --print-job-script``).
 
 Anything wrong — an unknown form, a scheduler that does not answer, one with no
-workers — raises :class:`~kyosei.errors.UsageError` before anything is written.
+workers — raises :class:`~model.errors.UsageError` before anything is written.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from kyosei.errors import UsageError
+from model.errors import UsageError
 
 from .backends import Backend, DaskBackend, InProcess, LocalProcesses
 

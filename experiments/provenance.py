@@ -71,20 +71,31 @@ def source_digest() -> str:
     return h.hexdigest()[:12]
 
 
+def package_version() -> str:
+    """The installed Kyosei's version (``0.0.0+source`` for a tree that is not installed).
+
+    Read from the package metadata, as ``kyosei.__version__`` is, without importing the
+    command line package (experiments sit below it).
+    """
+    try:
+        return version("kyosei")
+    except PackageNotFoundError:
+        return "0.0.0+source"
+
+
 def code_version() -> str:
     """Kyosei's version plus commit: the part of a run's identity that is code.
 
     An uncommitted tree (``+dirty``) also carries :func:`source_digest`, so results of
     two different uncommitted states are never taken for each other.
     """
-    from kyosei import __version__
-
+    base = package_version()
     commit = git_commit()
     if not commit:
-        return __version__
+        return base
     if commit.endswith("+dirty"):
-        return f"{__version__}+{commit}.{source_digest()}"
-    return f"{__version__}+{commit}"
+        return f"{base}+{commit}.{source_digest()}"
+    return f"{base}+{commit}"
 
 
 def machine() -> dict[str, Any]:

@@ -14,7 +14,8 @@ Step order (one month):
 5. support — venues notice needs (参加→相談); outreach; residents seek help;
    referrals arrive; counters assess their queues (support or refer on)
 6. costs — active components book their spending
-7. bookkeeping — once a year drop departed residents; record the month's outputs
+7. bookkeeping — once a year drop departed residents; add the month's outcomes to the
+   cost ledger; record the month's outputs (the event counts were zeroed at month start)
 
 Before month 0 the social system (steps 2-6, no demography) runs for a warm-up so that
 queues, ties and volunteers start near their own balance.
@@ -37,10 +38,10 @@ from .parameters import ParameterError
 from .population import ROLE_PARENT, Households, Residents, ResidentView, view
 from .scenario import InterventionSpec, Params, Scenario
 from .snapshot import Snapshot
-from .streams import Streams, name_key
+from .streams import Streams
 from .support import SupportSystem
 from .synthesis import build_population
-from .town import TownMap, layout, place_homes
+from .town import TownMap, place_homes, town_map
 from .venues import VenueSystem
 
 STATES = ("connected", "isolated", "in_need", "supported", "volunteer")
@@ -101,8 +102,7 @@ class CommunityModel(mesa.Model):
         self.tally = Tally()
         self.levers = Levers()
         # The map belongs to the town, not to the run: every seed sees the same districts.
-        town_streams = Streams(name_key(self.params.town.name) >> 1)
-        self.town_map: TownMap = layout(self.params.town, town_streams)
+        self.town_map: TownMap = town_map(self.params.town)
         self.n_districts = self.params.town.districts
         # Policy intensities are given per 100k residents of the town at the start.
         self.per_100k = self.params.town.population / 100_000
@@ -157,15 +157,14 @@ class CommunityModel(mesa.Model):
         while self.month < 0:  # warm-up: the social system settles, people do not age
             self.month += 1
             self._social_month()
-        self.tally.reset()
-        self.support.waits.clear()
+        self._start_month()  # month 0 reports no events: the warm-up's are forgotten
         self.recorder.record(self)
 
     # ---- the month -------------------------------------------------------------------
     def step(self) -> None:
         """Advance the town by one month (see the module docstring for the order)."""
         self.month += 1
-        self.tally.reset()
+        self._start_month()
         demography.age_and_exit(self, None)
         demography.births(self)
         demography.in_migration(self)
@@ -173,7 +172,21 @@ class CommunityModel(mesa.Model):
         self._social_month()
         if self.month % 12 == 0:
             self.compact()
+        self.ledger.add_outcomes(
+            self.tally.reconnected * self.scale, self.tally.resolved * self.scale
+        )
         self.recorder.record(self)
+
+    def _start_month(self) -> None:
+        """Zero the month's event counts, once, before anything happens in the month.
+
+        The reporters only read them, so a month's outputs can be computed any number
+        of times without changing the run.
+        """
+        self.tally.reset()
+        self.support.waits.clear()
+        self.venues.opened_this_month = 0
+        self.venues.closed_this_month = 0
 
     def _social_month(self) -> None:
         """Steps 2-6 of the month: levers, needs, community, support, costs."""

@@ -191,6 +191,11 @@ class Ledger:
         self.month_by_payer = np.zeros(len(PAYERS))
         self.month_by_field = {}
 
+    def add_outcomes(self, reconnected: float, resolved: float) -> None:
+        """Add the month's people reconnected and needs resolved to the running totals."""
+        self.reconnected_total += reconnected
+        self.resolved_total += resolved
+
     def spend(self, line: str, yen: float) -> None:
         """Book ``yen`` on funding line ``line``."""
         if yen <= 0:
@@ -203,11 +208,12 @@ class Ledger:
 
 
 def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """This month's spending by payer and field; cost per person reconnected and need resolved."""
+    """This month's spending by payer and field; cost per person reconnected and need resolved.
+
+    Reads the ledger only: the model adds the month's outcomes before recording.
+    """
     ledger = model.ledger
     k = model.scale
-    ledger.reconnected_total += model.tally.reconnected * k
-    ledger.resolved_total += model.tally.resolved * k
     m = ledger.month_by_payer
     town = {f"cost_{name}": float(m[i]) for i, name in enumerate(PAYERS)}
     town["cost_insurance"] = float(m[3] + m[4])

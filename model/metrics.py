@@ -303,6 +303,57 @@ _METRICS = [
     ),
     Metric("minsei_referrals", "民生委員からの相談紹介", "Referrals by 民生委員", "count"),
     Metric(
+        "outreach_referrals",
+        "アウトリーチからの相談紹介",
+        "Referrals by outreach workers",
+        "count",
+        "higher",
+        "アウトリーチで見つかり相談窓口につながった人（月）",
+        "Residents found by outreach workers and referred to a counter this month",
+    ),
+    Metric(
+        "supported_linked_to_venues",
+        "参加支援で居場所につながった人",
+        "Supported residents linked to a venue",
+        "people",
+        "higher",
+        "参加支援により、支援開始と同時に居場所の常連になった人（月）",
+        "Residents who became regulars of a venue through participation support this month",
+    ),
+    Metric(
+        "volunteers_started",
+        "新たに活動を始めたボランティア",
+        "Residents who started volunteering",
+        "people",
+        "higher",
+        "自分から・プラットフォームで・参加支援の役割として活動を始めた人（月）",
+        "Started volunteering this month: on their own, at a platform gathering or "
+        "given a role by participation support",
+    ),
+    Metric(
+        "venues_opened_by_policy",
+        "政策で開いた居場所",
+        "Venues opened by the policy",
+        "count",
+        "",
+        "多世代交流拠点・プラットフォームからの居場所・連携カフェ（月、居場所の数）",
+        "Hubs, venues from platform gatherings and partner cafés opened this month",
+    ),
+    Metric(
+        "organisations_founded",
+        "新たに設立されたNPO・住民グループ",
+        "NPOs and civic groups founded",
+        "count",
+        "higher",
+    ),
+    Metric(
+        "organisations_dissolved",
+        "解散したNPO・住民グループ",
+        "NPOs and civic groups dissolved",
+        "count",
+        "lower",
+    ),
+    Metric(
         "reconnected", "孤立から再びつながった人", "Reconnected from isolation", "people", "higher"
     ),
     # costs
@@ -331,6 +382,17 @@ for _name in _FIELD_JA:
             f"Unmet: {_FIELD_EN[_name]}",
             "people",
             "lower",
+        )
+    )
+    _METRICS.append(
+        Metric(
+            f"new_need_{_name}",
+            f"新たなニーズ：{_FIELD_JA[_name]}",
+            f"New needs: {_FIELD_EN[_name]}",
+            "people",
+            "",
+            f"この月に{_FIELD_JA[_name]}のニーズが新たに生じた人",
+            f"Residents whose {_FIELD_EN[_name]} need began this month",
         )
     )
 for _name, _ja in _ROUTES_JA.items():

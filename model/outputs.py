@@ -34,7 +34,7 @@ class Tally:
     in_migrants: int = 0
     out_migrants: int = 0
     to_facility: int = 0  # moves into a care facility (they stay residents)
-    need_onsets: list[int] = field(default_factory=lambda: [0] * 4)
+    need_onsets: list[int] = field(default_factory=lambda: [0] * 4)  # by field, care..poverty
     crises: list[int] = field(default_factory=lambda: [0] * 4)
     crisis_deaths: int = 0
     resolved: int = 0
@@ -51,7 +51,7 @@ class Tally:
     minsei_referrals: int = 0
     outreach_found: int = 0
     linked_to_venues: int = 0
-    volunteers_started: int = 0
+    volunteers_started: int = 0  # on their own, at a platform gathering or given a role
     orgs_founded: int = 0
     orgs_dissolved: int = 0
     venues_created_by_policy: int = 0

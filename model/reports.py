@@ -172,8 +172,12 @@ def needs_and_support(model: CommunityModel) -> Report:
     )
     for route, name in enumerate(ROUTES):
         town[f"arrivals_{name}"] = t.arrivals[route] * k
+    # New needs this month by field (withdrawal has its own rule and counter).
+    for f, name in enumerate(NEEDS[:WITHDRAWAL]):
+        town[f"new_need_{name}"] = t.need_onsets[f] * k
+    town["new_need_withdrawal"] = t.withdrawal_onsets * k
+    town["outreach_referrals"] = t.outreach_found * k
     waits = np.concatenate(model.support.waits) if model.support.waits else np.empty(0)
-    model.support.waits.clear()
     town["wait_mean"] = float(waits.mean()) if waits.size else float("nan")
     town["wait_median"] = float(np.median(waits)) if waits.size else float("nan")
     town["wait_p90"] = float(np.quantile(waits, 0.9)) if waits.size else float("nan")
@@ -275,6 +279,11 @@ def community(model: CommunityModel) -> Report:
         "tanite_balance_hours": float(supply.sum() - demand.sum()) * k,
         "venue_referrals": model.tally.venue_referrals * k,
         "minsei_referrals": model.tally.minsei_referrals * k,
+        "volunteers_started": model.tally.volunteers_started * k,
+        "supported_linked_to_venues": model.tally.linked_to_venues * k,
+        "venues_opened_by_policy": float(model.tally.venues_created_by_policy),
+        "organisations_founded": float(model.tally.orgs_founded),
+        "organisations_dissolved": float(model.tally.orgs_dissolved),
     }
     for lo, hi, name in (
         (10, 40, "under_40"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .parameters import param
-from .streams import Streams
+from .streams import Streams, name_key
 
 AGE_BANDS = 20  # 0-4, 5-9, ..., 95-99 (years)
 
@@ -207,6 +207,15 @@ class TownMap:
         """District index of the nearest centre for each point (i.e. its Voronoi cell)."""
         d2 = ((xy[:, None, :] - self.centres[None, :, :]) ** 2).sum(axis=2)
         return d2.argmin(axis=1).astype(np.int16)
+
+
+def town_map(params: TownParams) -> TownMap:
+    """The town's map: the same for every run of the profile, whatever the run's seed.
+
+    The one place the map is made: the model and the dashboard's map of a results set
+    both call it, from the profile's own random stream.
+    """
+    return layout(params, Streams(name_key(params.name) >> 1))
 
 
 def layout(params: TownParams, streams: Streams) -> TownMap:

@@ -219,6 +219,7 @@ class Venue(mesa.Agent):
         self.closed_month = self.model.month
         self.model.venues.release(self)
         self.model.venues.forget_arrays()
+        self.model.venues.closed_this_month += 1
 
 
 class VenueSystem:
@@ -232,6 +233,7 @@ class VenueSystem:
         self._arrays_for = -1
         self._free: list[np.ndarray] = []
         self._free_for: int | None = None
+        # Venues opened and closed this month (any reason); the model zeroes them.
         self.closed_this_month = 0
         self.opened_this_month = 0
         self.distance_scale = 1.0  # a transport cut shrinks it
@@ -331,7 +333,6 @@ class VenueSystem:
         """Regulars stay or stop; newcomers join by distance while there is room."""
         model = self.model
         r, p = model.residents, model.params.venues
-        self.opened_this_month = 0
         if not self.venues:
             return
         a = self.arrays()
@@ -455,7 +456,6 @@ class VenueSystem:
         if n_v == 0:
             return
         staff = np.bincount(r.vol_venue[r.alive & (r.vol_venue >= 0)], minlength=n_v)
-        self.closed_this_month = 0
         other = model.streams["venue_close"].generator(model.month).random(n_v)
         other_rate = p.close_rate / 12.0
         for i, venue in enumerate(self.venues):
@@ -467,7 +467,6 @@ class VenueSystem:
             stops = other[i] < other_rate * (0.5 if venue.subsidised else 1.0)
             if venue.unstaffed_months >= limit or stops:
                 venue.close()
-                self.closed_this_month += 1
 
     def notice_needs(self) -> None:
         """参加→相談: staff notice hidden needs of regulars and refer them on."""

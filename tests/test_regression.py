@@ -1,41 +1,103 @@
-"""Regression baseline: fixed runs must still give the stored summary (with a negative control).
+"""Regression baseline: exact hashes of every output series, tolerance summary, negative control.
 
-The tolerance (2 % relative, 0.005 absolute for shares) absorbs floating-point changes
-between NumPy releases but not a change in behaviour; the negative control shows that
-a small real change (needs escalating 30 % faster) does fail the comparison.
-Regenerate with ``python -m tests.regression.make_baseline`` when a change is intended.
+* Exact: the fixed short runs of ``tests/regression/runs.py`` must give the SHA-256 of
+  every output series stored in ``tests/regression/hashes.json``. This applies where
+  NumPy, SciPy, Python (major.minor) and the platform equal the recorded ones; elsewhere
+  it is skipped, with the reason, and the tolerance summary is the check.
+* Tolerance summary (the fallback, run everywhere): ten-year means within 2 % / 0.005.
+* Negative control: a 10 % change of each parameter the runs exercise (listed in
+  ``tests/regression/knobs.json`` and ``docs/regression-baseline.md``) changes a hash.
+
+Regenerate with ``python -m tests.regression.update`` (``--list`` for the parameter list)
+when a change to the outputs is intended; it prints which series changed.
 """
 
+import functools
 import json
 
 import pytest
 
-from .regression.make_baseline import BASELINE, CASES, summarise
+from .regression import summary
+from .regression.parameters import detected, knobs
+from .regression.runs import CASES, environment, run, scenario, series_hashes
+from .regression.update import HASHES, KNOBS, changed_series
 
-REL, ABS = 0.02, 0.005
-
-
-def _mismatches(fresh: dict[str, float], stored: dict[str, float]) -> list[str]:
-    out = []
-    for metric, expected in stored.items():
-        got = fresh[metric]
-        if abs(got - expected) > max(REL * abs(expected), ABS):
-            out.append(f"{metric}: stored {expected:.6g}, now {got:.6g}")
-    return out
+STORED = json.loads(HASHES.read_text())
+LISTED = json.loads(KNOBS.read_text())
 
 
-@pytest.mark.slow
+@functools.cache
+def _outputs(name: str):
+    return run(scenario(CASES[name]))
+
+
+@functools.cache
+def _hashes(name: str) -> dict[str, str]:
+    return series_hashes(*_outputs(name))
+
+
+class _Fresh(dict):
+    """Hashes of the unchanged runs, each computed when first needed."""
+
+    def __missing__(self, name: str) -> dict[str, str]:
+        return _hashes(name)
+
+
 @pytest.mark.parametrize("name", list(CASES))
-def test_fixed_runs_match_the_stored_baseline(name):
-    stored = json.loads(BASELINE.read_text())[name]
-    fresh = summarise(*CASES[name])
-    assert _mismatches(fresh, stored) == []
+def test_every_output_series_matches_its_stored_hash(name):
+    recorded = STORED["environment"]
+    if recorded != environment():
+        pytest.skip(
+            f"exact hashes were recorded with {recorded}, this is {environment()}: "
+            "the tolerance summary applies"
+        )
+    changed = changed_series({name: STORED["cases"][name]}, {name: _hashes(name)})
+    assert changed == [], "intended? run python -m tests.regression.update"
+
+
+def test_the_runs_cover_referrals_joint_plans_and_costs():
+    """The series the baseline must cover move in the fixed runs, so their hashes mean something."""
+    siloed = _outputs("small_town/baseline+more_needs")[0]
+    jusou = _outputs("small_town/jusou_full+more_needs")[0]
+    for column in ("referrals", "referral_dropouts", "arrivals_venue", "arrivals_household"):
+        assert siloed[column].sum() > 0, column
+    for column in ("joint_plans", "arrivals_outreach", "outreach_referrals"):
+        assert jusou[column].sum() > 0, column
+    for column in ("cost_total", "cost_per_reconnected", "cost_per_resolved"):
+        assert jusou[column].iloc[-1] > 0, column
 
 
 @pytest.mark.slow
-def test_negative_control_a_perturbed_model_fails_the_comparison():
-    stored = json.loads(BASELINE.read_text())["district/baseline"]
-    perturbed = summarise(
-        *CASES["district/baseline"], **{"needs.escalation": [0.039, 0.0195, 0.065, 0.052]}
+@pytest.mark.parametrize("name", list(summary.CASES))
+def test_fixed_runs_match_the_stored_summary(name):
+    stored = json.loads(summary.BASELINE.read_text())[name]
+    fresh = summary.summarise(*summary.CASES[name])
+    assert summary.mismatches(fresh, stored) == []
+
+
+@pytest.mark.slow
+def test_negative_control_a_perturbed_model_fails_the_summary():
+    stored = json.loads(summary.BASELINE.read_text())["district/baseline"]
+    perturbed = summary.summarise(
+        *summary.CASES["district/baseline"], **{"needs.escalation": [0.039, 0.0195, 0.065, 0.052]}
     )
-    assert _mismatches(perturbed, stored) != []
+    assert summary.mismatches(perturbed, stored) != []
+
+
+def test_every_declared_parameter_is_in_the_list():
+    """A parameter added or removed needs ``python -m tests.regression.update --list``."""
+    assert sorted(k.name for k in knobs()) == sorted(LISTED)
+
+
+def test_the_parameters_the_old_baseline_missed_are_exercised():
+    assert LISTED["support.referral_dropout"]["exercised"]
+    assert LISTED["venues.notice"]["exercised"]
+
+
+EXERCISED = [k for k in knobs() if LISTED.get(k.name, {}).get("exercised")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("knob", EXERCISED, ids=[k.name for k in EXERCISED])
+def test_a_ten_percent_change_is_detected(knob):
+    assert detected(knob, _Fresh(), first=LISTED[knob.name]["exercised"]) != ""

@@ -278,9 +278,8 @@ def MapPanel(
         chosen_map_metric.set,
         css="kyosei-map-metric",
     )
-    seeds = loaded.manifest.get("seeds") or [0]
     try:
-        polys = list(townmap.polygons(town, int(seeds[0])))
+        polys = list(townmap.polygons(town))
     except Exception:  # a town profile that no longer loads: no borders to draw
         polys = []
     Chart(

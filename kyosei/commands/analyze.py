@@ -17,9 +17,9 @@ import pandas as pd
 from experiments import analysis, io
 from experiments.sensitivity import sensitivity
 from experiments.store import ResultsStore
+from model.errors import UsageError
 from model.metrics import METRICS
 
-from ..errors import UsageError
 from ..table import render
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import UsageError
+from model.errors import UsageError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -36,7 +36,7 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.action == "show":
         if not args.name:
-            from ..errors import UsageError
+            from model.errors import UsageError
 
             raise UsageError("'kyosei scenarios show' needs a town profile or policy name")
         return _show(args.name, args.lang or default_lang(), args.format)

@@ -63,17 +63,35 @@ class CommunityBuilding(Intervention):
         """Coordinators in the town (people)."""
         return self.intensity * model.per_100k
 
+    def init(self, model: CommunityModel) -> None:
+        """No venue has been considered for a subsidy yet."""
+        self.considered: set[int] = set()  # unique ids of venues already decided
+
     def apply(self, model: CommunityModel) -> None:
-        """Raise matching and openings; subsidise venues; open hubs."""
+        """Raise matching and openings; subsidise venues; open hubs.
+
+        Each venue is considered for a subsidy once, the first month it is open in a
+        district the component reaches (when the policy starts, or when the venue
+        opens), so about ``subsidised_share`` of the venues are subsidised.
+        """
         s = self.settings
         per_100k = self.intensity
         model.levers.match_boost *= 1.0 + s["matching_per_coordinator"] * per_100k
         model.levers.open_boost *= 1.0 + s["openings_per_coordinator"] * per_100k
         districts = set(self.reach_districts(model).tolist())
-        gen = model.streams["community_building"].generator(model.month)
-        for venue in model.venues.venues:
-            if venue.open and venue.district in districts and not venue.subsidised:
-                venue.subsidised = bool(gen.random() < s["subsidised_share"])
+        stream = model.streams["community_building"]
+        new = [
+            v
+            for v in model.venues.venues
+            if v.open and v.district in districts and v.unique_id not in self.considered
+        ]
+        if new:
+            keys = np.array([v.unique_id for v in new], dtype=np.uint64)
+            chosen = stream.uniform(keys, 0, k=1) < s["subsidised_share"]
+            for venue, yes in zip(new, chosen, strict=True):
+                venue.subsidised = venue.subsidised or bool(yes)
+                self.considered.add(venue.unique_id)
+        gen = stream.generator(model.month)
         lam = s["hubs_per_100k_year"] * model.per_100k / 12.0
         self.hubs_opened = 0
         for _ in range(int(gen.poisson(lam))):
@@ -82,6 +100,7 @@ class CommunityBuilding(Intervention):
             d = sorted(districts)[int(gen.integers(len(districts)))]
             hub = model.venues.open_venue(HUB, d, gen, operator="npo")
             hub.subsidised = True
+            self.considered.add(hub.unique_id)
             model.tally.venues_created_by_policy += 1
             self.hubs_opened += 1
 
@@ -138,6 +157,7 @@ class Platform(Intervention):
                 r.volunteer[starts] = True
                 r.vol_since[starts] = model.month
                 r.welfare_involved[starts] = True
+                model.tally.volunteers_started += starts.size
                 r.last_part_m[came] = model.month
                 if gen.random() < s["venue_chance"]:
                     kind = CAFE if gen.random() < 0.5 else HUB

@@ -68,6 +68,7 @@ class Participation(Intervention):
         )
         r.volunteer[joined[role]] = True
         r.vol_since[joined[role]] = model.month
+        model.tally.volunteers_started += int(np.count_nonzero(role))
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Staff pay, on the new functions' additional funding (追加財源)."""
