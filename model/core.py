@@ -59,6 +59,12 @@ class Levers:
     minsei_visit_boost: float = 1.0
 
 
+def calendar_date(start_year: int, start_month: int, month: int) -> tuple[int, int]:
+    """Calendar ``(year, month 1-12)`` ``month`` months after ``start_year``/``start_month``."""
+    year, index = divmod(start_month - 1 + month, 12)
+    return start_year + year, index + 1
+
+
 class CommunityModel(mesa.Model):
     """A town's residents (arrays), organisations (agents) and policies, month by month.
 
@@ -68,6 +74,8 @@ class CommunityModel(mesa.Model):
         scale: People represented by one simulated resident.
         seed: Root seed; every random stream of the run derives from it.
         month: Months elapsed since the start (negative during the warm-up).
+        start_year: Calendar year of month 0 (the profile's ``town.start_year``).
+        start_month: Calendar month (1-12) of month 0.
         residents: Column store of residents (:class:`~model.population.Residents`).
         households: Column store of households.
         town_map: District centres and borders.
@@ -97,6 +105,8 @@ class CommunityModel(mesa.Model):
         self.params: Params = self.inputs.params
         self.scale = float(self.inputs.scale)
         self.seed = int(seed)
+        self.start_year = int(self.params.town.start_year)
+        self.start_month = int(self.params.town.start_month)
         self.streams = Streams(self.seed)
         self.tally = Tally()
         self.levers = Levers()
@@ -241,6 +251,12 @@ class CommunityModel(mesa.Model):
         for _ in range(months):
             self.step()
         return self
+
+    def calendar(self, month: int | None = None) -> tuple[int, int]:
+        """Calendar ``(year, month 1-12)`` of model month ``month`` (default: the current one)."""
+        return calendar_date(
+            self.start_year, self.start_month, self.month if month is None else month
+        )
 
     # ---- helpers used by the subsystems -----------------------------------------------
     def household_sizes(self) -> np.ndarray:

@@ -79,6 +79,18 @@ class TownParams:
     households: int = param(8_700, unit="households", source="profile", lo=1)
     districts: int = param(1, unit="daily-life areas", source="profile", lo=1, hi=200)
     area_km2: float = param(30.0, unit="km²", source="profile", lo=0.1)
+    start_year: int = param(
+        2024,
+        unit="calendar year",
+        source="profile: the year of its starting population (shipped profiles: 2024 figures)",
+        lo=1900,
+        hi=2200,
+        ja="開始年",
+        en="Start year",
+    )
+    start_month: int = param(
+        1, unit="calendar month (1-12)", source="profile: month of month 0", lo=1, hi=12
+    )
     annual_change_target: float = param(
         -0.6, unit="%/yr", source="profile target; checked by tests, not imposed", lo=-20, hi=20
     )

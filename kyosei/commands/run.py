@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from experiments import io, provenance
 from model import CommunityModel, Scenario
 from model.metrics import METRICS
@@ -109,6 +111,7 @@ def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
     """Start vs end for one run; end values side by side (with differences) for several."""
     names = list(runs)
     first = runs[names[0]].recorder.timeseries()
+    start, end = (_date(first, row) for row in (0, -1))
     rows = []
     if len(names) == 1:
         for key in SUMMARY:
@@ -116,7 +119,7 @@ def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
             rows.append(
                 [f"{m.en} ({m.ja})", m.format(first[key].iloc[0]), m.format(first[key].iloc[-1])]
             )
-        return render(["metric", "start", f"after {years} yr"], rows, right=(1, 2))
+        return render(["metric", start, f"{end} ({years} yr)"], rows, right=(1, 2))
     frames = {n: runs[n].recorder.timeseries() for n in names}
     for key in summary_metrics(runs):
         m = METRICS[key]
@@ -128,8 +131,13 @@ def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
             label = f"{m.en} ({m.ja})"
         diff = ends[-1] - ends[0]
         rows.append([label, *[m.format(v) for v in ends], _signed(m, diff)])
-    header = ["metric", *[f"{n} (yr {years})" for n in names], "difference"]
+    header = ["metric", *[f"{n} ({end})" for n in names], "difference"]
     return render(header, rows, right=tuple(range(1, len(names) + 2)))
+
+
+def _date(ts: pd.DataFrame, row: int) -> str:
+    """The calendar date of a time-series row, e.g. ``2034/01``."""
+    return f"{int(ts['year'].iloc[row])}/{int(ts['calendar_month'].iloc[row]):02d}"
 
 
 def summary_metrics(runs: dict[str, CommunityModel]) -> list[str]:
