@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from . import costs, demography, needs, reports, shocks, ties, volunteers
+from . import costs, demography, needs, projection, reports, shocks, ties, volunteers
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
 from .organisations import OrganisationSystem
 from .outputs import Recorder, Tally
@@ -124,8 +124,16 @@ class CommunityModel(mesa.Model):
                 f"empty, or one weight per district ({self.n_districts})",
             )
         self._district_p = weights / weights.sum()
-        self.demo_tables = demography.DemographyTables.build(self.params.demography)
+        # A profile with an annual-change target has its net out-migration scaled once,
+        # from a projection of its starting population (see model.projection).
+        net_out_scale = projection.fit_net_out_scale(self.params.demography, self.params.town)
+        self.demo_tables = demography.DemographyTables.build(
+            self.params.demography, year=self.start_year, net_out_scale=net_out_scale
+        )
         self.fertility_record = demography.FertilityRecord()
+        self.migration_record = demography.MigrationRecord()
+        self.exchange_leavers = np.empty(0, dtype=np.int64)
+        self.net_leavers = 0
         self.needs_tables = needs.NeedsTables.build(self.params.needs)
         self.volunteer_join_table = volunteers.join_table(self.params.volunteers)
         n_guess = int(self.params.town.population / self.scale * 1.3)
@@ -176,6 +184,7 @@ class CommunityModel(mesa.Model):
         """Advance the town by one month (see the module docstring for the order)."""
         self.month += 1
         self.tally.reset()
+        self.demo_tables.set_year(self.calendar()[0])
         demography.age_and_exit(self, None)
         demography.births(self)
         demography.in_migration(self)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .population import FEMALE, MALE, ROLE_CHILD, ROLE_HEAD, ROLE_PARENT
-from .town import AGE_BANDS
+from .town import starting_pyramid
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -121,12 +121,13 @@ def build_population(model: CommunityModel) -> None:
     n = max(1, round(tp.population / model.scale))
     n_hh_target = max(1, round(tp.households / model.scale))
 
-    # 1. Ages and sexes: exact totals per band by largest remainder.
-    weights = np.concatenate([tp.age_weights_male, tp.age_weights_female])
-    counts = largest_remainder(n, weights)
-    band = np.repeat(np.arange(2 * AGE_BANDS), counts)
-    all_sex = (band >= AGE_BANDS).astype(np.int8)
-    all_age = ((band % AGE_BANDS) * 60 + gen.integers(0, 60, size=n)).astype(np.int64)
+    # 1. Ages and sexes: exact totals per year of age and sex by largest remainder.
+    pyramid = starting_pyramid(tp)
+    top = pyramid.shape[1]
+    counts = largest_remainder(n, pyramid.ravel())
+    cell = np.repeat(np.arange(2 * top), counts)
+    all_sex = (cell >= top).astype(np.int8)
+    all_age = ((cell % top) * 12 + gen.integers(0, 12, size=n)).astype(np.int64)
     # Some of the oldest live in care facilities, outside private households.
     all_years = all_age // 12
     p_facility = np.select([all_years >= 85, all_years >= 75], list(_FACILITY_SHARE), 0.0)

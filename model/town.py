@@ -92,7 +92,21 @@ class TownParams:
         1, unit="calendar month (1-12)", source="profile: month of month 0", lo=1, hi=12
     )
     annual_change_target: float = param(
-        -0.6, unit="%/yr", source="profile target; checked by tests, not imposed", lo=-20, hi=20
+        -0.6,
+        unit="%/yr, mean over change_target_years",
+        source="profile target: its net out-migration is scaled to meet it (used only when "
+        "change_target_years > 0)",
+        lo=-20,
+        hi=20,
+        ja="年平均の人口増減率（目標）",
+        en="Target annual change",
+    )
+    change_target_years: int = param(
+        0,
+        unit="years (0 = no target: migration as the profile gives it)",
+        source="profile",
+        lo=0,
+        hi=100,
     )
     age_weights_male: tuple[float, ...] = param(
         NATIONAL_MALE,
@@ -210,3 +224,14 @@ def _voronoi_cells(centres: np.ndarray, side: float) -> list[np.ndarray]:
         angle = np.arctan2(pts[:, 1] - centres[i, 1], pts[:, 0] - centres[i, 0])
         cells.append(pts[np.argsort(angle)])
     return cells
+
+
+def starting_pyramid(params: TownParams) -> np.ndarray:
+    """Relative numbers of residents at the start by ``[sex, completed year of age]``.
+
+    From the profile's 5-year band weights, spread evenly over the five years of each band.
+    """
+    out = np.zeros((2, 5 * AGE_BANDS))
+    for sex, weights in enumerate((params.age_weights_male, params.age_weights_female)):
+        out[sex] = np.repeat(np.asarray(weights, dtype=float) / 5.0, 5)
+    return out
