@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .agetable import year_weights
 from .population import FEMALE, MALE, ROLE_CHILD, ROLE_HEAD, ROLE_PARENT
-from .town import starting_pyramid
+from .town import age_cells
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -121,13 +122,20 @@ def build_population(model: CommunityModel) -> None:
     n = max(1, round(tp.population / model.scale))
     n_hh_target = max(1, round(tp.households / model.scale))
 
-    # 1. Ages and sexes: exact totals per year of age and sex by largest remainder.
-    pyramid = starting_pyramid(tp)
-    top = pyramid.shape[1]
-    counts = largest_remainder(n, pyramid.ravel())
-    cell = np.repeat(np.arange(2 * top), counts)
-    all_sex = (cell >= top).astype(np.int8)
-    all_age = ((cell % top) * 12 + gen.integers(0, 12, size=n)).astype(np.int64)
+    # 1. Ages and sexes: exact totals per age band and sex by largest remainder (so a town
+    # at scale 1 has exactly its age table), then ages spread within each band.
+    cells = age_cells(tp)
+    counts = largest_remainder(n, np.array([c.weight for c in cells]))
+    sexes, ages = [], []
+    for cell, k in zip(cells, counts, strict=True):
+        if k == 0:
+            continue
+        years, weights = year_weights(cell.first, cell.last)
+        year = years[gen.choice(years.size, size=k, p=weights)] if years.size > 1 else years
+        ages.append(np.broadcast_to(year, (k,)) * 12 + gen.integers(0, 12, size=k))
+        sexes.append(np.full(k, cell.sex))
+    all_sex = np.concatenate(sexes).astype(np.int8)
+    all_age = np.concatenate(ages).astype(np.int64)
     # Some of the oldest live in care facilities, outside private households.
     all_years = all_age // 12
     p_facility = np.select([all_years >= 85, all_years >= 75], list(_FACILITY_SHARE), 0.0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .agetable import TOP_AGE, read_age_table, year_weights
 from .parameters import param
 from .streams import Streams
 
@@ -122,6 +123,13 @@ class TownParams:
         lo=0,
         length=AGE_BANDS,
     )
+    age_table: str = param(
+        "",
+        unit="CSV of residents by age band and sex (住民基本台帳 / e-Stat layout, see "
+        "docs/age-tables.md); a relative path is read from the profile's folder; empty: "
+        "age_weights_*",
+        source="profile",
+    )
     alone_65_male: float = param(
         0.150, unit="share of men 65+", source="高齢社会白書 R6 (2020: men 15.0 %)", lo=0.0, hi=1.0
     )
@@ -226,12 +234,43 @@ def _voronoi_cells(centres: np.ndarray, side: float) -> list[np.ndarray]:
     return cells
 
 
+@dataclass(frozen=True)
+class AgeCell:
+    """One row of the starting age table for one sex: ages ``first``..``last`` (-1: open)."""
+
+    sex: int
+    first: int
+    last: int
+    weight: float
+
+
+def age_cells(params: TownParams) -> list[AgeCell]:
+    """The starting population by age band and sex.
+
+    From the profile's age table if it names one (``age_table``), else its band weights.
+    """
+    if params.age_table:
+        rows = read_age_table(params.age_table)
+        return [
+            AgeCell(sex, int(first), int(last), float(row[2 + sex]))
+            for row in rows
+            for first, last in [(row[0], row[1])]
+            for sex in (0, 1)
+        ]
+    return [
+        AgeCell(sex, 5 * band, 5 * band + 4, float(w))
+        for sex, weights in enumerate((params.age_weights_male, params.age_weights_female))
+        for band, w in enumerate(weights)
+    ]
+
+
 def starting_pyramid(params: TownParams) -> np.ndarray:
     """Relative numbers of residents at the start by ``[sex, completed year of age]``.
 
-    From the profile's 5-year band weights, spread evenly over the five years of each band.
+    Each band's weight is spread over its years (evenly; an open top band falling off).
     """
-    out = np.zeros((2, 5 * AGE_BANDS))
-    for sex, weights in enumerate((params.age_weights_male, params.age_weights_female)):
-        out[sex] = np.repeat(np.asarray(weights, dtype=float) / 5.0, 5)
+    out = np.zeros((2, TOP_AGE))
+    for cell in age_cells(params):
+        years, weights = year_weights(cell.first, cell.last)
+        out[cell.sex, years] += cell.weight * weights
     return out
