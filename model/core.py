@@ -31,6 +31,7 @@ import numpy as np
 
 from . import costs, demography, needs, projection, reports, shocks, ties, volunteers
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
+from .lifetable import LifeRecord
 from .organisations import OrganisationSystem
 from .outputs import Recorder, Tally
 from .parameters import ParameterError
@@ -132,6 +133,7 @@ class CommunityModel(mesa.Model):
         )
         self.fertility_record = demography.FertilityRecord()
         self.migration_record = demography.MigrationRecord()
+        self.life_record = LifeRecord()
         self.exchange_leavers = np.empty(0, dtype=np.int64)
         self.net_leavers = 0
         self.needs_tables = needs.NeedsTables.build(self.params.needs)
@@ -184,7 +186,7 @@ class CommunityModel(mesa.Model):
         """Advance the town by one month (see the module docstring for the order)."""
         self.month += 1
         self.tally.reset()
-        self.demo_tables.set_year(self.calendar()[0])
+        self.demo_tables.set_year(self.calendar(self.month - 1)[0])  # the month being lived
         demography.age_and_exit(self, None)
         demography.births(self)
         demography.in_migration(self)

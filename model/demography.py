@@ -241,7 +241,12 @@ class DemographyParams:
         length=5,
     )
     leave_home_rate: float = param(
-        0.08, unit="per year, adults 18-34 living with parents", source="assumption", lo=0.0, hi=1.0
+        0.05,
+        unit="per year, adults 18-34 living with parents (besides leaving to partner)",
+        source="assumption: set with partner_rate so that households follow the shape of the "
+        "[ipss-2024-households] projection (docs/validation.md)",
+        lo=0.0,
+        hi=1.0,
     )
     join_family_rate: float = param(
         0.08,
@@ -259,7 +264,11 @@ class DemographyParams:
         length=2,
     )
     partner_rate: float = param(
-        0.06, unit="per year, singles 22-44", source="assumption", lo=0.0, hi=1.0
+        0.09,
+        unit="per year, never-married 22-44 living alone or with parents",
+        source="assumption: set with leave_home_rate (see there)",
+        lo=0.0,
+        hi=1.0,
     )
     employment_male: tuple[float, ...] = param(
         (0.15, 0.90, 0.80, 0.55, 0.35, 0.10),
@@ -467,6 +476,8 @@ def age_and_exit(model: CommunityModel, death_factor: np.ndarray | None) -> None
         q_death = np.minimum(q_death * death_factor, 1.0)
     years = r.age_m // 12
     model.migration_record.expose(years[alive])
+    year = model.calendar(month - 1)[0]  # the calendar year of the month being lived
+    model.life_record.expose(year, r.sex[alive], years[alive])
     # Heads and partners decide for their household; adult children decide for themselves.
     mover = (r.role == ROLE_HEAD) | ((r.role == ROLE_CHILD) & (years >= 18))
     q_out = np.where(mover, t.move_out[years], 0.0)
@@ -489,6 +500,7 @@ def age_and_exit(model: CommunityModel, death_factor: np.ndarray | None) -> None
     model.exchange_leavers = np.flatnonzero(kind == 1)
     model.net_leavers = int(np.count_nonzero(kind == 2))
     model.migration_record.out(years[leaves])
+    model.life_record.died(year, r.sex[dies], years[dies])
     model.tally.deaths += int(dies.sum())
     model.tally.out_migrants += int(leaves.sum())
 
@@ -764,23 +776,29 @@ def household_change(model: CommunityModel) -> None:
         r.district[leavers] = districts
         r.role[leavers] = ROLE_HEAD
         model.on_left_home(leavers)
-    # Household sizes after leaving home; partnering (ages 22-44) does not change whether
-    # an older person lives alone, so both rules can share them.
-    sizes = model.household_sizes()
-    _partnering(model, sizes)
-    _elderly_moves(model, sizes)
+    # Household sizes after leaving home, and again after partnering (a child who leaves
+    # to live with a partner can leave a widowed parent living alone).
+    _partnering(model, model.household_sizes())
+    _elderly_moves(model, model.household_sizes())
     if month % 12 == 0:
         update_employment(model)
 
 
 def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
-    """Single men and women 22-44 living alone pair up by age; she moves in with him."""
+    """Never-married men and women 22-44 living alone or with their parents pair up by age.
+
+    She moves in with him if he lives alone, he with her if she does; two who both live
+    with their parents leave home together into a new household in his district.
+    """
     r, p = model.residents, model.params.demography
     years = r.age_m // 12
-    single = r.alive & (r.role == ROLE_HEAD) & r.never_married & (years >= 22) & (years < 45)
+    living_alone = (r.role == ROLE_HEAD) & (sizes[r.hh] == 1)
+    with_parents = r.role == ROLE_CHILD
+    single = (
+        r.alive & r.never_married & (years >= 22) & (years < 45) & (living_alone | with_parents)
+    )
     if not single.any():
         return
-    single &= sizes[r.hh] == 1
     idx = np.flatnonzero(single)
     monthly = monthly_chance(p.partner_rate)
     ready = idx[model.streams["partner"].bernoulli(r.pid[idx], monthly, model.month)]
@@ -792,10 +810,26 @@ def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
     # Pair by age rank (ties broken by identity so the order is reproducible).
     men = men[np.lexsort((r.pid[men], r.age_m[men]))][:k]
     women = women[np.lexsort((r.pid[women], r.age_m[women]))][:k]
-    r.hh[women] = r.hh[men]
-    r.district[women] = r.district[men]
-    r.never_married[men] = False
-    r.never_married[women] = False
+    he_alone, she_alone = living_alone[men], living_alone[women]
+    both_home = ~he_alone & ~she_alone
+    if both_home.any():
+        gen = model.streams["partner"].generator(model.month)
+        first = model.new_households(r.district[men[both_home]], r.pid[men[both_home]], gen)
+        new_hh = first + np.arange(int(both_home.sum()), dtype=np.int32)
+    # Where the couple will live: his home, hers, or a new one.
+    home = np.where(he_alone, r.hh[men], np.where(she_alone, r.hh[women], -1))
+    if both_home.any():
+        home[both_home] = new_hh
+    district = model.households.district[home]
+    leaving = np.concatenate([men[with_parents[men]], women[with_parents[women]]])
+    r.origin_hh[leaving] = r.hh[leaving]
+    for people in (men, women):
+        r.hh[people] = home
+        r.district[people] = district
+        r.role[people] = ROLE_HEAD
+        r.never_married[people] = False
+    if leaving.size:
+        model.on_left_home(leaving)
 
 
 def _elderly_moves(model: CommunityModel, sizes: np.ndarray) -> None:

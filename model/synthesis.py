@@ -39,6 +39,14 @@ _FACILITY_SHARE = (0.15, 0.03)
 # Share of younger households (oldest member under 50) that moved in within five years
 # (assumption shaped on the ~3-4 % a year who move into a municipality).
 _RECENT_ARRIVAL_SHARE = 0.25
+# How living alone rises with age past 65, per sex (men, women): relative slope per year
+# on a base of 0.6 (assumption shaped on the 国勢調査 one-person households by age).
+_ALONE_AGE_SLOPE = (0.0, 0.03)
+# Unpartnered people from this age on may live with a child (two or three generations), as
+# widowed elders do; younger unpartnered adults without parents in the household live alone.
+# (From 60, not 65: otherwise everyone unpartnered at 60-64 lives alone, a spike the
+# cohort then carries past 65.)
+_WIDOWED_FROM = 60
 LONG_AGO = -30_000  # arrival month of residents who have always lived here
 # Share of unpartnered adults living with their parents, by age (assumption).
 _WITH_PARENTS_AGES = (18, 25, 35, 45, 60)
@@ -145,10 +153,13 @@ def build_population(model: CommunityModel) -> None:
     b = _Builder(age_m, sex, gen)
     years = b.years
 
-    # 2. Older people living alone, more often with age (widowhood).
+    # 2. Older people living alone: women more often with age (widowhood); men about
+    # equally at every age past 65 (the 国勢調査 pattern: widowers are fewer, and the
+    # never-married men who live alone are younger).
     old = years >= 65
-    age_factor = 0.6 + 0.03 * np.clip(years - 65, 0, 30)
     for s, share in ((MALE, tp.alone_65_male), (FEMALE, tp.alone_65_female)):
+        slope = _ALONE_AGE_SLOPE[s]
+        age_factor = 0.6 + slope * np.clip(years - 65, 0, 30)
         group = old & (sex == s)
         if group.any():
             scale = share / age_factor[group].mean()
@@ -204,7 +215,7 @@ def build_population(model: CommunityModel) -> None:
     # 5. Unmarried adult children living with their parents (couples or widowed elders).
     p_home = _by_age(years, _WITH_PARENTS_AGES, _WITH_PARENTS_SHARE)
     adult_kids = b.free((years >= 18) & ~b.partnered & (gen.random(n) < p_home))
-    widowed = b.free((years >= 65) & ~b.partnered)
+    widowed = b.free((years >= _WIDOWED_FROM) & ~b.partnered)
     parent_units = np.concatenate([wives, widowed])
     ci, pi = match_by_age(age_m[adult_kids] + 30 * 12, age_m[parent_units], gen)
     kids_home, parents = adult_kids[ci], parent_units[pi]
@@ -214,7 +225,7 @@ def build_population(model: CommunityModel) -> None:
     b.role[kids_home] = ROLE_CHILD
 
     # 6. Remaining widowed elders live with a married child's family (three generations).
-    elders = b.free((years >= 65) & ~b.partnered)
+    elders = b.free((years >= _WIDOWED_FROM) & ~b.partnered)
     families = wives[(years[wives] >= 30) & (years[wives] < 65)]
     ei, fi2 = match_by_age(age_m[elders] - 30 * 12, age_m[families], gen)
     b.hh[elders[ei]] = b.hh[families[fi2]]

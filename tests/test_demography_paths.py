@@ -72,7 +72,9 @@ def test_yearly_tables_follow_the_calendar():
 def test_the_model_moves_its_tables_each_january():
     model = CommunityModel(small_town(1000, **QUIET_SOCIAL), seed=1)
     assert model.demo_tables.year == 2024
-    model.run(12)
+    model.run(12)  # the twelve months of 2024
+    assert model.demo_tables.year == 2024
+    model.step()  # January 2025
     assert model.demo_tables.year == 2025
 
 
