@@ -73,6 +73,15 @@ def sources(towns: list[str]) -> list[tuple[str, str]]:
     return sorted(seen.items(), key=lambda kv: ("assumption" in kv[1].lower(), kv[0]))
 
 
+def start_year(loaded: Loaded) -> int:
+    """Calendar year of the runs' month 0 (stores written before calendar time: 0)."""
+    ts = loaded.timeseries
+    if "year" not in ts.columns:
+        return 0
+    first = ts["year"].to_numpy()[ts["month"].to_numpy() == 0]
+    return int(first[0]) if first.size else 0
+
+
 def build(
     loaded: Loaded,
     town: str,
@@ -91,7 +100,11 @@ def build(
         "、".join(labels[a] for a in arms) if lang == "ja" else ", ".join(labels[a] for a in arms)
     )
     made = tr("brief.made", lang, date=today, version=m.get("code_version", ""))
-    question = tr("brief.question", lang, years=round(loaded.months / 12), packages=packages)
+    start = start_year(loaded)
+    years = round(loaded.months / 12)
+    question = tr(
+        "brief.question", lang, start=start, end=start + years, years=years, packages=packages
+    )
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -101,7 +114,7 @@ def build(
         f'<p class="meta">{esc(made)} · {esc(loaded.name)}</p>',
         f"<p>{esc(question)}</p>",
         f"<p>{esc(tr('brief.method', lang, reps=loaded.replications()))}</p>",
-        f"<h2>{esc(tr('compare.kpi', lang))} — {esc(tr('axis.year', lang))} {year:g}</h2>",
+        f"<h2>{esc(tr('compare.kpi', lang))} — {esc(tr('axis.year', lang))} {start + year:g}</h2>",
         html_table(
             [
                 tr("kpi.metric", lang),

@@ -155,7 +155,7 @@ def series_figure(
         data.append(
             {
                 "type": "scatter",
-                "x": a["year"].round(3).tolist(),
+                "x": _calendar_x(a),
                 "y": a[metric].tolist(),
                 "name": name_a,
                 "line": {"color": arm_colour(0 if b is not None else 1), "width": 2},
@@ -169,7 +169,7 @@ def series_figure(
             data.append(
                 {
                     "type": "scatter",
-                    "x": b["year"].round(3).tolist(),
+                    "x": _calendar_x(b),
                     "y": b[metric].tolist(),
                     "name": tr("live.future_b", lang),
                     "line": {"color": arm_colour(2), "width": 2, "dash": "dash"},
@@ -181,7 +181,7 @@ def series_figure(
             )
     if b is not None:
         first = metrics[0]
-        joined = a[["month", "year", first]].merge(
+        joined = a[["month", "year", "calendar_month", first]].merge(
             b[["month", first]], on="month", suffixes=("_a", "_b")
         )
         diff = joined[f"{first}_b"] - joined[f"{first}_a"]
@@ -190,7 +190,7 @@ def series_figure(
         data.append(
             {
                 "type": "scatter",
-                "x": joined["year"].round(3).tolist(),
+                "x": _calendar_x(joined),
                 "y": diff.tolist(),
                 "fill": "tozeroy",
                 "line": {"color": arm_colour(3)},
@@ -202,3 +202,8 @@ def series_figure(
         )
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
+
+
+def _calendar_x(df: pd.DataFrame) -> list[float]:
+    """The rows' calendar dates as decimal years (2030.5 = July 2030), for the x axis."""
+    return (df["year"] + (df["calendar_month"] - 1) / 12.0).round(3).tolist()

@@ -203,7 +203,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "live.step": ("1か月進める", "Step one month"),
     "live.reset": ("最初から", "Reset"),
     "live.speed": ("速さ（月/秒）", "Speed (months/s)"),
-    "live.month": ("{year}年{month}か月目", "Year {year}, month {month}"),
+    "live.month": ("{year}年{month}月", "{year}/{month:02d}"),
     "live.intervention": ("施策をいま始める", "Start a policy now"),
     "live.intervention.help": (
         "選んだ施策を現在の月から開始します（実行中に追加）",
@@ -276,8 +276,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.title": ("政策ブリーフ：{town}", "Policy brief: {town}"),
     "brief.made": ("作成 {date}・Kyosei {version}", "Made {date} · Kyosei {version}"),
     "brief.question": (
-        "{years}年後、{packages} を比べると何が起きるか。",
-        "What happens over {years} years under {packages}?",
+        "{start}年から{end}年までの{years}年間、{packages} を比べると何が起きるか。",
+        "What happens from {start} to {end} ({years} years) under {packages}?",
     ),
     "brief.method": (
         "各パッケージを {reps} 回（共通乱数）実行。"

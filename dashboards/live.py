@@ -126,6 +126,10 @@ class LiveTown:
         """Months since the start."""
         return self.a.month
 
+    def calendar(self) -> tuple[int, int]:
+        """Calendar (year, month 1-12) the live town has reached."""
+        return self.a.calendar()
+
     def step(self, months: int = 1) -> None:
         """Advance every future by ``months``."""
         with self.lock:

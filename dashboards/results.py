@@ -199,7 +199,9 @@ def _read(path: Path) -> Loaded:
                 label_en=en,
             )
         )
-    metrics = [c for c in timeseries.columns if c not in ("run_id", "month", "year")]
+    metrics = [
+        c for c in timeseries.columns if c not in ("run_id", "month", "year", "calendar_month")
+    ]
     months = int(timeseries["month"].max())
     return Loaded(path, store, manifest, runs, arms, timeseries, metrics, months)
 

@@ -236,7 +236,7 @@ class ResultsStore:
         if not files:
             return []
         names = ds.dataset(str(files[0]), format="parquet").schema.names
-        return [n for n in names if n not in ("run_id", "month", "year")]
+        return [n for n in names if n not in ("run_id", "month", "year", "calendar_month")]
 
     def counts(self) -> dict[str, int]:
         """Runs planned, finished ok, failed and lost, and still to do."""

@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from . import costs, demography, needs, reports, shocks, ties, volunteers
+from . import costs, demography, needs, projection, reports, shocks, ties, volunteers
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
+from .lifetable import LifeRecord
 from .organisations import OrganisationSystem
 from .outputs import Recorder, Tally
 from .parameters import ParameterError
@@ -60,6 +61,12 @@ class Levers:
     minsei_visit_boost: float = 1.0
 
 
+def calendar_date(start_year: int, start_month: int, month: int) -> tuple[int, int]:
+    """Calendar ``(year, month 1-12)`` ``month`` months after ``start_year``/``start_month``."""
+    year, index = divmod(start_month - 1 + month, 12)
+    return start_year + year, index + 1
+
+
 class CommunityModel(mesa.Model):
     """A town's residents (arrays), organisations (agents) and policies, month by month.
 
@@ -69,6 +76,8 @@ class CommunityModel(mesa.Model):
         scale: People represented by one simulated resident.
         seed: Root seed; every random stream of the run derives from it.
         month: Months elapsed since the start (negative during the warm-up).
+        start_year: Calendar year of month 0 (the profile's ``town.start_year``).
+        start_month: Calendar month (1-12) of month 0.
         residents: Column store of residents (:class:`~model.population.Residents`).
         households: Column store of households.
         town_map: District centres and borders.
@@ -98,6 +107,8 @@ class CommunityModel(mesa.Model):
         self.params: Params = self.inputs.params
         self.scale = float(self.inputs.scale)
         self.seed = int(seed)
+        self.start_year = int(self.params.town.start_year)
+        self.start_month = int(self.params.town.start_month)
         self.streams = Streams(self.seed)
         self.tally = Tally()
         self.levers = Levers()
@@ -114,8 +125,17 @@ class CommunityModel(mesa.Model):
                 f"empty, or one weight per district ({self.n_districts})",
             )
         self._district_p = weights / weights.sum()
-        self.demo_tables = demography.DemographyTables.build(self.params.demography)
+        # A profile with an annual-change target has its net out-migration scaled once,
+        # from a projection of its starting population (see model.projection).
+        net_out_scale = projection.fit_net_out_scale(self.params.demography, self.params.town)
+        self.demo_tables = demography.DemographyTables.build(
+            self.params.demography, year=self.start_year, net_out_scale=net_out_scale
+        )
         self.fertility_record = demography.FertilityRecord()
+        self.migration_record = demography.MigrationRecord()
+        self.life_record = LifeRecord()
+        self.exchange_leavers = np.empty(0, dtype=np.int64)
+        self.net_leavers = 0
         self.needs_tables = needs.NeedsTables.build(self.params.needs)
         self.volunteer_join_table = volunteers.join_table(self.params.volunteers)
         n_guess = int(self.params.town.population / self.scale * 1.3)
@@ -165,6 +185,7 @@ class CommunityModel(mesa.Model):
         """Advance the town by one month (see the module docstring for the order)."""
         self.month += 1
         self._start_month()
+        self.demo_tables.set_year(self.calendar(self.month - 1)[0])  # the month being lived
         demography.age_and_exit(self, None)
         demography.births(self)
         demography.in_migration(self)
@@ -254,6 +275,12 @@ class CommunityModel(mesa.Model):
         for _ in range(months):
             self.step()
         return self
+
+    def calendar(self, month: int | None = None) -> tuple[int, int]:
+        """Calendar ``(year, month 1-12)`` of model month ``month`` (default: the current one)."""
+        return calendar_date(
+            self.start_year, self.start_month, self.month if month is None else month
+        )
 
     # ---- helpers used by the subsystems -----------------------------------------------
     def household_sizes(self) -> np.ndarray:

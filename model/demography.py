@@ -3,28 +3,42 @@
 Rules, in the order :meth:`model.core.CommunityModel.step` calls them:
 
 1. :func:`age_and_exit` — everyone ages a month; one uniform draw per resident decides
-   death (Siler mortality by age and sex) and, failing that, moving out of town
-   (a household moves when a head/partner moves; young adults living with their
-   parents leave on their own — the 18-24 outflow of Japanese towns).
+   death (Siler mortality by age and sex, scaled each calendar year so that life
+   expectancy follows its input path) and, failing that, moving out of town: an
+   *exchange* move (gross turnover between municipalities, replaced below) or a *net*
+   move (the town's own net loss by age, e.g. the 18-24 outflow of shrinking towns).
+   A household moves when a head/partner moves; young adults living with their parents
+   leave on their own.
 2. :func:`births` — women 15-49 give birth at age-specific rates scaled to the
-   total fertility rate; partnered women bear almost all children (non-marital
-   births are about 2 % in Japan). The newborn joins the mother's household.
-3. :func:`in_migration` — newcomers arrive as single young adults or young families.
+   total fertility rate of the calendar year; partnered women bear almost all children
+   (non-marital births are about 2 % in Japan). The newborn joins the mother's household.
+3. :func:`in_migration` — each household or person that left by exchange is replaced by
+   newcomers of the same make-up (ages, sexes, roles), so exchange moves have no net
+   effect at any age; then returners (a share of the month's net leavers, aged 25-39),
+   other net arrivals (``in_rate``) and foreign net in-migration (the national figure
+   scaled to the town) arrive as units: young singles, couples, families, older people.
 4. :func:`household_change` — young adults leave home within town; singles partner;
    people retire. Widowhood and elderly living alone follow from deaths.
+
+Rates that change with the calendar (life expectancy, fertility) are read from
+piecewise-linear paths by year (:func:`path_value`); a profile with an annual-change
+target has its net out-migration scaled once, at build time, so that a cohort-component
+projection of its starting population meets the target (:func:`fit_net_out_scale`).
 
 Every stochastic decision has its own named stream (see :mod:`model.streams`).
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.stats import poisson
 
-from .parameters import param
+from .parameters import ParameterError, param
 from .population import FEMALE, MALE, ROLE_CHILD, ROLE_HEAD, ROLE_PARENT
 from .rates import monthly_chance
 
@@ -34,9 +48,14 @@ if TYPE_CHECKING:
 MAX_AGE_M = 110 * 12  # everyone dies by 110: the life table's last row
 ASFR_BANDS = (15, 20, 25, 30, 35, 40, 45, 50)
 MIGRATION_BANDS = (0, 15, 18, 25, 35, 50, 65, 75)
+NET_BANDS = (0, 15, 18, 25, 40, 65, 75)  # net migration by age: 0-14 … 75+
 EMPLOYMENT_BANDS = (15, 20, 60, 65, 70, 75)
 LIFE_TABLE_SOURCE = (
-    "Siler fit to [mhlw-life-table-2023]: e0 men 81.09, women 87.14; e65 men 19.52, women 24.38"
+    "[mhlw-life-table-2023] Siler fit: e0 men 81.09, women 87.14; e65 men 19.52, women 24.38"
+)
+E0_PATH_SOURCE = (
+    "[mhlw-life-table-2023] 2023: men 81.09, women 87.14; [ipss-2023-medium] 2070: men 85.89, "
+    "women 91.94; linear in between, flat after"
 )
 
 
@@ -59,14 +78,56 @@ class DemographyParams:
     mort_gompertz_b_female: float = param(
         0.111753, unit="/yr of age", source=LIFE_TABLE_SOURCE, lo=0
     )
+    e0_path_years: tuple[float, ...] = param(
+        (2023.0, 2070.0),
+        unit="calendar years of the life-expectancy path points",
+        source=E0_PATH_SOURCE,
+        lo=1900,
+        hi=2200,
+    )
+    e0_path_male: tuple[float, ...] = param(
+        (81.09, 85.89),
+        unit="years at birth, men, at e0_path_years (the gain over the first point is applied)",
+        source=E0_PATH_SOURCE,
+        lo=0,
+        hi=130,
+        ja="平均寿命の推移（男性）",
+        en="Life expectancy path, men",
+    )
+    e0_path_female: tuple[float, ...] = param(
+        (87.14, 91.94),
+        unit="years at birth, women, at e0_path_years (the gain over the first point is applied)",
+        source=E0_PATH_SOURCE,
+        lo=0,
+        hi=130,
+        ja="平均寿命の推移（女性）",
+        en="Life expectancy path, women",
+    )
     tfr: float = param(
         1.20,
-        unit="births per woman",
-        source="[mhlw-vital-2023] 合計特殊出生率 1.20 (2023)",
+        unit="births per woman in tfr_path_years[0]",
+        source="[mhlw-vital-2023] 1.20 (2023)",
         lo=0,
         hi=8,
         ja="合計特殊出生率",
         en="Total fertility rate",
+    )
+    tfr_path_years: tuple[float, ...] = param(
+        (2023.0, 2024.0, 2030.0, 2070.0),
+        unit="calendar years of the fertility path points",
+        source="[mhlw-vital-2023] 2023, 2024 actual; [ipss-2023-medium] 2020s and 2070",
+        lo=1900,
+        hi=2200,
+    )
+    tfr_path: tuple[float, ...] = param(
+        (1.20, 1.15, 1.25, 1.36),
+        unit="national TFR at tfr_path_years; the town's TFR is tfr × path / path[0]",
+        source="[mhlw-vital-2023] 1.20 (2023), 1.15 (2024); [ipss-2023-medium] 1.2台 in the "
+        "2020s (2030: 1.25 is an assumption inside that range), 1.36 in 2070; flat after",
+        lo=0,
+        hi=8,
+        ja="出生率の推移",
+        en="Fertility path",
     )
     asfr_shape: tuple[float, ...] = param(
         (0.008, 0.080, 0.270, 0.370, 0.220, 0.050, 0.002),
@@ -91,7 +152,8 @@ class DemographyParams:
     )
     out_rate: tuple[float, ...] = param(
         (0.016, 0.010, 0.075, 0.045, 0.020, 0.010, 0.007, 0.010),
-        unit="moves out per person-year, bands 0,15,18,25,35,50,65,75+",
+        unit="exchange moves out per person-year, bands 0,15,18,25,35,50,65,75+ (each "
+        "replaced by newcomers of the same make-up: no net effect)",
         source="assumption shaped on [mic-migration-2024] (young adults move most)",
         lo=0,
         hi=1,
@@ -99,21 +161,77 @@ class DemographyParams:
     )
     out_scale: float = param(
         1.0,
-        unit="multiplier on out_rate",
-        source="profile calibration to its annual change",
+        unit="multiplier on out_rate (turnover between municipalities)",
+        source="assumption",
         lo=0,
         hi=10,
-        ja="転出の強さ",
-        en="Out-migration multiplier",
+        ja="転出入の多さ",
+        en="Migration turnover multiplier",
+    )
+    net_out_rate: tuple[float, ...] = param(
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+        unit="net moves out per person-year, bands 0-14,15-17,18-24,25-39,40-64,65-74,75+ "
+        "(scaled to the profile's annual_change_target when change_target_years > 0)",
+        source="profile (national-like: none — moves between municipalities cancel nationally)",
+        lo=0,
+        hi=1,
+        length=7,
+        ja="転出超過率（年齢別）",
+        en="Net out-migration by age",
+    )
+    return_share: float = param(
+        0.0,
+        unit="returners aged 25-39 per net leaver (arriving the same month)",
+        source="profile",
+        lo=0.0,
+        hi=1.0,
+        ja="Uターン率",
+        en="Return migration share",
     )
     in_rate: float = param(
-        0.030,
-        unit="in-migrants per resident-year",
-        source="profile calibration",
+        0.0,
+        unit="further net in-migrants per resident-year, arriving as in_unit_shares units",
+        source="profile",
         lo=0,
         hi=0.5,
-        ja="転入率",
-        en="In-migration rate",
+        ja="転入超過率",
+        en="Net in-migration rate",
+    )
+    foreign_net_national: float = param(
+        164_000.0,
+        unit="foreigners' net entries to Japan per year (held constant after 2040)",
+        source="[ipss-2023-medium] about 164,000 a year through 2040; constant after is an "
+        "assumption",
+        lo=0,
+    )
+    national_population: float = param(
+        123_802_000.0,
+        unit="persons (divides the national flow into a rate per resident)",
+        source="[stat-jinsui-2024] 123.802 M on 2024-10-01",
+        lo=1,
+    )
+    foreign_share: float = param(
+        1.0,
+        unit="town's foreign net entries per resident relative to the national rate",
+        source="assumption: the town takes its population share of the national flow",
+        lo=0,
+        hi=20,
+        ja="外国人転入超過（全国比）",
+        en="Foreign net in-migration vs national",
+    )
+    foreign_unit_shares: tuple[float, ...] = param(
+        (0.55, 0.30, 0.08, 0.07, 0.0),
+        unit="share of arriving foreign units: single 18-24, 25-34, family, 35-64, 65+",
+        source="assumption: most net entrants are young adults (students, trainees, workers)",
+        lo=0,
+        length=5,
+    )
+    return_unit_shares: tuple[float, ...] = param(
+        (0.0, 0.6, 0.4, 0.0, 0.0),
+        unit="share of returning units: single 18-24, 25-34, family, 35-64, 65+",
+        source="assumption: U-turn moves are made at 25-39, alone or with a young family",
+        lo=0,
+        length=5,
     )
     in_unit_shares: tuple[float, ...] = param(
         (0.24, 0.21, 0.17, 0.32, 0.06),
@@ -123,7 +241,12 @@ class DemographyParams:
         length=5,
     )
     leave_home_rate: float = param(
-        0.08, unit="per year, adults 18-34 living with parents", source="assumption", lo=0.0, hi=1.0
+        0.05,
+        unit="per year, adults 18-34 living with parents (besides leaving to partner)",
+        source="assumption: set with partner_rate so that households follow the shape of the "
+        "[ipss-2024-households] projection (docs/validation.md)",
+        lo=0.0,
+        hi=1.0,
     )
     join_family_rate: float = param(
         0.08,
@@ -141,7 +264,11 @@ class DemographyParams:
         length=2,
     )
     partner_rate: float = param(
-        0.06, unit="per year, singles 22-44", source="assumption", lo=0.0, hi=1.0
+        0.09,
+        unit="per year, never-married 22-44 living alone or with parents",
+        source="assumption: set with leave_home_rate (see there)",
+        lo=0.0,
+        hi=1.0,
     )
     employment_male: tuple[float, ...] = param(
         (0.15, 0.90, 0.80, 0.55, 0.35, 0.10),
@@ -173,22 +300,91 @@ def annual_hazard(p: DemographyParams, sex: int, age_years: np.ndarray) -> np.nd
     )
 
 
-def monthly_death_table(p: DemographyParams) -> np.ndarray:
-    """Probability of dying within the month, indexed ``[sex, age_m]`` (age_m < MAX_AGE_M+1)."""
+def monthly_death_table(p: DemographyParams, multiplier: float = 1.0) -> np.ndarray:
+    """Probability of dying within the month, indexed ``[sex, age_m]`` (age_m < MAX_AGE_M+1).
+
+    ``multiplier`` scales the hazard at every age (the calendar year's mortality level).
+    """
     mid_ages = (np.arange(MAX_AGE_M + 1) + 0.5) / 12.0
     table = np.empty((2, MAX_AGE_M + 1))
     for sex in (MALE, FEMALE):
-        table[sex] = -np.expm1(-annual_hazard(p, sex, mid_ages) / 12.0)
+        table[sex] = -np.expm1(-multiplier * annual_hazard(p, sex, mid_ages) / 12.0)
     table[:, MAX_AGE_M:] = 1.0
     return table
 
 
-def life_expectancy(p: DemographyParams, sex: int, at_age: int = 0) -> float:
-    """Expected remaining years at ``at_age`` under the monthly rule the model applies."""
-    q = monthly_death_table(p)[sex, at_age * 12 :]
+def _e0_of(q: np.ndarray) -> float:
+    """Life expectancy (years) of a monthly death-probability row starting at birth."""
     survivors = np.cumprod(1.0 - q)
     alive_at_start = np.concatenate([[1.0], survivors[:-1]])
     return float(((alive_at_start + survivors) / 2.0).sum() / 12.0)
+
+
+def life_expectancy(
+    p: DemographyParams, sex: int, at_age: int = 0, year: float | None = None
+) -> float:
+    """Expected remaining years at ``at_age`` under the monthly rule the model applies.
+
+    With ``year``, the mortality of that calendar year (see :func:`mortality_multiplier`);
+    without, the Siler parameters as written.
+    """
+    k = 1.0 if year is None else mortality_multiplier(p, year)[sex]
+    return _e0_of(monthly_death_table(p, k)[sex, at_age * 12 :])
+
+
+def path_value(years: tuple[float, ...], values: tuple[float, ...], year: float) -> float:
+    """A piecewise-linear path through ``(years, values)``, flat before and after."""
+    return float(np.interp(year, years, values))
+
+
+def check_paths(p: DemographyParams) -> None:
+    """Each path has as many values as years, and its years increase."""
+    for years_name, value_names in (
+        ("e0_path_years", ("e0_path_male", "e0_path_female")),
+        ("tfr_path_years", ("tfr_path",)),
+    ):
+        years = getattr(p, years_name)
+        if len(years) == 0 or any(b <= a for a, b in itertools.pairwise(years)):
+            raise ParameterError(
+                f"demography.{years_name}", list(years), "one or more years in increasing order"
+            )
+        for name in value_names:
+            if len(getattr(p, name)) != len(years):
+                raise ParameterError(
+                    f"demography.{name}",
+                    list(getattr(p, name)),
+                    f"one value per year of demography.{years_name} ({len(years)})",
+                )
+
+
+@functools.lru_cache(maxsize=512)
+def mortality_multiplier(p: DemographyParams, year: float) -> tuple[float, float]:
+    """Hazard multipliers (men, women) that give the life expectancy of calendar ``year``.
+
+    The target is the Siler table's own e0 plus the path's gain since its first point, so a
+    profile that changes the Siler parameters keeps its level and still improves.
+    """
+    out = []
+    for sex, path in ((MALE, p.e0_path_male), (FEMALE, p.e0_path_female)):
+        gain = path_value(p.e0_path_years, path, year) - path[0]
+        if gain == 0.0:
+            out.append(1.0)
+            continue
+        target = _e0_of(monthly_death_table(p)[sex]) + gain
+        lo, hi = -6.0, 6.0  # log multiplier; e0 falls as it rises
+        for _ in range(60):
+            mid = (lo + hi) / 2.0
+            e0 = _e0_of(monthly_death_table(p, float(np.exp(mid)))[sex])
+            lo, hi = (mid, hi) if e0 > target else (lo, mid)
+        out.append(float(np.exp((lo + hi) / 2.0)))
+    return out[0], out[1]
+
+
+def tfr_in(p: DemographyParams, year: float) -> float:
+    """The town's total fertility rate in calendar ``year``: ``tfr`` times the path's trend."""
+    base = p.tfr_path[0]
+    trend = path_value(p.tfr_path_years, p.tfr_path, year) / base if base > 0 else 1.0
+    return p.tfr * trend
 
 
 def _by_band(edges: tuple[int, ...], values: tuple[float, ...], top: int = 121) -> np.ndarray:
@@ -201,37 +397,74 @@ def _by_band(edges: tuple[int, ...], values: tuple[float, ...], top: int = 121) 
     return table
 
 
+def _asfr_table(p: DemographyParams, tfr: float) -> np.ndarray:
+    asfr_band = np.array(p.asfr_shape) / max(sum(p.asfr_shape), 1e-12) * tfr / 5.0
+    return _by_band(ASFR_BANDS, tuple(asfr_band / 12.0))
+
+
 @dataclass
 class DemographyTables:
-    """Lookup tables derived once from the parameters (monthly probabilities by age)."""
+    """Lookup tables derived from the parameters (monthly probabilities by age).
 
+    ``death`` and ``asfr`` are those of calendar year ``year``; :meth:`set_year` moves them.
+    """
+
+    params: DemographyParams
     death: np.ndarray  # [sex, age_m]
-    move_out: np.ndarray  # [age_years], monthly
+    move_out: np.ndarray  # [age_years], monthly, exchange moves
+    net_out: np.ndarray  # [age_years], monthly, net moves
     asfr: np.ndarray  # [age_years], monthly births per woman
     employment: np.ndarray  # [sex, age_years]
+    year: float | None = None
+    net_out_scale: float = 1.0  # solved to the profile's annual-change target (1 without)
 
     @classmethod
-    def build(cls, p: DemographyParams) -> DemographyTables:
-        """Tables for parameters ``p``."""
-        rate = np.array(p.out_rate) * p.out_scale
-        monthly_out = monthly_chance(rate)
-        asfr_band = np.array(p.asfr_shape) / max(sum(p.asfr_shape), 1e-12) * p.tfr / 5.0
+    def build(
+        cls, p: DemographyParams, year: float | None = None, net_out_scale: float = 1.0
+    ) -> DemographyTables:
+        """Tables for parameters ``p`` in calendar ``year`` (None: the Siler table and ``tfr``)."""
+        check_paths(p)
+        monthly_out = monthly_chance(np.array(p.out_rate) * p.out_scale)
+        monthly_net = monthly_chance(np.array(p.net_out_rate) * net_out_scale)
         employment = np.vstack(
             [
                 _by_band(EMPLOYMENT_BANDS, p.employment_male),
                 _by_band(EMPLOYMENT_BANDS, p.employment_female),
             ]
         )
-        return cls(
+        tables = cls(
+            params=p,
             death=monthly_death_table(p),
             move_out=_by_band(MIGRATION_BANDS, tuple(monthly_out)),
-            asfr=_by_band(ASFR_BANDS, tuple(asfr_band / 12.0)),
+            net_out=_by_band(NET_BANDS, tuple(monthly_net)),
+            asfr=_asfr_table(p, p.tfr),
             employment=employment,
+            net_out_scale=net_out_scale,
         )
+        if year is not None:
+            tables.set_year(year)
+        return tables
+
+    def set_year(self, year: float) -> None:
+        """Mortality and fertility of calendar ``year`` (no-op if already there)."""
+        if self.year == year:
+            return
+        p = self.params
+        km, kf = mortality_multiplier(p, year)
+        death = monthly_death_table(p, km)
+        if kf != km:
+            death[FEMALE] = monthly_death_table(p, kf)[FEMALE]
+        self.death = death
+        self.asfr = _asfr_table(p, tfr_in(p, year))
+        self.year = year
 
 
-def age_and_exit(model: CommunityModel, mortality_multiplier: np.ndarray | None) -> None:
-    """Age everyone by a month; decide deaths and moves out with one draw per resident."""
+def age_and_exit(model: CommunityModel, death_factor: np.ndarray | None) -> None:
+    """Age everyone by a month; decide deaths and moves out with one draw per resident.
+
+    Below the death probability a draw means death; in the next slice an exchange move
+    (replaced by :func:`in_migration`); in the slice after, a net move out.
+    """
     r = model.residents
     month = model.month
     alive = r.alive
@@ -239,23 +472,75 @@ def age_and_exit(model: CommunityModel, mortality_multiplier: np.ndarray | None)
     np.minimum(r.age_m, MAX_AGE_M, out=r.age_m)
     t = model.demo_tables
     q_death = t.death[r.sex, r.age_m]
-    if mortality_multiplier is not None:
-        q_death = np.minimum(q_death * mortality_multiplier, 1.0)
+    if death_factor is not None:
+        q_death = np.minimum(q_death * death_factor, 1.0)
     years = r.age_m // 12
+    model.migration_record.expose(years[alive])
+    year = model.calendar(month - 1)[0]  # the calendar year of the month being lived
+    model.life_record.expose(year, r.sex[alive], years[alive])
     # Heads and partners decide for their household; adult children decide for themselves.
     mover = (r.role == ROLE_HEAD) | ((r.role == ROLE_CHILD) & (years >= 18))
     q_out = np.where(mover, t.move_out[years], 0.0)
+    # A net move is decided once per household: a couple shares the rate of its band.
+    heads_per_hh = np.bincount(r.hh[alive & (r.role == ROLE_HEAD)], minlength=model.households.n)
+    sharing = np.where(r.role == ROLE_HEAD, np.maximum(heads_per_hh[r.hh], 1), 1)
+    q_net = np.where(mover, t.net_out[years] / sharing, 0.0)
     u = model.streams["exit"].uniform(r.pid, month)
     dies = alive & (u < q_death)
-    moves = alive & ~dies & (u < q_death + q_out)
-    # A moving head takes the household along: everyone in it who is not dying.
-    head_moves = moves & (r.role == ROLE_HEAD)
-    hh_moves = np.zeros(model.households.n, dtype=bool)
-    hh_moves[r.hh[head_moves]] = True
-    leaves = alive & ~dies & (moves | hh_moves[r.hh])
+    exchange = alive & ~dies & (u < q_death + q_out)
+    net = alive & ~dies & ~exchange & (u < q_death + q_out + q_net)
+    # A moving head takes the household along: everyone in it who is not dying, by the
+    # head's kind of move (a net move wins if both happen in one household).
+    hh_kind = np.zeros(model.households.n, dtype=np.int8)
+    hh_kind[r.hh[exchange & (r.role == ROLE_HEAD)]] = 1
+    hh_kind[r.hh[net & (r.role == ROLE_HEAD)]] = 2
+    kind = np.where(alive & ~dies, np.maximum(hh_kind[r.hh], np.where(net, 2, exchange * 1)), 0)
+    leaves = kind > 0
     r.alive[dies | leaves] = False
+    model.exchange_leavers = np.flatnonzero(kind == 1)
+    model.net_leavers = int(np.count_nonzero(kind == 2))
+    model.migration_record.out(years[leaves])
+    model.life_record.died(year, r.sex[dies], years[dies])
     model.tally.deaths += int(dies.sum())
     model.tally.out_migrants += int(leaves.sum())
+
+
+@dataclass
+class MigrationRecord:
+    """Moves by age band (NET_BANDS) and person-months lived, to read net migration by age.
+
+    ``internal_in`` counts exchange replacements, returners and ``in_rate`` arrivals;
+    ``foreign_in`` the foreign net entries.
+    """
+
+    exposure: np.ndarray = field(default_factory=lambda: np.zeros(len(NET_BANDS)))
+    out_moves: np.ndarray = field(default_factory=lambda: np.zeros(len(NET_BANDS)))
+    internal_in: np.ndarray = field(default_factory=lambda: np.zeros(len(NET_BANDS)))
+    foreign_in: np.ndarray = field(default_factory=lambda: np.zeros(len(NET_BANDS)))
+
+    @staticmethod
+    def _count(years: np.ndarray) -> np.ndarray:
+        band = np.searchsorted(NET_BANDS, years, side="right") - 1
+        return np.bincount(band, minlength=len(NET_BANDS))[: len(NET_BANDS)]
+
+    def expose(self, years: np.ndarray) -> None:
+        """One month lived by residents of ages ``years``."""
+        self.exposure += self._count(years)
+
+    def out(self, years: np.ndarray) -> None:
+        """Residents of ages ``years`` moved out."""
+        self.out_moves += self._count(years)
+
+    def arrive(self, years: np.ndarray, *, foreign: bool) -> None:
+        """Newcomers of ages ``years`` arrived."""
+        target = self.foreign_in if foreign else self.internal_in
+        target += self._count(years)
+
+    def net_internal_rate(self) -> np.ndarray:
+        """Net internal migration per person-year, by band (positive: the band grows)."""
+        years = self.exposure / 12.0
+        net = self.internal_in - self.out_moves
+        return np.divide(net, years, out=np.zeros(len(NET_BANDS)), where=years > 0)
 
 
 @dataclass
@@ -335,22 +620,29 @@ KIDS = (1, 2, 3)
 KIDS_P = (0.45, 0.42, 0.13)
 
 
-def in_migration(model: CommunityModel) -> None:
-    """Newcomers arrive as units: young singles, couples, families, middle-aged, elderly."""
-    p = model.params.demography
-    stream = model.streams["in_migration"]
-    gen = stream.generator(model.month)
-    shares = np.asarray(p.in_unit_shares) / sum(p.in_unit_shares)
-    adults_per_unit = 1.0 + np.asarray(UNIT_COUPLE_SHARE)
+@dataclass
+class Units:
+    """Arriving units laid out one row per person (see :func:`make_units`)."""
+
+    unit: np.ndarray  # unit index of each person
+    size: np.ndarray  # persons per unit
+    age_m: np.ndarray
+    sex: np.ndarray
+    role: np.ndarray
+    never_married: np.ndarray
+
+
+def mean_unit_size(shares: tuple[float, ...]) -> float:
+    """Expected persons per arriving unit for unit-kind ``shares``."""
+    w = np.asarray(shares, dtype=float) / max(sum(shares), 1e-12)
     kids_mean = float(np.dot(KIDS, KIDS_P))
-    mean_size = float(np.dot(shares, adults_per_unit)) + shares[FAMILY] * kids_mean
-    # Expected arrivals scale with the current population; the count is drawn by
-    # inversion so that arms with nearly equal populations draw nearly equal counts.
-    lam = p.in_rate / 12.0 * model.residents.count() / mean_size
-    units = int(poisson.ppf(gen.random(), lam)) if lam > 0 else 0
-    if units == 0:
-        return
-    kind = gen.choice(len(shares), size=units, p=shares)
+    return float(np.dot(w, 1.0 + np.asarray(UNIT_COUPLE_SHARE))) + float(w[FAMILY]) * kids_mean
+
+
+def make_units(gen: np.random.Generator, shares: tuple[float, ...], units: int) -> Units:
+    """``units`` arriving units of kinds drawn by ``shares``: singles, couples, families."""
+    w = np.asarray(shares, dtype=float) / sum(shares)
+    kind = gen.choice(len(w), size=units, p=w)
     lo = np.array([a for a, _ in UNIT_AGES])[kind] * 12
     hi = np.array([b for _, b in UNIT_AGES])[kind] * 12
     first_age = lo + (gen.random(units) * (hi - lo)).astype(np.int64)
@@ -372,23 +664,93 @@ def in_migration(model: CommunityModel) -> None:
     sex = np.select(
         [is_kid, is_partner], [gen.integers(0, 2, size=n), 1 - first_sex[unit]], first_sex[unit]
     )
-    role = np.where(is_kid, ROLE_CHILD, ROLE_HEAD)
-    pids = stream.keys(np.arange(n, dtype=np.uint64), model.month, k=1)
-    districts = model.pick_districts(units, gen)
-    first_hh = model.new_households(districts, pids[np.cumsum(size) - size], gen)
+    role = np.where(is_kid, ROLE_CHILD, ROLE_HEAD).astype(np.int8)
+    never_married = is_kid | ~(couple[unit] | (kind[unit] == len(w) - 1))
+    return Units(unit, size, age_m, sex, role, never_married)
+
+
+def _settle(
+    model: CommunityModel,
+    units: Units,
+    pids: np.ndarray,
+    gen: np.random.Generator,
+    *,
+    foreign: bool,
+) -> None:
+    """Newcomers ``units`` move into new households of the town."""
+    n = units.unit.size
+    if n == 0:
+        return
+    n_units = units.size.size
+    districts = model.pick_districts(n_units, gen)
+    first_hh = model.new_households(districts, pids[np.cumsum(units.size) - units.size], gen)
     new = model.residents.append(
         n,
         pid=pids,
-        age_m=age_m,
-        sex=sex,
-        role=role,
-        hh=first_hh + unit,
-        district=districts[unit],
-        never_married=is_kid | ~(couple[unit] | (kind[unit] == len(shares) - 1)),
+        age_m=units.age_m,
+        sex=units.sex,
+        role=units.role,
+        hh=first_hh + units.unit,
+        district=districts[units.unit],
+        never_married=units.never_married,
         arrival_m=model.month,
     )
     model.tally.in_migrants += n
+    model.migration_record.arrive(units.age_m // 12, foreign=foreign)
     model.on_new_residents(new, newborn=False)
+
+
+def _replace_exchange_leavers(model: CommunityModel) -> None:
+    """Each household (or adult child) that left by exchange is replaced by its like."""
+    r = model.residents
+    left = model.exchange_leavers
+    if left.size == 0:
+        return
+    # A household whose head moved arrives whole; an adult child who moved on their own
+    # arrives alone, as the head of a new household.
+    head_moved = np.zeros(model.households.n, dtype=bool)
+    head_moved[r.hh[left[r.role[left] == ROLE_HEAD]]] = True
+    group = np.where(head_moved[r.hh[left]], r.hh[left], model.households.n + left)
+    order = np.argsort(group, kind="stable")
+    _, unit, size = np.unique(group[order], return_inverse=True, return_counts=True)
+    order = left[order]
+    role = np.where(head_moved[r.hh[order]], r.role[order], ROLE_HEAD).astype(np.int8)
+    units = Units(
+        unit, size, r.age_m[order].copy(), r.sex[order].copy(), role, r.never_married[order].copy()
+    )
+    stream = model.streams["in_migration"]
+    pids = stream.keys(r.pid[order], model.month, k=3)
+    _settle(model, units, pids, stream.generator(model.month, k=3), foreign=False)
+
+
+def _arrive_units(
+    model: CommunityModel, persons: float, shares: tuple[float, ...], k: int, *, foreign: bool
+) -> None:
+    """About ``persons`` newcomers (expected) arrive as units of kinds ``shares``."""
+    if persons <= 0 or sum(shares) <= 0:
+        return
+    stream = model.streams["in_migration"]
+    gen = stream.generator(model.month, k=k)
+    # The count is drawn by inversion so that arms with nearly equal populations draw
+    # nearly equal counts (common random numbers).
+    lam = persons / mean_unit_size(shares)
+    count = int(poisson.ppf(gen.random(), lam))
+    if count == 0:
+        return
+    units = make_units(gen, shares, count)
+    pids = stream.keys(np.arange(units.unit.size, dtype=np.uint64), model.month, k=k)
+    _settle(model, units, pids, gen, foreign=foreign)
+
+
+def in_migration(model: CommunityModel) -> None:
+    """Exchange replacements, returners, further net arrivals and foreign net entries."""
+    p = model.params.demography
+    _replace_exchange_leavers(model)
+    n = model.residents.count()
+    _arrive_units(model, p.return_share * model.net_leavers, p.return_unit_shares, 4, foreign=False)
+    _arrive_units(model, p.in_rate / 12.0 * n, p.in_unit_shares, 5, foreign=False)
+    foreign_rate = p.foreign_net_national / p.national_population * p.foreign_share
+    _arrive_units(model, foreign_rate / 12.0 * n, p.foreign_unit_shares, 6, foreign=True)
 
 
 def household_change(model: CommunityModel) -> None:
@@ -414,23 +776,29 @@ def household_change(model: CommunityModel) -> None:
         r.district[leavers] = districts
         r.role[leavers] = ROLE_HEAD
         model.on_left_home(leavers)
-    # Household sizes after leaving home; partnering (ages 22-44) does not change whether
-    # an older person lives alone, so both rules can share them.
-    sizes = model.household_sizes()
-    _partnering(model, sizes)
-    _elderly_moves(model, sizes)
+    # Household sizes after leaving home, and again after partnering (a child who leaves
+    # to live with a partner can leave a widowed parent living alone).
+    _partnering(model, model.household_sizes())
+    _elderly_moves(model, model.household_sizes())
     if month % 12 == 0:
         update_employment(model)
 
 
 def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
-    """Single men and women 22-44 living alone pair up by age; she moves in with him."""
+    """Never-married men and women 22-44 living alone or with their parents pair up by age.
+
+    She moves in with him if he lives alone, he with her if she does; two who both live
+    with their parents leave home together into a new household in his district.
+    """
     r, p = model.residents, model.params.demography
     years = r.age_m // 12
-    single = r.alive & (r.role == ROLE_HEAD) & r.never_married & (years >= 22) & (years < 45)
+    living_alone = (r.role == ROLE_HEAD) & (sizes[r.hh] == 1)
+    with_parents = r.role == ROLE_CHILD
+    single = (
+        r.alive & r.never_married & (years >= 22) & (years < 45) & (living_alone | with_parents)
+    )
     if not single.any():
         return
-    single &= sizes[r.hh] == 1
     idx = np.flatnonzero(single)
     monthly = monthly_chance(p.partner_rate)
     ready = idx[model.streams["partner"].bernoulli(r.pid[idx], monthly, model.month)]
@@ -442,10 +810,26 @@ def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
     # Pair by age rank (ties broken by identity so the order is reproducible).
     men = men[np.lexsort((r.pid[men], r.age_m[men]))][:k]
     women = women[np.lexsort((r.pid[women], r.age_m[women]))][:k]
-    r.hh[women] = r.hh[men]
-    r.district[women] = r.district[men]
-    r.never_married[men] = False
-    r.never_married[women] = False
+    he_alone, she_alone = living_alone[men], living_alone[women]
+    both_home = ~he_alone & ~she_alone
+    if both_home.any():
+        gen = model.streams["partner"].generator(model.month)
+        first = model.new_households(r.district[men[both_home]], r.pid[men[both_home]], gen)
+        new_hh = first + np.arange(int(both_home.sum()), dtype=np.int32)
+    # Where the couple will live: his home, hers, or a new one.
+    home = np.where(he_alone, r.hh[men], np.where(she_alone, r.hh[women], -1))
+    if both_home.any():
+        home[both_home] = new_hh
+    district = model.households.district[home]
+    leaving = np.concatenate([men[with_parents[men]], women[with_parents[women]]])
+    r.origin_hh[leaving] = r.hh[leaving]
+    for people in (men, women):
+        r.hh[people] = home
+        r.district[people] = district
+        r.role[people] = ROLE_HEAD
+        r.never_married[people] = False
+    if leaving.size:
+        model.on_left_home(leaving)
 
 
 def _elderly_moves(model: CommunityModel, sizes: np.ndarray) -> None:

@@ -452,6 +452,8 @@ def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray)
         dies &= month > 0  # nobody dies in the warm-up: month 0 matches the profile
         if dies.any():
             r.alive[idx[dies]] = False
+            died = idx[dies]
+            model.life_record.died(model.calendar(month - 1)[0], r.sex[died], r.age_m[died] // 12)
             t.deaths += int(dies.sum())
             t.crisis_deaths += int(dies.sum())
             crisis_any &= ~dies

@@ -21,6 +21,8 @@ import pandas as pd
 if TYPE_CHECKING:
     from .core import CommunityModel
 
+# Time columns of every output row: months since the start, and the calendar date.
+CALENDAR_COLUMNS = ("month", "year", "calendar_month")
 Report = tuple[dict[str, float], dict[str, np.ndarray]]
 Reporter = Callable[["CommunityModel"], Report]
 
@@ -76,36 +78,50 @@ class Recorder:
     def __init__(self, reporters: Sequence[Reporter]) -> None:
         self.reporters = list(reporters)
         self._town: list[dict[str, float]] = []
-        self._district: list[tuple[int, dict[str, np.ndarray]]] = []
+        self._district: list[tuple[int, int, int, dict[str, np.ndarray]]] = []
 
     def record(self, model: CommunityModel) -> None:
         """Append this month's metrics from every reporter."""
-        town: dict[str, float] = {"month": float(model.month)}
+        year, calendar_month = model.calendar()
+        town: dict[str, float] = {
+            "month": float(model.month),
+            "year": float(year),
+            "calendar_month": float(calendar_month),
+        }
         district: dict[str, np.ndarray] = {}
         for reporter in self.reporters:
             t, d = reporter(model)
             town.update(t)
             district.update(d)
         self._town.append(town)
-        self._district.append((model.month, district))
+        self._district.append((model.month, year, calendar_month, district))
 
     def last(self) -> dict[str, float]:
         """The most recent town-wide row."""
         return self._town[-1]
 
     def timeseries(self) -> pd.DataFrame:
-        """One row per month; ``month`` is an integer, everything else float."""
+        """One row per month; the time columns are integers, everything else float.
+
+        ``month`` counts months since the start; ``year`` and ``calendar_month`` are the
+        calendar date of the row.
+        """
         df = pd.DataFrame(self._town)
-        df["month"] = df["month"].astype(np.int64)
-        df.insert(1, "year", df["month"] / 12.0)
+        for name in CALENDAR_COLUMNS:
+            df[name] = df[name].astype(np.int64)
         return df
 
     def districts(self) -> pd.DataFrame:
         """One row per month and district."""
         frames = []
-        for month, metrics in self._district:
+        for month, year, calendar_month, metrics in self._district:
             n = len(next(iter(metrics.values()))) if metrics else 0
-            frame = {"month": np.full(n, month, dtype=np.int64), "district": np.arange(n)}
+            frame = {
+                "month": np.full(n, month, dtype=np.int64),
+                "year": np.full(n, year, dtype=np.int64),
+                "calendar_month": np.full(n, calendar_month, dtype=np.int64),
+                "district": np.arange(n),
+            }
             frame.update({k: np.asarray(v, dtype=float) for k, v in metrics.items()})
             frames.append(pd.DataFrame(frame))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

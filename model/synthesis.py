@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .agetable import year_weights
 from .population import FEMALE, MALE, ROLE_CHILD, ROLE_HEAD, ROLE_PARENT
-from .town import AGE_BANDS
+from .town import age_cells
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -38,6 +39,14 @@ _FACILITY_SHARE = (0.15, 0.03)
 # Share of younger households (oldest member under 50) that moved in within five years
 # (assumption shaped on the ~3-4 % a year who move into a municipality).
 _RECENT_ARRIVAL_SHARE = 0.25
+# How living alone rises with age past 65, per sex (men, women): relative slope per year
+# on a base of 0.6 (assumption shaped on the 国勢調査 one-person households by age).
+_ALONE_AGE_SLOPE = (0.0, 0.03)
+# Unpartnered people from this age on may live with a child (two or three generations), as
+# widowed elders do; younger unpartnered adults without parents in the household live alone.
+# (From 60, not 65: otherwise everyone unpartnered at 60-64 lives alone, a spike the
+# cohort then carries past 65.)
+_WIDOWED_FROM = 60
 LONG_AGO = -30_000  # arrival month of residents who have always lived here
 # Share of unpartnered adults living with their parents, by age (assumption).
 _WITH_PARENTS_AGES = (18, 25, 35, 45, 60)
@@ -121,12 +130,20 @@ def build_population(model: CommunityModel) -> None:
     n = max(1, round(tp.population / model.scale))
     n_hh_target = max(1, round(tp.households / model.scale))
 
-    # 1. Ages and sexes: exact totals per band by largest remainder.
-    weights = np.concatenate([tp.age_weights_male, tp.age_weights_female])
-    counts = largest_remainder(n, weights)
-    band = np.repeat(np.arange(2 * AGE_BANDS), counts)
-    all_sex = (band >= AGE_BANDS).astype(np.int8)
-    all_age = ((band % AGE_BANDS) * 60 + gen.integers(0, 60, size=n)).astype(np.int64)
+    # 1. Ages and sexes: exact totals per age band and sex by largest remainder (so a town
+    # at scale 1 has exactly its age table), then ages spread within each band.
+    cells = age_cells(tp)
+    counts = largest_remainder(n, np.array([c.weight for c in cells]))
+    sexes, ages = [], []
+    for cell, k in zip(cells, counts, strict=True):
+        if k == 0:
+            continue
+        years, weights = year_weights(cell.first, cell.last)
+        year = years[gen.choice(years.size, size=k, p=weights)] if years.size > 1 else years
+        ages.append(np.broadcast_to(year, (k,)) * 12 + gen.integers(0, 12, size=k))
+        sexes.append(np.full(k, cell.sex))
+    all_sex = np.concatenate(sexes).astype(np.int8)
+    all_age = np.concatenate(ages).astype(np.int64)
     # Some of the oldest live in care facilities, outside private households.
     all_years = all_age // 12
     p_facility = np.select([all_years >= 85, all_years >= 75], list(_FACILITY_SHARE), 0.0)
@@ -136,10 +153,13 @@ def build_population(model: CommunityModel) -> None:
     b = _Builder(age_m, sex, gen)
     years = b.years
 
-    # 2. Older people living alone, more often with age (widowhood).
+    # 2. Older people living alone: women more often with age (widowhood); men about
+    # equally at every age past 65 (the 国勢調査 pattern: widowers are fewer, and the
+    # never-married men who live alone are younger).
     old = years >= 65
-    age_factor = 0.6 + 0.03 * np.clip(years - 65, 0, 30)
     for s, share in ((MALE, tp.alone_65_male), (FEMALE, tp.alone_65_female)):
+        slope = _ALONE_AGE_SLOPE[s]
+        age_factor = 0.6 + slope * np.clip(years - 65, 0, 30)
         group = old & (sex == s)
         if group.any():
             scale = share / age_factor[group].mean()
@@ -195,7 +215,7 @@ def build_population(model: CommunityModel) -> None:
     # 5. Unmarried adult children living with their parents (couples or widowed elders).
     p_home = _by_age(years, _WITH_PARENTS_AGES, _WITH_PARENTS_SHARE)
     adult_kids = b.free((years >= 18) & ~b.partnered & (gen.random(n) < p_home))
-    widowed = b.free((years >= 65) & ~b.partnered)
+    widowed = b.free((years >= _WIDOWED_FROM) & ~b.partnered)
     parent_units = np.concatenate([wives, widowed])
     ci, pi = match_by_age(age_m[adult_kids] + 30 * 12, age_m[parent_units], gen)
     kids_home, parents = adult_kids[ci], parent_units[pi]
@@ -205,7 +225,7 @@ def build_population(model: CommunityModel) -> None:
     b.role[kids_home] = ROLE_CHILD
 
     # 6. Remaining widowed elders live with a married child's family (three generations).
-    elders = b.free((years >= 65) & ~b.partnered)
+    elders = b.free((years >= _WIDOWED_FROM) & ~b.partnered)
     families = wives[(years[wives] >= 30) & (years[wives] < 65)]
     ei, fi2 = match_by_age(age_m[elders] - 30 * 12, age_m[families], gen)
     b.hh[elders[ei]] = b.hh[families[fi2]]

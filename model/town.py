@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .agetable import TOP_AGE, read_age_table, year_weights
 from .parameters import param
 from .streams import Streams, name_key
 
@@ -121,14 +122,42 @@ class TownParams:
     area_km2: float = param(
         30.0, unit="km²", source="profile", lo=0.1, ja="面積", en="Area of the town"
     )
+    start_year: int = param(
+        2024,
+        unit="calendar year",
+        source="profile: the year of its starting population (shipped profiles: 2024 figures)",
+        lo=1900,
+        hi=2200,
+        ja="開始年",
+        en="Start year",
+    )
+    start_month: int = param(
+        1,
+        unit="calendar month (1-12)",
+        source="profile: month of month 0",
+        lo=1,
+        hi=12,
+        ja="開始月",
+        en="Start month",
+    )
     annual_change_target: float = param(
         -0.6,
-        unit="%/yr",
-        source="profile target; checked by tests, not imposed",
+        unit="%/yr, mean over change_target_years",
+        source="profile target: its net out-migration is scaled to meet it (used only when "
+        "change_target_years > 0)",
         lo=-20,
         hi=20,
-        ja="年あたり人口増減率の目安（検証用、強制しない）",
-        en="Expected annual population change (checked, not imposed)",
+        ja="年平均の人口増減率（目標）",
+        en="Target annual change",
+    )
+    change_target_years: int = param(
+        0,
+        unit="years (0 = no target: migration as the profile gives it)",
+        source="profile",
+        lo=0,
+        hi=100,
+        ja="人口増減率の目標を満たす年数（0：目標なし）",
+        en="Years over which the target annual change is met (0: no target)",
     )
     age_weights_male: tuple[float, ...] = param(
         NATIONAL_MALE,
@@ -147,6 +176,15 @@ class TownParams:
         length=AGE_BANDS,
         ja="女性の5歳階級別人口の相対値（0-4歳…95-99歳）",
         en="Women by 5-year age band, relative (0-4 … 95-99)",
+    )
+    age_table: str = param(
+        "",
+        unit="CSV of residents by age band and sex (住民基本台帳 / e-Stat layout, see "
+        "docs/age-tables.md); a relative path is read from the profile's folder; empty: "
+        "age_weights_*",
+        source="profile",
+        ja="開始時の年齢別人口表（CSV、住民基本台帳・e-Statの形式）",
+        en="Starting residents by age and sex (CSV, 住民基本台帳 / e-Stat layout)",
     )
     alone_65_male: float = param(
         0.150,
@@ -276,3 +314,45 @@ def _voronoi_cells(centres: np.ndarray, side: float) -> list[np.ndarray]:
         angle = np.arctan2(pts[:, 1] - centres[i, 1], pts[:, 0] - centres[i, 0])
         cells.append(pts[np.argsort(angle)])
     return cells
+
+
+@dataclass(frozen=True)
+class AgeCell:
+    """One row of the starting age table for one sex: ages ``first``..``last`` (-1: open)."""
+
+    sex: int
+    first: int
+    last: int
+    weight: float
+
+
+def age_cells(params: TownParams) -> list[AgeCell]:
+    """The starting population by age band and sex.
+
+    From the profile's age table if it names one (``age_table``), else its band weights.
+    """
+    if params.age_table:
+        rows = read_age_table(params.age_table)
+        return [
+            AgeCell(sex, int(first), int(last), float(row[2 + sex]))
+            for row in rows
+            for first, last in [(row[0], row[1])]
+            for sex in (0, 1)
+        ]
+    return [
+        AgeCell(sex, 5 * band, 5 * band + 4, float(w))
+        for sex, weights in enumerate((params.age_weights_male, params.age_weights_female))
+        for band, w in enumerate(weights)
+    ]
+
+
+def starting_pyramid(params: TownParams) -> np.ndarray:
+    """Relative numbers of residents at the start by ``[sex, completed year of age]``.
+
+    Each band's weight is spread over its years (evenly; an open top band falling off).
+    """
+    out = np.zeros((2, TOP_AGE))
+    for cell in age_cells(params):
+        years, weights = year_weights(cell.first, cell.last)
+        out[cell.sex, years] += cell.weight * weights
+    return out

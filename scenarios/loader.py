@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from model.agetable import read_age_table
 from model.interventions import ELIGIBILITY_RULES, REGISTRY
 from model.parameters import ParameterError, build, with_overrides
 from model.scenario import InterventionSpec, Params, PolicyPackage, Scenario
@@ -99,6 +100,14 @@ def load_town(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> Params:
         params = build(Params, data, "", base=base)
         if "town" in data and "name" not in data["town"]:
             params = replace(params, town=replace(params.town, name=path.stem))
+        table = (
+            data.get("town", {}).get("age_table") if isinstance(data.get("town"), Mapping) else None
+        )
+        if table:  # a relative path is read from the profile's folder
+            resolved = (path.parent / str(table)).resolve()
+            params = replace(params, town=replace(params.town, age_table=str(resolved)))
+        if params.town.age_table:
+            read_age_table(params.town.age_table)  # a bad table fails here, naming row and column
         _check_consistency(params)
         return params
     except ParameterError as err:

@@ -65,7 +65,15 @@ def test_simulated_cohort_lives_as_long_as_the_life_table_says():
     """20,000 newborns followed to the last death: mean age at death ≈ e0 (± 4 SE)."""
     n = 20_000
     sexes = np.repeat([MALE, FEMALE], n // 2)
-    demo = DemographyParams(tfr=0.0, in_rate=0.0, out_scale=0.0)
+    # Mortality held at the 2023 table (a flat path), so the cohort lives by one table.
+    demo = DemographyParams(
+        tfr=0.0,
+        out_scale=0.0,
+        foreign_share=0.0,
+        e0_path_years=(2023.0,),
+        e0_path_male=(81.09,),
+        e0_path_female=(87.14,),
+    )
     params = Params(demography=demo)
     model = hand_built(_singles(n, np.zeros(n), sexes), n, params=params)
     age_at_death = np.full(n, np.nan)

@@ -129,3 +129,23 @@ def test_the_district_map_belongs_to_the_town_not_the_seed():
     b = CommunityModel(small_town(3000, districts=3), seed=2).town_map
     assert np.array_equal(a.centres, b.centres)
     assert all(np.array_equal(p, q) for p, q in zip(a.polygons, b.polygons, strict=True))
+
+
+def test_outputs_carry_the_calendar_date_of_each_month():
+    """Month 0 is the profile's start date; the calendar rolls over at December."""
+    model = CommunityModel(small_town(2000, **{"town.start_year": 2030, "town.start_month": 11}))
+    ts = model.run(3).recorder.timeseries()
+    assert list(ts["month"]) == [0, 1, 2, 3]
+    assert list(ts["year"]) == [2030, 2030, 2031, 2031]
+    assert list(ts["calendar_month"]) == [11, 12, 1, 2]
+    districts = model.recorder.districts()
+    assert set(districts.loc[districts["month"] == 2, "year"]) == {2031}
+    assert model.calendar() == (2031, 2)
+
+
+def test_shipped_profiles_start_in_2024():
+    from scenarios import load_scenario
+
+    model = CommunityModel(load_scenario("district", "baseline", scale=50))
+    assert model.calendar(0) == (2024, 1)
+    assert model.calendar(12) == (2025, 1)

@@ -161,7 +161,7 @@ def LivePage() -> None:
         solara.Button(t("live.reset"), on_click=reset, classes=["kyosei-live-reset"], text=True)
         with solara.Column(style="min-width: 220px;"):
             solara.SliderInt(t("live.speed"), value=speed, min=1, max=20)
-        year, month = divmod(town.month, 12)
+        year, month = town.calendar()
         solara.HTML(
             tag="div",
             unsafe_innerHTML=t("live.month", year=year, month=month),

@@ -20,6 +20,8 @@ from ..table import render
 # The model, the scenarios and the experiments package import NumPy, pandas and Mesa:
 # the handler imports them, so that building the parser (kyosei --help) stays quick.
 if TYPE_CHECKING:
+    import pandas as pd
+
     from model import CommunityModel, Scenario
 
 SUMMARY = ["population", "aging_rate", "households", "single_elderly", "single_elderly_share"]
@@ -130,6 +132,7 @@ def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
 
     names = list(runs)
     first = runs[names[0]].recorder.timeseries()
+    start, end = (_date(first, row) for row in (0, -1))
     rows = []
     if len(names) == 1:
         for key in SUMMARY:
@@ -137,7 +140,7 @@ def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
             rows.append(
                 [f"{m.en} ({m.ja})", m.format(first[key].iloc[0]), m.format(first[key].iloc[-1])]
             )
-        return render(["metric", "start", f"after {years} yr"], rows, right=(1, 2))
+        return render(["metric", start, f"{end} ({years} yr)"], rows, right=(1, 2))
     frames = {n: runs[n].recorder.timeseries() for n in names}
     for key in summary_metrics(runs):
         m = METRICS[key]
@@ -149,8 +152,13 @@ def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
             label = f"{m.en} ({m.ja})"
         diff = ends[-1] - ends[0]
         rows.append([label, *[m.format(v) for v in ends], _signed(m, diff)])
-    header = ["metric", *[f"{n} (yr {years})" for n in names], "difference"]
+    header = ["metric", *[f"{n} ({end})" for n in names], "difference"]
     return render(header, rows, right=tuple(range(1, len(names) + 2)))
+
+
+def _date(ts: pd.DataFrame, row: int) -> str:
+    """The calendar date of a time-series row, e.g. ``2034/01``."""
+    return f"{int(ts['year'].iloc[row])}/{int(ts['calendar_month'].iloc[row]):02d}"
 
 
 def summary_metrics(runs: dict[str, CommunityModel]) -> list[str]:
