@@ -17,7 +17,10 @@ Step order (one month):
 7. bookkeeping — once a year drop departed residents; record the month's outputs
 
 Before month 0 the social system (steps 2-6, no demography) runs for a warm-up so that
-queues, ties and volunteers start near their own balance.
+queues, ties and volunteers start near their own balance. In this frozen town (and with
+``switches.demography`` off) the stocks that only aging and death balance — care and
+disability need, which the model never resolves — are held: no new onsets, since nobody
+ages or dies. After the warm-up the 民生委員 fill rate is set back to the profile's.
 """
 
 from __future__ import annotations
@@ -157,6 +160,8 @@ class CommunityModel(mesa.Model):
         while self.month < 0:  # warm-up: the social system settles, people do not age
             self.month += 1
             self._social_month()
+        if switches.community and synthetic and switches.warmup_months > 0:
+            volunteers.restore_fill(self)  # month 0 has the profile's 民生委員 fill rate
         self.tally.reset()
         self.support.waits.clear()
         self.recorder.record(self)
@@ -166,10 +171,11 @@ class CommunityModel(mesa.Model):
         """Advance the town by one month (see the module docstring for the order)."""
         self.month += 1
         self.tally.reset()
-        demography.age_and_exit(self, None)
-        demography.births(self)
-        demography.in_migration(self)
-        demography.household_change(self)
+        if self.params.switches.demography:
+            demography.age_and_exit(self, None)
+            demography.births(self)
+            demography.in_migration(self)
+            demography.household_change(self)
         self._social_month()
         if self.month % 12 == 0:
             self.compact()
@@ -178,6 +184,10 @@ class CommunityModel(mesa.Model):
     def _social_month(self) -> None:
         """Steps 2-6 of the month: levers, needs, community, support, costs."""
         switches = self.params.switches
+        if self.frozen:
+            # A frozen town: time since arrival stands still, as ages do.
+            r = self.residents
+            np.add(r.arrival_m, 1, out=r.arrival_m, where=r.alive)
         self.snap = Snapshot(self)
         self._set_levers()
         isolated = self.snap.isolated if switches.community else np.zeros(self.residents.n, bool)
@@ -243,6 +253,11 @@ class CommunityModel(mesa.Model):
         return self
 
     # ---- helpers used by the subsystems -----------------------------------------------
+    @property
+    def frozen(self) -> bool:
+        """Whether nobody ages, is born, dies or moves (the warm-up, or demography off)."""
+        return self.month <= 0 or not self.params.switches.demography
+
     def household_sizes(self) -> np.ndarray:
         """Living members per household index."""
         r = self.residents
@@ -348,7 +363,12 @@ class CommunityModel(mesa.Model):
         sizes = self.household_sizes()
         home = (sizes > 0) & ~self.households.institution
         hh_d = np.bincount(self.households.district[home], minlength=self.n_districts)
-        return np.maximum(np.round(hh_d / self.params.minsei.households_per_post), 1.0)
+        # The town's posts, shared over districts by largest remainder (at a coarse scale
+        # rounding each district on its own would lose or add posts).
+        from .synthesis import largest_remainder
+
+        total = max(round(float(hh_d.sum()) / self.params.minsei.households_per_post), 1)
+        return np.maximum(largest_remainder(total, hh_d.astype(float)), 1).astype(float)
 
     def minsei_posts(self) -> np.ndarray:
         """民生委員 posts per district (fixed at the start, as quotas are)."""

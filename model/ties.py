@@ -207,9 +207,12 @@ def loss_rates(model: CommunityModel, taking_part: np.ndarray) -> np.ndarray:
 def initialise(model: CommunityModel) -> None:
     """Starting ties near each kind's balance of gains and losses (Poisson)."""
     r = model.residents
-    nobody = np.zeros(r.n, dtype=bool)
-    gains = gain_rates(model, nobody, nobody)
-    losses = loss_rates(model, nobody)
+    # Venues, groups, volunteers and needs are drawn first: interest and issue ties start
+    # at the balance for those who take part (not at zero, to be rebuilt in the warm-up).
+    taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
+    in_need = (r.sev > 0).any(axis=0)
+    gains = gain_rates(model, taking_part, in_need)
+    losses = loss_rates(model, taking_part)
     mean = np.divide(gains, losses, out=np.zeros_like(gains), where=losses > 0)
     gen = model.streams["ties_init"].generator(0)
     r.ties[:] = np.minimum(gen.poisson(mean), MAX_TIES)
