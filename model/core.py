@@ -136,6 +136,7 @@ class CommunityModel(mesa.Model):
         self.snap = Snapshot(self)
         self._init_personal_traits(slice(0, self.residents.n))
         self._minsei_posts = self._posts_per_district()
+        self.minsei_turnover = volunteers.start_turnover(self.params.minsei)
         self.support = SupportSystem(self)
         self.organisations = OrganisationSystem(self)
         self.venues = VenueSystem(self)

@@ -194,7 +194,8 @@ class Counter(mesa.Agent):
         self.served = 0
         self.served_this_month = 0  # cases assessed this month
         self.spent_this_month = 0.0  # capacity used this month (compound cases cost more)
-        self.capacity_this_month = 0.0  # whole cases this month (capacity rounded at random)
+        self.capacity_this_month = 0.0  # capacity this month, with the balance carried over
+        self.credit = 0.0  # balance carried over: unused capacity (≤ a month's) or overdraft
         self.extra_staff = 0.0  # added by interventions while they run
 
     @property
@@ -345,21 +346,25 @@ class SupportSystem:
         if one_stop.any():  # a whole-person assessment takes longer for compound cases
             n_unmet = ((r.sev[:, queued] > 0) & ~r.supported[:, queued]).sum(axis=0)
             cost += np.where(one_stop, 0.5 * np.maximum(n_unmet - 1, 0), 0.0)
-        capacity = _round_at_random(
-            np.array([c.monthly_capacity() for c in self.counters]),
-            model.streams["counter_capacity"].generator(month),
-        )
+        monthly = np.array([c.monthly_capacity() for c in self.counters])
+        capacity = monthly + np.array([c.credit for c in self.counters])
         for c, counter in enumerate(self.counters):
             counter.capacity_this_month = float(capacity[c])
         start = np.searchsorted(counters, counters, side="left")
         used = np.cumsum(cost)
         used -= np.concatenate([[0.0], used])[start]
-        served_mask = used <= capacity[counters] + 1e-9
+        # A case is taken on while the counter's balance is positive before it, so a
+        # counter with 0.47 simulated residents of capacity a month (4.7 people at scale
+        # 10) takes a case at once and pays it back over the next months — as the 1:1
+        # town serves its 4.7 people a month as they come — rather than saving up.
+        served_mask = used - cost < capacity[counters] - 1e-9
         served = queued[served_mask]
         spent = np.bincount(
             counters[served_mask], weights=cost[served_mask], minlength=len(self.counters)
         )
         for c, counter in enumerate(self.counters):
+            # Unused capacity is kept up to one month's worth; an overdraft is repaid.
+            counter.credit = min(capacity[c] - spent[c], monthly[c])
             counter.served_this_month = int((counters[served_mask] == c).sum())
             counter.spent_this_month = float(spent[c])
             counter.served += counter.served_this_month

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 VOLUNTEER_BANDS = (10, 20, 40, 60, 65, 80)
+TERM_MONTHS = 36  # 民生委員 serve three-year terms (民生委員法 §10)
 B7 = "calibration.md B7"
 B2 = "calibration.md B2"
 
@@ -280,19 +281,28 @@ def minsei_update(model: CommunityModel) -> None:
     r, p = model.residents, model.params.minsei
     month = model.month
     years = r.age_m // 12
+    # Commissioners who died or moved away since last month leave their posts.
+    gone = r.minsei & ~r.alive
+    n_gone = int(np.count_nonzero(gone))
+    r.minsei[gone] = False
     # End of term (every 36 months of service): reappointment below 75.
     serving = np.flatnonzero(r.alive & r.minsei)
-    term_end = ((month - r.minsei_since[serving]) % 36 == 0) & (month > r.minsei_since[serving])
+    term_end = ((month - r.minsei_since[serving]) % TERM_MONTHS == 0) & (
+        month > r.minsei_since[serving]
+    )
     stay = model.streams["minsei_term"].uniform(r.pid[serving], month) < p.reappoint
     leave = serving[term_end & ~(stay & (years[serving] < 75))]
     r.minsei[leave] = False
+    # Turnover this month, smoothed over a term: what recruitment has to make up for.
+    share = (n_gone + leave.size) / max(serving.size + n_gone, 1)
+    model.minsei_turnover += (share - model.minsei_turnover) / TERM_MONTHS
     # Vacancies filled from the pool of volunteers 55-74.
     posts = model.minsei_posts()
     filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
     vacancies = np.maximum(posts - filled, 0)
     pool = r.alive & r.volunteer & ~r.minsei & (years >= 55) & (years < 75) & ~r.working
     pool_d = np.bincount(r.district[pool], minlength=model.n_districts)
-    rate = recruit_rate(p, month)
+    rate = recruit_rate(p, month, model.minsei_turnover)
     gen = model.streams["minsei_recruit"].generator(month)
     # Candidates grouped by district once (stable order within each district).
     pool_idx = np.flatnonzero(pool)
@@ -315,17 +325,22 @@ def fill_path(p: MinseiParams, month: int) -> float:
     return float(np.clip(p.fill_initial + p.fill_trend / 100.0 * year, 0.0, 0.999))
 
 
-def recruit_rate(p: MinseiParams, month: int) -> float:
+def start_turnover(p: MinseiParams) -> float:
+    """Monthly share of commissioners leaving at term ends (before any is observed)."""
+    return (1.0 - p.reappoint) / TERM_MONTHS
+
+
+def recruit_rate(p: MinseiParams, month: int, turnover: float) -> float:
     """Monthly chance a vacant post is filled: the rate whose balance is the fill path.
 
-    Posts fall vacant at term ends, a 36th of them a month, with ``1 - reappoint`` not
-    reappointed; with vacancies filled at rate ``q`` a month the fill rate settles at
-    ``q / (q + d)``, so ``q = d f / (1 - f)`` keeps the path ``f`` of the record (the age
-    limit of 75 and a short pool of candidates pull the town below it).
+    Commissioners leave at a monthly share ``d`` (term ends without reappointment, the
+    age limit of 75, deaths and moves; ``turnover`` is the town's own, smoothed over a
+    term); with vacancies filled at rate ``q`` a month the fill rate settles at
+    ``q / (q + d)``, so ``q = d f / (1 - f)`` keeps the record's path ``f``. A short pool
+    of candidates pulls the town below it.
     """
-    departures = (1.0 - p.reappoint) / 36.0
     f = fill_path(p, month)
-    return float(min(1.0, p.recruit * departures * f / (1.0 - f)))
+    return float(min(1.0, p.recruit * turnover * f / (1.0 - f)))
 
 
 def filled_at_start(model: CommunityModel) -> np.ndarray:

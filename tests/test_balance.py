@@ -65,3 +65,37 @@ def test_every_cited_source_key_is_in_the_sources_file() -> None:
     texts += [t.source for t in TARGETS]
     for key in sources.cited_in(texts):
         sources.lookup(key)
+
+
+@pytest.mark.slow
+def test_scale_ten_gives_the_answers_of_the_one_to_one_town() -> None:
+    """``--scale 10`` vs 1:1, 10 years, 5 seeds each: every figure within 3 standard errors.
+
+    small_town, as the issue asks (about 40 s on two cores). A smaller town does not
+    do: in the 20,000-resident ``district`` profile scale 10 leaves four 民生委員 posts,
+    and the fill rate moves in steps of 25 pt.
+    """
+    names = (
+        "population",
+        "aging_rate",
+        "unmet_of_need",
+        "hidden_share",
+        "isolation_rate",
+        "participation_rate",
+        "volunteers_per_1000",
+        "minsei_fill_rate",
+    )
+    runs: dict[float, np.ndarray] = {}
+    for scale in (1.0, 10.0):
+        rows = []
+        for seed in SEEDS:
+            model = CommunityModel(load_scenario("small_town", scale=scale), seed=seed)
+            last = model.run(12 * 10).recorder.timeseries().iloc[-12:]
+            last = last.assign(volunteers_per_1000=1000 * last["volunteers"] / last["population"])
+            rows.append(last[list(names)].mean().to_numpy())
+        runs[scale] = np.asarray(rows)
+    a, b = runs[1.0], runs[10.0]
+    se = np.sqrt(a.var(axis=0, ddof=1) / a.shape[0] + b.var(axis=0, ddof=1) / b.shape[0])
+    for i, name in enumerate(names):
+        gap = abs(b[:, i].mean() - a[:, i].mean())
+        assert gap <= 3 * se[i], f"{name}: 1:1 {a[:, i].mean():.4f} vs 1:10 {b[:, i].mean():.4f}"
