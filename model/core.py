@@ -457,7 +457,7 @@ class CommunityModel(mesa.Model):
         r = self.residents
         unmet = ((r.sev[:, idx] > 0) & ~r.supported[:, idx]).any(axis=0)
         supported = r.supported[:, idx].any(axis=0)
-        isolated = r.ties[:, idx].sum(axis=0) == 0
+        isolated = ties.isolated_mask(r.ties[:, idx])
         return np.select(
             [r.volunteer[idx], supported & ~unmet, unmet, isolated],
             [4, 3, 2, 1],

@@ -337,7 +337,9 @@ def initialise(model: CommunityModel) -> None:
     b = p.care_onset_slope
     cum = p.care_onset_65 / b * (np.exp(b * (years - 65.0)) - np.exp(b * -10.0))
     cum = np.where(years >= 55, cum, 0.0) * np.where(r.sex == FEMALE, p.care_onset_female, 1.0)
-    has = u < -np.expm1(-cum * 0.75)  # 0.75: people with care needs die sooner
+    # The model's mortality does not depend on care need (crises aside), so the cohort
+    # prevalence is the cumulative hazard's: the stock the rules sustain as people age.
+    has = u < -np.expm1(-cum)
     # Disability: integrate the banded hazard over the years lived (net of recovery).
     edges = np.asarray((*DISABILITY_BANDS, 121), dtype=float)
     lived = np.clip(years[:, None] - edges[None, :-1], 0, np.diff(edges)[None, :])
