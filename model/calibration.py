@@ -1,9 +1,11 @@
 """Calibration targets: the model's values next to public statistics, with tolerances.
 
-Each :class:`Target` names a public figure, the source it comes from (cited by its key
-in ``model/sources.toml``), the tolerance the model must meet, and how to read the
-model's value from a run. :func:`check` runs a town (by default the national-like
-profile) and returns one row per target — the table ``kyosei calibrate`` prints.
+Each :class:`Target` names a public figure, what it counts (its definition, as the
+statistic counts it), its year and source keys (``model/sources.toml``), the tolerance
+the model must meet, and how to read the model's value from a run: a stock at the
+figure's year (month 0 for figures before the start, FY2025), a flow over that year,
+a trend as a trend. :func:`check` runs a town (by default the national-like profile) and returns one
+row per target — the table ``kyosei calibrate`` prints.
 
 Tolerances are stated next to their sources: wide where the sources disagree or the
 figure is a proxy, tight where the figure is exact.
@@ -25,9 +27,20 @@ from .scenario import Scenario
 Reader = Callable[[CommunityModel, pd.DataFrame], float]
 
 
+#: The year a target's statistic refers to when a target does not say: the latest year of
+#: the 民生委員 record. The run is read at that calendar year (its ``year`` column); a figure
+#: of a year before the run's start is compared at the start.
+DEFAULT_YEAR = 2025
+
+
 @dataclass(frozen=True)
 class Target:
-    """One public figure the model should reproduce."""
+    """One public figure the model should reproduce.
+
+    ``definition`` says what is counted, as the statistic counts it; ``year`` is the
+    statistic's year (the model is read at that year of the run, or at the start for
+    earlier figures); ``source`` cites keys of ``model/sources.toml``.
+    """
 
     name: str
     target: float
@@ -35,24 +48,36 @@ class Target:
     unit: str
     source: str
     read: Reader
+    definition: str = ""
+    year: int = DEFAULT_YEAR
 
     def passes(self, value: float) -> bool:
         """Whether ``value`` is within the tolerance of the target."""
         return bool(np.isfinite(value) and abs(value - self.target) <= self.tolerance)
 
 
-def _mean(column: str, first_year: int = 1) -> Reader:
-    """Mean of a time-series column over the run's years ``first_year``.. (monthly rows)."""
+def _month_of(year: int, ts: pd.DataFrame) -> int:
+    """The run's month of a statistic's year: its first month, or month 0 if earlier."""
+    return 12 * max(year - int(ts["year"].iloc[0]), 0)
+
+
+def _stock(column: str, year: int) -> Reader:
+    """A stock (a share of residents) at the statistic's year: its month, else month 0."""
 
     def read(model: CommunityModel, ts: pd.DataFrame) -> float:
-        return float(ts.loc[ts["month"] >= 12 * first_year - 11, column].mean())
+        month = min(_month_of(year, ts), int(ts["month"].max()))
+        return float(ts.loc[ts["month"] == month, column].iloc[0])
 
     return read
 
 
-def _start(column: str) -> Reader:
+def _flow(column: str, year: int) -> Reader:
+    """A monthly flow over the statistic's year of the run (the first year if earlier)."""
+
     def read(model: CommunityModel, ts: pd.DataFrame) -> float:
-        return float(ts[column].iloc[0])
+        first = min(_month_of(year, ts), int(ts["month"].max()) - 12) + 1
+        rows = (ts["month"] >= first) & (ts["month"] < first + 12)
+        return float(ts.loc[rows, column].mean())
 
     return read
 
@@ -68,11 +93,21 @@ def _annual_change(column: str) -> Reader:
     return read
 
 
-def _slope_pt(column: str) -> Reader:
-    """Least-squares trend of a share, in percentage points per year."""
+def _yearly_slope_pt(column: str) -> Reader:
+    """Trend of a share, pt per year: least squares over its value at each year's start."""
 
     def read(model: CommunityModel, ts: pd.DataFrame) -> float:
-        return float(np.polyfit(ts["year"], ts[column] * 100.0, 1)[0])
+        yearly = ts.loc[ts["month"] % 12 == 0, ["year", column]]
+        if len(yearly) < 2:
+            return float("nan")
+        return float(np.polyfit(yearly["year"], yearly[column] * 100.0, 1)[0])
+
+    return read
+
+
+def _start(column: str) -> Reader:
+    def read(model: CommunityModel, ts: pd.DataFrame) -> float:
+        return float(ts[column].iloc[0])
 
     return read
 
@@ -117,8 +152,6 @@ def _tfr(model: CommunityModel, ts: pd.DataFrame) -> float:
     return float(model.fertility_record.tfr())
 
 
-PCT = 100.0
-
 TARGETS: tuple[Target, ...] = (
     Target(
         "life expectancy at birth from simulated deaths vs input path, men",
@@ -128,6 +161,8 @@ TARGETS: tuple[Target, ...] = (
         "[mhlw-life-table-2023] 81.09 (2023) rising along [ipss-2023-medium] to 85.89 (2070); "
         "period life table of the run's deaths; ±0.5 (crises add deaths; 1 in 10 sampling)",
         _e0_gap(MALE),
+        "period life expectancy at birth of the parameters' mortality table",
+        2023,
     ),
     Target(
         "life expectancy at birth from simulated deaths vs input path, women",
@@ -137,6 +172,8 @@ TARGETS: tuple[Target, ...] = (
         "[mhlw-life-table-2023] 87.14 (2023) rising along [ipss-2023-medium] to 91.94 (2070); "
         "period life table of the run's deaths; ±0.5",
         _e0_gap(FEMALE),
+        "period life expectancy at birth of the parameters' mortality table",
+        2023,
     ),
     Target(
         "total fertility rate (realised)",
@@ -145,6 +182,8 @@ TARGETS: tuple[Target, ...] = (
         "births per woman",
         "[mhlw-vital-2023] 1.20 (input 1.20; births drawn per woman)",
         _tfr,
+        "sum over 5-year bands of 5 × simulated births per woman-year, over the run",
+        2023,
     ),
     Target(
         "aging rate at start",
@@ -153,6 +192,8 @@ TARGETS: tuple[Target, ...] = (
         "share",
         "[stat-jinsui-2024] 29.3 % (2024)",
         _start("aging_rate"),
+        "residents 65+ / all residents (facilities included)",
+        2024,
     ),
     Target(
         "65+ men living alone vs projection, last year",
@@ -163,6 +204,8 @@ TARGETS: tuple[Target, ...] = (
         "of the household rules, not imposed; ±2.5 pt (the projection between its end points is "
         "not published here; one town's share varies by about 1 pt)",
         _alone_gap(MALE),
+        "men 65+ in a one-person private household / men 65+",
+        2020,
     ),
     Target(
         "65+ women living alone vs projection, last year",
@@ -171,38 +214,53 @@ TARGETS: tuple[Target, ...] = (
         "pt",
         "[cao-aging-whitepaper-2024] 22.1 % (2020) → 29.3 % (2050), read linearly; ±2.5 pt",
         _alone_gap(FEMALE),
+        "women 65+ in a one-person private household / women 65+",
+        2020,
     ),
     Target(
-        "care need among 65+",
+        "care certification among 65+",
         0.19,
         0.03,
         "share",
-        "[mhlw-kaigo-jigyo-2023] 要介護認定率 19.0 % (2023); ±3 pt (prefectures 14.6-21.8 %)",
-        _mean("share_care_65"),
+        "[mhlw-kaigo-jigyo-2023] 要介護・要支援認定率 19.0 % (Apr 2023); ±3 pt (prefectures "
+        "14.6-21.8 %)",
+        _stock("share_certified_65", 2023),
+        "residents 65+ certified as needing support or care (要支援1-要介護5): a care need "
+        "known to the system (applied or found, assessed or supported), care facilities "
+        "included / all residents 65+",
+        2023,
     ),
     Target(
         "disability",
         0.093,
         0.015,
         "share",
-        "[mhlw-shizurasa-2022] 9.3 % (2022); ±1.5 pt (7.4 % in 2018 series)",
-        _mean("share_disability"),
+        "[mhlw-shizurasa-2022] 9.3 % (Dec 2022); ±1.5 pt (7.4 % in the 2018 series)",
+        _stock("share_disability", 2022),
+        "residents with a disability need of any severity (physical, intellectual, mental) "
+        "/ all residents",
+        2022,
     ),
     Target(
         "public assistance",
         0.0162,
         0.004,
         "share",
-        "[mhlw-hihogosha-2024] 1.62 % (2024); ±0.4 pt",
-        _mean("share_assistance"),
+        "[mhlw-hihogosha-2024] 1.62 % (Apr 2024); ±0.4 pt",
+        _stock("share_assistance", 2024),
+        "residents receiving public assistance (生活保護) / all residents",
+        2024,
     ),
     Target(
         "withdrawn among 15-64",
         0.020,
         0.005,
         "share",
-        "[cao-kodomo-wakamono-2022] 2.02-2.05 % (2022); ±0.5 pt",
-        _mean("share_withdrawn_15_64"),
+        "[cao-kodomo-wakamono-2022] 2.02-2.05 % (Nov 2022); ±0.5 pt",
+        _stock("share_withdrawn_15_64", 2022),
+        "residents 15-64 in social withdrawal (broad definition: out only for hobbies or "
+        "errands, or not at all, for 6+ months) / residents 15-64",
+        2022,
     ),
     Target(
         "new hardship consultations",
@@ -210,40 +268,54 @@ TARGETS: tuple[Target, ...] = (
         4.5,
         "per 100k per month",
         "[mhlw-jiritsu-soudan] 15 (FY2015) to 24 (FY2022); the range is the tolerance",
-        _mean("poverty_consultations_per_100k"),
+        _flow("poverty_consultations_per_100k", 2022),
+        "new cases at the 自立相談支援 counter whose main need is hardship, per 100,000 "
+        "residents per month (the run's first year)",
+        2022,
     ),
     Target(
-        "no contact outside the household (16+)",
+        "no face-to-face contact with family or friends (16+)",
         0.092,
         0.03,
         "share",
-        "[cao-kodoku-honbu-2024] 9.2 % (2023); ±3 pt (12 % in [mhlw-isolation-research])",
-        _mean("isolation_rate"),
+        "[cao-kodoku-honbu-2024] 9.2 % (2023); ±3 pt (12 % in a research estimate)",
+        _stock("isolation_rate", 2023),
+        "residents 16+ with no kin, neighbour, interest or issue tie outside the household "
+        "(colleagues alone do not count) / residents 16+",
+        2023,
     ),
     Target(
         "lonely often or always",
         0.047,
         0.01,
         "share",
-        "[cas-kodoku-2022] 4.3-4.9 % (2022-24)",
-        _mean("lonely_rate"),
+        "[cas-kodoku-2022] 4.9 % (2022), 4.8 % (2023), 4.3 % (2024)",
+        _stock("lonely_rate", 2023),
+        "residents 16+ in the lonely state (a spell that starts and ends at monthly rates, "
+        "more often without family or friends) / residents 16+",
+        2023,
     ),
     Target(
         "social participation (15+)",
         0.49,
         0.08,
         "share",
-        "[cao-kodoku-honbu-2024] 51.8 % / 50.6 % take part in no activity (2023/24); "
-        "±8 pt (definitions differ)",
-        _mean("participation_rate"),
+        "[cao-kodoku-honbu-2024] 51.8 % / 50.6 % take part in no activity (2023/24); ±8 pt "
+        "(definitions differ)",
+        _stock("participation_rate", 2023),
+        "residents 15+ who attended a venue, belonged to a group or volunteered in the past "
+        "12 months / residents 15+",
+        2023,
     ),
     Target(
         "通いの場 participation among 65+",
         0.055,
         0.015,
         "share",
-        "[mhlw-sogo-jigyo-2022] 5-6 % (sources give 2.3-6.2 %, [mhlw-kaigo-bukai-121])",
-        _mean("kayoi_participation_65"),
+        "[mhlw-kaigo-bukai-121] 5-6 % recommended (sources give 2.3-6.2 %)",
+        _stock("kayoi_participation_65", 2022),
+        "residents 65+ who are regulars of a 通いの場 / residents 65+",
+        2022,
     ),
     Target(
         "通いの場 participants aged 75+",
@@ -251,15 +323,19 @@ TARGETS: tuple[Target, ...] = (
         0.08,
         "share",
         "[mhlw-kaigo-bukai-121] 74.2 % (FY2023)",
-        _mean("kayoi_share_75plus"),
+        _stock("kayoi_share_75plus", 2023),
+        "regulars of 通いの場 aged 75+ / all regulars of 通いの場",
+        2023,
     ),
     Target(
         "通いの場 participants who are women",
         0.798,
         0.08,
         "share",
-        "[mhlw-kaigo-bukai-121] 79.8 %",
-        _mean("kayoi_share_women"),
+        "[mhlw-kaigo-bukai-121] 79.8 % (FY2023)",
+        _stock("kayoi_share_women", 2023),
+        "women among the regulars of 通いの場",
+        2023,
     ),
     Target(
         "volunteered in the past year (10+)",
@@ -267,48 +343,64 @@ TARGETS: tuple[Target, ...] = (
         0.04,
         "share",
         "[stat-shakai-seikatsu-2021] 17.8-18.1 % (2021); ±4 pt (26 % before COVID)",
-        _mean("volunteer_rate_year"),
+        _stock("volunteer_rate_year", 2021),
+        "residents 10+ who volunteered in the past 12 months / residents 10+",
+        2021,
     ),
     Target(
         "volunteered in the past year, men 65-79",
         0.25,
         0.06,
         "share",
-        "[stat-shakai-seikatsu-2021] 24.7-25.6 %, the highest group",
-        _mean("volunteer_rate_men_65_79"),
+        "[stat-shakai-seikatsu-2021] 24.7-25.6 %, the highest group (2021)",
+        _stock("volunteer_rate_men_65_79", 2021),
+        "men 65-79 who volunteered in the past 12 months / men 65-79",
+        2021,
     ),
     Target(
         "NPOs per 100k residents",
         40.0,
         8.0,
         "per 100k",
-        "[cao-npo-count-2024] ≈ 40 (2024)",
-        _mean("npos_per_100k"),
+        "[cao-npo-count-2024] ≈ 40 (49,611 in Oct 2024)",
+        _stock("npos_per_100k", 2024),
+        "certified NPOs (NPO法人) active in the town per 100,000 residents",
+        2024,
     ),
     Target(
         "NPO count, annual change",
         -0.7,
         1.5,
         "%/yr",
-        "[cao-npo-count-2024] ≈ -0.7 %/yr since FY2017; ±1.5: ~40 NPOs per 100k drift by chance "
-        "(SD ≈ 1.5 pt/yr in one 10-year run, ≈ 0.9 in the mean of 3)",
+        "[cao-npo-count-2024] ≈ -0.7 %/yr since FY2017; ±1.5: ~40 NPOs per 100k drift by "
+        "chance (SD ≈ 1.5 pt/yr in one 10-year run, ≈ 0.9 in the mean of 3)",
         _annual_change("npos"),
+        "average annual % change of the NPO count over the run (a trend, as a trend)",
+        2024,
     ),
     Target(
         "民生委員 posts filled",
         0.917,
-        0.03,
+        0.01,
         "share",
-        "[nippon-com-minsei-2026] 91.7 % (FY2025)",
-        _mean("minsei_fill_rate"),
+        "[nippon-com-minsei-2026] 91.7 % (FY2025 reappointment); an input: the start is set "
+        "to it, so this checks month 0 equals the profile",
+        _stock("minsei_fill_rate", 2025),
+        "民生委員・児童委員 appointed / posts (quota: households per post by the guideline)",
+        2025,
     ),
     Target(
-        "民生委員 fill rate trend",
-        -0.6,
-        0.5,
+        "民生委員 fill rate, change per year",
+        -2.0 / 3.0,
+        1.0 / 3.0,
         "pt per year",
-        "[nippon-com-minsei-2026] -0.5 pt/yr (2016-25), -0.7 (2022-25)",
-        _slope_pt("minsei_fill_rate"),
+        "[yomiuri-minsei-2022] 93.7 % (2022) → [nippon-com-minsei-2026] 91.7 % (2025): −2 pt "
+        "per 3-year term; [mhlw-minsei-2013] 97.9 % (2007) → 97.1 % (2013): −0.3 pt a year; "
+        "the tolerance spans the two",
+        _yearly_slope_pt("minsei_fill_rate"),
+        "least-squares trend of the fill rate at each year's start over the run, in "
+        "percentage points per year (the record: one point per 3-year reappointment)",
+        2025,
     ),
 )
 
@@ -352,7 +444,9 @@ def check(
                 "public": t.target,
                 "tolerance": t.tolerance,
                 "unit": t.unit,
+                "year": t.year,
                 "pass": t.passes(value),
+                "definition": t.definition,
                 "source": t.source,
             }
         )

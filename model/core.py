@@ -18,7 +18,10 @@ Step order (one month):
    cost ledger; record the month's outputs (the event counts were zeroed at month start)
 
 Before month 0 the social system (steps 2-6, no demography) runs for a warm-up so that
-queues, ties and volunteers start near their own balance.
+queues, ties and volunteers start near their own balance. In this frozen town (and with
+``switches.demography`` off) the stocks that only aging and death balance — care and
+disability need, which the model never resolves — are held: no new onsets, since nobody
+ages or dies. After the warm-up the 民生委員 fill rate is set back to the profile's.
 """
 
 from __future__ import annotations
@@ -153,6 +156,7 @@ class CommunityModel(mesa.Model):
         self.snap = Snapshot(self)
         self._init_personal_traits(slice(0, self.residents.n))
         self._minsei_posts = self._posts_per_district()
+        self.minsei_turnover = volunteers.start_turnover(self.params.minsei)
         self.support = SupportSystem(self)
         self.organisations = OrganisationSystem(self)
         self.venues = VenueSystem(self)
@@ -177,6 +181,8 @@ class CommunityModel(mesa.Model):
         while self.month < 0:  # warm-up: the social system settles, people do not age
             self.month += 1
             self._social_month()
+        if switches.community and synthetic and switches.warmup_months > 0:
+            volunteers.restore_fill(self)  # month 0 has the profile's 民生委員 fill rate
         self._start_month()  # month 0 reports no events: the warm-up's are forgotten
         self.recorder.record(self)
 
@@ -186,10 +192,11 @@ class CommunityModel(mesa.Model):
         self.month += 1
         self._start_month()
         self.demo_tables.set_year(self.calendar(self.month - 1)[0])  # the month being lived
-        demography.age_and_exit(self, None)
-        demography.births(self)
-        demography.in_migration(self)
-        demography.household_change(self)
+        if self.params.switches.demography:
+            demography.age_and_exit(self, None)
+            demography.births(self)
+            demography.in_migration(self)
+            demography.household_change(self)
         self._social_month()
         if self.month % 12 == 0:
             self.compact()
@@ -212,6 +219,10 @@ class CommunityModel(mesa.Model):
     def _social_month(self) -> None:
         """Steps 2-6 of the month: levers, needs, community, support, costs."""
         switches = self.params.switches
+        if self.frozen:
+            # A frozen town: time since arrival stands still, as ages do.
+            r = self.residents
+            np.add(r.arrival_m, 1, out=r.arrival_m, where=r.alive)
         self.snap = Snapshot(self)
         self._set_levers()
         isolated = self.snap.isolated if switches.community else np.zeros(self.residents.n, bool)
@@ -283,6 +294,11 @@ class CommunityModel(mesa.Model):
         )
 
     # ---- helpers used by the subsystems -----------------------------------------------
+    @property
+    def frozen(self) -> bool:
+        """Whether nobody ages, is born, dies or moves (the warm-up, or demography off)."""
+        return self.month <= 0 or not self.params.switches.demography
+
     def household_sizes(self) -> np.ndarray:
         """Living members per household index."""
         r = self.residents
@@ -388,7 +404,12 @@ class CommunityModel(mesa.Model):
         sizes = self.household_sizes()
         home = (sizes > 0) & ~self.households.institution
         hh_d = np.bincount(self.households.district[home], minlength=self.n_districts)
-        return np.maximum(np.round(hh_d / self.params.minsei.households_per_post), 1.0)
+        # The town's posts, shared over districts by largest remainder (at a coarse scale
+        # rounding each district on its own would lose or add posts).
+        from .synthesis import largest_remainder
+
+        total = max(round(float(hh_d.sum()) / self.params.minsei.households_per_post), 1)
+        return np.maximum(largest_remainder(total, hh_d.astype(float)), 1).astype(float)
 
     def minsei_posts(self) -> np.ndarray:
         """民生委員 posts per district (fixed at the start, as quotas are)."""
@@ -476,7 +497,7 @@ class CommunityModel(mesa.Model):
         r = self.residents
         unmet = ((r.sev[:, idx] > 0) & ~r.supported[:, idx]).any(axis=0)
         supported = r.supported[:, idx].any(axis=0)
-        isolated = r.ties[:, idx].sum(axis=0) == 0
+        isolated = ties.isolated_mask(r.ties[:, idx])
         return np.select(
             [r.volunteer[idx], supported & ~unmet, unmet, isolated],
             [4, 3, 2, 1],

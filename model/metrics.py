@@ -112,6 +112,12 @@ _METRICS = [
     Metric("to_facility", "施設入所", "Moved into facilities", "people"),
     # needs
     Metric("share_care_65", "高齢者の要介護の割合", "Care need among 65+", "share"),
+    Metric(
+        "share_certified_65",
+        "高齢者の要介護・要支援認定率",
+        "Certified care need among 65+ (要介護・要支援認定)",
+        "share",
+    ),
     Metric("share_disability", "障害のある人の割合", "Disability", "share"),
     Metric("share_assistance", "生活保護の割合", "On public assistance", "share"),
     Metric("share_withdrawn_15_64", "ひきこもりの割合（15-64歳）", "Withdrawn (15-64)", "share"),
@@ -225,8 +231,8 @@ _METRICS = [
         "Isolation rate",
         "share",
         "lower",
-        "同居家族以外との対面の交流がない人",
-        "No face-to-face contact outside the household",
+        "同居していない家族や友人との対面の交流がない人",
+        "No face-to-face contact with non-cohabiting family or friends",
     ),
     Metric(
         "no_one_to_rely_on_rate", "頼れる人がいない人の割合", "No one to rely on", "share", "lower"
@@ -513,12 +519,13 @@ _HELP = {
         "How unequal unmet need is across districts (0 = the same everywhere)",
     ),
     "isolation_rate": (
-        "16歳以上で、同居家族以外と対面の交流がない人の割合",
-        "Share of people 16+ with no face-to-face contact outside the household",
+        "16歳以上で、同居していない家族や友人と対面の交流がない人の割合（職場の付き合いのみの人を含む）",
+        "Share of people 16+ with no face-to-face contact with non-cohabiting family or friends "
+        "(colleagues alone do not count)",
     ),
     "lonely_rate": (
-        "孤独感が「しばしば・常にある」人の割合（孤立の有無別の全国値から推計）",
-        "Share lonely often or always (from national rates by isolation)",
+        "16歳以上で孤独感が「しばしば・常にある」人の割合（住民ごとの状態）",
+        "Share of people 16+ lonely often or always (a state of each resident)",
     ),
     "participation_rate": (
         "15歳以上で、過去1年に居場所・グループ・ボランティアに参加した人の割合",

@@ -338,7 +338,9 @@ def initialise(model: CommunityModel) -> None:
     b = p.care_onset_slope
     cum = p.care_onset_65 / b * (np.exp(b * (years - 65.0)) - np.exp(b * -10.0))
     cum = np.where(years >= 55, cum, 0.0) * np.where(r.sex == FEMALE, p.care_onset_female, 1.0)
-    has = u < -np.expm1(-cum * 0.75)  # 0.75: people with care needs die sooner
+    # The model's mortality does not depend on care need (crises aside), so the cohort
+    # prevalence is the cumulative hazard's: the stock the rules sustain as people age.
+    has = u < -np.expm1(-cum)
     # Disability: integrate the banded hazard over the years lived (net of recovery).
     edges = np.asarray((*DISABILITY_BANDS, 121), dtype=float)
     lived = np.clip(years[:, None] - edges[None, :-1], 0, np.diff(edges)[None, :])
@@ -392,7 +394,12 @@ def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray)
     # its own probability; only residents whose draw falls within the field's highest
     # possible rate need their rate worked out (the rest cannot start a need).
     u = model.streams["need_onset"].uniform(r.pid, month)
+    # In a frozen town (the warm-up, or demography switched off) nobody ages or dies, so
+    # needs that only death ends (care, disability) would pile up: their onset waits too.
+    frozen = model.frozen
     for field in range(N_FIELDS):
+        if frozen and field in (CARE, DISABILITY):
+            continue
         low = field / N_FIELDS
         offset = u - low
         cand = np.flatnonzero((offset >= 0.0) & (offset < onset_bound(model, field)))
@@ -420,11 +427,22 @@ def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray)
         sup = r.supported[field, idx]
         esc = p.escalation[field] * esc_mult * np.where(sup, p.escalation_supported, 1.0)
         if field == POVERTY:
-            imp = np.where(r.assistance[idx], p.improvement_assistance, p.improvement[POVERTY])
+            # Public assistance is a stock that aging and death balance: held when frozen.
+            imp = np.where(
+                r.assistance[idx],
+                0.0 if frozen else p.improvement_assistance,
+                p.improvement[POVERTY],
+            )
         else:
             imp = np.full(idx.size, p.improvement[field])
         imp = np.where(sup, imp * model.support_quality(field, idx), 0.0)
         res = np.where(~sup & (sev == 1), p.resolution_unsupported[field], 0.0)
+        if field == POVERTY:
+            # Leaving public assistance (work, pension, family) ends the hardship at once,
+            # at the rate the stock and the applications imply — not one severity a step.
+            off = has & sup & r.assistance[idx] & (w < imp) & (not frozen)
+            r.sev[field, idx[off]] = 1
+            sev = np.where(off, 1, sev)
         if field == DISABILITY:
             res = np.where(
                 ~sup & (years < 65) & (sev == 1), model.needs_tables.disability_recovery, res
@@ -449,7 +467,8 @@ def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray)
         t.crises[field] += int(crisis.sum())
         crisis_any |= crisis
         dies = crisis & (((w - (1.0 - p.crisis)) / max(p.crisis, 1e-12)) < p.crisis_death[field])
-        dies &= month > 0  # nobody dies in the warm-up: month 0 matches the profile
+        # Nobody dies in the warm-up (month 0 matches the profile) or in a frozen town.
+        dies &= not frozen
         if dies.any():
             r.alive[idx[dies]] = False
             died = idx[dies]

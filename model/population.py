@@ -77,6 +77,7 @@ RESIDENT_COLUMNS: tuple[Column, ...] = (
     Column("venue", np.int32, -1, doc="venue attended regularly (-1 none)"),
     Column("org", np.int32, -1, doc="NPO or civic group belonged to (-1 none)"),
     Column("volunteer", np.bool_, False, doc="active volunteer (担い手)"),
+    Column("lonely", np.bool_, False, doc="feels lonely often or always (孤独感)"),
     Column("vol_venue", np.int32, -1, doc="venue the volunteer helps at (-1 none)"),
     Column("vol_since", np.int16, 0, doc="month volunteering began"),
     Column("last_vol_m", np.int16, -32768, doc="last month volunteered"),
@@ -210,6 +211,7 @@ class Residents(_Table):
     venue: np.ndarray
     org: np.ndarray
     volunteer: np.ndarray
+    lonely: np.ndarray
     vol_venue: np.ndarray
     vol_since: np.ndarray
     last_vol_m: np.ndarray

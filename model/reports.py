@@ -140,6 +140,12 @@ def needs_and_support(model: CommunityModel) -> Report:
     town.update(
         {
             "share_care_65": share(np.count_nonzero(has[CARE] & old), np.count_nonzero(old)),
+            # Certified (要介護・要支援認定): 65+ whose care need the system knows — they
+            # applied or were found, and are assessed or supported (facilities included).
+            "share_certified_65": share(
+                np.count_nonzero(has[CARE] & (r.known[CARE] | r.supported[CARE]) & old),
+                np.count_nonzero(old),
+            ),
             "share_disability": share(np.count_nonzero(has[DISABILITY]), pop),
             "share_assistance": share(np.count_nonzero(r.assistance & alive), pop),
             "share_withdrawn_15_64": share(
@@ -223,7 +229,6 @@ def community(model: CommunityModel) -> Report:
     month = model.month
     adults = alive & (years >= 16)
     iso = ties.isolated(model)
-    lonely_p = model.params.ties
     n_adults = np.count_nonzero(adults)
     iso_share = share(np.count_nonzero(iso & adults), n_adults)
     part = alive & (years >= 15) & (r.last_part_m >= month - 11)
@@ -246,8 +251,7 @@ def community(model: CommunityModel) -> Report:
         "no_one_to_rely_on_rate": share(
             np.count_nonzero(iso & adults & model.snap.alone), n_adults
         ),
-        "lonely_rate": lonely_p.lonely_isolated * iso_share
-        + lonely_p.lonely_connected * (1 - iso_share),
+        "lonely_rate": share(np.count_nonzero(adults & r.lonely), n_adults),
         "participation_rate": share(
             np.count_nonzero(part), np.count_nonzero(alive & (years >= 15))
         ),

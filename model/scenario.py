@@ -34,6 +34,12 @@ class Switches:
     community: bool = param(
         True, unit="", source="model option: ties, venues, volunteers, 民生委員, NPOs"
     )
+    demography: bool = param(
+        True,
+        unit="",
+        source="model option: aging, births, deaths, migration and household change "
+        "(off for a frozen town, as in the warm-up: the stationarity test)",
+    )
     synthetic_start: bool = param(
         True,
         unit="",
@@ -41,7 +47,7 @@ class Switches:
         "(off for hand-built worlds that set their own)",
     )
     warmup_months: int = param(
-        24,
+        120,
         unit="months",
         lo=0,
         hi=240,

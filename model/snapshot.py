@@ -89,8 +89,10 @@ class Snapshot:
 
     @cached_property
     def isolated(self) -> np.ndarray:
-        """Living residents with no tie outside the household (at the start of the month)."""
-        return self.r.alive & (self.r.ties.sum(axis=0, dtype=np.int16) == 0)
+        """Living residents with no family or friend outside the household (month start)."""
+        from .ties import isolated_mask
+
+        return self.r.alive & isolated_mask(self.r.ties)
 
     @cached_property
     def taking_part_draw(self) -> np.ndarray:

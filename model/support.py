@@ -182,7 +182,6 @@ class Counter(mesa.Agent):
         district: Daily-life area it serves.
         staff: Caseworkers (people, not scaled).
         x, y: Position on the map (km).
-        credit: Unused intake capacity carried to the next month (fractions of a case).
     """
 
     def __init__(self, model: CommunityModel, field: int, district: int, staff: float) -> None:
@@ -192,11 +191,11 @@ class Counter(mesa.Agent):
         self.staff = staff
         cx, cy = model.town_map.centres[district]
         self.x, self.y = float(cx) + 0.3 * (field - 1.5), float(cy) - 0.3
-        self.credit = 0.0
         self.served = 0
         self.served_this_month = 0  # cases assessed this month
         self.spent_this_month = 0.0  # capacity used this month (compound cases cost more)
-        self.capacity_this_month = 0.0  # capacity available this month (with carried credit)
+        self.capacity_this_month = 0.0  # capacity this month, with the balance carried over
+        self.credit = 0.0  # balance carried over: unused capacity (≤ a month's) or overdraft
         self.extra_staff = 0.0  # added by interventions while they run
 
     @property
@@ -233,7 +232,6 @@ class SupportSystem:
         self.one_stop_for: np.ndarray | None = None  # residents a one-stop counter serves
         self.joint_for: np.ndarray | None = None  # residents eligible for joint plans
         self.joint_capacity = 0.0  # joint plans per month (simulated residents)
-        self.joint_credit = 0.0
         self.waits: list[np.ndarray] = []
         self.quality = np.ones((model.n_districts, N_FIELDS))
 
@@ -348,19 +346,25 @@ class SupportSystem:
         if one_stop.any():  # a whole-person assessment takes longer for compound cases
             n_unmet = ((r.sev[:, queued] > 0) & ~r.supported[:, queued]).sum(axis=0)
             cost += np.where(one_stop, 0.5 * np.maximum(n_unmet - 1, 0), 0.0)
-        capacity = np.array([c.monthly_capacity() + c.credit for c in self.counters])
+        monthly = np.array([c.monthly_capacity() for c in self.counters])
+        capacity = monthly + np.array([c.credit for c in self.counters])
         for c, counter in enumerate(self.counters):
             counter.capacity_this_month = float(capacity[c])
         start = np.searchsorted(counters, counters, side="left")
         used = np.cumsum(cost)
         used -= np.concatenate([[0.0], used])[start]
-        served_mask = used <= capacity[counters] + 1e-9
+        # A case is taken on while the counter's balance is positive before it, so a
+        # counter with 0.47 simulated residents of capacity a month (4.7 people at scale
+        # 10) takes a case at once and pays it back over the next months — as the 1:1
+        # town serves its 4.7 people a month as they come — rather than saving up.
+        served_mask = used - cost < capacity[counters] - 1e-9
         served = queued[served_mask]
         spent = np.bincount(
             counters[served_mask], weights=cost[served_mask], minlength=len(self.counters)
         )
         for c, counter in enumerate(self.counters):
-            counter.credit = min(capacity[c] - spent[c], 1.0) if spent[c] < capacity[c] else 0.0
+            # Unused capacity is kept up to one month's worth; an overdraft is repaid.
+            counter.credit = min(capacity[c] - spent[c], monthly[c])
             counter.served_this_month = int((counters[served_mask] == c).sum())
             counter.spent_this_month = float(spent[c])
             counter.served += counter.served_this_month
@@ -422,10 +426,10 @@ class SupportSystem:
         compound &= self.joint_for[idx] & ~joint
         if not compound.any():
             return joint
-        available = self.joint_capacity + self.joint_credit
-        take = np.flatnonzero(compound)[: int(available)]
+        gen = self.model.streams["joint_capacity"].generator(self.model.month)
+        available = int(_round_at_random(np.array([self.joint_capacity]), gen)[0])
+        take = np.flatnonzero(compound)[:available]
         joint[take] = True
-        self.joint_credit = min(available - take.size, 1.0)
         self.model.tally.joint_plans += take.size
         return joint
 
@@ -448,6 +452,7 @@ class SupportSystem:
             ages = r.age_m[pov] // 12
             share = np.where(ages >= 65, *model.params.needs.assistance_share[::-1])
             on_pa = model.streams["assistance"].uniform(r.pid[pov], month) < share
+            on_pa &= not model.frozen  # the stock is held in a frozen town
             r.assistance[pov[on_pa]] = True
         model.on_supported(np.unique(people))
 
@@ -511,7 +516,12 @@ class SupportSystem:
         model = self.model
         r, p = model.residents, model.params.support
         for f in range(N_FIELDS):
-            load = np.bincount(r.district[r.alive & r.supported[f]], minlength=model.n_districts)
+            carried = r.alive & r.supported[f]
+            if f == POVERTY:
+                # Public assistance is run by the welfare office's own caseworkers, not by
+                # the 自立相談 counter: recipients are not on the counter's caseload.
+                carried &= ~r.assistance
+            load = np.bincount(r.district[carried], minlength=model.n_districts)
             staff = np.array(
                 [self.counters[self.index[d, f]].staff for d in range(model.n_districts)]
             )
@@ -526,6 +536,17 @@ class SupportSystem:
         supported = int((r.supported[:N_FIELDS] & r.alive).sum()) * self.model.scale
         staff = sum(c.staff + c.extra_staff for c in self.counters)
         return supported / staff if staff else 0.0
+
+
+def _round_at_random(capacity: np.ndarray, gen: np.random.Generator) -> np.ndarray:
+    """Whole cases from fractional capacity: the fraction is one more case with its chance.
+
+    A counter whose capacity is 0.47 simulated residents a month (4.7 people at scale 10)
+    serves one with chance 0.47 every month, as the 1:1 town serves 4.7 people a month on
+    average — rather than saving up for two months and serving a batch of ten at once.
+    """
+    whole = np.floor(capacity)
+    return whole + (gen.random(capacity.size) < capacity - whole)
 
 
 def _bits(mask: np.ndarray) -> np.ndarray:

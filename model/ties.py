@@ -12,10 +12,12 @@ Each resident holds a count of ties outside the household per kind (``TIE_KINDS`
 
 Once a month one draw per resident decides whether one tie is lost (the kind in
 proportion to its loss hazard) or one gained (the kind in proportion to its gain
-rate). A resident with no tie of any kind is *isolated* (no face-to-face contact
-outside the household); loneliness is reported as the expected share given
-isolation (the 2022 national survey's rates for people with and without someone
-to consult).
+rate). A resident with no family or friend outside the household — no kin,
+neighbour, interest or issue tie; colleagues do not count — is *isolated*, as the
+national survey asks ("no face-to-face contact with non-cohabiting family or
+friends"). Loneliness is a resident state: residents become lonely and get over it
+at monthly rates whose balance is the 2022 survey's shares for people with no one to
+consult (isolated) and the others, so it follows isolation with a lag.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 KIN, NEIGHBOUR, WORK, INTEREST, ISSUE = range(len(TIE_KINDS))
+#: Kinds that count as family or friends outside the household. The isolation statistic
+#: asks about face-to-face contact with non-cohabiting family or friends, so colleagues
+#: alone (社縁) do not make a resident connected.
+FRIEND_KINDS = (KIN, NEIGHBOUR, INTEREST, ISSUE)
 NEIGHBOUR_BANDS = (0, 18, 40, 65, 80)
 MAX_TIES = 8
 
@@ -116,17 +122,25 @@ class TiesParams:
     )
     lonely_isolated: float = param(
         0.195,
-        unit="share lonely often/always among people with no one to consult",
-        source="[mhlw-whitepaper-2023] 19.5 %",
+        unit="share lonely often/always among people with no one to consult (the balance "
+        "of becoming and ceasing to be lonely while isolated)",
+        source="[mhlw-whitepaper-2023] 19.5 % (2022 survey)",
         lo=0,
         hi=1,
     )
     lonely_connected: float = param(
         0.032,
-        unit="share lonely often/always among the others",
-        source="[mhlw-whitepaper-2023] 3.2 %",
+        unit="share lonely often/always among the others (balance while connected)",
+        source="[mhlw-whitepaper-2023] 3.2 % (2022 survey)",
         lo=0,
         hi=1,
+    )
+    lonely_months: float = param(
+        12.0,
+        unit="months a spell of loneliness lasts on average",
+        source="assumption (loneliness persists for months rather than weeks)",
+        lo=1,
+        hi=240,
     )
 
 
@@ -206,15 +220,50 @@ def loss_rates(model: CommunityModel, taking_part: np.ndarray) -> np.ndarray:
 def initialise(model: CommunityModel) -> None:
     """Starting ties near each kind's balance of gains and losses (Poisson)."""
     r = model.residents
-    nobody = np.zeros(r.n, dtype=bool)
-    gains = gain_rates(model, nobody, nobody)
-    losses = loss_rates(model, nobody)
+    # Venues, groups, volunteers and needs are drawn first: interest and issue ties start
+    # at the balance for those who take part (not at zero, to be rebuilt in the warm-up).
+    taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
+    in_need = (r.sev > 0).any(axis=0)
+    gains = gain_rates(model, taking_part, in_need)
+    losses = loss_rates(model, taking_part)
     mean = np.divide(gains, losses, out=np.zeros_like(gains), where=losses > 0)
     gen = model.streams["ties_init"].generator(0)
     r.ties[:] = np.minimum(gen.poisson(mean), MAX_TIES)
     r.ties[KIN] = kin_ties(model)
     # Recent arrivals start as arrivals do; the warm-up builds the rest.
     arrive(model, np.flatnonzero(model.month - r.arrival_m < 60))
+    _start_lonely(model, np.flatnonzero(r.alive))
+
+
+def _lonely_share(model: CommunityModel, idx: np.ndarray) -> np.ndarray:
+    """The balance share of loneliness for residents ``idx`` given their isolation."""
+    p = model.params.ties
+    iso = isolated_mask(model.residents.ties[:, idx])
+    return np.where(iso, p.lonely_isolated, p.lonely_connected)
+
+
+def _start_lonely(model: CommunityModel, idx: np.ndarray) -> None:
+    """Loneliness at its balance share for residents who just appeared."""
+    r = model.residents
+    u = model.streams["lonely_start"].uniform(r.pid[idx], model.month)
+    r.lonely[idx] = u < _lonely_share(model, idx)
+
+
+def loneliness(model: CommunityModel) -> None:
+    """One month of becoming lonely and getting over it (one draw per resident).
+
+    A spell lasts ``lonely_months`` on average; onset is set so that each state's
+    balance, onset / (onset + recovery), is the survey's share for it — so loneliness
+    follows a change in isolation with a lag instead of being a formula of it.
+    """
+    r, p = model.residents, model.params.ties
+    idx = np.flatnonzero(r.alive)
+    share = _lonely_share(model, idx)
+    recover = 1.0 / p.lonely_months
+    onset = recover * share / np.maximum(1.0 - share, 1e-9)
+    u = model.streams["lonely"].uniform(r.pid[idx], model.month)
+    lonely = r.lonely[idx]
+    r.lonely[idx] = np.where(lonely, u >= recover, u < onset)
 
 
 def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
@@ -229,6 +278,7 @@ def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
     r.ties[WORK, new] = np.where(r.working[new], np.minimum(gen.poisson(1.5, n), MAX_TIES), 0)
     r.ties[NEIGHBOUR, new] = np.minimum(gen.poisson(0.5, n), MAX_TIES)
     r.ties[KIN, new] = gen.random(n) < p.arrive_near_kin
+    _start_lonely(model, np.arange(r.n)[new])
 
 
 def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) -> None:
@@ -242,7 +292,7 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
     r, p = model.residents, model.params.ties
     t = r.ties
     f32 = np.float32
-    was_isolated = r.alive & (t.sum(axis=0, dtype=np.int16) == 0)
+    was_isolated = r.alive & isolated_mask(t)
     work_loss = np.where(r.working, f32(p.work_loss[0]), f32(p.work_loss[1]))
     interest_loss = np.where(taking_part, f32(p.interest_loss[0]), f32(p.interest_loss[1]))
     p_loss = t[NEIGHBOUR] * f32(p.neighbour_loss)
@@ -281,11 +331,21 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
     # than as a step every January.
     due = np.flatnonzero(r.pid % 12 == model.month % 12)
     t[KIN, due] = kin_ties(model, due)
-    now_connected = t.sum(axis=0, dtype=np.int16) > 0
+    now_connected = ~isolated_mask(t)
     model.tally.reconnected += int(np.count_nonzero(was_isolated & now_connected))
+    loneliness(model)
+
+
+def isolated_mask(ties: np.ndarray) -> np.ndarray:
+    """No family or friend outside the household, from a ties array (kinds × residents)."""
+    return ties[list(FRIEND_KINDS)].sum(axis=0, dtype=np.int16) == 0
 
 
 def isolated(model: CommunityModel) -> np.ndarray:
-    """Residents with no tie of any kind outside their household."""
+    """Living residents with no family or friend outside their household.
+
+    Work ties aside: the statistic's 'no face-to-face contact with non-cohabiting family
+    or friends'.
+    """
     r = model.residents
-    return r.alive & (r.ties.sum(axis=0, dtype=np.int16) == 0)
+    return r.alive & isolated_mask(r.ties)

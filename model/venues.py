@@ -191,13 +191,17 @@ class Venue(mesa.Agent):
         y: float,
         operator: str = "group",
         org: mesa.Agent | None = None,
+        room: float = 0.5,
     ) -> None:
         super().__init__(model)
         p = model.params.venues
         self.kind = kind
         self.district = district
         self.x, self.y = x, y
-        self.capacity = max(1, round(p.capacity[kind] / model.scale))
+        # Places for simulated residents: the fraction is one more place with its chance
+        # (``room`` is a uniform draw), so venues hold as many people on average at any scale.
+        places = p.capacity[kind] / model.scale
+        self.capacity = max(1, int(places) + int(room < places - int(places)))
         needed = 0.0 if operator == "private" else p.volunteers_needed[kind]
         self.volunteers_needed = needed / model.scale
         self.operator = operator
@@ -282,7 +286,8 @@ class VenueSystem:
             org = model.organisations.pick_npo(district, gen)
             if org is None:
                 operator = "group"
-        venue = Venue(model, kind, district, float(xy[0][0]), float(xy[1][0]), operator, org)
+        x, y = float(xy[0][0]), float(xy[1][0])
+        venue = Venue(model, kind, district, x, y, operator, org, room=float(gen.random()))
         self.venues.append(venue)
         self.opened_this_month += 1
         return venue

@@ -6,8 +6,9 @@ volunteer hours than there are volunteers) and with old age, and are matched to
 venues short of helpers at a rate that coordinators raise.
 
 民生委員 (volunteer welfare commissioners) fill posts set per household by the
-guideline. Vacancies are filled from volunteers aged 55-74 at a rate that falls with
-a calendar trend (later retirement, weaker 自治会) and with the pool of candidates;
+guideline. Vacancies are filled from volunteers aged 55-74 at the rate whose balance with term-end
+departures is the national record's fill-rate path (−2 pt per 3-year term: later
+retirement, weaker 自治会), as far as the pool of candidates allows;
 commissioners serve three-year terms and are reappointed below 75. Each month they
 visit households — single elderly first — and refer hidden needs they notice.
 """
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 VOLUNTEER_BANDS = (10, 20, 40, 60, 65, 80)
+TERM_MONTHS = 36  # 民生委員 serve three-year terms (民生委員法 §10)
 
 
 @dataclass(frozen=True)
@@ -103,19 +105,23 @@ class MinseiParams:
         lo=0,
         hi=1,
     )
-    recruit: float = param(
-        0.13,
-        unit="per vacancy per month (with a full pool of candidates)",
-        source="calibrated: [nippon-com-minsei-2026] fill rate falling ≈ 0.5-0.7 pt a year",
-        lo=0,
-        hi=1,
+    fill_trend: float = param(
+        -2.0 / 3.0,
+        unit="percentage points per year (the fill-rate path that recruitment follows)",
+        source="[yomiuri-minsei-2022] 93.7 % (2022) → [nippon-com-minsei-2026] 91.7 % (2025): "
+        "−2 pt per 3-year term; "
+        "[mhlw-minsei-2013] 97.9 % (2007) → 97.1 % (2013)",
+        lo=-10,
+        hi=10,
+        ja="民生委員充足率の変化（pt/年）",
+        en="民生委員 fill-rate trend (pt/yr)",
     )
-    recruit_trend: float = param(
-        -6.0,
-        unit="%/yr change in willingness to serve",
-        lo=-50,
-        hi=50,
-        source="assumption ([shimotsuke-minsei-2023] later retirement, falling 自治会 membership)",
+    recruit: float = param(
+        1.0,
+        unit="multiplier on the recruitment that keeps the fill-rate path",
+        source="assumption: 1 = the town recruits as the national record (0 = no recruitment)",
+        lo=0,
+        hi=10,
     )
     reappoint: float = param(
         0.80,
@@ -161,28 +167,29 @@ def initialise(model: CommunityModel) -> None:
     _fill_initial_posts(model)
 
 
-def _fill_initial_posts(model: CommunityModel) -> None:
-    r, p = model.residents, model.params.minsei
-    posts = model.minsei_posts()
+def _fill_initial_posts(model: CommunityModel, *, only_missing: bool = False) -> None:
+    r = model.residents
     years = r.age_m // 12
-    gen = model.streams["minsei_init"].generator(0)
-    for d in range(model.n_districts):
-        k = round(posts[d] * p.fill_initial)
+    gen = model.streams["minsei_init"].generator(0, k=int(only_missing))
+    for d, k in enumerate(filled_at_start(model)):
+        if only_missing:
+            k -= int(np.count_nonzero(r.alive & r.minsei & (r.district == d)))
         cand = np.flatnonzero(
             r.alive
             & (r.district == d)
             & (years >= 55)
             & (years < 80)
+            & ~r.minsei
             & ~model.households.institution[r.hh]
         )
-        if cand.size == 0 or k == 0:
+        if cand.size == 0 or k <= 0:
             continue
         # Prefer people already volunteering.
         weight = np.where(r.volunteer[cand], 5.0, 1.0)
         chosen = gen.choice(cand, size=min(k, cand.size), replace=False, p=weight / weight.sum())
         r.minsei[chosen] = True
         r.volunteer[chosen] = True
-        r.minsei_since[chosen] = -gen.integers(0, 36, size=chosen.size)
+        r.minsei_since[chosen] = model.month - gen.integers(0, 36, size=chosen.size)
 
 
 def join_table(p: VolunteerParams) -> np.ndarray:
@@ -276,28 +283,35 @@ def minsei_update(model: CommunityModel) -> None:
     r, p = model.residents, model.params.minsei
     month = model.month
     years = r.age_m // 12
+    # Commissioners who died or moved away since last month leave their posts.
+    gone = r.minsei & ~r.alive
+    n_gone = int(np.count_nonzero(gone))
+    r.minsei[gone] = False
     # End of term (every 36 months of service): reappointment below 75.
     serving = np.flatnonzero(r.alive & r.minsei)
-    term_end = ((month - r.minsei_since[serving]) % 36 == 0) & (month > r.minsei_since[serving])
+    term_end = ((month - r.minsei_since[serving]) % TERM_MONTHS == 0) & (
+        month > r.minsei_since[serving]
+    )
     stay = model.streams["minsei_term"].uniform(r.pid[serving], month) < p.reappoint
     leave = serving[term_end & ~(stay & (years[serving] < 75))]
     r.minsei[leave] = False
+    # Turnover this month, smoothed over a term: what recruitment has to make up for.
+    share = (n_gone + leave.size) / max(serving.size + n_gone, 1)
+    model.minsei_turnover += (share - model.minsei_turnover) / TERM_MONTHS
     # Vacancies filled from the pool of volunteers 55-74.
     posts = model.minsei_posts()
     filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
     vacancies = np.maximum(posts - filled, 0)
     pool = r.alive & r.volunteer & ~r.minsei & (years >= 55) & (years < 75) & ~r.working
     pool_d = np.bincount(r.district[pool], minlength=model.n_districts)
-    year = max(month, 0) / 12.0
-    willing = p.recruit * (1 + p.recruit_trend / 100.0) ** year
+    rate = recruit_rate(p, month, model.minsei_turnover)
     gen = model.streams["minsei_recruit"].generator(month)
     # Candidates grouped by district once (stable order within each district).
     pool_idx = np.flatnonzero(pool)
     order = np.argsort(r.district[pool_idx], kind="stable")
     by_district = np.split(pool_idx[order], np.cumsum(pool_d)[:-1])
     for d in np.flatnonzero(vacancies > 0):
-        fullness = min(1.0, pool_d[d] / max(posts[d] * 2.0, 1.0))
-        k = int(gen.binomial(int(vacancies[d]), min(1.0, willing * fullness)))
+        k = int(gen.binomial(int(vacancies[d]), rate))
         cand = by_district[d]
         if k and cand.size:
             chosen = gen.choice(cand, size=min(k, cand.size), replace=False)
@@ -305,6 +319,54 @@ def minsei_update(model: CommunityModel) -> None:
             r.minsei_since[chosen] = month
             r.vol_venue[chosen] = -1
     _visit(model)
+
+
+def fill_path(p: MinseiParams, month: int) -> float:
+    """The fill rate of the national record's path in ``month`` (0 before the start)."""
+    year = max(month, 0) / 12.0
+    return float(np.clip(p.fill_initial + p.fill_trend / 100.0 * year, 0.0, 0.999))
+
+
+def start_turnover(p: MinseiParams) -> float:
+    """Monthly share of commissioners leaving at term ends (before any is observed)."""
+    return (1.0 - p.reappoint) / TERM_MONTHS
+
+
+def recruit_rate(p: MinseiParams, month: int, turnover: float) -> float:
+    """Monthly chance a vacant post is filled: the rate whose balance is the fill path.
+
+    Commissioners leave at a monthly share ``d`` (term ends without reappointment, the
+    age limit of 75, deaths and moves; ``turnover`` is the town's own, smoothed over a
+    term); with vacancies filled at rate ``q`` a month the fill rate settles at
+    ``q / (q + d)``, so ``q = d f / (1 - f)`` keeps the record's path ``f``. A short pool
+    of candidates pulls the town below it.
+    """
+    f = fill_path(p, month)
+    return float(min(1.0, p.recruit * turnover * f / (1.0 - f)))
+
+
+def filled_at_start(model: CommunityModel) -> np.ndarray:
+    """Filled posts per district at the start: the town's share, by largest remainder."""
+    from .synthesis import largest_remainder
+
+    posts = model.minsei_posts()
+    total = round(float(posts.sum()) * model.params.minsei.fill_initial)
+    return np.minimum(largest_remainder(total, posts.astype(float)), posts).astype(np.int64)
+
+
+def restore_fill(model: CommunityModel) -> None:
+    """Set each district's filled posts to ``fill_initial`` (after the warm-up).
+
+    Commissioners beyond it step down (the most recent appointees first); missing ones
+    are appointed from the pool of volunteers 55-79, as at the start.
+    """
+    r = model.residents
+    for d, want in enumerate(filled_at_start(model)):
+        serving = np.flatnonzero(r.alive & r.minsei & (r.district == d))
+        if serving.size > want:
+            order = np.lexsort((r.pid[serving], -r.minsei_since[serving]))
+            r.minsei[serving[order[: serving.size - want]]] = False
+    _fill_initial_posts(model, only_missing=True)
 
 
 def _visit(model: CommunityModel) -> None:

@@ -44,7 +44,7 @@ def test_calibrate_command_exits_nonzero_when_a_target_fails(capsys):
     out = capsys.readouterr().out
     assert code == 3
     assert "FAIL" in out
-    assert "care need among 65+" in out
+    assert "care certification among 65+" in out
 
 
 def test_odd_parameter_tables_are_current():

@@ -22,7 +22,8 @@ try:
     main({argv!r})
 except SystemExit:
     pass
-print("LOADED", sorted(({{m.split(".")[0] for m in sys.modules}} & set({heavy!r})) | (set(sys.modules) & set({body!r}))))
+tops = {{m.split(".")[0] for m in sys.modules}} & set({heavy!r})
+print("LOADED", sorted(tops | (set(sys.modules) & set({body!r}))))
 """
 
 

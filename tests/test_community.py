@@ -158,13 +158,35 @@ def test_volunteers_peak_among_men_65_79(tiny):
     assert (ts["volunteer_rate_men_65_79"] > ts["volunteer_rate_year"]).iloc[12:].all()
 
 
-def test_isolated_residents_have_no_ties_and_reconnections_are_counted(tiny):
+def test_isolated_residents_have_no_family_or_friends_and_reconnections_are_counted(tiny):
+    # The statistic: no face-to-face contact with non-cohabiting family or friends, so
+    # ties of every kind but work (社縁) count; colleagues alone leave a resident isolated.
     m = tiny(seed=6, population=5000).run(12)
     r = m.residents
-    iso = r.alive & (r.ties.sum(axis=0) == 0)
+    friends = r.ties[[0, 1, 3, 4]].sum(axis=0)
+    iso = r.alive & (friends == 0)
     adults = r.alive & (r.age_m >= 16 * 12)
     assert m.recorder.last()["isolation_rate"] == pytest.approx(iso[adults].mean())
+    assert (iso & (r.ties[2] > 0)).any()  # some isolated residents do have colleagues
     assert m.recorder.timeseries()["reconnected"].sum() > 0
+
+
+def test_loneliness_is_a_state_that_follows_isolation_with_a_lag(tiny):
+    m = tiny(seed=6, population=5000).run(24)
+    r = m.residents
+    adults = r.alive & (r.age_m >= 16 * 12)
+    iso = r.alive & (r.ties[[0, 1, 3, 4]].sum(axis=0) == 0)
+    assert m.recorder.last()["lonely_rate"] == pytest.approx(r.lonely[adults].mean())
+    p = m.params.ties
+    # More often lonely without family or friends; not a formula of isolation: some
+    # connected residents are lonely and most isolated ones are not.
+    assert r.lonely[adults & iso].mean() > r.lonely[adults & ~iso].mean()
+    assert 0 < r.lonely[adults & ~iso].mean() < p.lonely_isolated
+    before = r.lonely.copy()
+    m.run(1)
+    n = before.size  # births and arrivals append; nobody is dropped until month 36
+    changed = (before != r.lonely[:n])[r.alive[:n]].mean()
+    assert 0 < changed < 0.2  # a spell lasts months: few change state in one month
 
 
 @pytest.mark.parametrize("contact", [1.0, 0.0])

@@ -124,10 +124,12 @@ def test_counters_never_serve_more_than_capacity(kyosei: CommunityModel) -> None
         for counter, credit in zip(counters, carried, strict=True):
             capacity = counter.monthly_capacity() + credit
             assert counter.capacity_this_month == pytest.approx(capacity)
-            assert counter.served_this_month <= capacity + 1e-9
-            assert 0.0 <= counter.credit <= 1.0
+            # A case is taken while the balance before it is positive: at most one case
+            # beyond the capacity, repaid later; unused capacity kept up to a month's.
+            assert counter.served_this_month < max(capacity, 0.0) + 1 + 1e-9
+            assert -1.0 - 1e-9 <= counter.credit <= counter.monthly_capacity() + 1e-9
             served += counter.served_this_month
-        assert ref.records[-1]["over_capacity"] <= 1e-9
+        assert ref.records[-1]["over_capacity"] < 1.0  # the overdraft is under one case
     assert served == sum(rec["served"] for rec in ref.records)
     assert served > 0  # some cases were assessed: the bound was tested
 

@@ -199,12 +199,15 @@ class Counter(mesa.Agent):
                     continue
             waiting.append(person)
         self.queue = waiting
-        capacity = self.monthly_capacity() + self.credit
+        monthly = self.monthly_capacity()
+        capacity = monthly + self.credit
         spent = 0
-        while self.queue and spent + 1 <= capacity + 1e-9:
+        # As Kyosei's counters: take a case while the balance before it is positive; keep
+        # unused capacity up to a month's worth, repay an overdraft.
+        while self.queue and spent < capacity - 1e-9:
             spent += 1
             self._assess(self.queue.popleft())
-        self.credit = min(capacity - spent, 1.0) if spent < capacity else 0.0
+        self.credit = min(capacity - spent, monthly)
         self.capacity_this_month = capacity
         self.served_this_month = spent
         m.tally.served += spent

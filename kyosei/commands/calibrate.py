@@ -1,8 +1,10 @@
 """``kyosei calibrate [TOWN]``: the model next to public statistics, with tolerances.
 
-Prints one row per target (model value — the mean of a few replicate runs — public
-figure, tolerance, pass/fail, source) and exits 0 when every target passes, 3 when
-any fails (1 and 2 keep their meaning: failure to run, bad input).
+Prints one row per target (the statistic's year, model value — the mean of a few
+replicate runs — public figure, tolerance, pass/fail), then each target's definition
+and source, with progress on stderr. Exits 0 when every target passes and 3 when any
+fails — its documented exception to the usual codes (1 and 2 keep their meaning:
+failure to run, bad input).
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ EXIT_TARGET_FAILED = 3
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``kyosei calibrate``."""
-    p = sub.add_parser("calibrate", help="compare the model with public statistics")
+    p = sub.add_parser(
+        "calibrate",
+        help="compare the model with public statistics (exit 3 when a target fails)",
+        description="Run the town a few times and compare it with public statistics: each "
+        "target's definition, year, public figure, model value and pass/fail. Exit status: "
+        "0 all targets pass, 3 a target fails, 2 bad input, 1 failure to run.",
+    )
     p.add_argument("town", nargs="?", default="national", help="town profile (default: national)")
     p.add_argument("--years", type=int, default=10, help="years to run (default 10)")
     p.add_argument("--seed", type=int, default=1, help="seed of the first replicate (default 1)")
@@ -60,18 +68,23 @@ def handle(args: argparse.Namespace) -> int:
             replicates=args.replicates,
             tick=lambda: years.update(1),
         )
+    records = table.to_dict("records")
     rows = [
         [
             row["target"],
+            str(row["year"]),
             _fmt(row["model"], row["unit"]),
             _fmt(row["public"], row["unit"]),
             "± " + _fmt(row["tolerance"], row["unit"]),
             "pass" if row["pass"] else "FAIL",
-            row["source"],
         ]
-        for row in table.to_dict("records")
+        for row in records
     ]
-    print(render(["target", "model", "public", "tolerance", "", "source"], rows, right=(1, 2, 3)))
+    print(render(["target", "year", "model", "public", "tolerance", ""], rows, right=(2, 3, 4)))
+    print("\nDefinitions (what the model counts) and sources:")
+    for i, row in enumerate(records, start=1):
+        print(f"{i:2d}. {row['target']} [{row['unit']}]: {row['definition']}")
+        print(f"    source: {row['source']}")
     print("\n" + sources_section(table["source"], args.lang or default_lang()))
     failed = int((~table["pass"]).sum())
     print(

@@ -48,7 +48,9 @@ def _single_elderly(model: CommunityModel) -> np.ndarray:
 
 def _isolated(model: CommunityModel) -> np.ndarray:
     r = model.residents
-    return r.alive & (r.ties.sum(axis=0) == 0)
+    from ..ties import isolated_mask
+
+    return r.alive & isolated_mask(r.ties)
 
 
 def _families(model: CommunityModel) -> np.ndarray:
