@@ -385,8 +385,9 @@ TARGETS: tuple[Target, ...] = (
         "share",
         "[nippon-com-minsei-2026] 91.7 % (FY2025 reappointment); an input: the start is set "
         "to it, so this checks month 0 equals the profile",
-        _stock("minsei_fill_rate", 2025),
-        "民生委員・児童委員 appointed / posts (quota: households per post by the guideline)",
+        _start("minsei_fill_rate"),
+        "民生委員・児童委員 appointed / posts (quota: households per post by the guideline); the "
+        "latest record (FY2025) is the profiles' starting fill, so it is read at month 0",
         2025,
     ),
     Target(
