@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kyosei.errors import UsageError
+from model.errors import UsageError
 from model.metrics import METRICS
 
 from .store import ResultsStore

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from kyosei.errors import UsageError
+from model.errors import UsageError
 
 from .backends import Backend, DaskBackend, InProcess, LocalProcesses
 

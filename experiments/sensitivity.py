@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kyosei.errors import UsageError
+from model.errors import UsageError
 
 from .analysis import outcomes
 from .seeds import bootstrap_rng, bootstrap_seed

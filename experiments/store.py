@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from kyosei.errors import UsageError
+from model.errors import UsageError
 
 FORMAT = "kyosei-results/1"
 MANIFEST = "manifest.json"

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from kyosei.errors import UsageError
+from model.errors import UsageError
 
 from . import io, provenance
 from .plan import Plan

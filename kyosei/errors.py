@@ -1,7 +1,7 @@
-"""Errors the command line turns into a clear message and exit code 2."""
+"""Errors the command line turns into a clear message and exit code 2 (re-exported from model)."""
 
 from __future__ import annotations
 
+from model.errors import UsageError
 
-class UsageError(ValueError):
-    """Bad input from the user that is not a parameter value (e.g. an unusable folder)."""
+__all__ = ["UsageError"]

@@ -8,8 +8,8 @@ on the same seed) and writes ``timeseries.parquet``, ``districts.parquet`` and
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``kyosei run``."""
     p = sub.add_parser("run", help="run one town under one policy package")
     add_run_arguments(p)
-    p.add_argument("--out", type=Path, help="output folder (default runs/TOWN-POLICY-seedS)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default runs/TOWN-POLICY-YEARSy-scaleS-seedN); a folder "
+        "holding anything but an earlier run is refused",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the output folder if it holds an earlier 'kyosei run'",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -84,12 +94,8 @@ def check_run_arguments(args: argparse.Namespace) -> Scenario:
 def handle(args: argparse.Namespace) -> int:
     """Run, print the summary, write the outputs."""
     scenario = check_run_arguments(args)
-    out = (
-        args.out
-        or Path("runs") / f"{scenario.params.town.name}-{scenario.policy.name}-seed{args.seed}"
-    )
-    if out.exists() and not out.is_dir():
-        raise ParameterError("--out", str(out), "a folder (a file of that name exists)")
+    out = args.out or default_out(scenario, args)
+    io.check_run_folder(out, overwrite=args.overwrite)  # before any work, and again at the end
     started = time.perf_counter()
     model = CommunityModel(scenario, seed=args.seed).run(12 * args.years)
     wall = time.perf_counter() - started
@@ -103,6 +109,19 @@ def handle(args: argparse.Namespace) -> int:
     _write(out, model, scenario, args, wall)
     print(f"\nwrote {out}/ (timeseries.parquet, districts.parquet, manifest.json) in {wall:.1f} s")
     return 0
+
+
+def default_out(scenario: Scenario, args: argparse.Namespace) -> Path:
+    """``runs/TOWN-POLICY-YEARSy-scaleS-seedN``: reruns with other settings never collide."""
+    parts = [
+        scenario.params.town.name,
+        scenario.policy.name,
+        f"{args.years}y",
+        f"scale{scenario.scale:g}",
+        f"seed{args.seed}",
+    ]
+    name = "-".join(re.sub(r"[^\w.-]+", "_", part).strip("._") or "x" for part in parts)
+    return Path("runs") / name[:200]
 
 
 def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
@@ -169,11 +188,10 @@ def _signed(m: Any, diff: float) -> str:
 def _write(
     out: Path, model: CommunityModel, scenario: Scenario, args: argparse.Namespace, wall: float
 ) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    build = io.make_build_dir(out)
     try:
         _fill(build, model, scenario, args, wall)
-        io.replace_dir(build, out)
+        io.replace_dir(build, out, overwrite=args.overwrite)
     finally:
         shutil.rmtree(build, ignore_errors=True)
 
@@ -184,7 +202,8 @@ def _fill(
     io.write_parquet(model.recorder.timeseries(), build / "timeseries.parquet")
     io.write_parquet(model.recorder.districts(), build / "districts.parquet")
     manifest = {
-        "kind": "kyosei run",
+        "kind": io.RUN_KIND,
+        "files": sorted(io.RUN_FILES),
         "town": args.town,
         "policy": args.policy,
         "years": args.years,
