@@ -118,6 +118,12 @@ def _check_consistency(params: Params) -> None:
             list(t.district_weights),
             f"empty, or one weight per district ({t.districts})",
         )
+    if t.district_weights and sum(t.district_weights) <= 0:
+        raise ParameterError(
+            "town.district_weights",
+            list(t.district_weights),
+            "empty, or weights ≥ 0 with at least one above 0 (their sum must be > 0)",
+        )
     if sum(t.age_weights_male) + sum(t.age_weights_female) <= 0:
         raise ParameterError(
             "town.age_weights_male", list(t.age_weights_male), "age weights that are not all zero"
