@@ -8,10 +8,11 @@ and what is allowed; nothing is written); 1 anything else (a short message; run 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from model.parameters import ParameterError
+from model.parameters import ParameterError, clip
 
 from . import __version__
 from .commands import COMMANDS
@@ -38,6 +39,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MESSAGE_LIMIT = 300  # characters of one error line; a longer value is cut, not echoed whole
+
+
+def _say(text: str) -> None:
+    """One line on stderr, at most :data:`MESSAGE_LIMIT` characters."""
+    print(clip(" ".join(text.split()), MESSAGE_LIMIT), file=sys.stderr)
+
+
+def _stdout_gone() -> None:
+    """The reader of our output left (``kyosei scenarios show X | head``): stop quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit-time flush does not fail again
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (tests)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kyosei`` console script."""
     parser = build_parser()
@@ -45,18 +63,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or EXIT_OK)
     except (ParameterError, UsageError) as err:
-        print(f"kyosei: error: {err}", file=sys.stderr)
+        _say(f"kyosei: error: {err}")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        _stdout_gone()
+        return EXIT_OK
     except KeyboardInterrupt:
-        print("kyosei: interrupted", file=sys.stderr)
+        _say("kyosei: interrupted")
         return 130
     except Exception as err:  # the last line of defence: no traceback at a user
         if args.debug:
             raise
-        print(
-            f"kyosei: failed: {type(err).__name__}: {err} (rerun with --debug for details)",
-            file=sys.stderr,
-        )
+        _say(f"kyosei: failed: {type(err).__name__}: {err} (rerun with --debug for details)")
         return EXIT_FAILURE
 
 

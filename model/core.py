@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from . import costs, demography, needs, reports, shocks, ties, volunteers
+from . import budget, costs, demography, needs, reports, shocks, ties, volunteers
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
 from .organisations import OrganisationSystem
 from .outputs import Recorder, Tally
@@ -118,6 +118,7 @@ class CommunityModel(mesa.Model):
         self.fertility_record = demography.FertilityRecord()
         self.needs_tables = needs.NeedsTables.build(self.params.needs)
         self.volunteer_join_table = volunteers.join_table(self.params.volunteers)
+        budget.check_fits(self.params.town.population, self.scale)  # before any allocation
         n_guess = int(self.params.town.population / self.scale * 1.3)
         self.residents = Residents(capacity=max(1024, n_guess))
         self.households = Households(capacity=max(1024, n_guess // 2))

@@ -75,8 +75,9 @@ class TownParams:
     name: str = param("town", unit="", source="profile name")
     label_ja: str = param("町", unit="", source="profile label (Japanese)")
     label_en: str = param("Town", unit="", source="profile label (English)")
-    population: int = param(20_000, unit="persons", source="profile", lo=1)
-    households: int = param(8_700, unit="households", source="profile", lo=1)
+    # Upper bounds: Japan's population (124 M). What fits one run is checked by budget.py.
+    population: int = param(20_000, unit="persons", source="profile", lo=1, hi=130_000_000)
+    households: int = param(8_700, unit="households", source="profile", lo=1, hi=130_000_000)
     districts: int = param(1, unit="daily-life areas", source="profile", lo=1, hi=200)
     # Upper bound: larger than any Japanese prefecture but Hokkaido (83,424 km²); the
     # largest municipality, 高山市, is 2,178 km².

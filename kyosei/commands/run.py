@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from experiments import io, provenance
-from model import CommunityModel, Scenario
+from model import CommunityModel, Scenario, budget
 from model.metrics import METRICS
-from model.parameters import ParameterError, describe
+from model.parameters import ParameterError, check_number, describe
 from scenarios import load_scenario
 
 from ..table import render
@@ -86,9 +86,15 @@ def check_run_arguments(args: argparse.Namespace) -> Scenario:
         raise ParameterError("--years", args.years, "a whole number of years from 1 to 100")
     if not 0 <= args.seed < 2**63:
         raise ParameterError("--seed", args.seed, "a whole number from 0 to 2**63-1")
-    return load_scenario(
+    check_number("--scale", args.scale, lo=1, hi=10_000, unit="people per simulated resident")
+    scenario = load_scenario(
         args.town, args.policy, scale=args.scale, overrides=parse_overrides(args.set)
     )
+    try:
+        budget.check_fits(scenario.params.town.population, scenario.scale, 12 * args.years)
+    except ParameterError as err:
+        raise err.in_file(str(args.town)) from None
+    return scenario
 
 
 def handle(args: argparse.Namespace) -> int:
