@@ -35,7 +35,10 @@ from .store import (
     PART_PREFIX,
     TABLES,
     ResultsStore,
+    StoreCheck,
+    check_store,
     part_files,
+    quarantine,
     read_manifest,
 )
 
@@ -150,6 +153,8 @@ class StoreWriter:
         self.done: set[str] = set()
         self._retry_parts: dict[str, set[str]] = {}  # part file -> run ids to drop from it
         self.retry_failed = retry_failed
+        self.repaired: StoreCheck | None = None  # what open() found damaged, if anything
+        self.quarantined: Path | None = None
 
     # ---- opening ------------------------------------------------------------------------
     def _check_folder(self) -> dict[str, Any] | None:
@@ -193,6 +198,12 @@ class StoreWriter:
             (self.path / table).mkdir(exist_ok=True)
         self._clear_leftovers()
         if self._previous is not None:
+            # Count only what reads back whole: damaged batches go to quarantine/ (never
+            # deleted) and their runs are run again.
+            check = check_store(self.path)
+            if not check.ok:
+                self.repaired = check
+                self.quarantined = quarantine(check)
             self._read_done()
         manifest = manifest_for(self.plan, self._previous)
         io.write_json(manifest, self.path / MANIFEST)
