@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -273,6 +274,32 @@ class ResultsStore:
             "lost": lost,
             "to_do": max(0, self.planned() - ok - failed),
         }
+
+
+# ---- a sweep at work -----------------------------------------------------------------------
+WRITING = ".writing"  # present while a sweep writes the store: "HOST PID"
+
+
+def writer_alive(root: str | Path) -> bool:
+    """Whether a sweep is writing the store at ``root`` right now.
+
+    The marker names the host and process; a marker left by a killed sweep on this host
+    is recognised as stale. A marker from another host counts as alive (it cannot be
+    checked from here).
+    """
+    try:
+        host, pid = (Path(root) / WRITING).read_text(encoding="utf-8").split()[:2]
+    except (OSError, ValueError):
+        return False
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
 
 
 # ---- integrity: check a store, quarantine what is damaged ----------------------------------

@@ -186,5 +186,6 @@ def run_experiment(
         writer.close({**record, "finished": provenance.now(), **summary.as_dict()})
         return summary
     finally:
+        writer.release()
         if own_backend:
             backend.close()

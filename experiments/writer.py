@@ -14,6 +14,8 @@ sweep of thousands of sub-second runs does not produce thousands of tiny files.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -34,12 +36,14 @@ from .store import (
     MANIFEST,
     PART_PREFIX,
     TABLES,
+    WRITING,
     ResultsStore,
     StoreCheck,
     check_store,
     part_files,
     quarantine,
     read_manifest,
+    writer_alive,
 )
 
 TIMELINE_SCHEMA = pa.schema(
@@ -170,6 +174,11 @@ class StoreWriter:
                 "give a new or empty folder"
             )
         old = read_manifest(p)
+        if writer_alive(p):
+            raise UsageError(
+                f"--out {p}: another sweep is writing this folder right now "
+                f"({(p / WRITING).read_text(encoding='utf-8').strip()}); wait for it to end"
+            )
         e = self.plan.experiment
         if old.get("identity") != e.identity():
             raise UsageError(
@@ -206,6 +215,7 @@ class StoreWriter:
                 self.quarantined = quarantine(check)
             self._read_done()
         manifest = manifest_for(self.plan, self._previous)
+        io.write_text(f"{socket.gethostname()} {os.getpid()}\n", self.path / WRITING)
         io.write_json(manifest, self.path / MANIFEST)
         io.write_text(self.plan.experiment.text, self.path / EXPERIMENT_FILE)
         io.write_parquet(self.plan.design, self.path / DESIGN)
@@ -333,6 +343,16 @@ class StoreWriter:
         manifest["sweeps"].append(summary)
         manifest["updated"] = provenance.now()
         io.write_json(manifest, self.path / MANIFEST)
+        self.release()
+
+    def release(self) -> None:
+        """Take away the 'being written' marker (also after an interrupted sweep)."""
+        marker = self.path / WRITING
+        try:
+            if marker.read_text(encoding="utf-8").split()[1] == str(os.getpid()):
+                marker.unlink()
+        except (OSError, IndexError):
+            pass
 
 
 def _keyed(run_id: str, frame: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -12,6 +12,7 @@ import pytest
 from experiments.store import ResultsStore, check_store
 from experiments.sweep import run_experiment
 from kyosei.cli import main
+from model.errors import UsageError
 
 from .experiment_files import comparable_runs, write_experiment
 
@@ -164,3 +165,18 @@ def test_reading_a_damaged_store_says_which_part_and_exits_2(intact, tmp_path, c
     err = capsys.readouterr().err
     assert "kyosei store check" in err
     assert "timeseries" in err
+
+
+def test_a_sweep_marks_its_store_while_writing_and_a_second_sweep_is_refused(tmp_path):
+    exp = write_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    seen: list[bool] = []
+
+    def during(result):
+        seen.append((out / ".writing").exists())
+        with pytest.raises(UsageError, match="another sweep is writing"):
+            run_experiment(exp, out, workers=1, progress=False)
+
+    run_experiment(exp, out, workers=1, progress=False, on_result=during)
+    assert seen == [True, True, True]
+    assert not (out / ".writing").exists()
