@@ -74,7 +74,13 @@ def local_context() -> Any:
     ctx = multiprocessing.get_context("forkserver")
     # The forkserver imports the model once; every worker (also one replacing a dead
     # worker) is forked from it ready to run, instead of importing it all again.
-    ctx.set_forkserver_preload(["experiments.run"])
+    preload = ["experiments.run"]
+    if threading.current_thread() is threading.main_thread():
+        # Linux ties a parent-death signal to the thread that started the child: only a
+        # forkserver started by the main thread may end with it (a dashboard job's
+        # thread ends long before the server does).
+        preload.insert(0, "experiments.forkserver_guard")
+    ctx.set_forkserver_preload(preload)
     return ctx
 
 
