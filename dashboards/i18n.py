@@ -52,6 +52,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "結果セット {name} にはまだ完了した実行がありません。",
         "The results set {name} has no finished runs yet.",
     ),
+    "results.state.partial": (
+        "{name}（途中まで: {ok}/{n} 実行）",
+        "{name} (partial: {ok}/{n} runs)",
+    ),
+    "results.state.writing": (
+        "{name}（実行中: {ok}/{n} 実行）",
+        "{name} (being written: {ok}/{n} runs)",
+    ),
+    "results.state.damaged": (
+        "{name}（読み込めません: kyosei store check）",
+        "{name} (damaged: see kyosei store check)",
+    ),
     "results.set": ("結果セット", "Results set"),
     "results.set.help": (
         "比較する実験結果（kyosei sweep / 新しい比較の出力フォルダ）",

@@ -109,6 +109,10 @@ def start(
         packages.insert(0, "baseline")
     root = Path(results_root)
     name = _folder_name(town)
+    for n in range(2, 1000):  # a new set each time: never resume or refuse someone's folder
+        if not (root / name).exists():
+            break
+        name = f"{_folder_name(town)}-{n}"
     text = experiment_text(name, town, packages, replicates, years, scale)
     experiment = parse_experiment(text, file=f"{name}.toml")  # raises on bad input
     root.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ dashboard's "Run new comparison", ``kyosei demo``), read with
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.store import MANIFEST, ResultsStore, part_files
+from experiments.store import MANIFEST, ResultsStore, part_files, writer_alive
 
 from . import i18n
 
@@ -40,30 +41,92 @@ class ResultsProblem(Exception):
         return i18n.tr(self.key, lang, **self.values)
 
 
+def _is_set(path: Path) -> bool:
+    """Whether ``path`` looks like a results set.
+
+    A set whose manifest cannot be read still counts: it is listed with its problem.
+    """
+    try:
+        return path.is_dir() and os.path.lexists(path / MANIFEST)
+    except OSError:
+        return False
+
+
 def list_sets(root: str | Path) -> list[Path]:
     """Results sets in ``root``: the folder itself if it is one, else its sub-folders that are.
 
-    Raises :class:`ResultsProblem` when ``root`` does not exist or holds no set.
+    One unreadable set never hides the others: each is looked at on its own. Raises
+    :class:`ResultsProblem` when ``root`` does not exist or holds no set.
     """
     root = Path(root)
     if not root.is_dir():
         raise ResultsProblem("results.none_dir", path=str(root))
-    if (root / MANIFEST).exists():
+    if _is_set(root):
         return [root]
     try:
-        found = sorted(p for p in root.iterdir() if p.is_dir() and (p / MANIFEST).exists())
+        entries = sorted(root.iterdir())
     except OSError as exc:
         raise ResultsProblem("results.unreadable", name=root.name, reason=str(exc)) from None
+    found = [p for p in entries if _is_set(p)]
     if not found:
         raise ResultsProblem("results.empty_dir", path=str(root))
     return found
 
 
+# States of a set, as the set picker shows them.
+READY, PARTIAL, WRITING, DAMAGED = "ready", "partial", "writing", "damaged"
+
+
+@dataclass(frozen=True)
+class SetState:
+    """How one results set stands: its own state, found without reading its data."""
+
+    path: Path
+    state: str
+    ok: int = 0
+    planned: int = 0
+    reason: str = ""
+
+    def label(self, lang: str) -> str:
+        """The set's name with its state, for the set picker."""
+        if self.state == READY:
+            return self.path.name
+        return i18n.tr(
+            f"results.state.{self.state}", lang, name=self.path.name, ok=self.ok, n=self.planned
+        )
+
+
+def set_state(path: str | Path) -> SetState:
+    """Ready, partial (an interrupted sweep), being written by a sweep, or damaged."""
+    p = Path(path)
+    try:
+        store = ResultsStore(p)
+        counts = store.counts()
+    except Exception as exc:  # an unreadable manifest or runs part: this set only
+        return SetState(p, DAMAGED, reason=_reason(exc))
+    ok, planned = counts["ok"], counts["planned"]
+    if writer_alive(p):
+        return SetState(p, WRITING, ok, planned)
+    return SetState(p, READY if counts["to_do"] == 0 else PARTIAL, ok, planned)
+
+
+def set_states(paths: list[Path]) -> list[SetState]:
+    """:func:`set_state` of each set (one set's trouble never affects another's)."""
+    return [set_state(p) for p in paths]
+
+
 DEFAULT_SET = "default_comparison"
 
 
-def default_set(paths: list[Path]) -> Path:
-    """The set a page opens with: ``default_comparison`` if present, else the newest."""
+def default_set(paths: list[Path], states: list[SetState] | None = None) -> Path:
+    """The set a page opens with: ``default_comparison`` if present, else the newest.
+
+    Sets being written or damaged are not opened by default while another set can be.
+    """
+    if states is not None:
+        usable = {s.path for s in states if s.state in (READY, PARTIAL)}
+        if usable:
+            paths = [p for p in paths if p in usable]
     for p in paths:
         if p.name == DEFAULT_SET:
             return p

@@ -13,9 +13,17 @@ process that runs threads (progress bar, Dask client) can deadlock the child.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import select
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from .run import RunResult, RunSpec, lost, run_one
@@ -61,36 +69,151 @@ class InProcess:
 def local_context() -> Any:
     """A multiprocessing context for our pool only (forkserver where available)."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    # The forkserver imports the model once; every worker (also one replacing a dead
+    # worker) is forked from it ready to run, instead of importing it all again.
+    preload = ["experiments.run"]
+    if threading.current_thread() is threading.main_thread():
+        # Linux ties a parent-death signal to the thread that started the child: only a
+        # forkserver started by the main thread may end with it (a dashboard job's
+        # thread ends long before the server does).
+        preload.insert(0, "experiments.forkserver_guard")
+    ctx.set_forkserver_preload(preload)
+    return ctx
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies (no orphans); False elsewhere.
+
+    A pool worker's parent is the forkserver, which exits as soon as the sweep's process
+    is gone (its pipe closes), so a killed sweep takes its workers with it at once.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_gone(pid: int) -> None:
+    """Block until process ``pid`` has ended, then end this process at once."""
+    try:
+        fd = os.pidfd_open(pid)  # Linux ≥ 5.3: readable when the process ends
+    except (AttributeError, OSError):
+        while True:  # elsewhere: look twice a second
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:
+                pass
+            time.sleep(0.5)
+    else:
+        select.select([fd], [], [])
+    os._exit(1)
+
+
+def _worker_init(sweep_pid: int) -> None:
+    """Set up one pool worker: end with the sweep; leave Ctrl+C to the sweep.
+
+    A forkserver worker's parent is the forkserver, which itself stays alive while any
+    worker holds its pipe: so each worker also watches the sweep's process and ends the
+    moment it is gone (SIGKILL included), instead of finishing its run for nobody.
+    """
+    die_with_parent()
+    threading.Thread(
+        target=_exit_when_gone, args=(sweep_pid,), name="kyosei-watch-sweep", daemon=True
+    ).start()
+    # Ctrl+C reaches the whole terminal process group; the sweep stops the workers
+    # itself, so a worker must not die on it mid-run (which would look like a crash).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class LocalProcesses:
-    """A pool of ``workers`` local processes (``--workers N``)."""
+    """A pool of ``workers`` local processes (``--workers N``).
 
-    def __init__(self, workers: int) -> None:
+    A worker that dies (killed, out of memory) breaks a ``ProcessPoolExecutor``: every
+    run not finished yet fails with it. Those runs are submitted again to a fresh pool,
+    up to ``attempts`` times each, so a dead worker costs only the time of its own runs;
+    a run that keeps killing its worker comes back ``lost`` after that.
+    """
+
+    def __init__(self, workers: int, attempts: int = 3) -> None:
         self.workers = workers
+        self.attempts = attempts
         self.description = f"{workers} local processes"
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=local_context())
+        self.restarts = 0  # pools replaced after a worker died
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=local_context(),
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
+        )
 
     def map_unordered(self, specs: Sequence[RunSpec]) -> Iterator[RunResult]:
-        """Submit every spec; yield results as they complete."""
-        futures: dict[Future[RunResult], RunSpec] = {
-            self._pool.submit(run_one, spec): spec for spec in specs
-        }
-        try:
-            for future in as_completed(futures):
-                spec = futures.pop(future)
-                try:
-                    yield future.result()
-                except Exception as exc:  # the worker process died (BrokenProcessPool)
-                    yield lost(spec, exc)
-        finally:
-            for future in futures:
-                future.cancel()
+        """Submit every spec; yield results as they complete (retrying after a dead worker)."""
+        tries = {spec.run_id: 0 for spec in specs}
+        waiting: list[RunSpec] = list(specs)
+        while waiting:
+            futures: dict[Future[RunResult], RunSpec] = {
+                self._pool.submit(run_one, spec): spec for spec in waiting
+            }
+            waiting = []
+            try:
+                for future in as_completed(futures):
+                    spec = futures.pop(future)
+                    try:
+                        yield future.result()
+                    except BrokenProcessPool as exc:  # a worker died: retry on a new pool
+                        tries[spec.run_id] += 1
+                        if tries[spec.run_id] >= self.attempts:
+                            yield lost(spec, exc)
+                        else:
+                            waiting.append(spec)
+                    except Exception as exc:  # e.g. a result that cannot be unpickled
+                        yield lost(spec, exc)
+            finally:
+                for future in futures:
+                    future.cancel()
+            if waiting:
+                self._replace_pool()
+
+    def _replace_pool(self) -> None:
+        self._stop(self._pool)
+        self._pool = self._new_pool()
+        self.restarts += 1
+
+    @staticmethod
+    def _stop(pool: ProcessPoolExecutor) -> None:
+        """Cancel what is queued and end the workers now.
+
+        A run in progress is not waited for, so Ctrl+C gives the prompt back at once.
+        """
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+        deadline = time.monotonic() + 2.0
+        for proc in processes:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1.0)
 
     def close(self) -> None:
         """Stop the worker processes."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._stop(self._pool)
 
 
 class DaskBackend:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,11 @@ def open_backend(
         )
         return DaskBackend(
             Client(local, set_as_default=False), local, f"Dask LocalCluster, {arg} workers"
+        )
+    if shutil.which("sbatch") is None:
+        raise UsageError(
+            "--cluster slurm: no 'sbatch' command on this machine; run the sweep on a SLURM "
+            "login node, or use --workers N or --cluster local:N here"
         )
     from dask_jobqueue import SLURMCluster
 

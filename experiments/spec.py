@@ -47,15 +47,19 @@ import difflib
 import hashlib
 import json
 import math
-import tomllib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model import tomlfile
 from model.metrics import METRICS
 from model.parameters import ParameterError, describe, with_overrides
 from scenarios import load_policy, load_town
+
+# An experiment's name is the folder of its results under results/: one plain name.
+_FOLDER_NAME = re.compile(r"\w[\w.\- ]{0,99}")
 
 DESIGNS = ("none", "full_factorial", "latin_hypercube", "sobol", "morris")
 SECTIONS = ("experiment", "design", "uncertainties", "levers", "fixed", "outcomes")
@@ -204,24 +208,20 @@ def load_experiment(path: str | Path) -> Experiment:
     """Read and check an experiment file; raises :class:`ParameterError` naming the file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParameterError(
-            "(file)", str(path), "an existing experiment .toml file", file=str(path)
-        ) from None
-    except UnicodeDecodeError:
-        raise ParameterError("(file)", path.name, "a UTF-8 text file", file=str(path)) from None
-    except OSError as exc:
-        raise ParameterError("(file)", str(path), f"a readable file ({exc.strerror})") from None
+        if not path.is_file():
+            raise ParameterError(
+                "(file)", str(path), "an existing experiment .toml file", file=str(path)
+            )
+    except (OSError, ValueError):  # a name the file system cannot hold
+        raise ParameterError("(file)", str(path), "an existing experiment .toml file") from None
+    text = tomlfile.read_text(path)
     return parse_experiment(text, file=str(path), base_dir=path.parent)
 
 
 def parse_experiment(text: str, *, file: str = "", base_dir: Path | None = None) -> Experiment:
     """Parse and check experiment TOML ``text`` (``file`` names it in error messages)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError("(file)", file or "(text)", f"valid TOML ({exc})", file=file) from None
+    text = text.removeprefix(tomlfile.BOM)
+    data = tomlfile.parse(text, file)
     try:
         return _parse(data, text, file, base_dir or Path.cwd())
     except ParameterError as err:
@@ -235,6 +235,13 @@ def _parse(data: dict[str, Any], text: str, file: str, base_dir: Path) -> Experi
     name = meta.get("name", Path(file).stem if file else "experiment")
     if not isinstance(name, str) or not name.strip():
         raise ParameterError("experiment.name", name, "a non-empty text")
+    if not _FOLDER_NAME.fullmatch(name.strip()) or name.strip() in (".", ".."):
+        raise ParameterError(
+            "experiment.name",
+            name,
+            "a plain folder name (letters, digits, - _ . and no / or \\), at most 100 "
+            "characters: the results go to results/NAME",
+        )
     root_seed = _int(meta, "root_seed", "experiment", lo=0, hi=2**63 - 1, default=1)
     replications = _int(meta, "replications", "experiment", lo=1, hi=100_000, required=True)
     years = _int(meta, "years", "experiment", lo=1, hi=100, default=20)

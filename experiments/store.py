@@ -22,7 +22,11 @@ runs exist. pandas, polars, DuckDB and R read the folders directly
 from __future__ import annotations
 
 import json
+import os
+import socket
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from model.errors import UsageError
 
@@ -135,7 +140,11 @@ class ResultsStore:
         parts = self._committed()
         if not parts:
             return pd.DataFrame(columns=[*RUN_KEYS, *self.input_columns(), *RUN_STATUS])
-        df = ds.dataset(list(map(str, parts.values())), format="parquet").to_table().to_pandas()
+        try:
+            table = ds.dataset(list(map(str, parts.values())), format="parquet").to_table()
+        except (OSError, pa.ArrowException) as exc:
+            raise self._damaged("runs", exc) from None
+        df = table.to_pandas()
         # A run retried after a failure has an older failed row until that part is
         # rewritten: keep the best (ok before failed before lost), then the newest.
         df["_rank"] = df["status"].map(STATUS_ORDER).fillna(9)
@@ -160,7 +169,10 @@ class ResultsStore:
         wanted = set(ok_runs["run_id"]) if runs is None else set(runs) & set(ok_runs["run_id"])
         if not files or not wanted:
             return pd.DataFrame(columns=[*keys, *(columns or [])])
-        dataset = ds.dataset([str(f) for f in files], format="parquet")
+        try:
+            dataset = ds.dataset([str(f) for f in files], format="parquet")
+        except (OSError, pa.ArrowException) as exc:
+            raise self._damaged(table, exc) from None
         names = dataset.schema.names
         if columns is not None:
             unknown = [c for c in columns if c not in names]
@@ -177,11 +189,20 @@ class ResultsStore:
             where = where & pc.field("month").isin(pa.array(sorted(set(months)), pa.int64()))
         if extra is not None:
             where = where & extra
-        df = dataset.to_table(columns=selected, filter=where).to_pandas()
+        try:
+            df = dataset.to_table(columns=selected, filter=where).to_pandas()
+        except (OSError, pa.ArrowException) as exc:
+            raise self._damaged(table, exc) from None
         order = dict(zip(ok_runs["run_id"], ok_runs["run_index"], strict=True))
         df["_order"] = df["run_id"].map(order)
         sort_keys = ["_order", *[k for k in keys if k != "run_id"]]
         return df.sort_values(sort_keys).drop(columns="_order").reset_index(drop=True)
+
+    def _damaged(self, table: str, exc: BaseException) -> UsageError:
+        return UsageError(
+            f"{self.path}/{table}: a part cannot be read ({_short(exc)}); "
+            f"see 'kyosei store check {self.path}'"
+        )
 
     def _with_inputs(self, df: pd.DataFrame) -> pd.DataFrame:
         cols = ["run_id", "arm", "town", "policy", "point", "replicate", "seed"]
@@ -235,7 +256,10 @@ class ResultsStore:
         files = [p for b, p in part_files(self.path, "timeseries").items() if b in committed]
         if not files:
             return []
-        names = ds.dataset(str(files[0]), format="parquet").schema.names
+        try:
+            names = ds.dataset(str(files[0]), format="parquet").schema.names
+        except (OSError, pa.ArrowException) as exc:
+            raise self._damaged("timeseries", exc) from None
         return [n for n in names if n not in ("run_id", "month", "year", "calendar_month")]
 
     def counts(self) -> dict[str, int]:
@@ -250,3 +274,274 @@ class ResultsStore:
             "lost": lost,
             "to_do": max(0, self.planned() - ok - failed),
         }
+
+
+# ---- a sweep at work -----------------------------------------------------------------------
+WRITING = ".writing"  # present while a sweep writes the store: "HOST PID"
+
+
+def writer_alive(root: str | Path) -> bool:
+    """Whether a sweep is writing the store at ``root`` right now.
+
+    The marker names the host and process; a marker left by a killed sweep on this host
+    is recognised as stale. A marker from another host counts as alive (it cannot be
+    checked from here).
+    """
+    try:
+        host, pid = (Path(root) / WRITING).read_text(encoding="utf-8").split()[:2]
+    except (OSError, ValueError):
+        return False
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+# ---- integrity: check a store, quarantine what is damaged ----------------------------------
+QUARANTINE = "quarantine"
+
+
+@dataclass
+class Damage:
+    """One damaged file or folder of a store.
+
+    Attributes:
+        path: Path inside the store, e.g. ``timeseries/part-ab12.parquet``.
+        problem: What is wrong with it, in a few words.
+        batch: The batch whose runs it makes unusable (``""``: a whole table folder).
+    """
+
+    path: str
+    problem: str
+    batch: str = ""
+
+
+@dataclass
+class StoreCheck:
+    """What :func:`check_store` found.
+
+    Attributes:
+        root: The results folder.
+        planned: Runs of the experiment.
+        batches: Batches (``runs`` parts) found.
+        intact_runs: Run ids held by intact batches, by batch id.
+        damaged: Every damaged part or folder.
+        rerun: Run ids of damaged batches that could still be read (they will run again).
+        unknown_batches: Damaged batches whose ``runs`` part cannot be read (their runs
+            are found missing and run again, but cannot be named here).
+    """
+
+    root: Path
+    planned: int
+    batches: int = 0
+    intact_runs: dict[str, set[str]] = field(default_factory=dict)
+    damaged: list[Damage] = field(default_factory=list)
+    rerun: set[str] = field(default_factory=set)
+    unknown_batches: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing is damaged."""
+        return not self.damaged
+
+    def damaged_batches(self) -> set[str]:
+        """Batch ids with at least one damaged part."""
+        return {d.batch for d in self.damaged if d.batch}
+
+    def will_rerun(self) -> int:
+        """How many runs a resume will run again because their batch is damaged."""
+        held = sum(len(ids) for ids in self.intact_runs.values())
+        return max(len(self.rerun), self.planned - held) if self.damaged else 0
+
+    def lines(self) -> list[str]:
+        """A short report, one finding per line."""
+        out = [
+            f"{self.root}: {self.batches} batch(es), "
+            f"{sum(len(v) for v in self.intact_runs.values())} of {self.planned} runs intact"
+        ]
+        for d in self.damaged:
+            out.append(f"  DAMAGED {d.path}: {d.problem}")
+        if self.damaged:
+            ids = sorted(self.rerun)
+            shown = ", ".join(i[:12] for i in ids[:6]) + (" …" if len(ids) > 6 else "")
+            out.append(
+                f"  {self.will_rerun()} run(s) will be re-run after 'kyosei store repair'"
+                + (f": {shown}" if ids else "")
+                + (
+                    f" (+ the runs of {len(self.unknown_batches)} unreadable runs part(s))"
+                    if self.unknown_batches
+                    else ""
+                )
+            )
+        return out
+
+
+def _list_parts(root: Path, table: str, check: StoreCheck) -> dict[str, Path] | None:
+    """Parts of ``table``, or None (recorded as damage) when its folder cannot be listed."""
+    folder = root / table
+    if not os.path.lexists(folder):
+        return {}
+    if not folder.is_dir():  # a file, or a link that leads nowhere
+        check.damaged.append(Damage(table, "not a folder"))
+        return None
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as exc:
+        check.damaged.append(Damage(f"{table}/", f"folder cannot be read ({exc.strerror})"))
+        return None
+    return {
+        n[len(PART_PREFIX) : -len(".parquet")]: folder / n
+        for n in names
+        if n.startswith(PART_PREFIX) and n.endswith(".parquet")
+    }
+
+
+def _read_part(path: Path) -> tuple[pa.Table | None, str]:
+    """The whole part (every page decoded, so damage anywhere shows), or the problem."""
+    try:
+        if path.stat().st_size == 0:
+            return None, "empty file"
+        return pq.read_table(path), ""
+    except (OSError, pa.ArrowException) as exc:
+        return None, f"unreadable ({_short(exc)})"
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def check_store(path: str | Path) -> StoreCheck:
+    """Read every part of the store at ``path`` and say what is damaged; changes nothing.
+
+    A batch is intact when its ``runs`` part reads, and its time-series, district and
+    timeline parts read and hold exactly its ok runs, each with one row per month.
+    """
+    root = Path(path)
+    manifest = read_manifest(root)
+    months = int(manifest.get("months", 0))
+    check = StoreCheck(root, int(manifest.get("n_runs", 0)))
+    runs_parts = _list_parts(root, "runs", check)
+    data_parts = {t: _list_parts(root, t, check) for t in TABLES[1:]}
+    if runs_parts is None:
+        check.unknown_batches.add("(runs folder)")
+        return check
+    check.batches = len(runs_parts)
+    for batch, part in runs_parts.items():
+        table, problem = _read_part(part)
+        rel = f"runs/{part.name}"
+        if table is None or problem:
+            check.damaged.append(Damage(rel, problem, batch))
+            check.unknown_batches.add(batch)
+            continue
+        missing = [c for c in ("run_id", "status") if c not in table.column_names]
+        if missing:
+            check.damaged.append(Damage(rel, f"no column(s) {', '.join(missing)}", batch))
+            check.unknown_batches.add(batch)
+            continue
+        ids = [str(i) for i in table.column("run_id").to_pylist()]
+        status = table.column("status").to_pylist()
+        ok_ids = {i for i, s in zip(ids, status, strict=True) if s == "ok"}
+        problems = _batch_problems(batch, ok_ids, data_parts, months)
+        if len(set(ids)) != len(ids):
+            problems.append(Damage(rel, "a run appears twice", batch))
+        if problems:
+            check.damaged.extend(problems)
+            check.rerun |= set(ids)
+        else:
+            check.intact_runs[batch] = set(ids)
+    return check
+
+
+def _batch_problems(
+    batch: str, ok_ids: set[str], data_parts: dict[str, dict[str, Path] | None], months: int
+) -> list[Damage]:
+    """What is wrong with the data parts of one committed batch."""
+    problems: list[Damage] = []
+    for table_name, parts in data_parts.items():
+        if parts is None:  # the whole folder is unreadable: every batch is damaged
+            problems.append(
+                Damage(f"{table_name}/part-{batch}.parquet", "in an unreadable folder", batch)
+            )
+            continue
+        part = parts.get(batch)
+        rel = f"{table_name}/{PART_PREFIX}{batch}.parquet"
+        needed = table_name == "timeline" or bool(ok_ids)
+        if part is None:
+            if needed:
+                problems.append(Damage(rel, "missing (its batch is committed)", batch))
+            continue
+        table, problem = _read_part(part)
+        if table is None:
+            problems.append(Damage(rel, problem, batch))
+            continue
+        if "run_id" not in table.column_names:
+            problems.append(Damage(rel, "no run_id column", batch))
+            continue
+        counts = pd.Series(table.column("run_id").to_pylist()).value_counts()
+        present = {str(i) for i in counts.index}
+        if table_name == "timeline":
+            if not present <= ok_ids:
+                problems.append(Damage(rel, "rows of runs that are not ok in its batch", batch))
+            continue
+        if present != ok_ids:
+            problems.append(
+                Damage(rel, f"holds {len(present)} run(s), the runs table {len(ok_ids)}", batch)
+            )
+            continue
+        per_month = months + 1
+        if table_name == "timeseries":
+            wrong = counts[counts != per_month]
+        else:
+            wrong = counts[counts % per_month != 0]
+        if len(wrong):
+            problems.append(
+                Damage(rel, f"{len(wrong)} run(s) without one row per month ({per_month})", batch)
+            )
+    return problems
+
+
+def quarantine(check: StoreCheck) -> Path | None:
+    """Move every damaged part (and the other parts of its batch) into ``quarantine/``.
+
+    Nothing is deleted: the files keep their names under ``quarantine/STAMP/TABLE/``.
+    An unreadable table folder is moved whole and replaced by an empty one. Returns the
+    quarantine folder (None when nothing was damaged).
+    """
+    if check.ok:
+        return None
+    root = check.root
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    target = root / QUARANTINE / stamp
+    n = 1
+    while target.exists():
+        n += 1
+        target = root / QUARANTINE / f"{stamp}-{n}"
+    target.mkdir(parents=True)
+    bad_batches = check.damaged_batches()
+    for d in check.damaged:
+        if d.batch:
+            continue
+        folder = root / d.path.rstrip("/")
+        if os.path.lexists(folder):
+            os.replace(folder, target / folder.name)  # the whole table folder
+            folder.mkdir()
+    for table in TABLES:
+        folder = root / table
+        if not folder.is_dir():
+            continue
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            batch = name[len(PART_PREFIX) : -len(".parquet")]
+            if name.startswith(PART_PREFIX) and batch in bad_batches:
+                (target / table).mkdir(exist_ok=True)
+                os.replace(folder / name, target / table / name)
+    return target

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -144,6 +145,12 @@ def run_experiment(
         backend = open_backend(workers, cluster, timeout=connect_timeout, slurm=slurm)
     try:
         writer.open()
+        if writer.repaired is not None:
+            print(
+                f"{out}: {len(writer.repaired.damaged)} damaged part(s) moved to "
+                f"{writer.quarantined}; their runs are run again",
+                file=sys.stderr,
+            )
         todo = writer.todo()
         summary = SweepSummary(
             out=str(out),
@@ -179,5 +186,6 @@ def run_experiment(
         writer.close({**record, "finished": provenance.now(), **summary.as_dict()})
         return summary
     finally:
+        writer.release()
         if own_backend:
             backend.close()

@@ -14,6 +14,8 @@ sweep of thousands of sub-second runs does not produce thousands of tiny files.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -34,9 +36,14 @@ from .store import (
     MANIFEST,
     PART_PREFIX,
     TABLES,
+    WRITING,
     ResultsStore,
+    StoreCheck,
+    check_store,
     part_files,
+    quarantine,
     read_manifest,
+    writer_alive,
 )
 
 TIMELINE_SCHEMA = pa.schema(
@@ -150,6 +157,8 @@ class StoreWriter:
         self.done: set[str] = set()
         self._retry_parts: dict[str, set[str]] = {}  # part file -> run ids to drop from it
         self.retry_failed = retry_failed
+        self.repaired: StoreCheck | None = None  # what open() found damaged, if anything
+        self.quarantined: Path | None = None
 
     # ---- opening ------------------------------------------------------------------------
     def _check_folder(self) -> dict[str, Any] | None:
@@ -165,6 +174,11 @@ class StoreWriter:
                 "give a new or empty folder"
             )
         old = read_manifest(p)
+        if writer_alive(p):
+            raise UsageError(
+                f"--out {p}: another sweep is writing this folder right now "
+                f"({(p / WRITING).read_text(encoding='utf-8').strip()}); wait for it to end"
+            )
         e = self.plan.experiment
         if old.get("identity") != e.identity():
             raise UsageError(
@@ -193,8 +207,15 @@ class StoreWriter:
             (self.path / table).mkdir(exist_ok=True)
         self._clear_leftovers()
         if self._previous is not None:
+            # Count only what reads back whole: damaged batches go to quarantine/ (never
+            # deleted) and their runs are run again.
+            check = check_store(self.path)
+            if not check.ok:
+                self.repaired = check
+                self.quarantined = quarantine(check)
             self._read_done()
         manifest = manifest_for(self.plan, self._previous)
+        io.write_text(f"{socket.gethostname()} {os.getpid()}\n", self.path / WRITING)
         io.write_json(manifest, self.path / MANIFEST)
         io.write_text(self.plan.experiment.text, self.path / EXPERIMENT_FILE)
         io.write_parquet(self.plan.design, self.path / DESIGN)
@@ -322,6 +343,16 @@ class StoreWriter:
         manifest["sweeps"].append(summary)
         manifest["updated"] = provenance.now()
         io.write_json(manifest, self.path / MANIFEST)
+        self.release()
+
+    def release(self) -> None:
+        """Take away the 'being written' marker (also after an interrupted sweep)."""
+        marker = self.path / WRITING
+        try:
+            if marker.read_text(encoding="utf-8").split()[1] == str(os.getpid()):
+                marker.unlink()
+        except (OSError, IndexError):
+            pass
 
 
 def _keyed(run_id: str, frame: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -14,6 +14,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from model.parameters import ParameterError, clip
+
 from . import __version__
 from .commands import COMMANDS, module_name
 from .errors import UsageError
@@ -55,34 +57,46 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+MESSAGE_LIMIT = 300  # characters of one error line; a longer value is cut, not echoed whole
+
+
+def _say(text: str) -> None:
+    """One line on stderr, at most :data:`MESSAGE_LIMIT` characters."""
+    print(clip(" ".join(text.split()), MESSAGE_LIMIT), file=sys.stderr)
+
+
+def _stdout_gone() -> None:
+    """The reader of our output left (``kyosei scenarios show X | head``): stop quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit-time flush does not fail again
+    except (OSError, ValueError, AttributeError):  # stdout is not a file (tests)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kyosei`` console script."""
     words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_command_in(words) or "")
     args = parser.parse_args(words)
-    from model.parameters import ParameterError  # after parsing: the model is heavy
 
     try:
         code = int(args.handler(args) or EXIT_OK)
         sys.stdout.flush()  # a closed pipe shows here, not as noise at exit
         return code
     except BrokenPipeError:  # the reader stopped (e.g. `| head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _stdout_gone()
         return EXIT_PIPE_CLOSED
     except (ParameterError, UsageError) as err:
-        print(f"kyosei: error: {err}", file=sys.stderr)
+        _say(f"kyosei: error: {err}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("kyosei: interrupted", file=sys.stderr)
+        _say("kyosei: interrupted")
         return 130
     except Exception as err:  # the last line of defence: no traceback at a user
         if args.debug:
             raise
-        print(
-            f"kyosei: failed: {type(err).__name__}: {err} (rerun with --debug for details)",
-            file=sys.stderr,
-        )
+        _say(f"kyosei: failed: {type(err).__name__}: {err} (rerun with --debug for details)")
         return EXIT_FAILURE
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from . import costs, demography, needs, projection, reports, shocks, ties, volunteers
+from . import budget, costs, demography, needs, projection, reports, shocks, ties, volunteers
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
 from .lifetable import LifeRecord
 from .organisations import OrganisationSystem
@@ -141,6 +141,7 @@ class CommunityModel(mesa.Model):
         self.net_leavers = 0
         self.needs_tables = needs.NeedsTables.build(self.params.needs)
         self.volunteer_join_table = volunteers.join_table(self.params.volunteers)
+        budget.check_fits(self.params.town.population, self.scale)  # before any allocation
         n_guess = int(self.params.town.population / self.scale * 1.3)
         self.residents = Residents(capacity=max(1024, n_guess))
         self.households = Households(capacity=max(1024, n_guess // 2))

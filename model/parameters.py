@@ -37,12 +37,27 @@ class ParameterError(ValueError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        where = f"{self.file}: " if self.file else ""
-        return f"{where}field '{self.field}' = {self.value!r} is not allowed: {self.allowed}"
+        where = f"{clip(self.file, 80)}: " if self.file else ""
+        return (
+            f"{where}field '{clip(self.field, 50)}' = {clip(repr(self.value), 50)} "
+            f"is not allowed: {clip(self.allowed, 160)}"
+        )
 
     def in_file(self, file: str) -> ParameterError:
         """The same error, attributed to ``file``."""
         return ParameterError(self.field, self.value, self.allowed, file=file)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters (``…`` marks the cut), for messages.
+
+    A message shows the start of a long value (a 400-digit number, a list of 20 weights,
+    a whole file name) rather than all of it, so it stays one readable line.
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return text[: max(1, limit - 1)] + "…"
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,45 @@ def meta_of(f: dataclasses.Field[Any]) -> Meta | None:
     return f.metadata.get("kyosei")
 
 
+def check_number(
+    path: str,
+    value: Any,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    whole: bool = False,
+    unit: str = "",
+) -> float:
+    """``value`` as a finite number in ``[lo, hi]``, else :class:`ParameterError` naming ``path``.
+
+    True/false and text are not numbers; NaN and ±inf are never allowed. The one check
+    every numeric input outside the parameter tables (policy intensities, months, options,
+    command-line numbers) goes through.
+    """
+    what = "a whole number" if whole else "a number"
+    if lo is not None and hi is not None:
+        what += f" from {lo:g} to {hi:g}"
+    elif lo is not None:
+        what += f" ≥ {lo:g}"
+    elif hi is not None:
+        what += f" ≤ {hi:g}"
+    if unit:
+        what += f" ({unit})"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParameterError(path, value, what)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ParameterError(path, value, what) from None
+    if not math.isfinite(number):
+        raise ParameterError(path, value, f"a finite number; {what}")
+    if whole and not number.is_integer():
+        raise ParameterError(path, value, what)
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        raise ParameterError(path, value, what)
+    return number
+
+
 def _type_name(tp: Any) -> str:
     origin = get_origin(tp)
     if origin is tuple:
@@ -127,7 +181,11 @@ def _coerce(value: Any, tp: Any, path: str, meta: Meta | None) -> Any:
     if tp in (int, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ParameterError(path, value, f"a {_type_name(tp)}; {allowed}")
-        if tp is int and not float(value).is_integer():
+        try:
+            as_float = float(value)
+        except OverflowError:  # a whole number too large for any count
+            raise ParameterError(path, value, f"a {_type_name(tp)}; {allowed}") from None
+        if tp is int and not as_float.is_integer():
             raise ParameterError(path, value, f"a whole number; {allowed}")
         number = tp(value)
         if not math.isfinite(number):

@@ -183,12 +183,9 @@ def build_population(model: CommunityModel) -> None:
     sib_key = years[children] + gen.random(children.size) * 6.0
     children = children[np.argsort(sib_key, kind="stable")]
     sizes = gen.choice([1, 2, 3], size=children.size, p=[0.40, 0.45, 0.15])
-    ends = np.cumsum(sizes)
-    ends = ends[ends <= children.size]
-    starts = np.concatenate([[0], ends[:-1]])
-    if ends.size and ends[-1] < children.size:
-        starts = np.append(starts, ends[-1])
-        ends = np.append(ends, children.size)
+    cuts = np.cumsum(sizes)
+    bounds = np.unique(np.concatenate([[0], cuts[cuts <= children.size], [children.size]]))
+    starts, ends = bounds[:-1], bounds[1:]  # no groups at all when there are no children
     group_of = np.repeat(np.arange(starts.size), ends - starts)
     eldest = np.zeros(starts.size, dtype=np.int64)
     np.maximum.at(eldest, group_of, age_m[children])

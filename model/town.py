@@ -94,11 +94,13 @@ class TownParams:
         ja="表示名（英語）",
         en="Label shown in English",
     )
+    # Upper bounds: Japan's population (124 M). What fits one run is checked by budget.py.
     population: int = param(
         20_000,
         unit="persons",
         source="profile",
         lo=1,
+        hi=130_000_000,
         ja="開始時の人口",
         en="Residents at the start",
     )
@@ -107,6 +109,7 @@ class TownParams:
         unit="households",
         source="profile",
         lo=1,
+        hi=130_000_000,
         ja="開始時の世帯数",
         en="Households at the start",
     )
@@ -119,8 +122,10 @@ class TownParams:
         ja="日常生活圏域の数（地区）",
         en="Daily-life areas (districts) the town is divided into",
     )
+    # Upper bound: larger than any Japanese prefecture but Hokkaido (83,424 km²); the
+    # largest municipality, 高山市, is 2,178 km².
     area_km2: float = param(
-        30.0, unit="km²", source="profile", lo=0.1, ja="面積", en="Area of the town"
+        30.0, unit="km²", source="profile", lo=0.1, hi=100_000, ja="面積", en="Area of the town"
     )
     start_year: int = param(
         2024,
@@ -265,16 +270,31 @@ def layout(params: TownParams, streams: Streams) -> TownMap:
     if n > 1:
         probe = gen.uniform(0.0, side, size=(4000, 2))
         for _ in range(12):  # Lloyd relaxation: move each centre to its cell's centroid
-            owner = ((probe[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+            owner = _nearest(probe, centres)
             for d in range(n):
                 pts = probe[owner == d]
                 if len(pts):
                     centres[d] = pts.mean(axis=0)
     # Candidate home sites, uniform over the map, sorted into their district's cell.
     probe = gen.uniform(0.0, side, size=(max(4000, 1500 * n), 2))
-    owner = ((probe[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    owner = _nearest(probe, centres)
     spots = [probe[owner == d] if np.any(owner == d) else centres[d : d + 1] for d in range(n)]
     return TownMap(side, centres, _voronoi_cells(centres, side), spots)
+
+
+def _nearest(points: np.ndarray, centres: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """Index of the nearest centre of each point, a chunk of points at a time.
+
+    The same arithmetic as one broadcast, without a (points × centres × 2) array
+    (about 1 GB for 200 districts).
+    """
+    owner = np.empty(len(points), dtype=np.int64)
+    for start in range(0, len(points), chunk):
+        block = points[start : start + chunk]
+        owner[start : start + chunk] = (
+            ((block[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+        )
+    return owner
 
 
 def place_homes(town: TownMap, districts: np.ndarray, gen: np.random.Generator) -> np.ndarray:
@@ -298,19 +318,25 @@ def _voronoi_cells(centres: np.ndarray, side: float) -> list[np.ndarray]:
     if len(centres) == 1:
         square = np.array([[0, 0], [side, 0], [side, side], [0, side]], dtype=float)
         return [square]
-    from scipy.spatial import Voronoi
+    from scipy.spatial import QhullError, Voronoi
 
-    mirrored = [centres]
+    # Work on the unit square (Qhull's precision is relative to the coordinates, so
+    # the size of the town must not matter), then scale the corners back to km.
+    unit = centres / side
+    mirrored = [unit]
     for axis in (0, 1):
-        for edge in (0.0, side):
-            m = centres.copy()
+        for edge in (0.0, 1.0):
+            m = unit.copy()
             m[:, axis] = 2 * edge - m[:, axis]
             mirrored.append(m)
-    vor = Voronoi(np.vstack(mirrored))
+    try:
+        vor = Voronoi(np.vstack(mirrored))
+    except QhullError:  # e.g. two centres on the same spot: joggle the input instead
+        vor = Voronoi(np.vstack(mirrored), qhull_options="Qbb Qc Qz QJ")
     cells = []
     for i in range(len(centres)):
-        region = vor.regions[vor.point_region[i]]
-        pts = np.clip(vor.vertices[region], 0.0, side)
+        region = [v for v in vor.regions[vor.point_region[i]] if v >= 0]
+        pts = np.clip(vor.vertices[region], 0.0, 1.0) * side
         angle = np.arctan2(pts[:, 1] - centres[i, 1], pts[:, 0] - centres[i, 0])
         cells.append(pts[np.argsort(angle)])
     return cells

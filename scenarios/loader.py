@@ -15,21 +15,22 @@ before a scenario has loaded cleanly.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from model import tomlfile
 from model.agetable import read_age_table
 from model.interventions import ELIGIBILITY_RULES, REGISTRY
-from model.parameters import ParameterError, build, with_overrides
+from model.parameters import ParameterError, build, check_number, clip, with_overrides
 from model.scenario import InterventionSpec, Params, PolicyPackage, Scenario
 
 HERE = Path(__file__).resolve().parent
 TOWNS_DIR = HERE / "towns"
 POLICIES_DIR = HERE / "policies"
 REQUIRED_TOWN_FIELDS = ("population", "households", "districts", "area_km2")
+MAX_MONTH = 1200  # 100 years: the longest run
 INTERVENTION_KEYS = ("kind", "start_month", "end_month", "intensity", "eligibility", "options")
 
 
@@ -53,26 +54,20 @@ def _resolve(name_or_path: str | Path, folder: Path, what: str) -> Path:
     if text in _names(folder):
         return folder / f"{text}.toml"
     path = Path(text)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ParameterError(what, text, "an existing .toml file", file=text)
+    try:
+        exists, is_file = path.exists(), path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte, ...
+        exists = is_file = False
+    if path.suffix == ".toml" or exists:
+        if not is_file:
+            raise ParameterError(what, text, "an existing .toml file", file=clip(text, 100))
         return path
     known = ", ".join(_names(folder))
     raise ParameterError(what, text, f"one of {known}, or the path of a .toml file")
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError("(file)", path.name, f"valid TOML ({exc})", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise ParameterError(
-            "(file)", path.name, "a TOML text file in UTF-8", file=str(path)
-        ) from None
-    except OSError as exc:
-        raise ParameterError("(file)", str(path), f"a readable file ({exc.strerror})") from None
+    return tomlfile.load(path)
 
 
 def load_town(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> Params:
@@ -127,6 +122,12 @@ def _check_consistency(params: Params) -> None:
             list(t.district_weights),
             f"empty, or one weight per district ({t.districts})",
         )
+    if t.district_weights and sum(t.district_weights) <= 0:
+        raise ParameterError(
+            "town.district_weights",
+            list(t.district_weights),
+            "empty, or weights ≥ 0 with at least one above 0 (their sum must be > 0)",
+        )
     if sum(t.age_weights_male) + sum(t.age_weights_female) <= 0:
         raise ParameterError(
             "town.age_weights_male", list(t.age_weights_male), "age weights that are not all zero"
@@ -145,19 +146,27 @@ def _intervention(raw: Any, index: int) -> InterventionSpec:
                 "an unknown name; known: " + ", ".join(INTERVENTION_KEYS),
             )
     kind = raw.get("kind")
-    if kind not in REGISTRY:
+    if not isinstance(kind, str) or kind not in REGISTRY:
         raise ParameterError(f"{where}.kind", kind, "one of " + ", ".join(sorted(REGISTRY)))
     start = raw.get("start_month", 0)
-    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+    if not isinstance(start, int):
         raise ParameterError(f"{where}.start_month", start, "a whole number of months ≥ 0")
+    start = int(check_number(f"{where}.start_month", start, lo=0, hi=MAX_MONTH, whole=True))
     end = raw.get("end_month")
-    if end is not None and (isinstance(end, bool) or not isinstance(end, int) or end <= start):
-        raise ParameterError(f"{where}.end_month", end, f"a whole number of months > {start}")
-    intensity = raw.get("intensity", 1.0)
-    if isinstance(intensity, bool) or not isinstance(intensity, (int, float)) or intensity < 0:
-        raise ParameterError(f"{where}.intensity", intensity, "a number ≥ 0")
+    if end is not None:
+        if not isinstance(end, int):
+            raise ParameterError(f"{where}.end_month", end, f"a whole number of months > {start}")
+        end = int(check_number(f"{where}.end_month", end, lo=start + 1, hi=MAX_MONTH, whole=True))
+    component = REGISTRY[kind]
+    intensity = check_number(
+        f"{where}.intensity",
+        raw.get("intensity", 1.0),
+        lo=0.0,
+        hi=component.intensity_hi,
+        unit=component.intensity_unit,
+    )
     eligibility = raw.get("eligibility", "all")
-    if eligibility not in ELIGIBILITY_RULES:
+    if not isinstance(eligibility, str) or eligibility not in ELIGIBILITY_RULES:
         raise ParameterError(
             f"{where}.eligibility", eligibility, "one of " + ", ".join(sorted(ELIGIBILITY_RULES))
         )
@@ -174,6 +183,13 @@ def load_policy(name_or_path: str | Path) -> PolicyPackage:
     path = _resolve(name_or_path, POLICIES_DIR, "policy")
     data = _read(path)
     try:
+        if not data:
+            raise ParameterError(
+                "(file)",
+                path.name,
+                "a policy package: a [policy] table and [[intervention]] tables (an empty "
+                'file is refused; for no interventions write [policy] name = "...")',
+            )
         for key in data:
             if key not in ("policy", "intervention"):
                 raise ParameterError(key, data[key], "one of: policy, intervention")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import ipyvuetify as v
@@ -219,3 +220,42 @@ def test_run_comparison_job_writes_a_results_set(tmp_path: Path) -> None:
     assert job.done == job.total == 2
     loaded = results.load(job.out)
     assert len(loaded.runs) == 2
+
+
+def test_each_set_is_listed_with_its_own_state_and_a_bad_one_hides_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, results_root: Path
+) -> None:
+    import shutil
+    import socket
+
+    from dashboards.pages.compare import ComparePage
+
+    root = tmp_path / "results"
+    root.mkdir()
+    for name in ("a_ready", "b_damaged", "c_writing"):
+        shutil.copytree(results_root / "compare", root / name)
+    for part in (root / "b_damaged" / "runs").glob("*.parquet"):
+        part.write_bytes(part.read_bytes()[:50])
+    # A sweep at work in this very process: its marker names a live pid.
+    (root / "c_writing" / ".writing").write_text(f"{socket.gethostname()} {os.getpid()}\n")
+    (root / "d_unreadable").mkdir()
+    (root / "d_unreadable" / "manifest.json").write_text("{not json", encoding="utf-8")
+    sets = results.list_sets(root)
+    states = {s.path.name: s.state for s in results.set_states(sets)}
+    assert states == {
+        "a_ready": "ready",
+        "b_damaged": "damaged",
+        "c_writing": "writing",
+        "d_unreadable": "damaged",
+    }
+    assert results.default_set(sets, results.set_states(sets)).name == "a_ready"
+    labels = [s.label("en") for s in results.set_states(sets)]
+    assert labels[0] == "a_ready"
+    assert "being written" in labels[2]
+    # The page opens on the ready set and still offers all four.
+    monkeypatch.setenv("KYOSEI_RESULTS_DIR", str(root))
+    _, rc = solara.render(ComparePage(), handle_error=False)
+    assert not [n for n in notices(rc) if "cannot be read" in n or "読み込めません" in n]
+    # A stale marker (its process is gone) is a partial or complete set, not a writing one.
+    (root / "c_writing" / ".writing").write_text(f"{socket.gethostname()} 999999999\n")
+    assert results.set_state(root / "c_writing").state == "ready"

@@ -19,7 +19,15 @@ from .. import brief, compare_data, server, state, townmap
 from ..figures_compare import band_chart, cost_chart, district_map, equity_chart, gantt_chart
 from ..i18n import format_delta, format_value, metric_help, metric_label, t
 from ..plot import Chart
-from ..results import Loaded, ResultsProblem, default_set, list_sets, load, preload
+from ..results import (
+    Loaded,
+    ResultsProblem,
+    default_set,
+    list_sets,
+    load,
+    preload,
+    set_states,
+)
 from ..widgets import Choice, MultiChoice, Notice, Section, html_table
 from .run_panel import RunPanel
 
@@ -66,12 +74,13 @@ def ComparePage() -> None:
         RunPanel(on_done=show_new_set)
         return
     paths = [str(p) for p in sets]
-    current = chosen_set.value if chosen_set.value in paths else str(default_set(sets))
+    states = set_states(sets)
+    current = chosen_set.value if chosen_set.value in paths else str(default_set(sets, states))
     preload([p for p in sets if str(p) != current])
     Choice(
         t("results.set"),
         current,
-        [(p, Path(p).name) for p in paths],
+        [(str(s.path), s.label(state.lang.value)) for s in states],
         chosen_set.set,
         css="kyosei-set",
         help=t("results.set.help"),

@@ -8,8 +8,6 @@ parallel coordinates, sensitivity indices with intervals
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import solara
 
@@ -20,7 +18,16 @@ from ..figures_common import empty
 from ..figures_explore import advisor_chart, heatmap, parallel, scatter, sensitivity_chart
 from ..i18n import metric_label, t
 from ..plot import Chart
-from ..results import Loaded, ResultsProblem, list_sets, load
+from ..results import (
+    PARTIAL,
+    READY,
+    Loaded,
+    ResultsProblem,
+    SetState,
+    list_sets,
+    load,
+    set_states,
+)
 from ..widgets import Choice, Notice, Section
 
 chosen_set = solara.reactive("")
@@ -49,12 +56,15 @@ def ExplorePage() -> None:
         Notice(problem.message(state.lang.value))
         return
     paths = [str(p) for p in sets]
+    states = set_states(sets)
     # A sweep is what this page is for: prefer a set whose inputs vary.
-    current = chosen_set.value if chosen_set.value in paths else _first_sweep(paths)
+    current = (
+        chosen_set.value if chosen_set.value in paths else _first_sweep(_usable(states) or paths)
+    )
     Choice(
         t("results.set"),
         current,
-        [(p, Path(p).name) for p in paths],
+        [(str(s.path), s.label(state.lang.value)) for s in states],
         chosen_set.set,
         css="kyosei-explore-set",
         help=t("results.set.help"),
@@ -65,6 +75,11 @@ def ExplorePage() -> None:
         Notice(problem.message(state.lang.value))
         return
     ExploreBody(loaded)
+
+
+def _usable(states: list[SetState]) -> list[str]:
+    """Sets a page may open by default (not being written, not damaged)."""
+    return [str(s.path) for s in states if s.state in (READY, PARTIAL)]
 
 
 def _first_sweep(paths: list[str]) -> str:

@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "run an experiment file (towns × policies × parameters × replicates)",
     "analyze": "bands, paired effects and sensitivity of a results folder",
     "dashboard": "serve the dashboard in the browser",
+    "store": "check or repair a results folder of 'kyosei sweep'",
 }
 
 

@@ -8,8 +8,8 @@ on the same seed) and writes ``timeseries.parquet``, ``districts.parquet`` and
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,37 +70,50 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``kyosei run``."""
     p = sub.add_parser("run", help="run one town under one policy package")
     add_run_arguments(p)
-    p.add_argument("--out", type=Path, help="output folder (default runs/TOWN-POLICY-seedS)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default runs/TOWN-POLICY-YEARSy-scaleS-seedN); a folder "
+        "holding anything but an earlier run is refused",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the output folder if it holds an earlier 'kyosei run'",
+    )
     add_quiet(p)
     p.set_defaults(handler=handle)
 
 
 def check_run_arguments(args: argparse.Namespace) -> Scenario:
     """Validate every input before anything runs; returns the scenario."""
-    from model.parameters import ParameterError
+    from model import budget
+    from model.parameters import ParameterError, check_number
     from scenarios import load_scenario
 
     if not 1 <= args.years <= 100:
         raise ParameterError("--years", args.years, "a whole number of years from 1 to 100")
     if not 0 <= args.seed < 2**63:
         raise ParameterError("--seed", args.seed, "a whole number from 0 to 2**63-1")
-    return load_scenario(
+    check_number("--scale", args.scale, lo=1, hi=10_000, unit="people per simulated resident")
+    scenario = load_scenario(
         args.town, args.policy, scale=args.scale, overrides=parse_overrides(args.set)
     )
+    try:
+        budget.check_fits(scenario.params.town.population, scenario.scale, 12 * args.years)
+    except ParameterError as err:
+        raise err.in_file(str(args.town)) from None
+    return scenario
 
 
 def handle(args: argparse.Namespace) -> int:
     """Run, print the summary, write the outputs."""
+    from experiments import io
     from model import CommunityModel, Scenario
-    from model.parameters import ParameterError
 
     scenario = check_run_arguments(args)
-    out = (
-        args.out
-        or Path("runs") / f"{scenario.params.town.name}-{scenario.policy.name}-seed{args.seed}"
-    )
-    if out.exists() and not out.is_dir():
-        raise ParameterError("--out", str(out), "a folder (a file of that name exists)")
+    out = args.out or default_out(scenario, args)
+    io.check_run_folder(out, overwrite=args.overwrite)  # before any work, and again at the end
     arms = 2 if scenario.policy.interventions else 1
     with bar(arms * args.years, "run", unit="yr", quiet=args.quiet) as years:
 
@@ -124,6 +137,19 @@ def handle(args: argparse.Namespace) -> int:
     _write(out, model, scenario, args, wall)
     print(f"\nwrote {out}/ (timeseries.parquet, districts.parquet, manifest.json) in {wall:.1f} s")
     return 0
+
+
+def default_out(scenario: Scenario, args: argparse.Namespace) -> Path:
+    """``runs/TOWN-POLICY-YEARSy-scaleS-seedN``: reruns with other settings never collide."""
+    parts = [
+        scenario.params.town.name,
+        scenario.policy.name,
+        f"{args.years}y",
+        f"scale{scenario.scale:g}",
+        f"seed{args.seed}",
+    ]
+    name = "-".join(re.sub(r"[^\w.-]+", "_", part).strip("._") or "x" for part in parts)
+    return Path("runs") / name[:200]
 
 
 def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
@@ -200,11 +226,10 @@ def _write(
 ) -> None:
     from experiments import io
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    build = io.make_build_dir(out)
     try:
         _fill(build, model, scenario, args, wall)
-        io.replace_dir(build, out)
+        io.replace_dir(build, out, overwrite=args.overwrite)
     finally:
         shutil.rmtree(build, ignore_errors=True)
 
@@ -218,7 +243,8 @@ def _fill(
     io.write_parquet(model.recorder.timeseries(), build / "timeseries.parquet")
     io.write_parquet(model.recorder.districts(), build / "districts.parquet")
     manifest = {
-        "kind": "kyosei run",
+        "kind": io.RUN_KIND,
+        "files": sorted(io.RUN_FILES),
         "town": args.town,
         "policy": args.policy,
         "years": args.years,

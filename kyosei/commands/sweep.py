@@ -9,8 +9,11 @@ Everything is checked before anything is written (exit 2 with a message otherwis
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from model.parameters import ParameterError, check_number
 
 from ..errors import UsageError
 from ..progress import wanted
@@ -107,32 +110,72 @@ def slurm_options(args: argparse.Namespace) -> SlurmOptions:
     )
 
 
+MAX_WORKERS = 1024
+MAX_SECONDS = 86_400.0  # a day: the longest sensible wait or flush interval
+MAX_RUNS = 200_000  # runs in one sweep (each is planned and checked in memory first)
+
+
+def check_numbers(args: argparse.Namespace) -> None:
+    """Every number on the command line is finite and in range (exit 2 otherwise)."""
+    if args.workers is not None:
+        check_number("--workers", args.workers, lo=1, hi=MAX_WORKERS, whole=True)
+    check_number("--connect-timeout", args.connect_timeout, lo=0.1, hi=MAX_SECONDS, unit="s")
+    check_number("--flush-seconds", args.flush_seconds, lo=0.0, hi=MAX_SECONDS, unit="s")
+    check_number("--slurm-cores", args.slurm_cores, lo=1, hi=MAX_WORKERS, whole=True)
+    check_number("--slurm-jobs", args.slurm_jobs, lo=1, hi=MAX_WORKERS, whole=True)
+
+
 def handle(args: argparse.Namespace) -> int:
     """Check everything, then run (or print the plan / job script)."""
     from experiments.cluster import slurm_job_script
-    from experiments.plan import make_plan
+    from experiments.designs import design_points
+    from experiments.plan import arms_of, make_plan
     from experiments.spec import load_experiment
     from experiments.sweep import run_experiment
+    from model import budget
 
+    check_numbers(args)
     experiment = load_experiment(args.experiment)
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers} is not allowed: a whole number ≥ 1")
     if args.print_job_script:
         if args.cluster != "slurm":
             raise UsageError("--print-job-script needs --cluster slurm")
         print(slurm_job_script(slurm_options(args)))
         return 0
-    plan = make_plan(experiment)
     out = args.out or Path("results") / experiment.name
+    # Count the runs before building any (a design of a million points is counted in a
+    # second; building a million scenarios would take many minutes).
+    arms = arms_of(experiment)
+    points = len(design_points(experiment))
+    n_runs = len(arms) * points * experiment.replications
     if args.dry_run:
         print(
-            f"{experiment.name}: {len(plan.arms)} arm(s) × {len(plan.design)} design point(s) × "
-            f"{experiment.replications} replicate(s) = {len(plan.runs)} runs of "
+            f"{experiment.name}: {len(arms)} arm(s) × {points} design point(s) × "
+            f"{experiment.replications} replicate(s) = {n_runs} runs of "
             f"{experiment.years} years; would write to {out}"
         )
-        for arm in plan.arms:
+        for arm in arms:
             print(f"  {arm.name}  (compared with {arm.reference})")
+        if n_runs > MAX_RUNS:
+            print(f"  (too many to run at once: at most {MAX_RUNS:,} runs per sweep)")
         return 0
+    if n_runs > MAX_RUNS:
+        raise ParameterError(
+            "design.samples",
+            points,
+            f"at most {MAX_RUNS:,} runs per sweep (this file makes {n_runs:,}: {len(arms)} "
+            f"arm(s) × {points:,} points × {experiment.replications} replicates); split it",
+            file=experiment.file,
+        )
+    plan = make_plan(experiment)
+    at_once = min(len(plan.runs), args.workers or os.cpu_count() or 1) if not args.cluster else 1
+    towns = {id(s.scenario.params.town): s.scenario for s in plan.runs}
+    for scenario in towns.values():
+        try:
+            budget.check_fits(
+                scenario.params.town.population, scenario.scale, experiment.months, at_once
+            )
+        except ParameterError as err:
+            raise err.in_file(experiment.file) from None
     summary = run_experiment(
         experiment,
         out,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ..parameters import ParameterError
+from ..parameters import ParameterError, check_number
 from ..scenario import InterventionSpec
 
 if TYPE_CHECKING:
@@ -89,8 +89,20 @@ class Intervention:
     # When in the month the component acts: "levers" (sets this month's switches and
     # capacities) or "find" (reaches residents before they seek help); see core.py.
     hook: ClassVar[str] = "levers"
+    # The largest intensity a policy may ask for, in ``intensity_unit``: far above any
+    # real programme (the shipped packages use 1-5 staff per 100k), low enough that a
+    # typo like 1e300 is refused instead of running for hours. Staff per 100k residents:
+    # at most one per resident.
+    intensity_hi: ClassVar[float] = 100_000.0
 
     def __init__(self, spec: InterventionSpec, eligible: EligibilityRule | None = None) -> None:
+        check_number(
+            f"{spec.kind}.intensity",
+            spec.intensity,
+            lo=0.0,
+            hi=self.intensity_hi,
+            unit=self.intensity_unit,
+        )
         self.spec = spec
         self.mask: np.ndarray | None = None
         self._districts: np.ndarray | None = None
@@ -110,14 +122,7 @@ class Intervention:
                     f"{where}.options.{key}", value, f"an option of {cls.kind}: {known}"
                 )
             _, lo, hi = cls.options[key]
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not lo <= value <= hi
-            ):
-                raise ParameterError(
-                    f"{where}.options.{key}", value, f"a number from {lo:g} to {hi:g}"
-                )
+            check_number(f"{where}.options.{key}", value, lo=lo, hi=hi)
 
     def active(self, month: int) -> bool:
         """Whether ``month`` is inside the component's time window."""

@@ -124,6 +124,7 @@ class Platform(Intervention):
     label_ja = "プラットフォーム（分野を超えた出会いの場）"
     label_en = "Cross-field platform"
     intensity_unit = "gatherings per district per year"
+    intensity_hi = 1_000.0  # about three a day in every district
     options: ClassVar[dict[str, tuple[float, float, float]]] = {
         "attendees": (25.0, 0.0, 1000.0),  # residents who come to a gathering
         "volunteer_share": (0.3, 0.0, 1.0),  # attendees who start volunteering
@@ -184,6 +185,7 @@ class CafeAgreement(Intervention):
     label_ja = "民間カフェとの連携協定"
     label_en = "Partner cafés"
     intensity_unit = "partner cafés per 100k residents"
+    intensity_hi = 1_000.0  # one café per 100 residents; each is opened one by one
 
     def apply(self, model: CommunityModel) -> None:
         """Sign agreements until the town has its number of partner cafés."""
@@ -210,6 +212,7 @@ class Funding(Intervention):
     label_ja = "NPOへの資金（ふるさと納税・共同募金・再分配法人）"
     label_en = "Funding for NPOs"
     intensity_unit = "yen per resident per year"
+    intensity_hi = 1_000_000.0  # yen per resident per year
 
     def pool(self, model: CommunityModel) -> float:
         """Yen pooled this month."""

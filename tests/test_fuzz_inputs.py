@@ -1,0 +1,294 @@
+"""Fuzz every door: generated town, policy and experiment files and command-line arguments.
+
+Each case calls ``kyosei.cli.main`` in this process (a subprocess costs seconds) with
+inputs drawn from values that broke Kyosei before (NaN, inf, 1e300, 2**63-1, 400-digit
+numbers, empty and 500-deep lists, long and odd text, a byte-order mark, unknown keys)
+mixed with valid ones. Every case must end with exit 0 or 2; an exit 2 is one line under
+300 characters naming the file (for file input) and the field, without a traceback, and
+leaves nothing written. Sizes are bounded so that a valid case runs in well under a
+second; a case over ``HANG_S`` seconds counts as a hang.
+
+CI runs ``KYOSEI_FUZZ_EXAMPLES`` cases per test (default 60, about a minute in all);
+``KYOSEI_FUZZ_EXAMPLES=2500 KYOSEI_FUZZ_STATS=stats.json pytest tests/test_fuzz_inputs.py``
+is the long local run (10,000 cases) and writes the tallies to ``stats.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kyosei.cli import MESSAGE_LIMIT, main
+
+EXAMPLES = int(os.environ.get("KYOSEI_FUZZ_EXAMPLES", "60"))
+HANG_S = float(os.environ.get("KYOSEI_FUZZ_HANG_S", "10"))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,  # timed by the test itself (HANG_S), not by Hypothesis
+    database=None,  # nothing written into the source tree
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=os.environ.get("KYOSEI_FUZZ_RANDOM") is None,  # CI: the same cases each run
+)
+STATS: Counter[str] = Counter()
+
+DEEP = "[" * 500 + "]" * 500
+NASTY_NUMBERS = [
+    "nan", "inf", "-inf", "+inf", "1e300", "-1e300", "1e-300", "-0.0", "0", "-1", "1", "2",
+    "3", "0.5", "30", "200", "201", str(2**63 - 1), str(2**63), "9" * 400, "1_000", "0x10",
+]  # fmt: skip
+NASTY_TEXT = [
+    '""', '"x"', '"' + "a" * 100_000 + '"', '"/abs/path"', '"../up"', '"日本語"', '"a/b"',
+    '"nul\\u0000"', '"baseline"', '"district"', '"national"', '"outreach"', "true", "[]",
+    "{}", DEEP, "[1, 2]", "[0, 0]", "[[1], [2]]", "{ min = 1, max = 0 }",
+]  # fmt: skip
+VALUE = st.sampled_from(NASTY_NUMBERS + NASTY_TEXT)
+TOWN_KEYS = [
+    "population", "households", "districts", "area_km2", "district_weights",
+    "age_weights_male", "age_weights_female", "alone_65_male", "single_parent_share",
+    "kin_in_town", "name", "label_ja", "no_such_key",
+]  # fmt: skip
+
+
+@contextlib.contextmanager
+def _sandbox() -> Iterator[Path]:
+    """A fresh empty working folder for one case (the case may only write into ``out``)."""
+    old = Path.cwd()
+    with tempfile.TemporaryDirectory(prefix="kyosei-fuzz-") as tmp:
+        os.chdir(tmp)
+        try:
+            yield Path(tmp)
+        finally:
+            os.chdir(old)
+
+
+def _files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+def _call(root: Path, args: list[str], inputs: dict[str, str | bytes]) -> tuple[int, str, float]:
+    """Write ``inputs``, run ``kyosei ARGS`` in-process; returns (exit, stderr, seconds)."""
+    for name, body in inputs.items():
+        path = root / name
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
+    before = _files(root)
+    err, out = io.StringIO(), io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse's own exit 2 for a malformed argument
+            code = exc.code if isinstance(exc.code, int) else 2
+    took = time.perf_counter() - started
+    text = err.getvalue()
+    STATS["cases"] += 1
+    STATS[f"exit_{code}"] += 1
+    if took > HANG_S:
+        STATS["hangs"] += 1
+    STATS["max_ms"] = max(STATS["max_ms"], int(took * 1000))
+    written = _files(root) - before
+    if code != 0 and written:
+        STATS["writes_on_error"] += 1
+    assert code in (0, 2), f"exit {code} for {args!r}: {text[-500:]}"
+    assert took <= HANG_S, f"{took:.1f} s for {args!r}"
+    assert "Traceback" not in text, text[-500:]
+    if code == 2:
+        line = text.strip()
+        assert "\n" not in line or line.startswith("usage:"), line[:400]
+        if not line.startswith("usage:"):
+            assert line.startswith("kyosei: error: "), line[:400]
+            assert len(line) <= MESSAGE_LIMIT, line[:400]
+        assert not written, f"wrote {sorted(written)[:5]} for {args!r}"
+    return code, text, took
+
+
+def _message_names_the_file(text: str, file: str) -> None:
+    line = text.strip()
+    if line.startswith("usage:"):
+        return
+    assert file in line, line
+    assert "field '" in line or "(file)" in line or "--" in line, line
+
+
+def _toml(table: str | None, pairs: list[tuple[str, str]]) -> str:
+    head = f"[{table}]\n" if table else ""
+    return head + "".join(f"{k} = {v}\n" for k, v in pairs)
+
+
+VALID_TOWN = [("population", "500"), ("households", "200"), ("districts", "2"), ("area_km2", "3.0")]
+town_pairs = st.lists(st.tuples(st.sampled_from(TOWN_KEYS), VALUE), max_size=4)
+
+
+@FUZZ
+@given(
+    changes=town_pairs,
+    base=st.sampled_from([None, '"national"', '"district"', '"nowhere"', DEEP, "3"]),
+    bom=st.booleans(),
+    drop=st.sets(st.sampled_from([k for k, _ in VALID_TOWN]), max_size=2),
+)
+def test_fuzz_town_files(changes, base, bom, drop):
+    pairs = dict((k, v) for k, v in VALID_TOWN if k not in drop)
+    pairs.update(dict(changes))
+    text = (f"base = {base}\n" if base else "") + _toml("town", list(pairs.items()))
+    body: str | bytes = ("\ufeff" + text).encode() if bom else text
+    with _sandbox() as root:
+        args = ["run", "town.toml", "--years", "1", "--scale", "50", "--out", "out"]
+        code, err, _ = _call(root, args, {"town.toml": body})
+        if code == 2:
+            _message_names_the_file(err, "town.toml")
+
+
+KINDS = ["outreach", "cafe_agreement", "funding", "platform", "one_stop", "no_such"]
+intervention = st.fixed_dictionaries(
+    {"kind": st.sampled_from([f'"{k}"' for k in KINDS] + ["[]", "1", '""'])},
+    optional={
+        "intensity": VALUE,
+        "start_month": VALUE,
+        "end_month": VALUE,
+        "eligibility": st.sampled_from(['"all"', '"elderly"', '"nobody"', "[1]", "3"]),
+        "options": st.sampled_from(["{}", "{ x = 1 }", "3", "{ cases_per_coordinator = nan }"]),
+        "surprise": VALUE,
+    },
+)
+
+
+@FUZZ
+@given(
+    items=st.lists(intervention, max_size=3),
+    meta=st.sampled_from(["", '[policy]\nname = "p"\n', "[policy]\nname = []\n", "policy = 3\n"]),
+)
+def test_fuzz_policy_files(items, meta):
+    text = meta + "".join(
+        "[[intervention]]\n" + "".join(f"{k} = {v}\n" for k, v in item.items()) for item in items
+    )
+    with _sandbox() as root:
+        args = ["run", "district", "--policy", "policy.toml", "--years", "1", "--scale", "100",
+                "--out", "out"]  # fmt: skip
+        code, err, _ = _call(root, args, {"policy.toml": text})
+        if code == 2:
+            _message_names_the_file(err, "policy.toml")
+
+
+EXPERIMENT_KEYS = ["name", "root_seed", "replications", "years", "scale", "towns", "policies",
+                   "reference", "surprise"]  # fmt: skip
+
+
+@FUZZ
+@given(
+    changes=st.lists(st.tuples(st.sampled_from(EXPERIMENT_KEYS), VALUE), max_size=3),
+    design=st.sampled_from(["", '[design]\nkind = "latin_hypercube"\nsamples = 3\n',
+                            '[design]\nkind = "sobol"\nsamples = 3\n', "[design]\nkind = []\n",
+                            '[design]\nkind = "latin_hypercube"\nsamples = 1000000\n']),
+    uncertainty=st.sampled_from(["", '"demography.tfr" = { min = 1.1, max = 1.6 }',
+                                 '"demography.tfr" = { min = nan, max = 1.6 }',
+                                 '"nope.x" = { min = 1, max = 2 }', '"demography.tfr" = 3']),
+    dry=st.booleans(),
+)  # fmt: skip
+def test_fuzz_experiment_files(changes, design, uncertainty, dry):
+    meta = {"name": '"fz"', "replications": "1", "years": "1", "scale": "100",
+            "towns": '["district"]', "policies": '["baseline"]'}  # fmt: skip
+    meta.update(dict(changes))
+    text = _toml("experiment", list(meta.items())) + design + "[uncertainties]\n" + uncertainty
+    with _sandbox() as root:
+        args = ["sweep", "exp.toml", "--workers", "1", "--no-progress", "--out", "out"]
+        if dry:
+            args.append("--dry-run")
+        code, err, _ = _call(root, args, {"exp.toml": text + "\n"})
+        if code == 2:
+            _message_names_the_file(err, "exp.toml")
+        if code == 0 and not dry:
+            assert (root / "out" / "manifest.json").exists()
+
+
+OPTION_VALUES = {
+    "--years": ["1", "0", "-1", "101", "nan", "9" * 400, "x"],
+    "--seed": ["0", "1", "-1", str(2**63), "9" * 400],
+    "--scale": ["50", "1000", "10000", "0.5", "nan", "inf", "-1", "1e300"],
+    "--set": ["demography.tfr=1.4", "demography.tfr=nan", "demography.tfr=" + "9" * 400,
+              "town.population=" + str(2**63 - 1), "nonsense", "=3", "a.b.c=1",
+              "town.population=[1]", "town.districts=" + DEEP, "demography.tfr=inf"],
+    "--policy": ["baseline", "outreach", "jusou_full", "missing", "x.toml", "a" * 100_000],
+}  # fmt: skip
+SWEEP_VALUES = {
+    "--workers": ["1", "0", "-1", "100000", "nan"],
+    "--connect-timeout": ["10", "nan", "inf", "-1", "0", "1e300"],
+    "--flush-seconds": ["2", "nan", "-1", "inf"],
+    "--cluster": ["local:0", "tcp://", "slurm", "nonsense", "local:x"],
+}  # fmt: skip
+
+
+@FUZZ
+@given(
+    town=st.sampled_from(["district", "small_town", "atlantis", "", "a" * 5000, "/dev/null"]),
+    options=st.dictionaries(st.sampled_from(list(OPTION_VALUES)), st.integers(0, 9), max_size=3),
+    sweep_options=st.dictionaries(st.sampled_from(list(SWEEP_VALUES)), st.integers(0, 5),
+                                  max_size=2),
+    command=st.sampled_from(["run", "sweep", "scenarios"]),
+)  # fmt: skip
+def test_fuzz_command_line(town, options, sweep_options, command):
+    with _sandbox() as root:
+        if command == "run":
+            args = ["run", town, "--out", "out"]
+            pool = OPTION_VALUES
+            chosen = options
+            args += ["--years", "1"] if "--years" not in chosen else []
+            args += ["--scale", "100"] if "--scale" not in chosen else []
+        elif command == "sweep":
+            args = ["sweep", "exp.toml", "--out", "out", "--no-progress", "--dry-run"]
+            pool, chosen = SWEEP_VALUES, sweep_options
+        else:
+            args = ["scenarios", "show", town]
+            pool, chosen = {}, {}
+        for option, pick in chosen.items():
+            values = pool[option]
+            args += [option, values[pick % len(values)]]
+        inputs = {"exp.toml": '[experiment]\nname = "fz"\nyears = 1\nscale = 100\n'
+                              'towns = ["district"]\nreplications = 1\n'}  # fmt: skip
+        _call(root, args, inputs)
+
+
+@pytest.mark.slow
+def test_subprocess_cases_exit_2_without_a_traceback(tmp_path):
+    """The same rules through the real console entry point (a few cases: start-up is slow)."""
+    (tmp_path / "nan.toml").write_text('[[intervention]]\nkind = "outreach"\nintensity = nan\n')
+    (tmp_path / "deep.toml").write_text("[town]\npopulation = " + DEEP + "\n")
+    cases = [
+        ["run", "district", "--policy", "nan.toml", "--out", "o"],
+        ["run", "district", "--set", "demography.tfr=" + "9" * 400, "--out", "o"],
+    ]
+    for args in cases:
+        proc = subprocess.run(
+            [sys.executable, "-m", "kyosei", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip()) <= MESSAGE_LIMIT
+        assert not (tmp_path / "o").exists()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_stats() -> Iterator[None]:
+    yield
+    target = os.environ.get("KYOSEI_FUZZ_STATS")
+    if target:
+        Path(target).write_text(json.dumps(dict(STATS), indent=1), encoding="utf-8")
