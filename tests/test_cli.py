@@ -79,7 +79,7 @@ def test_scenarios_show_prints_units_and_sources(capsys):
     assert "385676" in out
     assert "calibration.md" not in out
     # every cited key is listed once below the table with its title
-    assert "[mhlw-vital-2023] 合計特殊出生率" in out
+    assert "[mhlw-vital-2023] 1.20" in out
     assert "\n  [mhlw-vital-2023] Vital statistics (2023 final, 2024 preliminary)" in out
     assert main(["scenarios", "show", "okazaki", "--lang", "ja"]) == 0
     out = capsys.readouterr().out

@@ -11,7 +11,7 @@ COMMANDS: dict[str, str] = {
     "new-town": "write a commented profile for your own town (TOML) to edit and run",
     "scenarios": "list town profiles and policy packages",
     "run": "run one town under one policy package",
-    "calibrate": "compare the model with public statistics",
+    "calibrate": "compare the model with public statistics (exit 3 when a target fails)",
     "sweep": "run an experiment file (towns × policies × parameters × replicates)",
     "analyze": "bands, paired effects and sensitivity of a results folder",
     "dashboard": "serve the dashboard in the browser",
