@@ -56,6 +56,12 @@ from typing import Any
 from model.metrics import METRICS
 from model.parameters import ParameterError, describe, with_overrides
 from scenarios import load_policy, load_town
+from scenarios.policy_paths import (
+    apply_policy_overrides,
+    is_policy_path,
+    policy_field,
+    split_overrides,
+)
 
 DESIGNS = ("none", "full_factorial", "latin_hypercube", "sobol", "morris")
 SECTIONS = ("experiment", "design", "uncertainties", "levers", "fixed", "outcomes")
@@ -72,6 +78,7 @@ EXPERIMENT_KEYS = (
 )
 DESIGN_KEYS = ("kind", "samples", "levels", "second_order")
 DEFAULT_METRICS = ("population", "aging_rate")
+_PACKAGES = "\0packages"  # key of the policy packages in the towns mapping given to _try
 
 
 @dataclass(frozen=True)
@@ -253,14 +260,16 @@ def _parse(data: dict[str, Any], text: str, file: str, base_dir: Path) -> Experi
     towns = tuple(_local_path(t, base_dir) for t in towns)
     policies_resolved = tuple(_local_path(p, base_dir) for p in policies)
     town_params = _load_towns(towns)
+    packages = {}
     for i, policy in enumerate(policies_resolved):
         try:
-            load_policy(policy)
+            packages[policy] = load_policy(policy)
         except ParameterError as err:
             if err.file and err.field not in ("policy", "(file)"):
                 raise  # a bad value inside the policy file: that file is the one to fix
             raise ParameterError(f"experiment.policies[{i}]", policies[i], err.allowed) from None
     rows = {t: {r["parameter"]: r for r in describe(p)} for t, p in town_params.items()}
+    town_params[_PACKAGES] = packages
 
     design = _design(_table(data, "design"))
     uncertainties = _uncertainties(_table(data, "uncertainties"), rows, town_params)
@@ -336,7 +345,8 @@ def _check_design(design: Design, uncertainties: tuple[Uncertainty, ...]) -> Non
                 raise ParameterError(
                     f"uncertainties.{u.path}",
                     list(u.values),
-                    f"a {{min, max}} range for design {kind!r}",
+                    f"a {{min, max}} range for design {kind!r} (on/off settings and choices "
+                    "go under [levers] or in a full_factorial design)",
                 )
         if design.samples < 1:
             raise ParameterError(
@@ -372,7 +382,10 @@ def _uncertainties(
             continue
         if not numeric:
             raise ParameterError(
-                where, dict(spec), "{ values = [...] } (this parameter is not a number)"
+                where,
+                dict(spec),
+                "a list of values: on/off settings and choices go under [levers] (e.g. "
+                f'"{path}" = [false, true]) or as {{ values = [...] }} in a full_factorial design',
             )
         for key in ("min", "max"):
             if key not in spec:
@@ -395,8 +408,14 @@ def _levers(
     raw: Mapping[str, Any], rows: dict[str, dict[str, dict[str, Any]]], towns: dict[str, Any]
 ) -> tuple[Lever, ...]:
     out = []
-    for path, values in _leaves(raw, "levers", leaf=lambda v: not isinstance(v, Mapping)):
+
+    def leaf(value: Any) -> bool:
+        return not isinstance(value, Mapping) or (bool(value) and set(value) == {"values"})
+
+    for path, values in _leaves(raw, "levers", leaf=leaf):
         where = f"levers.{path}"
+        if isinstance(values, Mapping):  # { values = [...] }, as in [uncertainties]
+            values = values["values"]
         _parameter(path, where, rows)
         checked = _values(values, where)
         for v in checked:
@@ -463,7 +482,16 @@ def _leaves(raw: Mapping[str, Any], prefix: str, leaf: Any) -> list[tuple[str, A
 
 
 def _parameter(path: str, where: str, rows: dict[str, dict[str, dict[str, Any]]]) -> Any:
-    """The current value of ``path`` in the first town; unknown paths are refused."""
+    """The current value of ``path`` in the first town; unknown paths are refused.
+
+    A policy path (``policy.<component>.<field>``) gives the field's default, which has
+    the field's type (bool, int, float or text).
+    """
+    if is_policy_path(path):
+        try:
+            return policy_field(path).default
+        except ParameterError as err:
+            raise ParameterError(where, err.value, err.allowed) from None
     for town, by_path in rows.items():
         if path not in by_path:
             near = difflib.get_close_matches(path, list(by_path), n=3, cutoff=0.7)
@@ -472,18 +500,29 @@ def _parameter(path: str, where: str, rows: dict[str, dict[str, dict[str, Any]]]
                 where,
                 path,
                 f"a parameter of town {Path(town).stem!r}{hint}; list them with "
-                f"'kyosei scenarios show {Path(town).stem}'",
+                f"'kyosei scenarios show {Path(town).stem}' (policy settings are "
+                "policy.<component>.<field>)",
             )
     return next(iter(rows.values()))[path]["value"]
 
 
 def _try(towns: dict[str, Any], overrides: dict[str, Any], where: str) -> None:
-    """Apply ``overrides`` to every town; a refused value is reported at ``where``."""
-    for params in towns.values():
-        try:
-            with_overrides(params, overrides)
-        except ParameterError as err:
-            raise ParameterError(where, err.value, err.allowed) from None
+    """Apply ``overrides`` to every town (and policy package); a refusal is reported at ``where``.
+
+    ``towns`` maps town names to their parameters and, under the key :data:`_PACKAGES`, the
+    experiment's policy packages by name.
+    """
+    town_overrides, policy_overrides = split_overrides(overrides)
+    packages = towns.get(_PACKAGES, {})
+    try:
+        for name, params in towns.items():
+            if name != _PACKAGES and town_overrides:
+                with_overrides(params, town_overrides)
+        for name, package in packages.items():
+            if policy_overrides:
+                apply_policy_overrides(package, policy_overrides, source=Path(name).stem)
+    except ParameterError as err:
+        raise ParameterError(where, err.value, err.allowed) from None
 
 
 def _values(raw: Any, where: str) -> tuple[Any, ...]:

@@ -25,6 +25,8 @@ from model.interventions import ELIGIBILITY_RULES, REGISTRY
 from model.parameters import ParameterError, build, with_overrides
 from model.scenario import InterventionSpec, Params, PolicyPackage, Scenario
 
+from .policy_paths import apply_policy_overrides, plain, split_overrides
+
 HERE = Path(__file__).resolve().parent
 TOWNS_DIR = HERE / "towns"
 POLICIES_DIR = HERE / "policies"
@@ -197,18 +199,25 @@ def load_scenario(
     scale: float = 1.0,
     overrides: Mapping[str, Any] | None = None,
 ) -> Scenario:
-    """Town profile + policy package + scale (+ dotted parameter overrides) → Scenario."""
+    """Town profile + policy package + scale (+ dotted parameter overrides) → Scenario.
+
+    Overrides are town parameter paths (``demography.tfr``) or policy settings
+    (``policy.outreach.intensity``, see :mod:`scenarios.policy_paths`).
+    """
     params = load_town(town)
-    if overrides:
-        params = with_overrides(params, overrides)
+    town_overrides, policy_overrides = split_overrides(overrides or {})
+    if town_overrides:
+        params = with_overrides(params, town_overrides)
         _check_consistency(params)
     package = load_policy(policy)
+    if policy_overrides:
+        package = apply_policy_overrides(package, policy_overrides, source=str(policy))
     return Scenario(
         name=f"{params.town.name}/{package.name}",
         params=params,
         policy=package,
         scale=scale,
-        overrides=tuple(sorted((overrides or {}).items())),
+        overrides=tuple(sorted((k, plain(v)) for k, v in (overrides or {}).items())),
     )
 
 
