@@ -135,7 +135,7 @@ def test_shipped_lever_experiment_runs_and_analyze_prints_indices_effects_contra
     small = (
         text.replace("replications = 3", "replications = 2")
         .replace("years = 10", "years = 1")
-        .replace("samples = 16", "samples = 5")
+        .replace("samples = 16", "samples = 4")
     )
     assert small != text
     path = tmp_path / "levers.toml"
@@ -143,7 +143,7 @@ def test_shipped_lever_experiment_runs_and_analyze_prints_indices_effects_contra
     out = tmp_path / "out"
     assert main(["sweep", str(path), "--out", str(out), "--workers", "2", "--no-progress"]) == 0
     store = ResultsStore(out)
-    assert store.counts()["ok"] == 5 * 2 * 2
+    assert store.counts()["ok"] == 4 * 2 * 2
     off, on = store.arms()
     assert on.endswith("[policy.one_stop.enabled=True]")
     # The one-stop arm really has the component, the other not; both have outreach.
