@@ -76,6 +76,27 @@ def _read(path: Path) -> dict[str, Any]:
         raise ParameterError("(file)", str(path), f"a readable file ({exc.strerror})") from None
 
 
+def town_files(name_or_path: str | Path) -> list[Path]:
+    """The files a town profile is read from: its own, then each ``base`` it starts from."""
+    out: list[Path] = []
+    name: Any = name_or_path
+    while isinstance(name, (str, Path)):
+        path = _resolve(name, TOWNS_DIR, "town")
+        if path.resolve() in [p.resolve() for p in out]:
+            break  # load_town refuses the loop; here we only list files
+        out.append(path)
+        try:
+            name = _read(path).get("base")
+        except ParameterError:
+            break
+    return out
+
+
+def policy_file(name_or_path: str | Path) -> Path:
+    """The file a policy package is read from."""
+    return _resolve(name_or_path, POLICIES_DIR, "policy")
+
+
 def load_town(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> Params:
     """The :class:`~model.scenario.Params` of a town profile (name or file path)."""
     path = _resolve(name_or_path, TOWNS_DIR, "town")
