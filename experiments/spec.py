@@ -14,7 +14,7 @@ choices, so the same file gives the same results anywhere)::
     reference = "baseline"    # the policy the others are compared with (default: the first)
 
     [design]                  # how the uncertainties are sampled
-    kind = "latin_hypercube"  # none | full_factorial | latin_hypercube | sobol | morris
+    kind = "latin_hypercube"  # none | full_factorial | latin_hypercube | sobol | morris | given
     samples = 16              # LHS points; Sobol base samples (a power of 2); Morris trajectories
     levels = 4                # Morris grid levels; points per range in a full factorial
 
@@ -49,9 +49,12 @@ import json
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from model.metrics import METRICS
 from model.parameters import ParameterError, describe, with_overrides
@@ -63,7 +66,7 @@ from scenarios.policy_paths import (
     split_overrides,
 )
 
-DESIGNS = ("none", "full_factorial", "latin_hypercube", "sobol", "morris")
+DESIGNS = ("none", "full_factorial", "latin_hypercube", "sobol", "morris", "given")
 SECTIONS = ("experiment", "design", "uncertainties", "levers", "fixed", "outcomes")
 EXPERIMENT_KEYS = (
     "name",
@@ -76,7 +79,8 @@ EXPERIMENT_KEYS = (
     "policies",
     "reference",
 )
-DESIGN_KEYS = ("kind", "samples", "levels", "second_order")
+DESIGN_KEYS = ("kind", "samples", "levels", "second_order", "file")
+GIVEN_SUFFIXES = (".csv", ".parquet")
 DEFAULT_METRICS = ("population", "aging_rate")
 _PACKAGES = "\0packages"  # key of the policy packages in the towns mapping given to _try
 
@@ -110,12 +114,25 @@ class Lever:
 
 @dataclass(frozen=True)
 class Design:
-    """How the uncertainties are sampled."""
+    """How the uncertainties are sampled.
+
+    Attributes:
+        kind: One of :data:`DESIGNS`.
+        samples: LHS points, Sobol base samples or Morris trajectories.
+        levels: Morris grid levels; points per range in a full factorial.
+        second_order: Sobol second-order indices.
+        file: The points file of a ``given`` design (CSV or Parquet), ``""`` otherwise.
+        columns: The parameter paths of a ``given`` design's points.
+        points: A ``given`` design's points, one tuple of values per point.
+    """
 
     kind: str = "none"
     samples: int = 0
     levels: int = 4
     second_order: bool = False
+    file: str = ""
+    columns: tuple[str, ...] = ()
+    points: tuple[tuple[Any, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -273,6 +290,19 @@ def _parse(data: dict[str, Any], text: str, file: str, base_dir: Path) -> Experi
 
     design = _design(_table(data, "design"))
     uncertainties = _uncertainties(_table(data, "uncertainties"), rows, town_params)
+    if design.kind == "given":
+        if uncertainties:
+            raise ParameterError(
+                "uncertainties",
+                [u.path for u in uncertainties],
+                "no [uncertainties] with a given design: its file's columns are the parameters",
+            )
+        if not design.file:
+            raise ParameterError("design.file", "(missing)", "a .csv or .parquet file of points")
+        points_file = _local_file(design.file, base_dir)
+        frame = read_points(points_file, "design.file")
+        design, uncertainties = _given(frame, design, rows, town_params)
+        design = replace(design, file=str(points_file))
     levers = _levers(_table(data, "levers"), rows, town_params)
     fixed = _fixed(_table(data, "fixed"), rows, town_params)
     _no_overlap(uncertainties, levers, fixed)
@@ -321,12 +351,102 @@ def _design(raw: Mapping[str, Any]) -> Design:
     second_order = raw.get("second_order", False)
     if not isinstance(second_order, bool):
         raise ParameterError("design.second_order", second_order, "true or false")
-    return Design(kind, samples, levels, second_order)
+    file = raw.get("file", "")
+    if not isinstance(file, str) or (file and kind != "given"):
+        raise ParameterError("design.file", file, 'a points file, only with kind = "given"')
+    return Design(kind, samples, levels, second_order, file)
+
+
+def read_points(path: Path, where: str) -> pd.DataFrame:
+    """The points of a ``given`` design from a CSV or Parquet file."""
+    if path.suffix.lower() not in GIVEN_SUFFIXES:
+        raise ParameterError(where, str(path), "a .csv or .parquet file of design points")
+    try:
+        if path.suffix.lower() == ".csv":
+            return pd.read_csv(path)
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise ParameterError(where, str(path), "an existing .csv or .parquet file") from None
+    except Exception as exc:  # pandas/pyarrow raise many kinds for a broken file
+        raise ParameterError(where, str(path), f"a readable points file ({exc})") from None
+
+
+def _given(
+    frame: pd.DataFrame,
+    design: Design,
+    rows: dict[str, dict[str, dict[str, Any]]],
+    towns: dict[str, Any],
+) -> tuple[Design, tuple[Uncertainty, ...]]:
+    """Check a given design's points; return the design (with them) and its parameters."""
+    where = "design.file" if design.file else "points"
+    if frame.empty or not len(frame.columns):
+        raise ParameterError(where, design.file or "(DataFrame)", "at least one point and column")
+    columns = [str(c) for c in frame.columns]
+    if len(set(columns)) != len(columns):
+        raise ParameterError(where, columns, "columns without repeated names")
+    uncertainties = []
+    for path in columns:
+        col = frame[path]
+        at = f"{where}[{path}]"
+        if col.isna().any():
+            raise ParameterError(at, "(empty cell)", "a value in every row")
+        current = _parameter(path, at, rows)
+        numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+        checks = [col.min(), col.max()] if numeric else list(dict.fromkeys(col.tolist()))
+        for v in checks:
+            _try(towns, {path: _plain(v)}, at)
+        integer = isinstance(current, int) and not isinstance(current, bool)
+        if numeric:
+            lo, hi = float(col.min()), float(col.max())
+            uncertainties.append(Uncertainty(path, lo=lo, hi=hi, integer=integer))
+        else:
+            values = tuple(dict.fromkeys(_plain(v) for v in col.tolist()))
+            uncertainties.append(Uncertainty(path, values=values, integer=integer))
+    points = tuple(tuple(_plain(v) for v in row) for row in frame[columns].itertuples(index=False))
+    new = replace(design, kind="given", columns=tuple(columns), points=points)
+    return new, tuple(uncertainties)
+
+
+def with_points(experiment: Experiment, points: pd.DataFrame) -> Experiment:
+    """``experiment`` with a ``given`` design: the rows of ``points`` (one column per path).
+
+    For the Python API (e.g. points sampled by the EMA Workbench): the values are checked
+    like a points file's, and the experiment's identity depends on them.
+    """
+    if experiment.uncertainties and experiment.design.kind != "given":
+        raise ParameterError(
+            "uncertainties",
+            [u.path for u in experiment.uncertainties],
+            "no [uncertainties] with given points: the points' columns are the parameters",
+            file=experiment.file,
+        )
+    towns = _load_towns(experiment.towns)
+    towns[_PACKAGES] = {p: load_policy(p) for p in experiment.policies}
+    rows = {t: {r["parameter"]: r for r in describe(p)} for t, p in towns.items() if t != _PACKAGES}
+    try:
+        design, uncertainties = _given(
+            points, replace(experiment.design, kind="given", file=""), rows, towns
+        )
+        _no_overlap(uncertainties, experiment.levers, experiment.fixed)
+    except ParameterError as err:
+        raise (err if err.file else err.in_file(experiment.file)) from None
+    return replace(experiment, design=design, uncertainties=uncertainties)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _local_file(name: str, base_dir: Path) -> Path:
+    path = Path(name)
+    return path if path.is_absolute() else base_dir / path
 
 
 def _check_design(design: Design, uncertainties: tuple[Uncertainty, ...]) -> None:
     """Rules that tie the design to the uncertainties."""
     kind = design.kind
+    if kind == "given":
+        return
     if kind == "none":
         if uncertainties:
             raise ParameterError(

@@ -178,6 +178,13 @@ class StoreWriter:
             )
         old = read_manifest(p)
         e = self.plan.experiment
+        changed = provenance.changed_inputs(old.get("inputs", []), self.plan.inputs)
+        if changed:
+            raise UsageError(
+                f"--out {p}: {changed[0]} has changed since the folder's results were made "
+                f"(the copy they were made with is in {p / INPUTS}). Results of different "
+                "inputs are never mixed: give another --out folder, or restore the file"
+            )
         if old.get("identity") != e.identity():
             raise UsageError(
                 f"--out {p}: the folder holds results of a different experiment "
@@ -190,13 +197,6 @@ class StoreWriter:
                 f"--out {p}: the folder holds results of code version "
                 f"{old.get('code_version')}, this is {self.plan.code_version}. "
                 "Results of different code are never mixed: give another --out folder"
-            )
-        changed = provenance.changed_inputs(old.get("inputs", []), self.plan.inputs)
-        if changed:
-            raise UsageError(
-                f"--out {p}: {changed[0]} has changed since the folder's results were made "
-                f"(the copy they were made with is in {p / INPUTS}). Results of different "
-                "inputs are never mixed: give another --out folder, or restore the file"
             )
         if int(old.get("replications", 0)) > e.replications:
             raise UsageError(
