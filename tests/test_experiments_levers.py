@@ -197,3 +197,11 @@ def test_numpy_scalars_from_a_design_tool_give_the_same_scenario_as_python_value
     assert plain == numpy
     on = load_scenario("district", "baseline", overrides={"policy.one_stop.enabled": np.bool_(1)})
     assert [spec.kind for spec in on.policy.interventions] == ["one_stop"]
+
+
+def test_scenarios_show_lists_the_settings_an_experiment_can_vary(capsys):
+    assert main(["scenarios", "show", "outreach"]) == 0
+    text = capsys.readouterr().out
+    assert "policy.outreach.intensity" in text
+    assert "a number ≥ 0 (outreach workers per 100k residents)" in text
+    assert "policy.outreach.detect" in text
