@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
+from model.errors import UsageError
 
-class UsageError(ValueError):
-    """Bad input from the user that is not a parameter value (e.g. an unusable folder)."""
+__all__ = ["UsageError"]
