@@ -59,17 +59,24 @@ from .spec import Experiment, Uncertainty, _parse
 REPLICATE = "replicate"  # the keyword each replication passes to the run function
 
 
-def workbench() -> Any:
+def workbench(prim: bool = False) -> Any:
     """The ``ema_workbench`` module, imported without its notices about optional back-ends.
+
+    ``prim=True`` also imports ``ema_workbench.analysis.prim`` (scenario discovery).
 
     Raises:
         UsageError: it is not installed (``pip install 'kyosei[ema]'``).
     """
     try:
         with warnings.catch_warnings():
-            # "ipyparallel not installed", "mpi4py not installed": evaluators Kyosei does not use
+            # "ipyparallel not installed", "altair based interactive inspection not
+            # available": parts of the Workbench Kyosei does not use
             warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", ImportWarning)
             import ema_workbench
+
+            if prim:
+                import ema_workbench.analysis.prim
     except ImportError:
         raise UsageError(
             "the EMA Workbench is not installed: pip install 'kyosei[ema]' (or ema_workbench)"
