@@ -85,9 +85,10 @@ metrics = {METRICS}
 
 
 def test_outcome_kinds_follow_each_metrics_desired_direction():
-    from ema_workbench import ScalarOutcome
-
+    from experiments.ema import workbench
     from model.metrics import METRICS as CATALOGUE
+
+    ScalarOutcome = workbench().ScalarOutcome
 
     model = _model()
     kinds = {o.name: o.kind for o in model.outcomes}
