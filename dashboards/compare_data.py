@@ -8,8 +8,8 @@ Bands are computed here with NumPy on the set's in-memory time series rather tha
 with :func:`experiments.analysis.quantile_bands`, which melts every metric of every
 run into one long table: on a 1,000-run set that took seconds, and the page must
 answer within two. The statistics are the same (median and 10–90 % quantiles over
-replicates; paired differences with the t-interval of
-:func:`experiments.analysis.half_width`).
+replicates; paired differences with the interval clustered by replicate of
+:func:`experiments.analysis.clustered_mean`; NaN with one replicate).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from experiments.analysis import half_width
+from experiments.analysis import clustered_mean
 from model.metrics import METRICS
 
 from .results import Loaded
@@ -158,11 +158,12 @@ def kpi_table(loaded: Loaded, arms: list[str], month: int, metrics: list[str]) -
                     ref, on=["point", "replicate"], suffixes=("", "_ref")
                 )
                 d = (pairs[metric] - pairs[f"{metric}_ref"]).to_numpy(float)
-                d = d[~np.isnan(d)]
-                if d.size:
-                    mean = float(d.mean())
-                    half = half_width(float(d.std(ddof=1)), d.size, LEVEL) if d.size > 1 else 0.0
-                    row.update(n=int(d.size), mean_diff=mean, lo=mean - half, hi=mean + half)
+                reps = pairs["replicate"].to_numpy()
+                keep = ~np.isnan(d)
+                if keep.any():
+                    # Cluster-robust by replicate: points of a replicate share its seed.
+                    ci = clustered_mean(d[keep], reps[keep], LEVEL)
+                    row.update(n=int(keep.sum()), mean_diff=ci["mean"], lo=ci["lo"], hi=ci["hi"])
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -206,6 +206,26 @@ TEXT: dict[str, tuple[str, str]] = {
         "How the 90 % interval of the effect narrows with more replicates",
     ),
     "explore.month": ("時点（年）", "Year"),
+    "explore.discovery": ("シナリオ発見（PRIM）", "Scenario discovery (PRIM)"),
+    "explore.discovery.help": (
+        "結果指標がしきい値を超えるのはどんな町の条件・施策の設定のときか",
+        "Which town conditions and policy settings lead to the outcome above a threshold",
+    ),
+    "explore.discovery.threshold": ("しきい値（これを超える）", "Threshold (outcome above it)"),
+    "explore.discovery.density": ("箱の中の該当割合の下限", "Least density of the box"),
+    "explore.discovery.none": (
+        "シナリオ発見はできません: {reason}",
+        "Scenario discovery is not possible: {reason}",
+    ),
+    "explore.discovery.result": (
+        "{cases}/{runs} 件が該当。箱: 該当の {coverage} を含み（カバー率）、箱の中の {density} が"
+        "該当（密度）、全体の {mass} が箱の中",
+        "{cases} of {runs} runs have it. The box holds {coverage} of them (coverage); "
+        "{density} of the runs in it have it (density); it holds {mass} of all runs",
+    ),
+    "explore.discovery.parameter": ("パラメータ", "Parameter"),
+    "explore.discovery.box": ("箱の範囲", "In the box"),
+    "explore.discovery.full": ("全体の範囲", "Over all runs"),
     # ---- live --------------------------------------------------------------------------
     "live.title": ("ワークショップ：町の未来をその場で", "Workshop: the town's future, live"),
     "live.town": ("町", "Town"),

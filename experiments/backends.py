@@ -28,6 +28,8 @@ from typing import Any, Protocol
 
 from .run import RunResult, RunSpec, lost, run_one
 
+WINDOW = 256  # Dask tasks in flight at once (submitted as earlier ones finish)
+
 
 class Backend(Protocol):
     """Runs many :class:`RunSpec` and yields their results as they finish."""
@@ -220,13 +222,22 @@ class DaskBackend:
     """Runs on a Dask cluster through a ``distributed.Client``.
 
     Each run is one task whose key is its run id: the scheduler recomputes the tasks of
-    a worker that dies, and each key's result is taken once.
+    a worker that dies or retires (a SLURM job reaching its lifetime), and each key's
+    result is taken once. At most ``window`` tasks are submitted at a time — one more as
+    each finishes — so a sweep of 100,000 runs never holds every pickled scenario in the
+    client and the scheduler at once, and workers that join later (adaptive scaling) get
+    work as soon as they arrive.
     """
 
-    def __init__(self, client: Any, cluster: Any = None, description: str = "") -> None:
+    def __init__(
+        self, client: Any, cluster: Any = None, description: str = "", window: int = WINDOW
+    ) -> None:
+        if window < 1:
+            raise ValueError(f"window must be ≥ 1, not {window}")
         self.client = client
         self.cluster = cluster
         self.description = description or f"Dask at {client.scheduler.address}"
+        self.window = window
 
     @property
     def workers(self) -> int:
@@ -235,15 +246,25 @@ class DaskBackend:
         return sum(int(w.get("nthreads", 1)) for w in info.values()) or 1
 
     def map_unordered(self, specs: Sequence[RunSpec]) -> Iterator[RunResult]:
-        """Submit every spec as a task keyed by its run id; yield results as they finish."""
+        """Submit specs as tasks keyed by their run ids, ``window`` at a time; yield results."""
         from distributed import as_completed as dask_completed
 
-        futures = {
-            self.client.submit(run_one, spec, key=f"kyosei-run-{spec.run_id}", pure=False): spec
-            for spec in specs
-        }
+        pending = iter(specs)
+        futures: dict[Any, RunSpec] = {}
+
+        def submit_next() -> Any:
+            spec = next(pending, None)
+            if spec is None:
+                return None
+            key = f"kyosei-run-{spec.run_id}"
+            future = self.client.submit(run_one, spec, key=key, pure=False)
+            futures[future] = spec
+            return future
+
+        first = [f for f in (submit_next() for _ in range(self.window)) if f is not None]
+        completed = dask_completed(first, loop=self.client.loop)
         try:
-            for future in dask_completed(list(futures), loop=self.client.loop):
+            for future in completed:
                 spec = futures.pop(future)
                 try:
                     yield future.result()
@@ -251,6 +272,9 @@ class DaskBackend:
                     yield lost(spec, exc)
                 finally:
                     future.release()
+                following = submit_next()
+                if following is not None:
+                    completed.add(following)
         finally:
             for future in futures:
                 future.cancel()

@@ -7,7 +7,9 @@
   127.0.0.1, started for this sweep and stopped after it;
 * ``slurm`` — a dask-jobqueue ``SLURMCluster``: each SLURM job runs ``processes``
   single-threaded workers; options (queue, cores, memory, walltime, jobs, …) come from
-  :class:`SlurmOptions`. :func:`slurm_job_script` renders the job script without
+  :class:`SlurmOptions`. Jobs are scaled adaptively (``min_jobs``–``jobs``) and their
+  workers retire before the walltime, so jobs that end are replaced and the sweep goes on
+  (``docs/slurm.md``). :func:`slurm_job_script` renders the job script without
   submitting anything (``kyosei sweep … --cluster slurm --print-job-script``).
 
 Anything wrong — an unknown form, a scheduler that does not answer, one with no
@@ -44,9 +46,22 @@ class SlurmOptions:
     )
     memory: str = "8GB"
     walltime: str = "01:00:00"
-    jobs: int = 1
+    jobs: int = 1  # the most jobs at once (adaptive scaling between min_jobs and this)
     interface: str | None = None
     job_extra: tuple[str, ...] = ()
+    min_jobs: int = 1  # jobs kept running while there is work (replaced at walltime)
+    lifetime: str | None = None  # worker lifetime; default LIFETIME_SHARE of the walltime
+
+    def lifetimes(self) -> tuple[str, str]:
+        """Worker lifetime and stagger, e.g. ``("3060s", "180s")`` for a one-hour walltime.
+
+        A worker retires gracefully at its lifetime (± the stagger, so a job's workers do
+        not all leave at once): its tasks move to other workers before SLURM kills the
+        job at walltime, and adaptive scaling submits a new job in its place.
+        """
+        seconds = walltime_seconds(self.walltime)
+        lifetime = self.lifetime or f"{round(LIFETIME_SHARE * seconds)}s"
+        return lifetime, f"{round(STAGGER_SHARE * seconds)}s"
 
     def job_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``SLURMCluster`` / ``SLURMJob``."""
@@ -54,6 +69,12 @@ class SlurmOptions:
             raise UsageError(
                 f"--slurm-cores and --slurm-jobs must be ≥ 1 (got {self.cores}, {self.jobs})"
             )
+        if not 0 <= self.min_jobs <= self.jobs:
+            raise UsageError(
+                f"--slurm-min-jobs {self.min_jobs} is not allowed: from 0 to --slurm-jobs "
+                f"({self.jobs})"
+            )
+        lifetime, stagger = self.lifetimes()
         return {
             "queue": self.queue,
             "account": self.account,
@@ -63,9 +84,46 @@ class SlurmOptions:
             "walltime": self.walltime,
             "interface": self.interface,
             "job_extra_directives": list(self.job_extra),
+            "worker_extra_args": ["--lifetime", lifetime, "--lifetime-stagger", stagger],
             "python": sys.executable,
             "job_name": "kyosei",
         }
+
+
+LIFETIME_SHARE = 0.85  # a worker retires at 85 % of the job's walltime …
+STAGGER_SHARE = 0.05  # … ± 5 %, leaving time to hand its tasks over before SLURM kills it
+_WALLTIME = re.compile(r"^(?:(?P<d>\d+)-)?(?P<a>\d+)(?::(?P<b>\d+))?(?::(?P<c>\d+))?$")
+
+
+def walltime_seconds(text: str) -> int:
+    """SLURM's walltime forms (``MM``, ``MM:SS``, ``HH:MM:SS``, ``D-HH[:MM[:SS]]``) in seconds."""
+    match = _WALLTIME.match(text.strip())
+    if not match:
+        raise UsageError(
+            f"--slurm-walltime {text!r} is not allowed: HH:MM:SS, MM:SS, MM or D-HH:MM:SS"
+        )
+    parts = [int(p) for p in (match["a"], match["b"], match["c"]) if p is not None]
+    if match["d"] is not None:  # D-HH, D-HH:MM, D-HH:MM:SS
+        parts += [0] * (3 - len(parts))
+        seconds = int(match["d"]) * 86400 + parts[0] * 3600 + parts[1] * 60 + parts[2]
+    elif len(parts) == 1:  # minutes
+        seconds = parts[0] * 60
+    elif len(parts) == 2:  # minutes:seconds
+        seconds = parts[0] * 60 + parts[1]
+    else:
+        seconds = parts[0] * 3600 + parts[1] * 60 + parts[2]
+    if seconds < 60:
+        raise UsageError(f"--slurm-walltime {text!r} is not allowed: at least one minute")
+    return seconds
+
+
+def scale_adaptively(cluster: Any, options: SlurmOptions) -> None:
+    """Let the cluster keep ``min_jobs``–``jobs`` jobs, replacing those that end.
+
+    ``adapt`` (rather than a fixed ``scale``) is what submits a new job when one reaches
+    its walltime or is preempted, so a sweep longer than a job's walltime goes on.
+    """
+    cluster.adapt(minimum_jobs=options.min_jobs, maximum_jobs=options.jobs)
 
 
 def slurm_job_script(options: SlurmOptions, scheduler: str = "tcp://SCHEDULER:8786") -> str:
@@ -145,10 +203,12 @@ def open_backend(
 
     options = slurm or SlurmOptions()
     slurm_cluster = SLURMCluster(**options.job_kwargs())
-    slurm_cluster.scale(jobs=options.jobs)
+    scale_adaptively(slurm_cluster, options)
     client = Client(slurm_cluster, set_as_default=False)
     return DaskBackend(
-        client, slurm_cluster, f"SLURM, {options.jobs} job(s) × {options.cores} cores"
+        client,
+        slurm_cluster,
+        f"SLURM, {options.min_jobs}–{options.jobs} job(s) × {options.cores} cores",
     )
 
 

@@ -9,6 +9,8 @@
   ``samples × (D + 2)`` points, or ``samples × (2D + 2)`` with second-order indices.
 * ``morris`` — ``samples`` one-at-a-time trajectories on a ``levels`` grid
   (``SALib.sample.morris``): ``samples × (D + 1)`` points.
+* ``given`` — points made elsewhere: the rows of a CSV or Parquet ``file`` (one column
+  per parameter path), or of a DataFrame (:func:`experiments.spec.with_points`).
 
 The sampler's random numbers come from a generator derived from the experiment's root
 seed (never the global NumPy state), so the same file gives the same points anywhere.
@@ -43,6 +45,10 @@ def design_points(experiment: Experiment) -> pd.DataFrame:
     d = experiment.design
     if d.kind == "none" or not us:
         return pd.DataFrame({"point": [0]})
+    if d.kind == "given":  # points made elsewhere, in their order
+        frame = pd.DataFrame([list(p) for p in d.points], columns=list(d.columns))
+        frame.insert(0, "point", np.arange(len(frame), dtype=np.int64))
+        return frame
     rng = design_rng(experiment.root_seed)
     if d.kind == "full_factorial":
         axes = [

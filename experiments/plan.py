@@ -14,7 +14,8 @@ is what lets a rerun skip finished work and refuse to mix results of different i
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ class Plan:
     seeds: list[int]
     runs: list[RunSpec]
     code_version: str
+    inputs: list[dict[str, str]] = field(default_factory=list)
+    resolved: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def input_columns(self) -> list[str]:
@@ -133,13 +136,25 @@ def make_plan(experiment: Experiment, code_version: str | None = None) -> Plan:
         tuple((p, _plain(row[p])) for p in x_paths) for _, row in design.iterrows()
     ]
     scenarios: dict[tuple[str, int], tuple[Scenario, str]] = {}
+    resolved: list[dict[str, Any]] = []
     for arm in arms:
         for point, x_values in enumerate(points):
             overrides = {**dict(experiment.fixed), **dict(arm.levers), **dict(x_values)}
             scenario = load_scenario(
                 arm.town, arm.policy, scale=experiment.scale, overrides=overrides
             )
-            scenarios[arm.name, point] = (scenario, digest(scenario_fingerprint(scenario)))
+            resolved_params = scenario_fingerprint(scenario)
+            scenarios[arm.name, point] = (scenario, digest(resolved_params))
+            resolved.append(
+                {
+                    "arm": arm.name,
+                    "point": point,
+                    "scenario": scenarios[arm.name, point][1],
+                    "parameters": json.dumps(
+                        resolved_params, sort_keys=True, ensure_ascii=False, default=_json
+                    ),
+                }
+            )
     runs: list[RunSpec] = []
     for replicate, seed in enumerate(seeds):
         for point, x_values in enumerate(points):
@@ -172,4 +187,16 @@ def make_plan(experiment: Experiment, code_version: str | None = None) -> Plan:
                         source=source,
                     )
                 )
-    return Plan(experiment, arms, design, seeds, runs, code)
+    resolved_frame = pd.DataFrame(resolved, columns=["arm", "point", "scenario", "parameters"])
+    resolved_frame["point"] = resolved_frame["point"].astype(np.int64)
+    inputs = provenance.input_files(experiment)
+    return Plan(experiment, arms, design, seeds, runs, code, inputs, resolved_frame)
+
+
+def _json(value: Any) -> Any:
+    """Tuples as lists, NumPy scalars as numbers (for the resolved parameters' JSON)."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON-able: {type(value).__name__}")

@@ -1,4 +1,9 @@
-"""Where a result came from: code version, commit, package versions, machine, time."""
+"""Where a result came from: code version, commit, package versions, machine, time, inputs.
+
+Input files are recorded by content: every town, policy and experiment file a sweep
+read has its SHA-256 in the manifest and a copy in the store's ``inputs/`` folder, so a
+folder says exactly what produced it and a rerun whose inputs changed is refused.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,21 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("kyosei", "mesa", "numpy", "scipy", "pandas", "pyarrow", "dask", "distributed")
+# Packages whose version can shape a result (the model, its numbers, sampling, analysis,
+# storage, scheduling).
+PACKAGES = (
+    "kyosei",
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "SALib",
+    "networkx",
+    "dask",
+    "distributed",
+    "dask-jobqueue",
+)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The source folders whose content decides a run's result.
 SOURCE_DIRS = ("model", "scenarios", "experiments")
@@ -42,8 +61,8 @@ def git_commit() -> str:
 
 
 def package_versions() -> dict[str, str]:
-    """Installed versions of the packages that decide a result."""
-    found = {}
+    """Installed versions of the packages that decide a result (and Python's)."""
+    found = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             found[name] = version(name)
@@ -124,3 +143,58 @@ def stamp() -> dict[str, Any]:
         "machine": machine(),
         "created": now(),
     }
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes (hex)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def input_files(experiment: Any) -> list[dict[str, str]]:
+    """Every file an experiment reads, with its content hash.
+
+    One entry per file: ``role`` (``experiment`` | ``town`` | ``policy`` | ``design``),
+    ``name`` (as the experiment file names it; a town's ``base`` profiles get the name of
+    the town that uses them plus ``<base>``), ``path`` and ``sha256``.
+    """
+    from scenarios.loader import policy_file, town_files
+
+    out: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(role: str, name: str, path: Path) -> None:
+        key = (role, str(path.resolve()))
+        if key in seen:
+            return
+        seen.add(key)
+        out.append({"role": role, "name": name, "path": str(path), "sha256": file_sha256(path)})
+
+    if experiment.file and Path(experiment.file).is_file():
+        add("experiment", Path(experiment.file).name, Path(experiment.file))
+    for town in experiment.towns:
+        for i, path in enumerate(town_files(town)):
+            add("town", str(town) if i == 0 else f"{town} <base {path.stem}>", path)
+    for policy in experiment.policies:
+        add("policy", str(policy), policy_file(policy))
+    given = getattr(experiment.design, "file", "")
+    if given and Path(given).is_file():
+        add("design", given, Path(given))
+    return out
+
+
+def changed_inputs(recorded: list[dict[str, str]], current: list[dict[str, str]]) -> list[str]:
+    """Town, policy and design files whose content differs from what a store recorded.
+
+    The experiment file itself is compared by its parsed content (the experiment's
+    identity) instead, so that raising ``replications`` can extend a folder.
+    """
+    before = {(e["role"], e["name"]): e for e in recorded if e["role"] != "experiment"}
+    changed = []
+    for entry in current:
+        old = before.get((entry["role"], entry["name"]))
+        if old is not None and old["sha256"] != entry["sha256"]:
+            changed.append(
+                f"{entry['role']} file {entry['path']} (sha256 {old['sha256'][:12]} when the "
+                f"folder was made, {entry['sha256'][:12]} now)"
+            )
+    return changed

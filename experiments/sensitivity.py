@@ -18,7 +18,9 @@ the same store gives the same intervals.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -90,7 +92,7 @@ def sensitivity(
         rows.append(
             {
                 **base,
-                "method": "replicates",
+                "method": "replicates",  # NaN: not enough replicates to tell
                 "parameter": "(replicate noise)",
                 "index": "noise_share",
                 "value": noise_share(runs, metric),
@@ -98,16 +100,96 @@ def sensitivity(
                 "hi": np.nan,
             }
         )
+    if kind in ("latin_hypercube", "full_factorial"):
+        rows += _pooled_levers(store, frame, names, metric, m, level, resamples, root)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _pooled_levers(
+    store: ResultsStore,
+    frame: pd.DataFrame,
+    names: list[str],
+    metric: str,
+    month: int,
+    level: float,
+    resamples: int,
+    root: int,
+) -> list[dict[str, object]]:
+    """Spearman indices over the uncertainties *and* the levers, pooling each town × policy's arms.
+
+    The levers make arms; pooling the arms of one town and policy package (every lever
+    combination at every design point) ranks the levers' influence next to the
+    uncertainties'. Rows are labelled ``TOWN/POLICY [levers pooled]``.
+    """
+    levers = [lv["path"] for lv in store.manifest["experiment"]["levers"]]
+    if not levers:
+        return []
+    arms = store.manifest["arms"]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for a in arms:
+        groups.setdefault((a["town"], a["policy"]), []).append(a)
+    design = store.design().set_index("point")
+    rows: list[dict[str, object]] = []
+    for (town, policy), members in groups.items():
+        if len(members) < 2:
+            continue
+        runs = frame[frame["arm"].isin([a["name"] for a in members])]
+        means = runs.groupby(["arm", "point"])[metric].mean().reset_index()
+        if len(means) < 3:
+            continue
+        lever_of = {a["name"]: a["levers"] for a in members}
+        usable = _numeric_levers(lever_of, levers)
+        columns = [
+            np.array([float(lever_of[arm][path]) for arm in means["arm"]]) for path in usable
+        ]
+        x = np.column_stack(
+            [design.loc[means["point"], n].to_numpy(float) for n in names] + columns
+        )
+        label = f"{Path(town).stem}/{Path(policy).stem} [levers pooled]"
+        base = {"arm": label, "metric": metric, "month": month}
+        y = means[metric].to_numpy(float)
+        keep = ~np.isnan(y)
+        rows += _spearman([*names, *usable], x[keep], y[keep], level, resamples, root, base)
+    return rows
+
+
+def _numeric_levers(lever_of: dict[str, dict[str, Any]], levers: list[str]) -> list[str]:
+    """Levers whose values are numbers or on/off (the ones a rank correlation can use)."""
+    out = []
+    for path in levers:
+        values = [v[path] for v in lever_of.values()]
+        if all(isinstance(v, (bool, int, float)) for v in values):
+            out.append(path)
+    return out
+
+
 def noise_share(runs: pd.DataFrame, metric: str) -> float:
-    """Share of the outcome's variance that lies between replicates of the same point."""
-    total = float(runs[metric].var(ddof=0))
-    if not total > 0:
+    """Share of the outcome's variance that lies between replicates of the same point.
+
+    The variance components of a one-way analysis of variance by design point: the
+    within-point mean square ``MSW`` (unbiased, ``ddof=1`` per point) estimates the
+    replicate noise, ``(MSB − MSW) / n₀`` the variance of the point means; the share is
+    noise / (noise + points), from 0 (no noise) to 1 (the inputs explain nothing). NaN when
+    no point has two replicates: then there is no telling noise from the inputs' effect.
+    """
+    y = runs[[metric, "point"]].dropna()
+    groups = y.groupby("point")[metric]
+    sizes = groups.size().to_numpy(float)
+    k, total = sizes.size, float(sizes.sum())
+    if k == 0 or total - k < 1:
+        return math.nan
+    means = groups.mean().to_numpy(float)
+    ss_within = float(groups.var(ddof=1).fillna(0.0).to_numpy(float) @ (sizes - 1))
+    msw = ss_within / (total - k)
+    if k == 1:
+        return 1.0 if msw > 0 else 0.0
+    grand = float(y[metric].mean())
+    msb = float(sizes @ (means - grand) ** 2) / (k - 1)
+    n0 = (total - float(sizes @ sizes) / total) / (k - 1)
+    between = max(0.0, (msb - msw) / n0)
+    if msw + between <= 0:
         return 0.0
-    within = float(runs.groupby("point")[metric].var(ddof=0).mean())
-    return within / total
+    return msw / (msw + between)
 
 
 def _index(
@@ -196,11 +278,12 @@ def _spearman(
     rows = []
     draws = rng.integers(0, n, size=(resamples, n)) if n > 2 else None
     for i, name in enumerate(names):
-        rho = float(stats.spearmanr(x[:, i], y).statistic) if n > 2 else np.nan
+        rho = _rho(x[:, i], y) if n > 2 else np.nan
         lo = hi = np.nan
-        if draws is not None:
-            boot = [_rho(x[d, i], y[d]) for d in draws]
-            lo, hi = np.nanquantile(boot, [0.5 - level / 2, 0.5 + level / 2])
+        if draws is not None and rho == rho:
+            boot = np.array([_rho(x[d, i], y[d]) for d in draws])
+            if np.isfinite(boot).any():
+                lo, hi = np.nanquantile(boot, [0.5 - level / 2, 0.5 + level / 2])
         rows.append(_index(base, "spearman", name, "rho", rho, float(lo), float(hi)))
     return rows
 

@@ -14,7 +14,7 @@ choices, so the same file gives the same results anywhere)::
     reference = "baseline"    # the policy the others are compared with (default: the first)
 
     [design]                  # how the uncertainties are sampled
-    kind = "latin_hypercube"  # none | full_factorial | latin_hypercube | sobol | morris
+    kind = "latin_hypercube"  # none | full_factorial | latin_hypercube | sobol | morris | given
     samples = 16              # LHS points; Sobol base samples (a power of 2); Morris trajectories
     levels = 4                # Morris grid levels; points per range in a full factorial
 
@@ -49,19 +49,28 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from model import tomlfile
 from model.metrics import METRICS
 from model.parameters import ParameterError, describe, with_overrides
 from scenarios import load_policy, load_town
+from scenarios.policy_paths import (
+    apply_policy_overrides,
+    is_policy_path,
+    policy_field,
+    split_overrides,
+)
 
 # An experiment's name is the folder of its results under results/: one plain name.
 _FOLDER_NAME = re.compile(r"\w[\w.\- ]{0,99}")
 
-DESIGNS = ("none", "full_factorial", "latin_hypercube", "sobol", "morris")
+DESIGNS = ("none", "full_factorial", "latin_hypercube", "sobol", "morris", "given")
 SECTIONS = ("experiment", "design", "uncertainties", "levers", "fixed", "outcomes")
 EXPERIMENT_KEYS = (
     "name",
@@ -74,8 +83,10 @@ EXPERIMENT_KEYS = (
     "policies",
     "reference",
 )
-DESIGN_KEYS = ("kind", "samples", "levels", "second_order")
+DESIGN_KEYS = ("kind", "samples", "levels", "second_order", "file")
+GIVEN_SUFFIXES = (".csv", ".parquet")
 DEFAULT_METRICS = ("population", "aging_rate")
+_PACKAGES = "\0packages"  # key of the policy packages in the towns mapping given to _try
 
 
 @dataclass(frozen=True)
@@ -107,12 +118,25 @@ class Lever:
 
 @dataclass(frozen=True)
 class Design:
-    """How the uncertainties are sampled."""
+    """How the uncertainties are sampled.
+
+    Attributes:
+        kind: One of :data:`DESIGNS`.
+        samples: LHS points, Sobol base samples or Morris trajectories.
+        levels: Morris grid levels; points per range in a full factorial.
+        second_order: Sobol second-order indices.
+        file: The points file of a ``given`` design (CSV or Parquet), ``""`` otherwise.
+        columns: The parameter paths of a ``given`` design's points.
+        points: A ``given`` design's points, one tuple of values per point.
+    """
 
     kind: str = "none"
     samples: int = 0
     levels: int = 4
     second_order: bool = False
+    file: str = ""
+    columns: tuple[str, ...] = ()
+    points: tuple[tuple[Any, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -260,17 +284,32 @@ def _parse(data: dict[str, Any], text: str, file: str, base_dir: Path) -> Experi
     towns = tuple(_local_path(t, base_dir) for t in towns)
     policies_resolved = tuple(_local_path(p, base_dir) for p in policies)
     town_params = _load_towns(towns)
+    packages = {}
     for i, policy in enumerate(policies_resolved):
         try:
-            load_policy(policy)
+            packages[policy] = load_policy(policy)
         except ParameterError as err:
             if err.file and err.field not in ("policy", "(file)"):
                 raise  # a bad value inside the policy file: that file is the one to fix
             raise ParameterError(f"experiment.policies[{i}]", policies[i], err.allowed) from None
     rows = {t: {r["parameter"]: r for r in describe(p)} for t, p in town_params.items()}
+    town_params[_PACKAGES] = packages
 
     design = _design(_table(data, "design"))
     uncertainties = _uncertainties(_table(data, "uncertainties"), rows, town_params)
+    if design.kind == "given":
+        if uncertainties:
+            raise ParameterError(
+                "uncertainties",
+                [u.path for u in uncertainties],
+                "no [uncertainties] with a given design: its file's columns are the parameters",
+            )
+        if not design.file:
+            raise ParameterError("design.file", "(missing)", "a .csv or .parquet file of points")
+        points_file = _local_file(design.file, base_dir)
+        frame = read_points(points_file, "design.file")
+        design, uncertainties = _given(frame, design, rows, town_params)
+        design = replace(design, file=str(points_file))
     levers = _levers(_table(data, "levers"), rows, town_params)
     fixed = _fixed(_table(data, "fixed"), rows, town_params)
     _no_overlap(uncertainties, levers, fixed)
@@ -319,12 +358,102 @@ def _design(raw: Mapping[str, Any]) -> Design:
     second_order = raw.get("second_order", False)
     if not isinstance(second_order, bool):
         raise ParameterError("design.second_order", second_order, "true or false")
-    return Design(kind, samples, levels, second_order)
+    file = raw.get("file", "")
+    if not isinstance(file, str) or (file and kind != "given"):
+        raise ParameterError("design.file", file, 'a points file, only with kind = "given"')
+    return Design(kind, samples, levels, second_order, file)
+
+
+def read_points(path: Path, where: str) -> pd.DataFrame:
+    """The points of a ``given`` design from a CSV or Parquet file."""
+    if path.suffix.lower() not in GIVEN_SUFFIXES:
+        raise ParameterError(where, str(path), "a .csv or .parquet file of design points")
+    try:
+        if path.suffix.lower() == ".csv":
+            return pd.read_csv(path)
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise ParameterError(where, str(path), "an existing .csv or .parquet file") from None
+    except Exception as exc:  # pandas/pyarrow raise many kinds for a broken file
+        raise ParameterError(where, str(path), f"a readable points file ({exc})") from None
+
+
+def _given(
+    frame: pd.DataFrame,
+    design: Design,
+    rows: dict[str, dict[str, dict[str, Any]]],
+    towns: dict[str, Any],
+) -> tuple[Design, tuple[Uncertainty, ...]]:
+    """Check a given design's points; return the design (with them) and its parameters."""
+    where = "design.file" if design.file else "points"
+    if frame.empty or not len(frame.columns):
+        raise ParameterError(where, design.file or "(DataFrame)", "at least one point and column")
+    columns = [str(c) for c in frame.columns]
+    if len(set(columns)) != len(columns):
+        raise ParameterError(where, columns, "columns without repeated names")
+    uncertainties = []
+    for path in columns:
+        col = frame[path]
+        at = f"{where}[{path}]"
+        if col.isna().any():
+            raise ParameterError(at, "(empty cell)", "a value in every row")
+        current = _parameter(path, at, rows)
+        numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+        checks = [col.min(), col.max()] if numeric else list(dict.fromkeys(col.tolist()))
+        for v in checks:
+            _try(towns, {path: _plain(v)}, at)
+        integer = isinstance(current, int) and not isinstance(current, bool)
+        if numeric:
+            lo, hi = float(col.min()), float(col.max())
+            uncertainties.append(Uncertainty(path, lo=lo, hi=hi, integer=integer))
+        else:
+            values = tuple(dict.fromkeys(_plain(v) for v in col.tolist()))
+            uncertainties.append(Uncertainty(path, values=values, integer=integer))
+    points = tuple(tuple(_plain(v) for v in row) for row in frame[columns].itertuples(index=False))
+    new = replace(design, kind="given", columns=tuple(columns), points=points)
+    return new, tuple(uncertainties)
+
+
+def with_points(experiment: Experiment, points: pd.DataFrame) -> Experiment:
+    """``experiment`` with a ``given`` design: the rows of ``points`` (one column per path).
+
+    For the Python API (e.g. points sampled by the EMA Workbench): the values are checked
+    like a points file's, and the experiment's identity depends on them.
+    """
+    if experiment.uncertainties and experiment.design.kind != "given":
+        raise ParameterError(
+            "uncertainties",
+            [u.path for u in experiment.uncertainties],
+            "no [uncertainties] with given points: the points' columns are the parameters",
+            file=experiment.file,
+        )
+    towns = _load_towns(experiment.towns)
+    towns[_PACKAGES] = {p: load_policy(p) for p in experiment.policies}
+    rows = {t: {r["parameter"]: r for r in describe(p)} for t, p in towns.items() if t != _PACKAGES}
+    try:
+        design, uncertainties = _given(
+            points, replace(experiment.design, kind="given", file=""), rows, towns
+        )
+        _no_overlap(uncertainties, experiment.levers, experiment.fixed)
+    except ParameterError as err:
+        raise (err if err.file else err.in_file(experiment.file)) from None
+    return replace(experiment, design=design, uncertainties=uncertainties)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _local_file(name: str, base_dir: Path) -> Path:
+    path = Path(name)
+    return path if path.is_absolute() else base_dir / path
 
 
 def _check_design(design: Design, uncertainties: tuple[Uncertainty, ...]) -> None:
     """Rules that tie the design to the uncertainties."""
     kind = design.kind
+    if kind == "given":
+        return
     if kind == "none":
         if uncertainties:
             raise ParameterError(
@@ -343,7 +472,8 @@ def _check_design(design: Design, uncertainties: tuple[Uncertainty, ...]) -> Non
                 raise ParameterError(
                     f"uncertainties.{u.path}",
                     list(u.values),
-                    f"a {{min, max}} range for design {kind!r}",
+                    f"a {{min, max}} range for design {kind!r} (on/off settings and choices "
+                    "go under [levers] or in a full_factorial design)",
                 )
         if design.samples < 1:
             raise ParameterError(
@@ -379,7 +509,10 @@ def _uncertainties(
             continue
         if not numeric:
             raise ParameterError(
-                where, dict(spec), "{ values = [...] } (this parameter is not a number)"
+                where,
+                dict(spec),
+                "a list of values: on/off settings and choices go under [levers] (e.g. "
+                f'"{path}" = [false, true]) or as {{ values = [...] }} in a full_factorial design',
             )
         for key in ("min", "max"):
             if key not in spec:
@@ -402,8 +535,14 @@ def _levers(
     raw: Mapping[str, Any], rows: dict[str, dict[str, dict[str, Any]]], towns: dict[str, Any]
 ) -> tuple[Lever, ...]:
     out = []
-    for path, values in _leaves(raw, "levers", leaf=lambda v: not isinstance(v, Mapping)):
+
+    def leaf(value: Any) -> bool:
+        return not isinstance(value, Mapping) or (bool(value) and set(value) == {"values"})
+
+    for path, values in _leaves(raw, "levers", leaf=leaf):
         where = f"levers.{path}"
+        if isinstance(values, Mapping):  # { values = [...] }, as in [uncertainties]
+            values = values["values"]
         _parameter(path, where, rows)
         checked = _values(values, where)
         for v in checked:
@@ -470,7 +609,16 @@ def _leaves(raw: Mapping[str, Any], prefix: str, leaf: Any) -> list[tuple[str, A
 
 
 def _parameter(path: str, where: str, rows: dict[str, dict[str, dict[str, Any]]]) -> Any:
-    """The current value of ``path`` in the first town; unknown paths are refused."""
+    """The current value of ``path`` in the first town; unknown paths are refused.
+
+    A policy path (``policy.<component>.<field>``) gives the field's default, which has
+    the field's type (bool, int, float or text).
+    """
+    if is_policy_path(path):
+        try:
+            return policy_field(path).default
+        except ParameterError as err:
+            raise ParameterError(where, err.value, err.allowed) from None
     for town, by_path in rows.items():
         if path not in by_path:
             near = difflib.get_close_matches(path, list(by_path), n=3, cutoff=0.7)
@@ -479,18 +627,29 @@ def _parameter(path: str, where: str, rows: dict[str, dict[str, dict[str, Any]]]
                 where,
                 path,
                 f"a parameter of town {Path(town).stem!r}{hint}; list them with "
-                f"'kyosei scenarios show {Path(town).stem}'",
+                f"'kyosei scenarios show {Path(town).stem}' (policy settings are "
+                "policy.<component>.<field>)",
             )
     return next(iter(rows.values()))[path]["value"]
 
 
 def _try(towns: dict[str, Any], overrides: dict[str, Any], where: str) -> None:
-    """Apply ``overrides`` to every town; a refused value is reported at ``where``."""
-    for params in towns.values():
-        try:
-            with_overrides(params, overrides)
-        except ParameterError as err:
-            raise ParameterError(where, err.value, err.allowed) from None
+    """Apply ``overrides`` to every town (and policy package); a refusal is reported at ``where``.
+
+    ``towns`` maps town names to their parameters and, under the key :data:`_PACKAGES`, the
+    experiment's policy packages by name.
+    """
+    town_overrides, policy_overrides = split_overrides(overrides)
+    packages = towns.get(_PACKAGES, {})
+    try:
+        for name, params in towns.items():
+            if name != _PACKAGES and town_overrides:
+                with_overrides(params, town_overrides)
+        for name, package in packages.items():
+            if policy_overrides:
+                apply_policy_overrides(package, policy_overrides, source=Path(name).stem)
+    except ParameterError as err:
+        raise ParameterError(where, err.value, err.allowed) from None
 
 
 def _values(raw: Any, where: str) -> tuple[Any, ...]:

@@ -6,6 +6,8 @@ One folder per experiment (see ``docs/results-store.md``)::
       manifest.json              experiment file text and content, seeds, code version, packages
       experiment.toml            the experiment file, verbatim
       design.parquet             design points: point, one column per uncertainty
+      parameters.parquet         arm, point, scenario id, every resolved parameter (JSON)
+      inputs/                    a copy of every town, policy and experiment file used
       runs/part-BATCH.parquet    one row per run: inputs, seed, status, error, wall time
       timeseries/part-BATCH.parquet   run_id, month, year, one column per metric
       districts/part-BATCH.parquet    run_id, month, district, per-district metrics
@@ -42,6 +44,8 @@ FORMAT = "kyosei-results/1"
 MANIFEST = "manifest.json"
 EXPERIMENT_FILE = "experiment.toml"
 DESIGN = "design.parquet"
+PARAMETERS = "parameters.parquet"
+INPUTS = "inputs"
 TABLES = ("runs", "timeseries", "districts", "timeline")
 PART_PREFIX = "part-"
 # Columns of the runs table before the per-experiment input columns.
@@ -123,6 +127,19 @@ class ResultsStore:
     def design(self) -> pd.DataFrame:
         """The design points (``point`` and one column per uncertainty)."""
         return pd.read_parquet(self.path / DESIGN)
+
+    def parameters(self) -> pd.DataFrame:
+        """Every run's fully resolved scenario, one row per arm and design point.
+
+        Columns ``arm, point, scenario`` (its hash, part of each run's identity) and
+        ``parameters``: JSON with every parameter value, the policy components and the
+        scale. Runs of all replicates of an arm and point share it; join with
+        :meth:`runs` on ``arm`` and ``point``.
+        """
+        path = self.path / PARAMETERS
+        if not path.exists():
+            return pd.DataFrame(columns=["arm", "point", "scenario", "parameters"])
+        return pd.read_parquet(path)
 
     def planned(self) -> int:
         """How many runs the experiment consists of."""

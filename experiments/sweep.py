@@ -81,8 +81,9 @@ def store_status(experiment: Experiment | str | Path, out: str | Path) -> str:
     """What ``out`` holds for ``experiment`` with the current code, without writing anything.
 
     ``"missing"`` (no results folder), ``"complete"`` (every run done), ``"partial"``
-    (a sweep would resume it) or ``"other"`` (another experiment or code version: a
-    sweep into it would be refused). ``kyosei demo`` uses it to decide whether to run.
+    (a sweep would resume it) or ``"other"`` (another experiment, code version or changed
+    town/policy file: a sweep into it would be refused). ``kyosei demo`` uses it to decide
+    whether to run.
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
@@ -94,6 +95,7 @@ def store_status(experiment: Experiment | str | Path, out: str | Path) -> str:
         manifest.get("identity") != experiment.identity()
         or manifest.get("code_version") != provenance.code_version()
         or int(manifest.get("replications", 0)) > experiment.replications
+        or provenance.changed_inputs(manifest.get("inputs", []), provenance.input_files(experiment))
     ):
         return "other"
     if int(manifest.get("replications", 0)) < experiment.replications:

@@ -14,6 +14,7 @@ sweep of thousands of sub-second runs does not produce thousands of tiny files.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import time
@@ -33,7 +34,9 @@ from .store import (
     DESIGN,
     EXPERIMENT_FILE,
     FORMAT,
+    INPUTS,
     MANIFEST,
+    PARAMETERS,
     PART_PREFIX,
     TABLES,
     WRITING,
@@ -116,6 +119,9 @@ def manifest_for(plan: Plan, previous: dict[str, Any] | None = None) -> dict[str
         "months": e.months,
         "metrics": list(e.metrics),
         "code_version": plan.code_version,
+        "inputs": [
+            {**entry, "copy": f"{INPUTS}/{input_copy_name(entry)}"} for entry in plan.inputs
+        ],
         "git_commit": stamp["git_commit"],
         "packages": stamp["packages"],
         "machine": stamp["machine"],
@@ -123,6 +129,12 @@ def manifest_for(plan: Plan, previous: dict[str, Any] | None = None) -> dict[str
         "updated": stamp["created"],
         "sweeps": list((previous or {}).get("sweeps", [])),
     }
+
+
+def input_copy_name(entry: dict[str, str]) -> str:
+    """File name of an input's copy under ``inputs/``: role, stem and content hash."""
+    path = Path(entry["path"])
+    return f"{entry['role']}-{path.stem}-{entry['sha256'][:12]}{path.suffix}"
 
 
 class StoreWriter:
@@ -180,6 +192,13 @@ class StoreWriter:
                 f"({(p / WRITING).read_text(encoding='utf-8').strip()}); wait for it to end"
             )
         e = self.plan.experiment
+        changed = provenance.changed_inputs(old.get("inputs", []), self.plan.inputs)
+        if changed:
+            raise UsageError(
+                f"--out {p}: {changed[0]} has changed since the folder's results were made "
+                f"(the copy they were made with is in {p / INPUTS}). Results of different "
+                "inputs are never mixed: give another --out folder, or restore the file"
+            )
         if old.get("identity") != e.identity():
             raise UsageError(
                 f"--out {p}: the folder holds results of a different experiment "
@@ -219,6 +238,20 @@ class StoreWriter:
         io.write_json(manifest, self.path / MANIFEST)
         io.write_text(self.plan.experiment.text, self.path / EXPERIMENT_FILE)
         io.write_parquet(self.plan.design, self.path / DESIGN)
+        io.write_parquet(self.plan.resolved, self.path / PARAMETERS)
+        (self.path / INPUTS).mkdir(exist_ok=True)
+        for entry in self.plan.inputs:
+            copy = self.path / INPUTS / input_copy_name(entry)
+            if copy.exists():
+                continue
+            data = Path(entry["path"]).read_bytes()
+            if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+                raise UsageError(
+                    f"{entry['path']}: the {entry['role']} file changed while the sweep was "
+                    "starting; run it again"
+                )
+            with io._atomic(copy) as tmp:  # the exact bytes, whatever the file's format
+                tmp.write_bytes(data)
         return self
 
     def _clear_leftovers(self) -> None:

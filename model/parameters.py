@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_args, get_origin, get_type_hints
 
+import numpy as np
+
 
 class ParameterError(ValueError):
     """A parameter value that is not allowed.
@@ -269,6 +271,8 @@ def with_overrides(obj: Any, overrides: Mapping[str, Any]) -> Any:
     """A copy of ``obj`` with dotted-path overrides applied and validated."""
     nested: dict[str, Any] = {}
     for dotted, value in overrides.items():
+        if isinstance(value, np.generic):
+            value = value.item()  # NumPy scalars (np.int64, np.bool_, …) as design tools pass them
         node = nested
         parts = dotted.split(".")
         for part in parts[:-1]:

@@ -26,6 +26,8 @@ from model.interventions import ELIGIBILITY_RULES, REGISTRY
 from model.parameters import ParameterError, build, check_number, clip, with_overrides
 from model.scenario import InterventionSpec, Params, PolicyPackage, Scenario
 
+from .policy_paths import apply_policy_overrides, plain, split_overrides
+
 HERE = Path(__file__).resolve().parent
 TOWNS_DIR = HERE / "towns"
 POLICIES_DIR = HERE / "policies"
@@ -68,6 +70,27 @@ def _resolve(name_or_path: str | Path, folder: Path, what: str) -> Path:
 
 def _read(path: Path) -> dict[str, Any]:
     return tomlfile.load(path)
+
+
+def town_files(name_or_path: str | Path) -> list[Path]:
+    """The files a town profile is read from: its own, then each ``base`` it starts from."""
+    out: list[Path] = []
+    name: Any = name_or_path
+    while isinstance(name, (str, Path)):
+        path = _resolve(name, TOWNS_DIR, "town")
+        if path.resolve() in [p.resolve() for p in out]:
+            break  # load_town refuses the loop; here we only list files
+        out.append(path)
+        try:
+            name = _read(path).get("base")
+        except ParameterError:
+            break
+    return out
+
+
+def policy_file(name_or_path: str | Path) -> Path:
+    """The file a policy package is read from."""
+    return _resolve(name_or_path, POLICIES_DIR, "policy")
 
 
 def load_town(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> Params:
@@ -222,18 +245,25 @@ def load_scenario(
     scale: float = 1.0,
     overrides: Mapping[str, Any] | None = None,
 ) -> Scenario:
-    """Town profile + policy package + scale (+ dotted parameter overrides) → Scenario."""
+    """Town profile + policy package + scale (+ dotted parameter overrides) → Scenario.
+
+    Overrides are town parameter paths (``demography.tfr``) or policy settings
+    (``policy.outreach.intensity``, see :mod:`scenarios.policy_paths`).
+    """
     params = load_town(town)
-    if overrides:
-        params = with_overrides(params, overrides)
+    town_overrides, policy_overrides = split_overrides(overrides or {})
+    if town_overrides:
+        params = with_overrides(params, town_overrides)
         _check_consistency(params)
     package = load_policy(policy)
+    if policy_overrides:
+        package = apply_policy_overrides(package, policy_overrides, source=str(policy))
     return Scenario(
         name=f"{params.town.name}/{package.name}",
         params=params,
         policy=package,
         scale=scale,
-        overrides=tuple(sorted((overrides or {}).items())),
+        overrides=tuple(sorted((k, plain(v)) for k, v in (overrides or {}).items())),
     )
 
 

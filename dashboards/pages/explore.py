@@ -2,8 +2,9 @@
 
 For researchers: scatter of one input against an outcome, a heatmap over two inputs,
 parallel coordinates, sensitivity indices with intervals
-(:func:`experiments.sensitivity.sensitivity`) and the replication advisor
-(:func:`experiments.analysis.replication_advice`).
+(:func:`experiments.sensitivity.sensitivity`), scenario discovery (PRIM's box for the
+outcome above a chosen threshold, :func:`experiments.discovery.discover`) and the
+replication advisor (:func:`experiments.analysis.replication_advice`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ chosen_metric = solara.reactive("")
 chosen_x = solara.reactive("")
 chosen_y = solara.reactive("")
 chosen_year = solara.reactive(-1)
+chosen_threshold = solara.reactive(float("nan"))  # NaN: the 80th percentile of the outcome
+chosen_density = solara.reactive(0.8)
 
 
 def outcomes_at(loaded: Loaded, metric: str, month: int) -> pd.DataFrame:
@@ -151,6 +154,7 @@ def ExploreBody(loaded: Loaded) -> None:
             height=380,
         )
         SensitivityPanel(loaded, arm, metric, month)
+        DiscoveryPanel(loaded, frame, metric, month)
     AdvisorPanel(loaded, arm, metric, month)
 
 
@@ -176,6 +180,66 @@ def SensitivityPanel(loaded: Loaded, arm: str, metric: str, month: int) -> None:
         name="sensitivity",
         height=340,
     )
+
+
+@solara.component
+def DiscoveryPanel(loaded: Loaded, frame: pd.DataFrame, metric: str, month: int) -> None:
+    """PRIM's box for the outcome above a chosen threshold (as ``kyosei discover``)."""
+    values = frame[metric].dropna()
+    default = float(values.quantile(0.8)) if len(values) else 0.0
+    threshold = chosen_threshold.value
+    if threshold != threshold:  # NaN: not chosen yet
+        threshold = default
+    density = chosen_density.value
+
+    def compute() -> tuple[object, str]:
+        try:
+            from experiments.discovery import discover
+
+            found = discover(
+                loaded.store, metric, month=month, above=threshold, min_density=density
+            )
+            return found, ""
+        except Exception as exc:  # EMA not installed, no case above the threshold, ...
+            return None, str(exc)
+
+    found, reason = solara.use_memo(
+        compute, dependencies=[loaded, metric, month, threshold, density]
+    )
+    Section(t("explore.discovery"), t("explore.discovery.help"), css="kyosei-discovery")
+    with solara.Row(style="flex-wrap: wrap; gap: 16px;"):
+        solara.InputFloat(
+            t("explore.discovery.threshold"), value=threshold, on_value=chosen_threshold.set
+        )
+        solara.SliderFloat(
+            t("explore.discovery.density"),
+            value=density,
+            min=0.5,
+            max=1.0,
+            step=0.05,
+            on_value=chosen_density.set,
+        )
+    if reason or found is None:
+        Notice(t("explore.discovery.none", reason=reason), kind="info")
+        return
+    from experiments.discovery import Discovery
+
+    assert isinstance(found, Discovery)
+    solara.Text(
+        t(
+            "explore.discovery.result",
+            cases=found.cases,
+            runs=found.runs,
+            coverage=f"{found.coverage:.0%}",
+            density=f"{found.density:.0%}",
+            mass=f"{found.mass:.0%}",
+        ),
+        classes=["kyosei-discovery-result"],
+    )
+    head = [t(f"explore.discovery.{k}") for k in ("parameter", "box", "full")]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|"]
+    lines += [f"| {r.parameter} | {r.box} | {r.full} |" for r in found.limits.itertuples()]
+    solara.Markdown("\n".join(lines))
 
 
 @solara.component

@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "calibrate": "compare the model with public statistics (exit 3 when a target fails)",
     "sweep": "run an experiment file (towns × policies × parameters × replicates)",
     "analyze": "bands, paired effects and sensitivity of a results folder",
+    "discover": "scenario discovery (PRIM): the conditions that lead to an outcome",
     "dashboard": "serve the dashboard in the browser",
     "store": "check or repair a results folder of 'kyosei sweep'",
 }

@@ -32,6 +32,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--month", type=int, help="month to compare (default: the last)")
     p.add_argument("--level", type=float, default=0.9, help="interval level (default 0.9)")
+    p.add_argument(
+        "--contrast",
+        action="append",
+        default=[],
+        metavar="A:B",
+        help="also compare arm A with arm B (full names or a part only one arm has; repeatable)",
+    )
     p.add_argument("--out", type=Path, help="also write the tables here (Parquet and CSV)")
     p.set_defaults(handler=handle)
 
@@ -50,6 +57,12 @@ def handle(args: argparse.Namespace) -> int:
     for m in metrics:
         if m not in available:
             raise UsageError(f"--metric {m!r} is not allowed: one of {', '.join(available)}")
+    contrasts = []
+    for text in args.contrast:
+        a, sep, b = text.partition(":")
+        if not sep or not a or not b:
+            raise UsageError(f"--contrast {text!r} is not allowed: two arms as A:B")
+        contrasts.append((analysis.find_arm(store, a), analysis.find_arm(store, b)))
     counts = store.counts()
     print(
         f"{store.name}: {counts['ok']} of {counts['planned']} runs ok, {counts['failed']} failed, "
@@ -62,6 +75,21 @@ def handle(args: argparse.Namespace) -> int:
     _print_bands(tables["bands"], metrics, month)
     tables["paired"] = analysis.paired_differences(store, metrics, month=month, level=args.level)
     _print_paired(tables["paired"], args.level)
+    if contrasts:
+        tables["contrasts"] = pd.concat(
+            [
+                analysis.contrast(store, a, b, metrics, month=month, level=args.level)
+                for a, b in contrasts
+            ],
+            ignore_index=True,
+        )
+        _print_paired(tables["contrasts"], args.level, title="Contrasts between arms")
+    if analysis.factors(store):
+        tables["effects"] = pd.concat(
+            [analysis.effects(store, m, month=month, level=args.level) for m in metrics],
+            ignore_index=True,
+        )
+        _print_effects(tables["effects"], args.level)
     advice = [analysis.replication_advice(store, m, month=month, level=args.level) for m in metrics]
     tables["advice"] = pd.concat(advice, ignore_index=True)
     print("\nReplication advice:")
@@ -106,7 +134,11 @@ def _print_bands(bands: pd.DataFrame, metrics: list[str], month: int | None) -> 
     print(render(["arm", "metric", "median", "10–90 %", "runs"], rows, right=(2, 3, 4)))
 
 
-def _print_paired(paired: pd.DataFrame, level: float) -> None:
+def _ratio(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value:.3f}"
+
+
+def _print_paired(paired: pd.DataFrame, level: float, title: str = "") -> None:
     if paired.empty:
         return
     rows = []
@@ -120,12 +152,52 @@ def _print_paired(paired: pd.DataFrame, level: float) -> None:
                 delta(m, r["mean_diff"]),
                 f"{delta(m, r['lo'])} … {delta(m, r['hi'])}",
                 str(r["n"]),
-                f"{r['variance_ratio']:.3f}",
+                str(r["replicates"]),
+                _ratio(r["variance_ratio"]),
             ]
         )
-    print(f"\nPaired difference from the reference arm (same seeds), {level:.0%} interval")
-    header = ["arm", "metric", "difference", "interval", "pairs", "var ratio"]
-    print(render(header, rows, right=(2, 3, 4, 5)))
+        if r["replicates"] < 2:
+            rows[-1][3] = "not enough replicates to tell"
+    if title:
+        rows = [
+            [f"{row[0]} − {r['reference']}", *row[1:]]
+            for row, r in zip(rows, _records(paired), strict=True)
+        ]
+        print(f"\n{title} (same seeds), {level:.0%} interval over replicates")
+    else:
+        print(
+            f"\nPaired difference from the reference arm (same seeds), {level:.0%} interval "
+            "over replicates"
+        )
+    header = ["arm", "metric", "difference", "interval", "pairs", "replicates", "var ratio"]
+    print(render(header, rows, right=(2, 3, 4, 5, 6)))
+
+
+def _print_effects(table: pd.DataFrame, level: float) -> None:
+    if table.empty:
+        return
+    rows = []
+    for r in _records(table):
+        m = str(r["metric"])
+        delta = analysis.format_delta
+        interval = (
+            "not enough replicates to tell"
+            if r["replicates"] < 2
+            else f"{delta(m, r['lo'])} … {delta(m, r['hi'])}"
+        )
+        rows.append(
+            [
+                str(r["effect"]),
+                str(r["factor"]),
+                f"{r['level']} vs {r['baseline_level']}",
+                m,
+                delta(m, r["value"]),
+                interval,
+            ]
+        )
+    print(f"\nMain effects and two-way interactions, {level:.0%} interval over replicates")
+    header = ["effect", "factor", "level", "metric", "value", "interval"]
+    print(render(header, rows, right=(4, 5)))
 
 
 def _print_sensitivity(table: pd.DataFrame) -> None:
@@ -137,10 +209,13 @@ def _print_sensitivity(table: pd.DataFrame) -> None:
             str(r["metric"]),
             str(r["parameter"]),
             str(r["index"]),
-            f"{r['value']:.3g}",
+            "—" if pd.isna(r["value"]) else f"{r['value']:.3g}",
             "" if pd.isna(r["lo"]) else f"{r['lo']:.3g} … {r['hi']:.3g}",
         ]
         for r in _records(table)
     ]
+    for row in rows:
+        if row[3] == "noise_share" and row[4] == "—":
+            row[5] = "not enough replicates to tell"
     print("\nSensitivity (outcome mean over replicates at each design point)")
     print(render(["arm", "metric", "parameter", "index", "value", "interval"], rows, right=(4, 5)))

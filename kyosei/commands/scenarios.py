@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from model.parameters import describe
+from model.scenario import PolicyPackage
+from scenarios import loader
+from scenarios.policy_paths import fields_of
+
 from ..table import default_lang, render, sources_section, width, wrap
 
 COLUMNS = 100  # the long format fits a 100-column terminal
@@ -32,8 +37,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """List everything, or show one profile or package."""
-    from scenarios import loader
-
     if args.action == "show":
         if not args.name:
             from model.errors import UsageError
@@ -70,7 +73,6 @@ def _wrap_last(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _show(name: str, lang: str, layout: str = "long") -> int:
-    from model.parameters import describe
     from scenarios import loader
 
     if name in loader.policy_names() or (name.endswith(".toml") and "polic" in name):
@@ -87,6 +89,7 @@ def _show(name: str, lang: str, layout: str = "long") -> int:
             for s in package.interventions
         ]
         print(render(["component", "start", "end", "intensity", "eligibility"], rows))
+        _print_settings(package)
         return 0
     params = loader.load_town(name)
     rows = [[r["parameter"], _fmt(r["value"]), r["unit"], r["source"]] for r in describe(params)]
@@ -110,3 +113,26 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def _print_settings(package: PolicyPackage) -> None:
+    """The policy.<component>.<field> paths an experiment file can set for this package."""
+    rows = []
+    for spec in package.interventions:
+        current = {
+            "enabled": True,
+            "intensity": spec.intensity,
+            "eligibility": spec.eligibility,
+            "start_month": spec.start_month,
+            **spec.options,
+        }
+        for name, f in fields_of(spec.kind).items():
+            rows.append([f.path, _fmt(current.get(name, f.default)), f.allowed()])
+    if not rows:
+        print(
+            "\nNo components. Experiments may add any with policy.<component>.<field> paths "
+            "(e.g. policy.outreach.intensity); 'kyosei scenarios show jusou_full' lists them."
+        )
+        return
+    print("\nSettings an experiment file can vary (in [uncertainties], [levers] or [fixed]):")
+    print(render(["path", "value", "allowed"], rows))

@@ -77,7 +77,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     slurm.add_argument(
         "--slurm-walltime", default="01:00:00", help="walltime per job (default 01:00:00)"
     )
-    slurm.add_argument("--slurm-jobs", type=int, default=1, help="jobs to start (default 1)")
+    slurm.add_argument(
+        "--slurm-jobs", type=int, default=1, help="most jobs at once (default 1; scaled adaptively)"
+    )
+    slurm.add_argument(
+        "--slurm-min-jobs", type=int, default=1, help="jobs kept while work remains (default 1)"
+    )
+    slurm.add_argument(
+        "--slurm-lifetime",
+        help="worker lifetime before it retires, e.g. 50m (default 85 %% of the walltime)",
+    )
     slurm.add_argument("--slurm-interface", help="network interface of the workers, e.g. ib0")
     slurm.add_argument(
         "--slurm-directive",
@@ -107,6 +116,8 @@ def slurm_options(args: argparse.Namespace) -> SlurmOptions:
         jobs=args.slurm_jobs,
         interface=args.slurm_interface,
         job_extra=tuple(args.slurm_directive),
+        min_jobs=args.slurm_min_jobs,
+        lifetime=args.slurm_lifetime,
     )
 
 
