@@ -144,7 +144,7 @@ def _intervention(raw: Any, index: int) -> InterventionSpec:
     end = raw.get("end_month")
     if end is not None and (isinstance(end, bool) or not isinstance(end, int) or end <= start):
         raise ParameterError(f"{where}.end_month", end, f"a whole number of months > {start}")
-    intensity = raw.get("intensity", 1.0)
+    intensity = raw.get("intensity", REGISTRY[kind].default_intensity)
     if isinstance(intensity, bool) or not isinstance(intensity, (int, float)) or intensity < 0:
         raise ParameterError(f"{where}.intensity", intensity, "a number ≥ 0")
     eligibility = raw.get("eligibility", "all")
@@ -156,6 +156,7 @@ def _intervention(raw: Any, index: int) -> InterventionSpec:
     if not isinstance(options, Mapping):
         raise ParameterError(f"{where}.options", options, "a table of component settings")
     spec = InterventionSpec(kind, start, end, float(intensity), eligibility, dict(options))
+    REGISTRY[kind].check_intensity(spec.intensity, where)
     REGISTRY[kind].check_options(spec, where)
     return spec
 

@@ -82,6 +82,11 @@ class Intervention:
     label_ja: ClassVar[str] = ""
     label_en: ClassVar[str] = ""
     intensity_unit: ClassVar[str] = ""
+    # The intensity a municipality budgets, in ``intensity_unit``: the default is the size
+    # of a real programme (``intensity_source`` cites it), within ``intensity_range``.
+    default_intensity: ClassVar[float] = 1.0
+    intensity_range: ClassVar[tuple[float, float]] = (0.0, float("inf"))
+    intensity_source: ClassVar[str] = "assumption"
     # Component settings a policy file may give: name -> (default, lowest, highest).
     options: ClassVar[dict[str, tuple[float, float, float]]] = {}
     # When in the month the component acts: "levers" (sets this month's switches and
@@ -116,6 +121,15 @@ class Intervention:
                 raise ParameterError(
                     f"{where}.options.{key}", value, f"a number from {lo:g} to {hi:g}"
                 )
+
+    @classmethod
+    def check_intensity(cls, value: float, where: str) -> None:
+        """Reject an intensity outside the component's declared range."""
+        lo, hi = cls.intensity_range
+        if not lo <= value <= hi:
+            raise ParameterError(
+                f"{where}.intensity", value, f"{cls.intensity_unit} from {lo:g} to {hi:g}"
+            )
 
     def active(self, month: int) -> bool:
         """Whether ``month`` is inside the component's time window."""

@@ -27,7 +27,13 @@ class Outreach(Intervention):
     kind = "outreach"
     label_ja = "アウトリーチ（訪問支援）"
     label_en = "Outreach"
-    intensity_unit = "outreach workers per 100k residents"
+    intensity_unit = "outreach workers (CSW, FTE) in the town"
+    default_intensity = 2.0
+    intensity_range = (0.0, 100.0)
+    intensity_source = (
+        "assumption: two 社協 CSWs, as Okazaki contracts outreach to 社協 CSWs ([seed-deck] "
+        "p.20; no national CSW headcount exists); range 0-100"
+    )
     hook = "find"
     options: ClassVar[dict[str, tuple[float, float, float]]] = {
         "contacts_per_worker": (30.0, 0.0, 1000.0),  # residents contacted a month
@@ -40,7 +46,7 @@ class Outreach(Intervention):
 
     def workers(self, model: CommunityModel) -> float:
         """Outreach workers in the town (people)."""
-        return self.intensity * model.per_100k
+        return self.intensity
 
     def apply(self, model: CommunityModel) -> None:
         """Contact residents by priority and refer the hidden needs found.
