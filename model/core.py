@@ -157,6 +157,7 @@ class CommunityModel(mesa.Model):
         while self.month < 0:  # warm-up: the social system settles, people do not age
             self.month += 1
             self._social_month()
+        self.ledger.restart()
         self.tally.reset()
         self.support.waits.clear()
         self.recorder.record(self)
@@ -231,6 +232,8 @@ class CommunityModel(mesa.Model):
         self.support.serve()
 
     def _book_costs(self) -> None:
+        for line, yen in costs.baseline_month(self).items():
+            self.ledger.spend(line, yen, baseline=True)
         for intervention in self.interventions:
             if intervention.acting:
                 for line, yen in intervention.monthly_cost(self).items():

@@ -243,9 +243,30 @@ def test_costs_are_booked_by_payer_and_add_up():
         "cost_private",
     ]
     assert (ts[payers].sum(axis=1) - ts["cost_total"]).abs().max() < 1e-6
-    assert (ts.loc[ts["month"] < 12, "cost_total"] == 0).all()
-    assert (ts.loc[ts["month"] >= 12, "cost_total"] > 0).all()
+    assert (ts.loc[ts["month"] < 12, "cost_policy"] == 0).all()
+    assert (ts.loc[ts["month"] >= 12, "cost_policy"] > 0).all()
+    assert (ts["cost_total"] - ts["cost_baseline"] - ts["cost_policy"]).abs().max() < 1e-6
     assert ts["cost_cumulative"].iloc[-1] == pytest.approx(ts["cost_total"].sum())
+    assert ts["cost_policy_cumulative"].iloc[-1] == pytest.approx(ts["cost_policy"].sum())
+
+
+def test_the_baseline_is_costed_by_payer_from_todays_services():
+    """Counters' staff at the salary figure, 民生委員 allowances, today's venue grants."""
+    model = _run(PolicyPackage.baseline(), months=2)
+    c = model.params.costs
+    ts = model.recorder.timeseries()
+    staff = sum(counter.staff for counter in model.support.counters)
+    r = model.residents
+    minsei = int((r.alive & r.minsei).sum()) * model.scale
+    venues = sum(1 for v in model.venues.venues if v.open and v.kind in (0, 1, 2))
+    expected = staff * c.salary_month + minsei * c.minsei_allowance_year / 12
+    expected += venues * c.venue_grant_month
+    last = ts.iloc[-1]
+    assert last["cost_policy"] == 0
+    assert last["cost_baseline"] == pytest.approx(expected)
+    assert last["cost_total"] == pytest.approx(expected)
+    assert last["cost_prefecture"] >= minsei * c.minsei_allowance_year / 12  # 民生委員法 §26
+    assert last["cost_insurance_1"] > 0  # 包括 staff and 通いの場 grants
 
 
 @pytest.mark.parametrize("name", policy_names())
