@@ -268,9 +268,9 @@ def baseline_month(model: CommunityModel) -> dict[str, float]:
 
     line_of_kind = {SALON: "care_prevention", KAYOI: "care_prevention", KODOMO: "child_hub"}
     for venue in model.venues.venues:
-        line = line_of_kind.get(venue.kind)
-        if venue.open and line is not None:
-            lines[line] = lines.get(line, 0.0) + c.venue_grant_month
+        grant_line = line_of_kind.get(venue.kind)
+        if venue.open and grant_line is not None:
+            lines[grant_line] = lines.get(grant_line, 0.0) + c.venue_grant_month
     return lines
 
 
