@@ -194,7 +194,7 @@ def test_partner_cafes_add_venues_without_volunteers():
 
 
 @pytest.mark.slow
-def test_funding_keeps_npos_through_a_pandemic():
+def test_funding_keeps_npos_through_a_pandemic():  # the older, single-seed version
     shock = {"shocks.pandemic_start": 12, "shocks.pandemic_months": 24}
     spec = InterventionSpec("funding", start_month=12, intensity=24_000_000.0)
     counts = []
