@@ -109,3 +109,25 @@ def test_a_pandemic_npo_loss_recovers_within_the_stated_period():
     after = shock[:, 48].mean() - base[:, 48].mean()
     assert trough < 0  # the pandemic does cost NPOs
     assert abs(after) <= 0.1 * base[:, 48].mean()  # back within 10 % of the baseline
+
+
+# ---- the 縦割り parameters across their stated sensitivity ranges -----------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("referral_dropout", 0.1), ("detect_other", 0.5), ("withdrawal_taken", 0.6)],
+)
+def test_one_stop_lowers_unmet_need_at_the_unfavourable_end_of_each_silo_range(name, value):
+    """Fewer drop-outs, better siloed detection, more withdrawal taken: one-stop still helps."""
+    spec = InterventionSpec("one_stop", start_month=12, intensity=2.0)
+    diffs = []
+    for seed in range(1, 6):
+        runs = []
+        for package in (PolicyPackage.baseline(), PolicyPackage("one_stop", interventions=(spec,))):
+            scenario = replace(small_town(POPULATION, **{f"support.{name}": value}), policy=package)
+            ts = CommunityModel(scenario, seed=seed).run(MONTHS).recorder.timeseries()
+            runs.append(ts.loc[ts["month"] >= WINDOW, "unmet"].mean())
+        diffs.append(runs[1] - runs[0])
+    assert max(diffs) < 0, diffs
