@@ -148,8 +148,13 @@ class LiveTown:
         with self.lock:
             self.b = None
 
-    def start(self, kind: str, future: str = "a", intensity: float = 1.0) -> None:
-        """Switch component ``kind`` on from this month in future ``"a"`` or ``"b"``."""
+    def start(self, kind: str, future: str = "a", intensity: float | None = None) -> None:
+        """Switch component ``kind`` on from this month in future ``"a"`` or ``"b"``.
+
+        Without an intensity the component runs at its default: a real programme's size.
+        """
+        if intensity is None:
+            intensity = REGISTRY[kind].default_intensity
         with self.lock:
             model = self.b if future == "b" and self.b is not None else self.a
             model.add_intervention(

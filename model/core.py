@@ -184,6 +184,7 @@ class CommunityModel(mesa.Model):
             self._social_month()
         if switches.community and synthetic and switches.warmup_months > 0:
             volunteers.restore_fill(self)  # month 0 has the profile's 民生委員 fill rate
+        self.ledger.restart()  # the budget's running totals start at month 0
         self._start_month()  # month 0 reports no events: the warm-up's are forgotten
         self.recorder.record(self)
 
@@ -277,6 +278,8 @@ class CommunityModel(mesa.Model):
         self.support.serve()
 
     def _book_costs(self) -> None:
+        for line, yen in costs.baseline_month(self).items():
+            self.ledger.spend(line, yen, baseline=True)
         for intervention in self.interventions:
             if intervention.acting:
                 for line, yen in intervention.monthly_cost(self).items():

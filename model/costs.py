@@ -7,6 +7,12 @@ FY2021); the consultation lines follow the same laws' 包括的支援・相談�
 new functions of 重層 (outreach, multi-agency collaboration, participation support)
 run on 追加財源 (additional national funding).
 
+The baseline is costed too: the field counters that exist today (their staff at the
+model's salary figure), the 民生委員's activity allowance and the small grants today's
+resident-run venues receive. Every month's spending is booked as baseline or policy, so a
+package's total budget and its increment over the baseline are both outputs
+(``cost_total``, ``cost_baseline``, ``cost_policy``).
+
 Costs are in yen per month, for real people and venues (not scaled).
 """
 
@@ -36,7 +42,10 @@ FIELD_OF_LINE = {
     "poverty_consult": "poverty",
     "new_functions": "cross_field",
     "donations": "cross_field",
+    "minsei": "cross_field",
 }
+# The counter of each field books its staff on that field's consultation line.
+CONSULT_LINE_OF_FIELD = ("care_consult", "disability_consult", "child_consult", "poverty_consult")
 SEED_16 = "[seed-deck] slide 16 (地域づくり事業 負担率・補助率, FY2021)"
 
 
@@ -58,6 +67,24 @@ class CostParams:
         lo=0,
         ja="人件費（月）",
         en="Staff cost per month",
+    )
+    minsei_allowance_year: float = param(
+        59_000,
+        unit="yen per appointed 民生委員 a year (activity allowance)",
+        source="[minsei-allowance-2016] ¥59,000 a year through the local allocation tax "
+        "(c. 2016); [nippon-com-minsei-2026] reports about ¥100k or more, the range's top",
+        lo=0,
+        hi=200_000,
+        ja="民生委員活動費（年）",
+        en="民生委員 allowance a year",
+    )
+    venue_grant_month: float = param(
+        5_000,
+        unit="yen per open salon, 通いの場 or 子ども食堂 per month (today's small grants)",
+        source="assumption: the small running grants most municipalities give resident-run "
+        "places today (no national figure in the sources); sensitivity range 0-30,000",
+        lo=0,
+        hi=30_000,
     )
     venue_subsidy_month: float = param(
         30_000, unit="yen per subsidised venue per month", source="assumption", lo=0
@@ -157,6 +184,14 @@ class CostParams:
         hi=1,
         length=6,
     )
+    minsei: tuple[float, ...] = param(
+        _shares(0, 1, 0, 0, 0, 0),
+        unit="shares by payer",
+        source="[minsei-law-26] 民生委員 costs are borne by the prefecture",
+        lo=0,
+        hi=1,
+        length=6,
+    )
     donations: tuple[float, ...] = param(
         _shares(0, 0, 0, 0, 0, 1),
         unit="shares by payer",
@@ -182,7 +217,9 @@ class Ledger:
         self.params = params
         self.month_by_payer = np.zeros(len(PAYERS))
         self.month_by_field: dict[str, float] = {}
+        self.month_baseline = 0.0
         self.total_by_payer = np.zeros(len(PAYERS))
+        self.total_baseline = 0.0
         self.reconnected_total = 0.0
         self.resolved_total = 0.0
 
@@ -190,21 +227,58 @@ class Ledger:
         """Forget last month's spending (running totals stay)."""
         self.month_by_payer = np.zeros(len(PAYERS))
         self.month_by_field = {}
+        self.month_baseline = 0.0
 
     def add_outcomes(self, reconnected: float, resolved: float) -> None:
         """Add the month's people reconnected and needs resolved to the running totals."""
         self.reconnected_total += reconnected
         self.resolved_total += resolved
 
-    def spend(self, line: str, yen: float) -> None:
-        """Book ``yen`` on funding line ``line``."""
+    def restart(self) -> None:
+        """Running totals start again from this month's spending (after the warm-up)."""
+        self.total_by_payer = self.month_by_payer.copy()
+        self.total_baseline = self.month_baseline
+        self.reconnected_total = 0.0
+        self.resolved_total = 0.0
+
+    def spend(self, line: str, yen: float, *, baseline: bool = False) -> None:
+        """Book ``yen`` on funding line ``line`` (``baseline``: spending that exists today)."""
         if yen <= 0:
             return
+        if baseline:
+            self.month_baseline += yen
+            self.total_baseline += yen
         split = payer_shares(self.params, line) * yen
         self.month_by_payer += split
         self.total_by_payer += split
         field = FIELD_OF_LINE[line]
         self.month_by_field[field] = self.month_by_field.get(field, 0.0) + yen
+
+
+def baseline_month(model: CommunityModel) -> dict[str, float]:
+    """What the services that exist today cost this month, by funding line.
+
+    Counters: every counter's staff at the salary figure, on its field's consultation line.
+    民生委員: the activity allowance of those appointed, on the prefecture's line. Venues:
+    today's small grants to open salons and 通いの場 (care prevention) and 子ども食堂 (the
+    child-rearing line); a community-building subsidy comes on top, booked by the policy.
+    """
+    c = model.params.costs
+    lines: dict[str, float] = {}
+    for counter in model.support.counters:
+        line = CONSULT_LINE_OF_FIELD[counter.field]
+        lines[line] = lines.get(line, 0.0) + counter.staff * c.salary_month
+    r = model.residents
+    appointed = float(np.count_nonzero(r.alive & r.minsei)) * model.scale
+    lines["minsei"] = appointed * c.minsei_allowance_year / 12.0
+    from .venues import KAYOI, KODOMO, SALON
+
+    line_of_kind = {SALON: "care_prevention", KAYOI: "care_prevention", KODOMO: "child_hub"}
+    for venue in model.venues.venues:
+        grant_line = line_of_kind.get(venue.kind)
+        if venue.open and grant_line is not None:
+            lines[grant_line] = lines.get(grant_line, 0.0) + c.venue_grant_month
+    return lines
 
 
 def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarray]]:
@@ -218,10 +292,13 @@ def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarra
     town = {f"cost_{name}": float(m[i]) for i, name in enumerate(PAYERS)}
     town["cost_insurance"] = float(m[3] + m[4])
     town["cost_total"] = float(m.sum())
+    town["cost_baseline"] = ledger.month_baseline
+    town["cost_policy"] = float(m.sum()) - ledger.month_baseline
     for field in ("care", "disability", "childcare", "poverty", "cross_field"):
         town[f"cost_{field}"] = ledger.month_by_field.get(field, 0.0)
     total = float(ledger.total_by_payer.sum())
     town["cost_cumulative"] = total
+    town["cost_policy_cumulative"] = total - ledger.total_baseline
     town["cost_per_reconnected"] = (
         total / ledger.reconnected_total if ledger.reconnected_total else 0.0
     )

@@ -364,6 +364,9 @@ _METRICS = [
     ),
     # costs
     Metric("cost_cumulative", "累計費用", "Cumulative cost", "yen"),
+    Metric("cost_baseline", "費用（現状の体制）", "Cost of today's services", "yen"),
+    Metric("cost_policy", "費用（政策による増分）", "Cost of the policy (increment)", "yen"),
+    Metric("cost_policy_cumulative", "累計費用（政策による増分）", "Cumulative policy cost", "yen"),
     Metric(
         "cost_per_reconnected",
         "再びつながった人1人あたり費用",
@@ -546,8 +549,8 @@ _HELP = {
         "Salons, kayoi-no-ba, children's cafeterias, cafés and hubs open",
     ),
     "cost_total": (
-        "政策（重層の各機能）による追加費用（月）",
-        "Additional monthly cost of the policy components",
+        "現状の窓口・民生委員・居場所補助と政策（重層の各機能）を合わせた費用（月）",
+        "Monthly cost of today's counters, 民生委員 and venue grants plus the policy components",
     ),
     "cost_per_reconnected": (
         "累計費用を、孤立から再びつながった人の累計で割った値",

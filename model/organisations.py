@@ -1,9 +1,13 @@
 """NPOs, civic groups and the 社協 as Mesa agents.
 
 An organisation has members (residents whose ``org`` points to it), funds, and the
-venues it runs. NPOs earn grants, members' fees and donations and pay for their
-venues; an NPO whose members fall below the minimum, or whose funds stay below zero,
-for ``grace_months`` dissolves, and its venues close unless the 社協 takes them over.
+venues it runs. NPOs earn grants, members' fees and donations (each NPO its own donor base, so
+some run close to the line) and pay a base cost, their activities and their venues. Money
+binds: an NPO whose reserves run out stops taking on new venues, and one whose funds stay
+below zero (or whose members stay below the minimum) for ``grace_months`` dissolves; its
+venues close unless the 社協 takes them over. Funding (:mod:`model.interventions`) tops up
+NPOs in deficit first, so it changes which survive. A pandemic cuts revenue and activity
+(and so activity costs); revenue recovers over ``shocks.pandemic_recovery_months``.
 Civic groups (resident groups, circles, 町内会 activity groups) live on members alone.
 New NPOs and groups are founded by motivated residents; in the baseline the NPO count
 drifts down slowly, as it has nationally since 2017.
@@ -76,6 +80,13 @@ class OrganisationParams:
     grant: float = param(30_000, unit="yen per NPO per month", source="assumption", lo=0)
     fee: float = param(1_000, unit="yen per member per month", source="assumption", lo=0)
     donations: float = param(25_000, unit="yen per NPO per month (mean)", source="assumption", lo=0)
+    donation_spread: float = param(
+        0.6,
+        unit="sd of the log of an NPO's donor base (mean 1): how unequal NPOs' donations are",
+        source="assumption (NPO revenue is highly unequal); sensitivity range 0-1.5",
+        lo=0,
+        hi=3,
+    )
     cost_base: float = param(45_000, unit="yen per NPO per month", source="assumption", lo=0)
     cost_per_member: float = param(
         800, unit="yen per member per month (activities)", source="assumption", lo=0
@@ -140,7 +151,10 @@ class Organisation(mesa.Agent):
         self.issue_group = issue_group
         self.months_short = 0
         self.revenue_factor = 1.0
+        self.activity_factor = 1.0
         self.extra_income = 0.0
+        self.donor_base = 1.0
+        self.pandemic_factor = 1.0  # revenue multiplier a pandemic left it with
         self.founded_month = model.month
 
     def venues(self) -> list:
@@ -153,8 +167,10 @@ class Organisation(mesa.Agent):
             return
         p = self.model.params.organisations
         people = members * self.model.scale
-        income = (p.grant + p.fee * people + p.donations) * self.revenue_factor + self.extra_income
-        costs = p.cost_base + p.cost_per_member * people + p.cost_per_venue * venues
+        donations = p.donations * self.donor_base
+        income = (p.grant + p.fee * people + donations) * self.revenue_factor + self.extra_income
+        activity = (p.cost_per_member * people + p.cost_per_venue * venues) * self.activity_factor
+        costs = p.cost_base + activity
         self.funds = min(self.funds + income - costs, p.reserve_months * costs)
 
     def dissolve(self) -> None:
@@ -171,6 +187,8 @@ class Organisation(mesa.Agent):
             else:
                 venue.close()
         model.tally.orgs_dissolved += 1
+        if self.kind == "npo" and model.organisations.counting_shock_losses:
+            model.organisations.shock_losses += 1
 
 
 class OrganisationSystem:
@@ -182,6 +200,9 @@ class OrganisationSystem:
         self.shakyo = Organisation(model, "shakyo", 0, funds=0.0)
         self.orgs.append(self.shakyo)
         self.join_table = _banded(np.arange(121), model.params.organisations.join) / 12
+        # NPOs lost while a shock lasts, re-formed as activity resumes (see model.shocks).
+        self.counting_shock_losses = False
+        self.shock_losses = 0
 
     def create_initial(self) -> None:
         """NPOs and civic groups in proportion to population.
@@ -206,8 +227,14 @@ class OrganisationSystem:
     def found(
         self, kind: str, district: int, gen: np.random.Generator, funds: float = 0.0
     ) -> Organisation:
-        """A new NPO or civic group (about one NPO in four is an issue group)."""
+        """A new NPO or civic group (about one NPO in four is an issue group).
+
+        An NPO's donor base is lognormal with mean 1 and log-sd ``donation_spread``.
+        """
         org = Organisation(self.model, kind, district, funds, issue_group=gen.random() < 0.25)
+        if kind == "npo":
+            sd = self.model.params.organisations.donation_spread
+            org.donor_base = float(np.exp(sd * gen.standard_normal() - sd * sd / 2))
         self.orgs.append(org)
         return org
 
@@ -245,8 +272,12 @@ class OrganisationSystem:
                 r.org[people[rows[mask]]] = pool[(frac * pool.size).astype(np.int64)]
 
     def pick_npo(self, district: int, gen: np.random.Generator) -> Organisation | None:
-        """An active NPO of ``district`` (to run a new venue), or ``None``."""
-        pool = [o for o in self.orgs if o.active and o.kind == "npo" and o.district == district]
+        """An active NPO of ``district`` with money in hand (to run a new venue), or ``None``."""
+        pool = [
+            o
+            for o in self.orgs
+            if o.active and o.kind == "npo" and o.district == district and o.funds >= 0
+        ]
         return pool[int(gen.integers(len(pool)))] if pool else None
 
     def counts(self) -> tuple[int, int]:
@@ -309,6 +340,34 @@ class OrganisationSystem:
                     org = self.found(kind, d, gen, funds=p.cost_base * 6 if kind == "npo" else 0.0)
                     r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
                     model.tally.orgs_founded += 1
+
+    def refound(self, n: int, gen: np.random.Generator) -> int:
+        """Re-form up to ``n`` NPOs from motivated residents in no group; returns how many.
+
+        After a shock the people of folded NPOs and the needs they served are still there,
+        so groups re-form once activity resumes (in a district drawn by population).
+        """
+        model = self.model
+        p = model.params.organisations
+        r = model.residents
+        if n <= 0:
+            return 0
+        pool = _by_district(
+            model, r.alive & (r.org < 0) & (r.motivation > 0.7) & (r.age_m >= 25 * 12)
+        )
+        pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts).astype(float)
+        k = max(1, round(p.min_members / model.scale))
+        made = 0
+        for _ in range(n):
+            d = int(gen.choice(model.n_districts, p=pop_d / pop_d.sum()))
+            founders = pool[d][r.org[pool[d]] < 0]
+            if founders.size < k:
+                continue
+            org = self.found("npo", d, gen, funds=p.cost_base * 6)
+            r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
+            model.tally.orgs_founded += 1
+            made += 1
+        return made
 
 
 def _by_district(model: CommunityModel, mask: np.ndarray) -> list[np.ndarray]:

@@ -9,8 +9,9 @@ person gives up on the way (たらい回し). Social withdrawal belongs to no fi
 hardship counter takes it on only sometimes.
 
 Residents reach a counter by one of the routes in :data:`ROUTES`: on their own
-(help-seeking depends on capacity, severity, stigma by field, a nudge from ties,
-and discouragement after earlier drop-outs; some people never go), referred on by
+(help-seeking depends on capacity — lowered by dementia, withdrawal and isolation,
+see :func:`help_seeking_capacity` — severity, stigma by field, a nudge from ties, and
+discouragement after earlier drop-outs), referred on by
 another counter, brought by a 民生委員, a venue, outreach or a household assessment,
 or in a crisis.
 
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from .needs import N_FIELDS, POVERTY, WITHDRAWAL
+from .needs import CARE, N_FIELDS, POVERTY, WITHDRAWAL
 from .parameters import param
 from .population import CASE_NONE, CASE_QUEUED, CASE_REFERRED, N_NEEDS
 
@@ -88,13 +89,39 @@ class SupportParams:
         (0.5, 1.0, 1.6), unit="multiplier by severity 1-3", source="assumption", lo=0, length=3
     )
     never_seek_share: float = param(
-        0.15,
-        unit="share of residents who never go to a counter themselves",
-        source="assumption ([seed-deck] p.20: 自ら相談に行く力がない人)",
+        0.0,
+        unit="extra share of residents who never go to a counter themselves, for any reason",
+        source="assumption: 0, since who cannot seek help now follows from dementia, "
+        "withdrawal and isolation (help_seeking_capacity); kept for sensitivity, range 0-0.3",
         lo=0,
         hi=1,
         ja="自ら相談に行けない人の割合",
         en="Share who cannot seek help",
+    )
+    capacity_dementia: float = param(
+        0.2,
+        unit="multiplier on help-seeking capacity of people 65+ in the moderate or heavy care "
+        "band (the model's stand-in for dementia)",
+        source="assumption ([seed-deck] p.20: 自ら相談に行く力がない人; [mhlw-dementia-2024] "
+        "dementia 12.3 % of 65+, the band holds ≈ 9 %); sensitivity range 0-0.5",
+        lo=0,
+        hi=1,
+    )
+    capacity_withdrawal: float = param(
+        0.3,
+        unit="multiplier on help-seeking capacity of a withdrawn person (any need)",
+        source="assumption (calibration.md B5: most withdrawn young people do not want to use "
+        "support agencies, figures unverified); sensitivity range 0.1-0.6",
+        lo=0,
+        hi=1,
+    )
+    capacity_isolated: float = param(
+        0.5,
+        unit="multiplier on help-seeking capacity of a person with no ties",
+        source="assumption ([cas-kodoku-2022]: lonely often 19.5 % with no one to consult "
+        "vs 3.2 % with someone); sensitivity range 0.2-1",
+        lo=0,
+        hi=1,
     )
     nudge: float = param(
         0.6,
@@ -113,7 +140,8 @@ class SupportParams:
     referral_dropout: float = param(
         0.30,
         unit="share giving up on each referral (たらい回し)",
-        source="assumption",
+        source="assumption; sensitivity range 0.1-0.5 (calibration.md B4: about 36 % of "
+        "自立相談 new consultations end with advice or information only, an upper reference)",
         lo=0,
         hi=1,
         ja="たらい回しでの脱落率",
@@ -133,7 +161,7 @@ class SupportParams:
     detect_other: float = param(
         0.30,
         unit="chance a siloed counter notices a need the person did not raise",
-        source="assumption",
+        source="assumption; sensitivity range 0.1-0.5",
         lo=0,
         hi=1,
     )
@@ -147,7 +175,8 @@ class SupportParams:
     withdrawal_taken: float = param(
         0.30,
         unit="chance the siloed hardship counter takes on a withdrawal case",
-        source="assumption (制度の狭間)",
+        source="assumption (制度の狭間); sensitivity range 0.1-0.6 (calibration.md B4: 92 % "
+        "of Tokyo's 包括 know of withdrawn residents, 3.9 % newly find one in a month)",
         lo=0,
         hi=1,
     )
@@ -302,7 +331,7 @@ class SupportSystem:
             return
         need = self.salient_unmet(idx)
         sev = np.clip(r.sev[need, idx], 1, 3)
-        prob = np.asarray(p.seek_base)[need] * r.seek_cap[idx]
+        prob = np.asarray(p.seek_base)[need] * help_seeking_capacity(model, idx, has_ties[idx])
         prob *= np.asarray(p.seek_severity)[sev - 1]
         prob *= 1.0 + p.nudge * has_ties[idx]
         prob *= p.discouragement ** r.dropouts[idx]
@@ -547,6 +576,24 @@ def _round_at_random(capacity: np.ndarray, gen: np.random.Generator) -> np.ndarr
     """
     whole = np.floor(capacity)
     return whole + (gen.random(capacity.size) < capacity - whole)
+
+
+def help_seeking_capacity(
+    model: CommunityModel, idx: np.ndarray, has_ties: np.ndarray
+) -> np.ndarray:
+    """Capacity of residents ``idx`` to seek help on their own this month (0..1).
+
+    A personal trait (drawn once) lowered by what takes the capacity away (seed p.20:
+    自ら相談に行く力がない人): dementia (people 65+ in the moderate or heavy care band),
+    social withdrawal, and having no ties. Stigma, which differs by field, is in
+    ``seek_base``; a nudge from ties and discouragement after drop-outs act on top.
+    """
+    r, p = model.residents, model.params.support
+    cap = r.seek_cap[idx].astype(float)
+    dementia = (r.age_m[idx] >= 65 * 12) & (r.sev[CARE, idx] >= 2)
+    cap *= np.where(dementia, p.capacity_dementia, 1.0)
+    cap *= np.where(r.sev[WITHDRAWAL, idx] > 0, p.capacity_withdrawal, 1.0)
+    return cap * np.where(has_ties, 1.0, p.capacity_isolated)
 
 
 def _bits(mask: np.ndarray) -> np.ndarray:

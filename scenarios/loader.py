@@ -183,9 +183,9 @@ def _intervention(raw: Any, index: int) -> InterventionSpec:
     component = REGISTRY[kind]
     intensity = check_number(
         f"{where}.intensity",
-        raw.get("intensity", 1.0),
-        lo=0.0,
-        hi=component.intensity_hi,
+        raw.get("intensity", component.default_intensity),
+        lo=component.intensity_range[0],
+        hi=component.intensity_range[1],
         unit=component.intensity_unit,
     )
     eligibility = raw.get("eligibility", "all")
@@ -197,6 +197,7 @@ def _intervention(raw: Any, index: int) -> InterventionSpec:
     if not isinstance(options, Mapping):
         raise ParameterError(f"{where}.options", options, "a table of component settings")
     spec = InterventionSpec(kind, start, end, float(intensity), eligibility, dict(options))
+    REGISTRY[kind].check_intensity(spec.intensity, where)
     REGISTRY[kind].check_options(spec, where)
     return spec
 

@@ -122,11 +122,12 @@ def test_removing_all_venues_raises_isolation_and_hidden_need():
 
 
 @pytest.mark.slow
-def test_pandemic_lowers_participation_and_npos_recover_only_partly():
-    """A two-year pandemic from month 12: participation dips; NPOs do not fully recover.
+def test_pandemic_lowers_participation_and_npos_recover():
+    """A two-year pandemic from month 12: participation dips; the NPO loss recovers.
 
     Recovery is read against the same town without the pandemic (paired seeds): the gap
-    in NPOs narrows after the pandemic ends but does not close.
+    in NPOs opens during the pandemic and has closed five years later (national NPO counts
+    fell only about 3 % from 2017 to 2023, through COVID-19).
     """
     shock = {"shocks.pandemic_start": 12, "shocks.pandemic_months": 24}
     widest, final = [], []
@@ -140,10 +141,9 @@ def test_pandemic_lowers_participation_and_npos_recover_only_partly():
         gap = (b["npos"] - h["npos"]).to_numpy()
         assert gap[:12].max() == 0  # nothing differs before the shock
         widest.append(gap[36:49].max())  # just after the pandemic ends
-        final.append(gap[84:97].mean())  # five years later
+        final.append(gap[84:97].mean() / b["npos"].iloc[84:97].mean())  # five years later
     assert np.mean(widest) > 0  # the shock cost NPOs
-    assert np.mean(final) > 0  # lasting damage ...
-    assert np.mean(final) < np.mean(widest)  # ... but a partial recovery
+    assert abs(np.mean(final)) < 0.05  # ... and the loss has recovered (within 5 %)
 
 
 def test_transport_cut_lowers_venue_attendance():

@@ -95,15 +95,21 @@ def test_the_dashboard_map_is_the_models_map():
         assert np.array_equal(town_map(model.params.town).centres, model.town_map.centres)
 
 
-def test_community_building_subsidises_about_its_share_of_venues_once_each():
-    model = _model("community_building").run(18)
-    first = {v.unique_id: v.subsidised for v in model.venues.venues if v.open and v.kind != 4}
-    model.run(24)
-    later = {v.unique_id: v.subsidised for v in model.venues.venues if v.open and v.kind != 4}
-    # Decided once: a venue keeps its decision.
-    assert all(later[i] == s for i, s in first.items() if i in later)
-    n = len(later)
-    share = sum(later.values()) / n
-    # Binomial(n, 0.5): 3.5 standard deviations.
-    assert n > 50
-    assert abs(share - 0.5) < 3.5 * math.sqrt(0.25 / n), (share, n)
+def test_community_building_subsidises_its_budgeted_number_of_venues_and_keeps_them():
+    # The subsidy is a budgeted count of venues (natural units), given once and kept: it
+    # is not re-drawn every month (which once left about 99 % of venues subsidised).
+    model = _model("community_building")
+    component = next(i for i in model.interventions if i.spec.kind == "community_building")
+    slots = round(component.settings["venues_subsidised"])
+    model.run(18)
+    before = {v.unique_id for v in model.venues.venues if v.open and v.subsidised}
+    for _ in range(24):
+        model.run(1)
+        open_venues = [v for v in model.venues.venues if v.open and v.kind != 4]
+        subsidised = {v.unique_id for v in open_venues if v.subsidised}
+        # Filled in the levers phase; a venue that closes later in the month frees its slot.
+        full = min(slots, len(open_venues))
+        assert full - model.venues.closed_this_month <= len(subsidised) <= full
+    still_open = {v.unique_id for v in model.venues.venues if v.open}
+    assert before & still_open <= subsidised  # a subsidy, once given, is kept
+    assert 0 < slots < len(open_venues)  # the test means something: not every venue

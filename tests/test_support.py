@@ -20,6 +20,9 @@ SURE = {
     "support.detect_other": 1.0,
     "support.detect_household": 0.0,
     "switches.community": False,
+    "support.capacity_dementia": 1.0,
+    "support.capacity_withdrawal": 1.0,
+    "support.capacity_isolated": 1.0,
     # Hand-built worlds are tiny: staff them so that capacity never binds unless a test
     # sets its own staffing.
     "support.staff_per_20k": [1e6] * 4,
@@ -206,3 +209,22 @@ def test_counter_capacity_moves_unmet_need_and_waits_the_right_way():
     }
     assert unmet[0.5] > unmet[1.0] > unmet[2.0]
     assert wait[0.5] > wait[1.0] > wait[2.0]
+
+
+def test_help_seeking_capacity_falls_with_dementia_withdrawal_and_isolation():
+    from model.needs import CARE, WITHDRAWAL
+    from model.support import help_seeking_capacity
+
+    from .worlds import set_need, world
+
+    m = world([{"age": 78, "hh": 0}, {"age": 78, "hh": 1}, {"age": 30, "hh": 2}])
+    p = m.params.support
+    m.residents.seek_cap[:] = 1.0
+    set_need(m, 0, CARE, 2)  # moderate care band at 65+: the model's stand-in for dementia
+    set_need(m, 1, CARE, 1)  # light care need: capacity intact
+    set_need(m, 2, WITHDRAWAL, 1)
+    idx = np.arange(3)
+    connected = help_seeking_capacity(m, idx, np.ones(3, dtype=bool))
+    alone = help_seeking_capacity(m, idx, np.zeros(3, dtype=bool))
+    assert connected == pytest.approx([p.capacity_dementia, 1.0, p.capacity_withdrawal])
+    assert alone == pytest.approx(connected * p.capacity_isolated)

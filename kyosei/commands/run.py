@@ -211,6 +211,8 @@ COMPARE = [
     "cost_insurance",
     "cost_private",
     "cost_total",
+    "cost_baseline",
+    "cost_policy",
 ]
 # Costs are summed over the run; everything else is the value in the last month.
 CUMULATIVE = {name for name in COMPARE if name.startswith("cost_")}

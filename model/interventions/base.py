@@ -84,23 +84,24 @@ class Intervention:
     label_ja: ClassVar[str] = ""
     label_en: ClassVar[str] = ""
     intensity_unit: ClassVar[str] = ""
+    # The intensity a municipality budgets, in ``intensity_unit``: the default is the size
+    # of a real programme (``intensity_source`` cites it), within ``intensity_range``.
+    default_intensity: ClassVar[float] = 1.0
+    # Finite: a typo like 1e300 is refused instead of running for hours.
+    intensity_range: ClassVar[tuple[float, float]] = (0.0, 100_000.0)
+    intensity_source: ClassVar[str] = "assumption"
     # Component settings a policy file may give: name -> (default, lowest, highest).
     options: ClassVar[dict[str, tuple[float, float, float]]] = {}
     # When in the month the component acts: "levers" (sets this month's switches and
     # capacities) or "find" (reaches residents before they seek help); see core.py.
     hook: ClassVar[str] = "levers"
-    # The largest intensity a policy may ask for, in ``intensity_unit``: far above any
-    # real programme (the shipped packages use 1-5 staff per 100k), low enough that a
-    # typo like 1e300 is refused instead of running for hours. Staff per 100k residents:
-    # at most one per resident.
-    intensity_hi: ClassVar[float] = 100_000.0
 
     def __init__(self, spec: InterventionSpec, eligible: EligibilityRule | None = None) -> None:
         check_number(
             f"{spec.kind}.intensity",
             spec.intensity,
-            lo=0.0,
-            hi=self.intensity_hi,
+            lo=self.intensity_range[0],
+            hi=self.intensity_range[1],
             unit=self.intensity_unit,
         )
         self.spec = spec
@@ -123,6 +124,15 @@ class Intervention:
                 )
             _, lo, hi = cls.options[key]
             check_number(f"{where}.options.{key}", value, lo=lo, hi=hi)
+
+    @classmethod
+    def check_intensity(cls, value: float, where: str) -> None:
+        """Reject an intensity outside the component's declared range."""
+        lo, hi = cls.intensity_range
+        if not lo <= value <= hi:
+            raise ParameterError(
+                f"{where}.intensity", value, f"{cls.intensity_unit} from {lo:g} to {hi:g}"
+            )
 
     def active(self, month: int) -> bool:
         """Whether ``month`` is inside the component's time window."""

@@ -51,48 +51,43 @@ class CommunityBuilding(Intervention):
     kind = "community_building"
     label_ja = "地域づくり支援（コーディネーター・居場所補助）"
     label_en = "Community building"
-    intensity_unit = "coordinators (生活支援コーディネーター, CSW) per 100k residents"
+    intensity_unit = "coordinators (生活支援コーディネーター, CSW; FTE) in the town"
+    default_intensity = 2.0
+    intensity_range = (0.0, 100.0)
+    intensity_source = (
+        "[mhlw-sc-2022] ≈ 7.4 生活支援コーディネーター per 100k, one per 日常生活圏域 "
+        "(第2層): two for a 30k town of two areas"
+    )
     options: ClassVar[dict[str, tuple[float, float, float]]] = {
-        "matching_per_coordinator": (0.25, 0.0, 10.0),  # added volunteer-venue matching
-        "openings_per_coordinator": (0.15, 0.0, 10.0),  # added share of venue openings
-        "subsidised_share": (0.5, 0.0, 1.0),  # share of open venues subsidised
-        "hubs_per_100k_year": (1.0, 0.0, 50.0),  # multi-generation hubs opened a year
+        # added volunteer-venue matching per coordinator per 100k residents (assumption)
+        "matching_per_coordinator": (0.25, 0.0, 10.0),
+        # added share of venue openings per coordinator per 100k residents (assumption)
+        "openings_per_coordinator": (0.15, 0.0, 10.0),
+        # venues given a running-cost subsidy (assumption: about one in six of a 30k town's
+        # ≈ 60 venues, as 横浜's サービスB subsidises resident-run places, [seed-deck] p.21)
+        "venues_subsidised": (10.0, 0.0, 1000.0),
+        # multi-generation hubs (多世代交流拠点) opened a year in the town (assumption)
+        "hubs_per_year": (0.2, 0.0, 20.0),
     }
 
     def coordinators(self, model: CommunityModel) -> float:
         """Coordinators in the town (people)."""
-        return self.intensity * model.per_100k
+        return self.intensity
 
     def init(self, model: CommunityModel) -> None:
         """No venue has been considered for a subsidy yet."""
         self.considered: set[int] = set()  # unique ids of venues already decided
 
     def apply(self, model: CommunityModel) -> None:
-        """Raise matching and openings; subsidise venues; open hubs.
-
-        Each venue is considered for a subsidy once, the first month it is open in a
-        district the component reaches (when the policy starts, or when the venue
-        opens), so about ``subsidised_share`` of the venues are subsidised.
-        """
+        """Raise matching and openings; keep the subsidised venues filled; open hubs."""
         s = self.settings
-        per_100k = self.intensity
-        model.levers.match_boost *= 1.0 + s["matching_per_coordinator"] * per_100k
-        model.levers.open_boost *= 1.0 + s["openings_per_coordinator"] * per_100k
+        density = self.intensity / model.per_100k  # coordinators per 100k residents
+        model.levers.match_boost *= 1.0 + s["matching_per_coordinator"] * density
+        model.levers.open_boost *= 1.0 + s["openings_per_coordinator"] * density
         districts = set(self.reach_districts(model).tolist())
-        stream = model.streams["community_building"]
-        new = [
-            v
-            for v in model.venues.venues
-            if v.open and v.district in districts and v.unique_id not in self.considered
-        ]
-        if new:
-            keys = np.array([v.unique_id for v in new], dtype=np.uint64)
-            chosen = stream.uniform(keys, 0, k=1) < s["subsidised_share"]
-            for venue, yes in zip(new, chosen, strict=True):
-                venue.subsidised = venue.subsidised or bool(yes)
-                self.considered.add(venue.unique_id)
-        gen = stream.generator(model.month)
-        lam = s["hubs_per_100k_year"] * model.per_100k / 12.0
+        self._subsidise(model, districts)
+        gen = model.streams["community_building"].generator(model.month)
+        lam = s["hubs_per_year"] / 12.0
         self.hubs_opened = 0
         for _ in range(int(gen.poisson(lam))):
             if not districts:
@@ -103,6 +98,21 @@ class CommunityBuilding(Intervention):
             self.considered.add(hub.unique_id)
             model.tally.venues_created_by_policy += 1
             self.hubs_opened += 1
+
+    def _subsidise(self, model: CommunityModel, districts: set[int]) -> None:
+        """Give the subsidy to open venues of the reached districts, up to the budgeted number.
+
+        Venues keep a subsidy once given; a free slot goes to the venue that has been short
+        of volunteers longest (the one closest to closing), then in opening order. Venues are
+        real venues at any scale, so the number needs no scaling.
+        """
+        slots = round(self.settings["venues_subsidised"])
+        venues = [v for v in model.venues.venues if v.open and v.district in districts]
+        have = sum(1 for v in venues if v.subsidised)
+        free = [v for v in venues if not v.subsidised]
+        free.sort(key=lambda v: -v.unstaffed_months)
+        for venue in free[: max(0, slots - have)]:
+            venue.subsidised = True
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Coordinators (生活支援体制整備事業), subsidies by venue kind, hub set-up."""
@@ -123,13 +133,21 @@ class Platform(Intervention):
     kind = "platform"
     label_ja = "プラットフォーム（分野を超えた出会いの場）"
     label_en = "Cross-field platform"
-    intensity_unit = "gatherings per district per year"
-    intensity_hi = 1_000.0  # about three a day in every district
+    intensity_unit = "gatherings a year in the town"
+    default_intensity = 4.0
+    intensity_range = (0.0, 100.0)
+    intensity_source = (
+        "assumption: a quarterly gathering, as Okazaki's アイデアソン and the 宮ノ前テラス "
+        "meetings ([seed-deck] pp.20-21); range 0-100"
+    )
     options: ClassVar[dict[str, tuple[float, float, float]]] = {
-        "attendees": (25.0, 0.0, 1000.0),  # residents who come to a gathering
-        "volunteer_share": (0.3, 0.0, 1.0),  # attendees who start volunteering
-        "venue_chance": (0.1, 0.0, 1.0),  # a gathering opens a new venue
-        "npo_chance": (0.08, 0.0, 1.0),  # a gathering founds a new NPO
+        "attendees": (25.0, 0.0, 1000.0),  # residents who come to a gathering (assumption)
+        "volunteer_share": (0.3, 0.0, 1.0),  # attendees who start volunteering (assumption)
+        # a gathering opens a new venue (assumption; sensitivity range 0-0.3)
+        "venue_chance": (0.1, 0.0, 1.0),
+        # a gathering founds a new NPO (assumption: 宮ノ前テラス took one NPO from a chain
+        # of meetings, [seed-deck] p.21; sensitivity range 0-0.2)
+        "npo_chance": (0.05, 0.0, 1.0),
     }
 
     def apply(self, model: CommunityModel) -> None:
@@ -146,31 +164,32 @@ class Platform(Intervention):
         )
         keen = keen[np.argsort(r.district[keen], kind="stable")]
         bounds = np.searchsorted(r.district[keen], np.arange(model.n_districts + 1))
-        for d in self.reach_districts(model):
-            for _ in range(int(gen.poisson(self.intensity / 12.0))):
-                self.gatherings += 1
-                pool = keen[bounds[d] : bounds[d + 1]]
-                k = min(pool.size, round(s["attendees"] / model.scale))
-                if k == 0:
-                    continue
-                came = gen.choice(pool, size=k, replace=False)
-                starts = came[~r.volunteer[came] & (gen.random(k) < s["volunteer_share"])]
-                r.volunteer[starts] = True
-                r.vol_since[starts] = model.month
-                r.welfare_involved[starts] = True
-                model.tally.volunteers_started += starts.size
-                r.last_part_m[came] = model.month
-                if gen.random() < s["venue_chance"]:
-                    kind = CAFE if gen.random() < 0.5 else HUB
-                    venue = model.venues.open_venue(kind, int(d), gen, operator="npo")
-                    model.venues.assign_founders(venue, int(np.ceil(venue.volunteers_needed)))
-                    model.tally.venues_created_by_policy += 1
-                if gen.random() < s["npo_chance"]:
-                    funds = model.params.organisations.cost_base * 6
-                    org = model.organisations.found("npo", int(d), gen, funds=funds)
-                    founders = came[r.org[came] < 0][: max(1, round(3 / model.scale))]
-                    r.org[founders] = model.organisations.orgs.index(org)
-                    model.tally.orgs_founded += 1
+        districts = self.reach_districts(model)
+        for _ in range(int(gen.poisson(self.intensity / 12.0))):
+            d = int(districts[int(gen.integers(districts.size))])
+            self.gatherings += 1
+            pool = keen[bounds[d] : bounds[d + 1]]
+            k = min(pool.size, round(s["attendees"] / model.scale))
+            if k == 0:
+                continue
+            came = gen.choice(pool, size=k, replace=False)
+            starts = came[~r.volunteer[came] & (gen.random(k) < s["volunteer_share"])]
+            r.volunteer[starts] = True
+            r.vol_since[starts] = model.month
+            r.welfare_involved[starts] = True
+            model.tally.volunteers_started += starts.size
+            r.last_part_m[came] = model.month
+            if gen.random() < s["venue_chance"]:
+                kind = CAFE if gen.random() < 0.5 else HUB
+                venue = model.venues.open_venue(kind, int(d), gen, operator="npo")
+                model.venues.assign_founders(venue, int(np.ceil(venue.volunteers_needed)))
+                model.tally.venues_created_by_policy += 1
+            if gen.random() < s["npo_chance"]:
+                funds = model.params.organisations.cost_base * 6
+                org = model.organisations.found("npo", int(d), gen, funds=funds)
+                founders = came[r.org[came] < 0][: max(1, round(3 / model.scale))]
+                r.org[founders] = model.organisations.orgs.index(org)
+                model.tally.orgs_founded += 1
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Gatherings, shared by the four 地域づくり lines (slide 16, item (c))."""
@@ -184,12 +203,14 @@ class CafeAgreement(Intervention):
     kind = "cafe_agreement"
     label_ja = "民間カフェとの連携協定"
     label_en = "Partner cafés"
-    intensity_unit = "partner cafés per 100k residents"
-    intensity_hi = 1_000.0  # one café per 100 residents; each is opened one by one
+    intensity_unit = "partner cafés in the town"
+    default_intensity = 3.0
+    intensity_range = (0.0, 200.0)
+    intensity_source = "assumption: a few cafés on the town's main streets; range 0-200"
 
     def apply(self, model: CommunityModel) -> None:
         """Sign agreements until the town has its number of partner cafés."""
-        want = round(self.intensity * model.per_100k)
+        want = round(self.intensity)
         have = [v for v in model.venues.venues if v.open and v.operator == "private"]
         districts = self.reach_districts(model)
         gen = model.streams["cafe_agreement"].generator(model.month)
@@ -211,24 +232,44 @@ class Funding(Intervention):
     kind = "funding"
     label_ja = "NPOへの資金（ふるさと納税・共同募金・再分配法人）"
     label_en = "Funding for NPOs"
-    intensity_unit = "yen per resident per year"
-    intensity_hi = 1_000_000.0  # yen per resident per year
+    intensity_unit = "yen a year passed to the town's NPOs"
+    default_intensity = 3_000_000.0
+    intensity_range = (0.0, 1e10)
+    intensity_source = (
+        "assumption: the order of a 30k town's share of 共同募金 and ふるさと納税 earmarked for "
+        "citizens' activity (about ¥100 per resident a year); range 0-1e10"
+    )
 
     def pool(self, model: CommunityModel) -> float:
         """Yen pooled this month."""
-        return self.intensity * model.per_100k * 100_000 / 12.0
+        return self.intensity / 12.0
 
     def apply(self, model: CommunityModel) -> None:
-        """Share the month's pool equally among active NPOs of eligible districts."""
+        """Pass the month's pool to the NPOs of eligible districts, those in need first.
+
+        A 再分配 fund tops up NPOs whose reserves have run out (below zero) before anything
+        else, so the money keeps alive the NPOs that would otherwise fold; what is left is
+        shared equally. NPOs that need nothing and get nothing leave money in the pool.
+        """
         districts = set(self.reach_districts(model).tolist())
         npos = [
             o
             for o in model.organisations.orgs
             if o.active and o.kind == "npo" and o.district in districts
         ]
-        self.paid = self.pool(model) if npos else 0.0
+        self.paid = 0.0
+        if not npos:
+            return
+        left = self.pool(model)
+        for org in sorted(npos, key=lambda o: o.funds):
+            if org.funds >= 0 or left <= 0:
+                break
+            top_up = min(-org.funds, left)
+            org.funds += top_up
+            left -= top_up
         for org in npos:
-            org.funds += self.paid / len(npos)
+            org.funds += left / len(npos)
+        self.paid = self.pool(model)
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """The donations passed on."""

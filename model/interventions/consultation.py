@@ -27,18 +27,25 @@ class OneStop(Intervention):
     kind = "one_stop"
     label_ja = "包括的相談支援（ワンストップ窓口）"
     label_en = "One-stop consultation"
-    intensity_unit = "integration staff per district"
+    intensity_unit = "integration staff (FTE) in the town"
+    default_intensity = 2.0
+    intensity_range = (0.0, 200.0)
+    intensity_source = (
+        "[mhlw-hokatsu-2024] one worker per 包括 area (≈ 20-23k residents) of a 30-40k town; "
+        "[seed-deck] Okazaki's ふくサポ floor, staffing not given"
+    )
 
     def apply(self, model: CommunityModel) -> None:
-        """Open the one-stop rule to eligible residents; add the integration staff."""
+        """Open the one-stop rule to eligible residents; spread the staff over the counters."""
         model.support.one_stop_for = self.reach
-        for counter in model.support.counters:
-            counter.extra_staff += self.intensity / 4.0
+        counters = model.support.counters
+        for counter in counters:
+            counter.extra_staff += self.intensity / len(counters)
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Integration staff, shared by the four fields' consultation budgets (一体的な運用)."""
-        total = self.intensity * model.n_districts * model.params.costs.salary_month
-        return {line: total / 4.0 for line in CONSULT_LINES}
+        total = self.intensity * model.params.costs.salary_month
+        return {line: total / len(CONSULT_LINES) for line in CONSULT_LINES}
 
 
 @register
@@ -48,14 +55,19 @@ class MultiAgency(Intervention):
     kind = "multi_agency"
     label_ja = "多機関協働・重層的支援会議"
     label_en = "Multi-agency collaboration"
-    intensity_unit = "coordinators (相談支援包括化推進員) per 100k residents"
+    intensity_unit = "coordinators (相談支援包括化推進員, FTE) in the town"
+    default_intensity = 1.0
+    intensity_range = (0.0, 50.0)
+    intensity_source = (
+        "[seed-deck] Okazaki (385k residents) employs one 相談支援包括化推進員 at ふくサポ"
+    )
     options: ClassVar[dict[str, tuple[float, float, float]]] = {
         "cases_per_coordinator": (8.0, 0.0, 100.0),  # joint plans a coordinator runs a month
     }
 
     def coordinators(self, model: CommunityModel) -> float:
         """Coordinators in the town (people)."""
-        return self.intensity * model.per_100k
+        return self.intensity
 
     def apply(self, model: CommunityModel) -> None:
         """Give eligible compound cases joint plans, up to the coordinators' capacity."""

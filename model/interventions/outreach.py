@@ -1,9 +1,18 @@
-"""アウトリーチ等を通じた継続的支援: outreach workers find hidden needs.
+"""アウトリーチ等を通じた継続的支援: outreach workers find people and stay with them.
 
-Each month the workers contact about their capacity of eligible residents, chosen
-with priority for the isolated, older people living alone and households with a
-withdrawn member (8050). A contact notices a hidden need with a chance that depends on the need, and
-brings the person to a counter, accompanied (they rarely drop out on the way).
+The workers carry a caseload they follow for months (継続的支援). Each month every
+worker has a number of visits: follow-up visits to the caseload come first, the rest
+go to new contacts. New contacts are chosen with priority for the isolated, older
+people living alone, households with a withdrawn member (8050), and tips: older people
+living alone where the 民生委員 posts are filled (the commissioners know them) and
+people who recently stopped coming to a venue (the venue noticed). A contacted person
+with a hidden need may join the caseload.
+
+A visit to someone followed notices a hidden need with a chance that depends on the
+need (repeated visits find what one visit misses) and brings them to a counter,
+accompanied; it links an isolated person to a venue near home (where ties form). A case
+ends after ``follow_months`` or once the person is supported, connected and has no
+hidden need.
 """
 
 from __future__ import annotations
@@ -22,67 +31,129 @@ if TYPE_CHECKING:
 
 @register
 class Outreach(Intervention):
-    """Outreach workers (CSW) find and accompany people who do not come forward."""
+    """Outreach workers (CSW) find, follow and accompany people who do not come forward."""
 
     kind = "outreach"
-    label_ja = "アウトリーチ（訪問支援）"
+    label_ja = "アウトリーチ（訪問・継続的支援）"
     label_en = "Outreach"
-    intensity_unit = "outreach workers per 100k residents"
+    intensity_unit = "outreach workers (CSW, FTE) in the town"
+    default_intensity = 2.0
+    intensity_range = (0.0, 100.0)
+    intensity_source = (
+        "assumption: two 社協 CSWs, as Okazaki contracts outreach to 社協 CSWs ([seed-deck] "
+        "p.20; no national CSW headcount exists); range 0-100"
+    )
     hook = "find"
     options: ClassVar[dict[str, tuple[float, float, float]]] = {
-        "contacts_per_worker": (30.0, 0.0, 1000.0),  # residents contacted a month
-        "detect": (0.6, 0.0, 1.0),  # chance a contact notices a hidden need
+        "contacts_per_worker": (30.0, 0.0, 1000.0),  # visits a worker makes a month
+        "caseload_per_worker": (15.0, 0.0, 200.0),  # people a worker follows (range 5-40)
+        "follow_months": (6.0, 1.0, 60.0),  # months a case is followed (range 3-24)
+        "detect": (0.6, 0.0, 1.0),  # chance a visit notices a hidden need
         "detect_withdrawal": (0.4, 0.0, 1.0),  # … a withdrawal
-        "priority_isolated": (4.0, 0.0, 100.0),  # weight of isolated residents
+        "link_venue": (0.3, 0.0, 1.0),  # chance a visit links an isolated person to a venue
+        "priority_isolated": (4.0, 0.0, 100.0),
         "priority_alone_elderly": (2.0, 0.0, 100.0),
         "priority_withdrawal_household": (4.0, 0.0, 100.0),
+        "priority_tip": (4.0, 0.0, 100.0),  # tips from 民生委員 and venues
     }
+
+    def init(self, model: CommunityModel) -> None:
+        """An empty caseload (pids and the month each case began)."""
+        self.case_pid = np.empty(0, dtype=np.uint64)
+        self.case_since = np.empty(0, dtype=np.int64)
 
     def workers(self, model: CommunityModel) -> float:
         """Outreach workers in the town (people)."""
-        return self.intensity * model.per_100k
+        return self.intensity
+
+    def _caseload(self, model: CommunityModel) -> np.ndarray:
+        """Indices of the residents followed now (drops those gone)."""
+        r = model.residents
+        if self.case_pid.size == 0:
+            return np.empty(0, dtype=np.int64)
+        order = np.argsort(r.pid, kind="stable")
+        pos = np.searchsorted(r.pid, self.case_pid, sorter=order)
+        pos = np.minimum(pos, r.n - 1)
+        idx = order[pos]
+        here = (r.pid[idx] == self.case_pid) & r.alive[idx] & model.snap.home[idx]
+        self.case_pid, self.case_since = self.case_pid[here], self.case_since[here]
+        return idx[here]
 
     def apply(self, model: CommunityModel) -> None:
-        """Contact residents by priority and refer the hidden needs found.
-
-        Each eligible resident is contacted with a chance proportional to their
-        priority weight, scaled so that the expected number of contacts is the workers'
-        capacity (Poisson sampling). A contact only changes anything for someone with a
-        hidden need, so only they are drawn; the weights of everyone else enter through
-        counts.
-        """
+        """Follow the caseload, then contact new people by priority with the visits left."""
         r = model.residents
         s = self.settings
         snap = model.snap
-        contacts = self.workers(model) * s["contacts_per_worker"] / model.scale
+        stream = model.streams["outreach"]
+        month = model.month
+        hidden_any = ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
+        followed = self._caseload(model)
+        # Cases end after their time, or once supported, connected and nothing is hidden.
+        connected = ~snap.isolated[followed] & (r.venue[followed] >= 0)
+        done = (month - self.case_since >= s["follow_months"]) | (connected & ~hidden_any[followed])
+        keep = ~done
+        self.case_pid, self.case_since = self.case_pid[keep], self.case_since[keep]
+        followed = followed[keep]
+        if followed.size:
+            model.tally.outreach_found += self._visit(model, followed, stream, k=1)
+        visits = self.workers(model) * s["contacts_per_worker"] / model.scale - followed.size
+        slots = self.workers(model) * s["caseload_per_worker"] / model.scale - followed.size
+        if visits <= 0:
+            return
         eligible = self.reach & snap.home
+        eligible[followed] = False
         withdrawn_hh = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
         in_withdrawn_hh = withdrawn_hh[r.hh]
         alone_old = snap.alone & (snap.years >= 65)
-        a, b, c = (
+        filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
+        fill = np.minimum(1.0, filled * model.scale / np.maximum(model.minsei_posts(), 1.0))
+        stopped = (r.venue < 0) & (r.last_part_m >= month - 12) & (r.last_part_m < month - 1)
+        tip = np.where(alone_old, fill[r.district], 0.0) + stopped
+        a, b, c, t = (
             s["priority_isolated"],
             s["priority_alone_elderly"],
             s["priority_withdrawal_household"],
+            s["priority_tip"],
         )
-        total = (
-            np.count_nonzero(eligible)
-            + a * np.count_nonzero(eligible & snap.isolated)
-            + b * np.count_nonzero(eligible & alone_old)
-            + c * np.count_nonzero(eligible & in_withdrawn_hh)
-        )
-        if total <= 0 or contacts <= 0:
+        weight = 1.0 + a * snap.isolated + b * alone_old + c * in_withdrawn_hh + t * tip
+        total = float(weight[eligible].sum())
+        if total <= 0:
             return
-        hidden_any = ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
-        idx = np.flatnonzero(eligible & hidden_any)
-        weight = 1.0 + a * snap.isolated[idx] + b * alone_old[idx] + c * in_withdrawn_hh[idx]
-        p_contact = np.minimum(1.0, weight * (contacts / total))
-        stream = model.streams["outreach"]
-        reached = idx[stream.uniform(r.pid[idx], model.month, k=0) < p_contact]
-        hidden = (r.sev[:, reached] > 0) & ~r.supported[:, reached] & ~r.known[:, reached]
+        # A new contact matters only for someone with a hidden need or no ties.
+        idx = np.flatnonzero(eligible & (hidden_any | snap.isolated))
+        p_contact = np.minimum(1.0, weight[idx] * (visits / total))
+        reached = idx[stream.uniform(r.pid[idx], month, k=0) < p_contact]
+        model.tally.outreach_found += self._visit(model, reached, stream, k=2)
+        # Those still needing someone join the caseload while there is room.
+        still = reached[
+            ((r.sev[:, reached] > 0) & ~r.supported[:, reached]).any(axis=0)
+            | snap.isolated[reached]
+        ]
+        still = still[np.argsort(-weight[still], kind="stable")][: max(0, int(slots))]
+        self.case_pid = np.concatenate([self.case_pid, r.pid[still]])
+        self.case_since = np.concatenate([self.case_since, np.full(still.size, month)])
+
+    def _visit(self, model: CommunityModel, idx: np.ndarray, stream, k: int) -> int:
+        """One visit each: notice hidden needs (bring them) and link the isolated to a venue."""
+        r = model.residents
+        s = self.settings
+        month = model.month
+        hidden = (r.sev[:, idx] > 0) & ~r.supported[:, idx] & ~r.known[:, idx]
         p_detect = np.where(hidden[WITHDRAWAL], s["detect_withdrawal"], s["detect"])
-        found = stream.uniform(r.pid[reached], model.month, k=1) < p_detect
-        referred = model.support.bring(reached[found], OUTREACH)
-        model.tally.outreach_found += referred.size
+        found = hidden.any(axis=0) & (stream.uniform(r.pid[idx], month, k=k) < p_detect)
+        referred = model.support.bring(idx[found], OUTREACH)
+        venues = model.venues
+        if model.params.switches.community and venues.venues and not venues.closed_by_shock:
+            lone = idx[model.snap.isolated[idx] & (r.venue[idx] < 0)]
+            lone = lone[stream.uniform(r.pid[lone], month, k=k + 10) < s["link_venue"]]
+            if lone.size:
+                a = venues.arrays()
+                rates = venues.join_rates(lone, np.ones(lone.size, dtype=bool))
+                kind = np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), 3)
+                u = stream.uniform(r.pid[lone], month, k=k + 20)
+                joined = venues.place(lone, kind, u, a, a["open"], habit=False)
+                model.tally.linked_to_venues += joined.size
+        return int(referred.size)
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Workers' pay, on the new functions' additional funding (追加財源)."""

@@ -26,7 +26,13 @@ class Participation(Intervention):
     kind = "participation"
     label_ja = "参加支援（相談から居場所・役割へ）"
     label_en = "Participation support"
-    intensity_unit = "participation-support staff per 100k residents"
+    intensity_unit = "参加支援 workers (FTE) in the town"
+    default_intensity = 1.0
+    intensity_range = (0.0, 50.0)
+    intensity_source = (
+        "assumption: one worker, as Okazaki contracts 参加支援 to 社協 CSWs alongside their "
+        "outreach ([seed-deck] p.20); range 0-50"
+    )
     options: ClassVar[dict[str, tuple[float, float, float]]] = {
         "links_per_worker": (20.0, 0.0, 1000.0),  # people linked a month
         "role_share": (0.15, 0.0, 1.0),  # of those linked, offered a volunteer role
@@ -35,7 +41,7 @@ class Participation(Intervention):
 
     def staff(self, model: CommunityModel) -> float:
         """Participation-support staff in the town (people)."""
-        return self.intensity * model.per_100k
+        return self.intensity
 
     def apply(self, model: CommunityModel) -> None:
         """Supported residents join venues and groups more readily this month."""
