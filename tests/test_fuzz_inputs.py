@@ -101,6 +101,9 @@ def _call(root: Path, args: list[str], inputs: dict[str, str | bytes]) -> tuple[
     if took > HANG_S:
         STATS["hangs"] += 1
     STATS["max_ms"] = max(STATS["max_ms"], int(took * 1000))
+    target = os.environ.get("KYOSEI_FUZZ_STATS")
+    if target and STATS["cases"] % 50 == 0:  # the long run's tallies, also if it is stopped
+        Path(target).write_text(json.dumps(dict(STATS)), encoding="utf-8")
     written = _files(root) - before
     if code != 0 and written:
         STATS["writes_on_error"] += 1
@@ -188,9 +191,24 @@ EXPERIMENT_KEYS = ["name", "root_seed", "replications", "years", "scale", "towns
                    "reference", "surprise"]  # fmt: skip
 
 
+# Sizes of a sweep are drawn from values that are invalid or small, so that a valid
+# sweep finishes in seconds (200 replications of 30 years is valid, and slow).
+SMALL_OR_BAD = ["nan", "inf", "-1", "0", "1", "2", "0.5", str(2**63), "9" * 400, '"x"', "[]"]
+SWEEP_SIZE = {
+    "replications": SMALL_OR_BAD,
+    "years": SMALL_OR_BAD,
+    "scale": [*SMALL_OR_BAD[:3], "0.5", "100", "1000", "1e300", '"x"'],
+}
+experiment_pair = st.sampled_from(EXPERIMENT_KEYS).flatmap(
+    lambda key: st.tuples(
+        st.just(key), st.sampled_from(SWEEP_SIZE[key]) if key in SWEEP_SIZE else VALUE
+    )
+)
+
+
 @FUZZ
 @given(
-    changes=st.lists(st.tuples(st.sampled_from(EXPERIMENT_KEYS), VALUE), max_size=3),
+    changes=st.lists(experiment_pair, max_size=3),
     design=st.sampled_from(["", '[design]\nkind = "latin_hypercube"\nsamples = 3\n',
                             '[design]\nkind = "sobol"\nsamples = 3\n', "[design]\nkind = []\n",
                             '[design]\nkind = "latin_hypercube"\nsamples = 1000000\n']),
