@@ -110,8 +110,8 @@ class SupportParams:
     capacity_withdrawal: float = param(
         0.3,
         unit="multiplier on help-seeking capacity of a withdrawn person (any need)",
-        source="assumption (calibration.md B5: most withdrawn young people do not want to use "
-        "support agencies, figures unverified); sensitivity range 0.1-0.6",
+        source="assumption ([cao-kodomo-wakamono-2022]: most withdrawn young people do not want "
+        "to use support agencies, figures unverified); sensitivity range 0.1-0.6",
         lo=0,
         hi=1,
     )
@@ -140,7 +140,7 @@ class SupportParams:
     referral_dropout: float = param(
         0.30,
         unit="share giving up on each referral (たらい回し)",
-        source="assumption; sensitivity range 0.1-0.5 (calibration.md B4: about 36 % of "
+        source="assumption; sensitivity range 0.1-0.5 ([mhlw-gyosei-review-2024]: about 36 % of "
         "自立相談 new consultations end with advice or information only, an upper reference)",
         lo=0,
         hi=1,
@@ -175,7 +175,7 @@ class SupportParams:
     withdrawal_taken: float = param(
         0.30,
         unit="chance the siloed hardship counter takes on a withdrawal case",
-        source="assumption (制度の狭間); sensitivity range 0.1-0.6 (calibration.md B4: 92 % "
+        source="assumption (制度の狭間); sensitivity range 0.1-0.6 ([diamond-8050-2021]: 92 % "
         "of Tokyo's 包括 know of withdrawn residents, 3.9 % newly find one in a month)",
         lo=0,
         hi=1,

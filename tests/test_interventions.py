@@ -158,7 +158,7 @@ def test_one_stop_removes_dropouts_of_compound_cases():
 
 def test_multi_agency_gives_joint_plans_and_fewer_dropouts():
     silo = _compound_world().recorder.timeseries()
-    joint = _compound_world(InterventionSpec("multi_agency", intensity=1e5)).recorder.timeseries()
+    joint = _compound_world(InterventionSpec("multi_agency", intensity=50.0)).recorder.timeseries()
     assert joint["joint_plans"].sum() == 200
     assert joint["referral_dropouts"].sum() <= 0.2 * silo["referral_dropouts"].sum()
 
