@@ -50,6 +50,95 @@ def kpi_rows(kpi: pd.DataFrame, labels: dict[str, str], lang: str) -> list[list[
     return rows
 
 
+def budget_rows(
+    budget: pd.DataFrame, labels: dict[str, str], lang: str
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the budget table: per package, each payer then the total.
+
+    Money is in 万円/年 (per year) and 億円 (over the horizon); the increment over the
+    reference is a paired mean difference with its 90 % interval.
+    """
+    years = round(float(budget.attrs.get("years", 0)) or 0)
+    headers = [
+        tr("explore.arm", lang),
+        tr("budget.payer", lang),
+        tr("budget.per_year", lang),
+        tr("budget.total", lang, years=years),
+        tr("budget.increment", lang),
+    ]
+    rows = []
+    for r in budget.to_dict("records"):
+        arm, payer = str(r["arm"]), str(r["payer"])
+        inc = "—"
+        if arm != str(r["reference"]) and r["increment"] == r["increment"]:
+            inc = _oku(float(r["increment"]), True)
+            lo, hi = _oku(float(r["inc_lo"]), True), _oku(float(r["inc_hi"]), True)
+            if lo != hi:  # no interval to show when every replicate costs the same
+                inc += f" [{lo}, {hi}]"
+        per_year = float(r["per_year"])
+        rows.append(
+            [
+                labels.get(arm, arm) if payer == budget_first_payer(budget, arm) else "",
+                tr(f"payer.{payer}", lang),
+                f"{per_year / 1e4:,.0f}" if per_year == per_year else "—",
+                _oku(float(r["total"])),
+                inc,
+            ]
+        )
+    return headers, rows
+
+
+def budget_first_payer(budget: pd.DataFrame, arm: str) -> str:
+    """The payer of ``arm``'s first row (where the package's name is written)."""
+    part = budget[budget["arm"] == arm]
+    return str(part["payer"].iloc[0]) if not part.empty else ""
+
+
+def _oku(yen: float, signed: bool = False) -> str:
+    if yen != yen:
+        return "—"
+    text = f"{abs(yen) / 1e8:,.2f}" if signed else f"{yen / 1e8:,.2f}"
+    if signed:
+        text = ("+" if yen > 0 else "−" if yen < 0 else "±") + text
+    return text
+
+
+def budget_html(budget: pd.DataFrame, per: pd.DataFrame, labels: dict[str, str], lang: str) -> str:
+    """The budget table and the cost per person reconnected, as HTML."""
+    headers, rows = budget_rows(budget, labels, lang)
+    out = html_table(headers, rows, css="kyosei-table kyosei-budget", numeric=(2, 3, 4))
+    if not per.empty:
+        years = round(float(budget.attrs.get("years", 0)) or 0)
+        per_rows = []
+        for r in per.to_dict("records"):
+            extra = float(r["extra"])
+            per_extra = float(r["per_extra"])
+            per_rows.append(
+                [
+                    labels.get(str(r["arm"]), str(r["arm"])),
+                    f"{float(r['reconnected']):,.0f}",
+                    format_value("cost_per_reconnected", float(r["per_person"]), lang),
+                    "—"
+                    if extra != extra
+                    else format_value("cost_per_reconnected", per_extra, lang)
+                    if per_extra == per_extra
+                    else tr("budget.no_extra", lang),
+                ]
+            )
+        out += html_table(
+            [
+                tr("explore.arm", lang),
+                tr("budget.reconnected", lang, years=years),
+                tr("budget.per_person", lang),
+                tr("budget.per_extra", lang),
+            ],
+            per_rows,
+            css="kyosei-table kyosei-per-person",
+            numeric=(1, 2, 3),
+        )
+    return out
+
+
 def sources(towns: list[str]) -> list[tuple[str, str]]:
     """(parameter, source) of every parameter of the towns, sources not 'assumption' first."""
     seen: dict[str, str] = {}
@@ -72,8 +161,16 @@ def build(
     figures: list[tuple[str, go.Figure]],
     year: float,
     lang: str,
+    *,
+    budget: pd.DataFrame | None = None,
+    per_person: pd.DataFrame | None = None,
 ) -> str:
-    """The brief as one HTML document (UTF-8 text)."""
+    """The brief as one HTML document (UTF-8 text).
+
+    ``budget`` and ``per_person`` are :func:`dashboards.compare_data.budget` and
+    :func:`~dashboards.compare_data.cost_per_reconnected` (the cost table is left out
+    when they are not given or the set has no costs).
+    """
     esc = html.escape
     m = loaded.manifest
     today = _dt.date.today().isoformat()
@@ -102,6 +199,11 @@ def build(
             kpi_rows(kpi, labels, lang),
         ),
     ]
+    if budget is not None and not budget.empty:
+        parts.append(f"<h2>{esc(tr('budget.title', lang))}</h2>")
+        parts.append(f"<p class='meta'>{esc(tr('budget.help', lang))}</p>")
+        per = per_person if per_person is not None else pd.DataFrame()
+        parts.append(budget_html(budget, per, labels, lang))
     first = True
     for title, fig in figures:
         parts.append(f"<h2>{esc(title)}</h2>")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zlib
+from pathlib import Path
+
 import plotly.graph_objects as go
 
 # Japanese fonts first (IPA in Debian, Hiragino on macOS, Meiryo/Yu Gothic on Windows).
@@ -16,7 +19,24 @@ PAYER_COLOURS = {
     "cost_prefecture": "#56b4e9",
     "cost_municipality": "#e69f00",
     "cost_insurance": "#009e73",
+    "cost_private": "#cc79a7",
+    "cost_other": "#999999",
 }
+# One colour per package wherever it appears, fixed by its name (not its place in a list).
+PACKAGE_COLOURS = {
+    "baseline": "#6b6b6b",
+    "jusou_full": "#0072b2",
+    "outreach": "#d55e00",
+    "one_stop": "#009e73",
+    "participation": "#cc79a7",
+    "community_building": "#e69f00",
+    "multi_agency": "#56b4e9",
+    "platform": "#8c564b",
+    "funding": "#b8860b",
+    "cafe_agreement": "#7b3294",
+    "okazaki_style": "#1b7837",
+}
+_SPARE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8c564b", "#7b3294")
 STATE_COLOURS = {
     "connected": "#4c9f70",
     "isolated": "#7f7f7f",
@@ -29,6 +49,20 @@ STATE_COLOURS = {
 def arm_colour(index: int) -> str:
     """Colour of the ``index``-th package on the page (0 is the reference)."""
     return ARM_COLOURS[index % len(ARM_COLOURS)]
+
+
+def package_of(arm: str) -> str:
+    """The package part of an arm name (``town/package [lever=…]`` → ``package``)."""
+    name = arm.split(" [", 1)[0].rsplit("/", 1)[-1]
+    return Path(name).stem if name.endswith(".toml") else name
+
+
+def package_colour(arm: str) -> str:
+    """The colour of ``arm``'s package: the same on every chart, page and in the brief."""
+    name = package_of(arm)
+    if name in PACKAGE_COLOURS:
+        return PACKAGE_COLOURS[name]
+    return _SPARE[zlib.crc32(name.encode("utf-8")) % len(_SPARE)]
 
 
 def rgba(hex_colour: str, alpha: float) -> str:

@@ -16,8 +16,8 @@ from plotly.subplots import make_subplots
 
 from model.metrics import METRICS
 
-from .figures_common import PAYER_COLOURS, arm_colour, empty, rgba, style
-from .i18n import metric_label, metric_unit, tr
+from .figures_common import PAYER_COLOURS, empty, package_colour, rgba, style
+from .i18n import YEN_MAN, YEN_OKU, metric_label, metric_unit, tr
 
 
 def _axis_format(metric: str) -> dict[str, str]:
@@ -61,7 +61,7 @@ def band_chart(
             part = bands[(bands["metric"] == metric) & (bands["arm"] == arm)]
             if part.empty:
                 continue
-            colour = arm_colour(j)
+            colour = package_colour(arm)
             x = part["year"].to_numpy()
             fig.add_trace(
                 go.Scatter(
@@ -116,7 +116,11 @@ def band_chart(
 def cost_chart(
     costs: pd.DataFrame, arms: list[str], labels: dict[str, str], lang: str, *, big: bool = False
 ) -> go.Figure:
-    """Monthly cost stacked by payer (top) and cumulative cost (bottom), one column per package."""
+    """Cost per year stacked by payer (top, 万円/年) and the running total (bottom, 億円).
+
+    ``costs`` is :func:`dashboards.compare_data.costs`: means over replicates, so the
+    payers stacked in a year add up to that year's total. One column per package.
+    """
     if costs.empty:
         return empty(tr("compare.costs.missing", lang))
     cols = len(arms)
@@ -125,40 +129,60 @@ def cost_chart(
         cols=cols,
         shared_yaxes="rows",
         subplot_titles=[labels.get(a, a) for a in arms],
-        vertical_spacing=0.14,
+        vertical_spacing=0.16,
     )
     payers = list(dict.fromkeys(costs["payer"]))
+    year_unit = tr("unit.man_yen_year", lang)
+    oku = tr("unit.oku_yen", lang)
     for j, arm in enumerate(arms):
         for payer in payers:
             part = costs[(costs["arm"] == arm) & (costs["payer"] == payer)]
             if part.empty:
                 continue
             colour = PAYER_COLOURS.get(payer, "#999999")
-            for row, column in ((1, "monthly"), (2, "cumulative")):
-                fig.add_trace(
-                    go.Scatter(
-                        x=part["year"],
-                        y=part[column] / 1e4,
-                        name=tr(f"payer.{payer}", lang),
-                        stackgroup=f"{arm}-{column}",
-                        line={"color": colour, "width": 0.5},
-                        fillcolor=rgba(colour, 0.7),
-                        legendgroup=payer,
-                        showlegend=j == 0 and row == 1,
-                        hovertemplate="%{x:.1f}: %{y:,.0f} 万円<extra>"
-                        + tr(f"payer.{payer}", lang)
-                        + "</extra>",
-                    ),
-                    row=row,
-                    col=j + 1,
-                )
-    man = tr("unit.man_yen", lang)
-    fig.update_yaxes(title_text=f"{tr('unit.yen_month', lang)} ({man})", row=1, col=1)
-    fig.update_yaxes(title_text=f"{tr('compare.costs.cumulative', lang)} ({man})", row=2, col=1)
-    fig.update_xaxes(title_text=tr("axis.year", lang), row=2)
+            name = tr(f"payer.{payer}", lang)
+            fig.add_trace(
+                go.Bar(
+                    x=part["year"],
+                    y=part["yearly"] / YEN_MAN,
+                    name=name,
+                    marker={"color": colour},
+                    legendgroup=payer,
+                    showlegend=j == 0,
+                    hovertemplate=f"%{{x}}: %{{y:,.0f}} {year_unit}<extra>{name}</extra>",
+                ),
+                row=1,
+                col=j + 1,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=part["year"],
+                    y=part["cumulative"] / YEN_OKU,
+                    name=name,
+                    stackgroup=f"{arm}-cumulative",
+                    line={"color": colour, "width": 0.5},
+                    fillcolor=rgba(colour, 0.7),
+                    legendgroup=payer,
+                    showlegend=False,
+                    hovertemplate=f"%{{x}}: %{{y:,.2f}} {oku}<extra>{name}</extra>",
+                ),
+                row=2,
+                col=j + 1,
+            )
+    fig.update_yaxes(title_text=tr("compare.costs.yearly_axis", lang), row=1, col=1)
+    fig.update_yaxes(title_text=tr("compare.costs.cumulative_axis", lang), row=2, col=1)
+    fig.update_yaxes(tickformat=",.0f", row=1)
+    fig.update_yaxes(tickformat=",.2~f", row=2)
+    fig.update_xaxes(title_text=tr("axis.year", lang), row=2, dtick=_year_dtick(costs))
+    fig.update_xaxes(dtick=_year_dtick(costs), row=1)
     style(fig, big=big)
-    fig.update_layout(height=520)
+    fig.update_layout(height=560, barmode="stack", margin={"t": 90})
     return fig
+
+
+def _year_dtick(costs: pd.DataFrame) -> int:
+    years = int(costs["year"].max()) if not costs.empty else 1
+    return 1 if years <= 10 else 5 if years > 25 else 2
 
 
 def gantt_chart(
@@ -171,7 +195,7 @@ def gantt_chart(
     arms = list(dict.fromkeys(timeline["arm"]))
     fig = go.Figure()
     rows = []
-    for j, arm in enumerate(arms, start=1):
+    for arm in arms:
         part = timeline[timeline["arm"] == arm]
         names = [
             f"{labels.get(arm, arm)} · {lab or kind}"
@@ -187,7 +211,7 @@ def gantt_chart(
                 base=start,
                 orientation="h",
                 name=labels.get(arm, arm),
-                marker={"color": arm_colour(j)},
+                marker={"color": package_colour(arm)},
                 customdata=np.stack(
                     [start, end, part["intensity"].to_numpy(float)], axis=1
                 ).tolist(),
@@ -282,7 +306,7 @@ def equity_chart(
     if equity.empty:
         return empty(tr("compare.equity.missing", lang))
     fig = go.Figure()
-    for j, arm in enumerate(arms):
+    for arm in arms:
         part = equity[equity["arm"] == arm]
         if part.empty:
             continue
@@ -292,7 +316,7 @@ def equity_chart(
                 x=names,
                 y=part["median"],
                 name=labels.get(arm, arm),
-                marker={"color": arm_colour(j)},
+                marker={"color": package_colour(arm)},
                 error_y={
                     "type": "data",
                     "symmetric": False,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .figures_common import arm_colour, empty, style
+from .figures_common import arm_colour, empty, package_colour, style
 from .i18n import metric_label, metric_unit, tr
 
 
@@ -15,14 +15,14 @@ def scatter(
 ) -> go.Figure:
     """One dot per run: input ``x`` against the outcome, coloured by package."""
     fig = go.Figure()
-    for j, (arm, part) in enumerate(frame.groupby("arm", sort=False)):
+    for arm, part in frame.groupby("arm", sort=False):
         fig.add_trace(
             go.Scatter(
                 x=part[x],
                 y=part[metric],
                 mode="markers",
                 name=labels.get(str(arm), str(arm)),
-                marker={"color": arm_colour(j), "size": 7, "opacity": 0.75},
+                marker={"color": package_colour(str(arm)), "size": 7, "opacity": 0.75},
             )
         )
     fig.update_xaxes(title_text=x)
@@ -109,7 +109,7 @@ def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
     if advice.empty:
         return empty(tr("explore.advisor.help", lang))
     fig = go.Figure()
-    for j, (arm, part) in enumerate(advice.groupby("arm", sort=False)):
+    for arm, part in advice.groupby("arm", sort=False):
         part = part.sort_values("replicates")
         fig.add_trace(
             go.Scatter(
@@ -117,7 +117,7 @@ def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
                 y=part["half_width"].tolist(),
                 mode="lines+markers",
                 name=str(arm),
-                line={"color": arm_colour(j + 1)},
+                line={"color": package_colour(str(arm))},
             )
         )
         now = part[part["current"]]
@@ -126,7 +126,7 @@ def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
                 x=now["replicates"].tolist(),
                 y=now["half_width"].tolist(),
                 mode="markers",
-                marker={"size": 14, "symbol": "star", "color": arm_colour(j + 1)},
+                marker={"size": 14, "symbol": "star", "color": package_colour(str(arm))},
                 showlegend=False,
             )
         )

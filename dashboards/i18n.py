@@ -103,10 +103,35 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.better.higher": ("高いほど良い", "higher"),
     "compare.costs": ("費用負担（負担者別）", "Cost by payer"),
     "compare.costs.help": (
-        "施策の月額費用を国・都道府県・市町村・保険料に分けて積み上げ",
-        "Monthly cost of the policies, stacked by who pays",
+        "上：年間費用を国・都道府県・市町村・保険料・寄附・民間に分けて積み上げ（万円/年）。"
+        "下：累積費用（億円）。反復の平均なので、負担者を足すと合計になります",
+        "Top: cost a year stacked by who pays, donors included (×10,000 yen/yr)."
+        " Bottom: the running total (×100 M yen). Means over replicates, so payers add up"
+        " to the total",
     ),
     "compare.costs.cumulative": ("累積費用", "Cumulative cost"),
+    "compare.costs.yearly_axis": ("年間費用（万円/年）", "Cost a year (×10,000 yen/yr)"),
+    "compare.costs.cumulative_axis": ("累積費用（億円）", "Cumulative cost (×100 M yen)"),
+    "budget.title": ("予算（負担者別）", "Budget by payer"),
+    "budget.help": (
+        "反復の平均。負担者の行を足すと合計になります。増分は基準との対にした差（90%区間）",
+        "Means over replicates: the payer rows add up to the total. The increment is the"
+        " paired difference from the reference (90 % interval)",
+    ),
+    "budget.payer": ("負担者", "Payer"),
+    "budget.per_year": ("年平均（万円/年）", "Per year (×10,000 yen/yr)"),
+    "budget.total": ("{years}年間の合計（億円）", "Total over {years} years (×100 M yen)"),
+    "budget.increment": ("基準からの増分（億円）", "Increment over reference (×100 M yen)"),
+    "budget.per_person": (
+        "再びつながった人1人あたり費用",
+        "Cost per person reconnected",
+    ),
+    "budget.per_extra": (
+        "基準より多くつながった1人あたりの追加費用",
+        "Added cost per extra person reconnected",
+    ),
+    "budget.reconnected": ("再びつながった人（{years}年間）", "People reconnected ({years} years)"),
+    "budget.no_extra": ("基準より増えていません", "no more than the reference"),
     "compare.costs.missing": (
         "この結果セットには費用の出力（cost_national など）がありません。",
         "This results set has no cost outputs (cost_national, …).",
@@ -264,8 +289,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "payer.cost_prefecture": ("都道府県", "Prefecture"),
     "payer.cost_municipality": ("市町村", "Municipality"),
     "payer.cost_insurance": ("保険料", "Insurance premiums"),
-    "unit.yen_month": ("円／月", "yen / month"),
+    "payer.cost_private": ("寄附・民間", "Donors and private funds"),
+    "payer.cost_other": ("その他", "Other"),
+    "payer.cost_total": ("合計", "Total"),
     "unit.man_yen": ("万円", "10,000 yen"),
+    "unit.man_yen_year": ("万円/年", "×10,000 yen/yr"),
+    "unit.oku_yen": ("億円", "×100 M yen"),
+    "unit.man_yen_person": ("万円/人", "×10,000 yen/person"),
+    "unit.points": ("ポイント", "pt"),
     "axis.year": ("年", "Year"),
     "axis.month": ("月", "Month"),
     # ---- brief -------------------------------------------------------------------------
@@ -339,25 +370,86 @@ def metric_unit(name: str) -> str:
     return m.unit if m is not None else ""
 
 
-def format_value(name: str, value: float) -> str:
-    """A value as the catalogue formats it (shares in %, yen in 万円)."""
+# Money is shown one way everywhere: flows in 万円/年, totals over the horizon in 億円,
+# amounts per person in 万円. The model records monthly yen; these convert.
+YEN_MAN = 1e4
+YEN_OKU = 1e8
+_YEN_STOCK = ("cost_cumulative",)
+
+
+def yen_kind(name: str) -> str:
+    """``flow`` (a monthly cost), ``stock`` (a running total), ``per`` (per person) or ``""``."""
+    if metric_unit(name) != "yen" and not name.startswith("cost_"):
+        return ""
+    if name in _YEN_STOCK:
+        return "stock"
+    if name.startswith("cost_per_"):
+        return "per"
+    return "flow"
+
+
+def display_scale(name: str, lang: str | None = None) -> tuple[float, str]:
+    """(factor, unit) that turn a metric's recorded value into the shown one.
+
+    Monthly costs become 万円/年 (× 12 ÷ 10,000), running totals 億円, amounts per
+    person 万円; other metrics are shown as recorded (factor 1, no unit).
+    """
+    lang = lang or state.lang.value
+    kind = yen_kind(name)
+    if kind == "flow":
+        return 12 / YEN_MAN, tr("unit.man_yen_year", lang)
+    if kind == "stock":
+        return 1 / YEN_OKU, tr("unit.oku_yen", lang)
+    if kind == "per":
+        return 1 / YEN_MAN, tr("unit.man_yen_person", lang)
+    return 1.0, ""
+
+
+def man_yen_year(yen_per_year: float, lang: str | None = None) -> str:
+    """A yearly amount in 万円/年 (``1,234 万円/年``)."""
+    if yen_per_year != yen_per_year:
+        return "—"
+    return f"{yen_per_year / YEN_MAN:,.0f} {tr('unit.man_yen_year', lang or state.lang.value)}"
+
+
+def oku_yen(yen: float, lang: str | None = None, signed: bool = False) -> str:
+    """A total in 億円 with two decimals (``2.77 億円``; signed: ``+0.41 億円``)."""
+    if yen != yen:
+        return "—"
+    text = f"{abs(yen) / YEN_OKU:,.2f}" if signed else f"{yen / YEN_OKU:,.2f}"
+    if signed:
+        text = ("+" if yen > 0 else "−" if yen < 0 else "±") + text
+    return f"{text} {tr('unit.oku_yen', lang or state.lang.value)}"
+
+
+def format_value(name: str, value: float, lang: str | None = None) -> str:
+    """A value as shown in tables: shares in %, money in 万円/年 · 億円 · 万円/人."""
+    if value != value:
+        return "—"
+    factor, unit = display_scale(name, lang)
+    if unit:
+        v = value * factor
+        return f"{v:,.2f} {unit}" if yen_kind(name) == "stock" else f"{v:,.0f} {unit}"
     m = METRICS.get(name)
     if m is None:
-        return "—" if value != value else f"{value:,.3g}"
+        return f"{value:,.3g}"
     return m.format(value)
 
 
-def format_delta(name: str, value: float) -> str:
-    """A signed difference: shares in percentage points, yen in 万円, counts as counts."""
+def format_delta(name: str, value: float, lang: str | None = None) -> str:
+    """A signed difference: shares in percentage points, money as :func:`format_value`."""
     if value != value:
         return "—"
+    lang = lang or state.lang.value
     unit = metric_unit(name)
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     v = abs(value)
     if unit == "share":
-        return f"{sign}{v * 100:.2f} pt"
-    if unit == "yen":
-        return f"{sign}{v / 1e4:,.0f} 万円"
+        return f"{sign}{v * 100:.2f} {tr('unit.points', lang)}"
+    factor, money = display_scale(name, lang)
+    if money:
+        digits = 2 if yen_kind(name) == "stock" else 0
+        return f"{sign}{v * factor:,.{digits}f} {money}"
     if v >= 100:
         return f"{sign}{v:,.0f}"
     return f"{sign}{v:.3g}"

@@ -199,7 +199,15 @@ def test_export_table_has_every_shown_table(results_root: Path) -> None:
     arms = [a.name for a in loaded.arms][:2]
     tables = compare_data.shown_data(loaded, arms, ["unmet_share"], 24)
     out = compare_data.export_table(tables)
-    assert set(out["table"]) == {"bands", "kpi", "costs", "timeline", "equity"}
+    assert set(out["table"]) == {
+        "bands",
+        "kpi",
+        "costs",
+        "budget",
+        "per_person",
+        "timeline",
+        "equity",
+    }
 
 
 @pytest.mark.slow
@@ -212,3 +220,55 @@ def test_run_comparison_job_writes_a_results_set(tmp_path: Path) -> None:
     assert job.done == job.total == 2
     loaded = results.load(job.out)
     assert len(loaded.runs) == 2
+
+
+def test_budget_payer_rows_add_up_to_the_total(results_root: Path) -> None:
+    loaded = results.load(results_root / "compare")
+    arms = [a.name for a in loaded.arms]
+    table = compare_data.budget(loaded, arms)
+    payers = set(table["payer"]) - {"cost_total"}
+    assert "cost_private" in payers  # donors are a payer row of their own
+    for arm, part in table.groupby("arm"):
+        total = part.loc[part["payer"] == "cost_total", "total"].iloc[0]
+        assert part.loc[part["payer"] != "cost_total", "total"].sum() == pytest.approx(total)
+        # The set's own total column over the horizon, averaged over replicates.
+        ts = loaded.timeseries.merge(loaded.runs[["run_id", "arm"]], on="run_id")
+        mine = ts[(ts["arm"] == arm) & (ts["month"] >= 1)]
+        expected = mine.groupby("run_id")["cost_total"].sum().mean()
+        assert total == pytest.approx(expected)
+    full = table[(table["arm"] == arms[2]) & (table["payer"] == "cost_total")].iloc[0]
+    ref = table[(table["arm"] == arms[0]) & (table["payer"] == "cost_total")].iloc[0]
+    assert full["increment"] == pytest.approx(full["total"] - ref["total"])
+    assert full["per_year"] == pytest.approx(full["total"] / (loaded.months / 12))
+
+
+def test_yearly_costs_stack_to_the_year_total(results_root: Path) -> None:
+    loaded = results.load(results_root / "compare")
+    arm = loaded.arms[1].name
+    yearly = compare_data.costs(loaded, [arm])
+    wide = yearly.pivot_table(index="year", columns="payer", values="yearly")
+    assert list(wide.index) == list(range(1, loaded.months // 12 + 1))
+    ts = loaded.timeseries[loaded.timeseries["run_id"].isin(compare_data.run_ids(loaded, arm))]
+    year1 = ts[(ts["month"] >= 1) & (ts["month"] <= 12)].groupby("run_id")["cost_total"].sum()
+    assert wide.loc[1].sum() == pytest.approx(year1.mean())
+    last = yearly[yearly["year"] == yearly["year"].max()]
+    assert last["cumulative"].sum() == pytest.approx(wide.to_numpy().sum())
+
+
+def test_money_is_in_man_yen_a_year_and_oku_yen() -> None:
+    assert i18n.format_value("cost_total", 1e6, "ja") == "1,200 万円/年"  # ¥1 M a month
+    assert i18n.format_value("cost_cumulative", 2.77e8, "ja") == "2.77 億円"
+    assert i18n.format_value("cost_per_reconnected", 250_000, "ja") == "25 万円/人"
+    assert i18n.format_delta("unmet_share", -0.0105, "ja") == "−1.05 ポイント"
+    assert i18n.format_delta("unmet_share", 0.01, "en") == "+1.00 pt"
+
+
+def test_cost_per_person_reconnected(results_root: Path) -> None:
+    loaded = results.load(results_root / "compare")
+    arms = [a.name for a in loaded.arms]
+    per = compare_data.cost_per_reconnected(loaded, arms).set_index("arm")
+    table = compare_data.budget(loaded, arms)
+    total = table[(table["arm"] == arms[2]) & (table["payer"] == "cost_total")]["total"].iloc[0]
+    assert per.loc[arms[2], "per_person"] == pytest.approx(total / per.loc[arms[2], "reconnected"])
+    assert per.loc[arms[2], "extra"] > 0
+    assert np.isnan(per.loc[arms[0], "per_extra"])

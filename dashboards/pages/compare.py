@@ -158,7 +158,8 @@ def CompareBody(loaded: Loaded) -> None:
         lambda: compare_data.costs(loaded, arms), dependencies=[loaded, tuple(arms)]
     )
     Section(t("compare.costs"), t("compare.costs.help"))
-    Chart(cost_chart(costs, arms, labels, lang, big=big), name="costs", height=520)
+    Chart(cost_chart(costs, arms, labels, lang, big=big), name="costs", height=560)
+    BudgetPanel(loaded, arms, labels)
     Section(t("compare.timeline"))
     Chart(
         gantt_chart(timeline, labels, lang, big=big),
@@ -251,6 +252,27 @@ def KpiPanel(
 
 
 @solara.component
+def BudgetPanel(loaded: Loaded, arms: list[str], labels: dict[str, str]) -> None:
+    """The budget table by payer and the cost per person reconnected."""
+    lang = state.lang.value
+    table = solara.use_memo(
+        lambda: compare_data.budget(loaded, arms), dependencies=[loaded, tuple(arms)]
+    )
+    per = solara.use_memo(
+        lambda: compare_data.cost_per_reconnected(loaded, arms),
+        dependencies=[loaded, tuple(arms)],
+    )
+    if table.empty:
+        return
+    Section(t("budget.title"), t("budget.help"))
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=brief.budget_html(table, per, labels, lang),
+        classes=["kyosei-budget-panel"],
+    )
+
+
+@solara.component
 def MapPanel(
     loaded: Loaded,
     town: str,
@@ -312,6 +334,8 @@ def ExportPanel(
             "bands": bands,
             "kpi": compare_data.kpi_table(loaded, arms, month, outcomes),
             "costs": costs,
+            "budget": compare_data.budget(loaded, arms),
+            "per_person": compare_data.cost_per_reconnected(loaded, arms),
             "timeline": timeline,
             "equity": equity,
         }
@@ -334,7 +358,18 @@ def ExportPanel(
         ]
         kpi = compare_data.kpi_table(loaded, arms, month, outcomes)
         town_name = _town_label(town, lang)
-        text = brief.build(loaded, town_name, arms, labels, kpi, figures, year, lang)
+        text = brief.build(
+            loaded,
+            town_name,
+            arms,
+            labels,
+            kpi,
+            figures,
+            year,
+            lang,
+            budget=compare_data.budget(loaded, arms),
+            per_person=compare_data.cost_per_reconnected(loaded, arms),
+        )
         return text.encode("utf-8")
 
     stem = f"kyosei-{Path(str(loaded.path)).name}-{Path(town).stem}"
