@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from model.parameters import describe
 from scenarios import load_town
 
-from .i18n import format_delta, format_value, metric_label, tr
+from .i18n import better_text, format_delta, format_value, metric_label, tr
 from .results import Loaded
 from .widgets import html_table
 
@@ -29,25 +29,76 @@ h2 { font-size: 1.25em; margin-top: 1.6em; color: #0b4f7a; }
 .kyosei-table th, .kyosei-table td { border-bottom: 1px solid #ddd; padding: 4px 8px; }
 .kyosei-table th { background: #f4f6f8; text-align: left; }
 .meta { color: #666; font-size: .9em; }
+.kyosei-summary { background: #f4f8fb; border-left: 4px solid #0072b2; padding: 8px 14px; }
+.kyosei-verdict { border-radius: 4px; padding: 1px 8px; font-weight: 600; white-space: nowrap; }
+.kyosei-verdict-better { background: #d8f0e3; color: #0b5d33; }
+.kyosei-verdict-worse { background: #fbdcdc; color: #8a1c1c; }
+.kyosei-verdict-none, .kyosei-verdict-up, .kyosei-verdict-down { background: #eee; color: #444; }
 """
 
 
+KPI_RAW = (5,)  # the verdict column holds a badge
+
+
+def verdict_badge(verdict: str, lang: str) -> str:
+    """The 改善 / 悪化 / 差なし badge (HTML) of a KPI row; empty for the reference."""
+    if not verdict:
+        return ""
+    return (
+        f'<span class="kyosei-verdict kyosei-verdict-{html.escape(verdict)}">'
+        f"{html.escape(tr(f'verdict.{verdict}', lang))}</span>"
+    )
+
+
+def kpi_headers(lang: str) -> list[str]:
+    """Headers of the KPI table (the page and the brief show the same table)."""
+    return [
+        tr("kpi.metric", lang),
+        tr("kpi.better", lang),
+        tr("explore.arm", lang),
+        tr("col.value", lang),
+        tr("kpi.diff", lang),
+        tr("kpi.verdict", lang),
+    ]
+
+
 def kpi_rows(kpi: pd.DataFrame, labels: dict[str, str], lang: str) -> list[list[str]]:
-    """Rows of the KPI table: outcome, package, value (band), difference (interval)."""
+    """Rows of the KPI table (outcome, direction, package, value, difference, verdict).
+
+    The value carries its 10–90 % band; the difference its paired 90 % interval.
+    """
     rows = []
-    for _, r in kpi.iterrows():
+    for r in kpi.to_dict("records"):
         metric = str(r["metric"])
-        value = f"{format_value(metric, r['median'])} ({format_value(metric, r['lo_value'])}–"
-        value += f"{format_value(metric, r['hi_value'])})"
-        if r["arm"] == r["reference"] or r["mean_diff"] != r["mean_diff"]:
+        value = format_value(metric, float(r["median"]), lang)
+        lo_v, hi_v = float(r["lo_value"]), float(r["hi_value"])
+        if lo_v == lo_v and hi_v == hi_v and lo_v != hi_v:
+            value += f" ({format_value(metric, lo_v, lang)}–{format_value(metric, hi_v, lang)})"
+        mean = float(r["mean_diff"])
+        if r["arm"] == r["reference"] or mean != mean:
             diff = "—"
         else:
-            diff = f"{format_delta(metric, r['mean_diff'])} ({format_delta(metric, r['lo'])} … "
-            diff += f"{format_delta(metric, r['hi'])})"
+            lo, hi = (
+                format_delta(metric, float(r["lo"]), lang),
+                format_delta(metric, float(r["hi"]), lang),
+            )
+            diff = f"{format_delta(metric, mean, lang)} [{lo}, {hi}]"
         rows.append(
-            [metric_label(metric, lang), labels.get(str(r["arm"]), str(r["arm"])), value, diff]
+            [
+                metric_label(metric, lang),
+                better_text(metric, lang) or "—",
+                labels.get(str(r["arm"]), str(r["arm"])),
+                value,
+                diff,
+                verdict_badge(str(r.get("verdict", "") or ""), lang),
+            ]
         )
     return rows
+
+
+def kpi_html(kpi: pd.DataFrame, labels: dict[str, str], lang: str) -> str:
+    """The KPI table as HTML."""
+    return html_table(kpi_headers(lang), kpi_rows(kpi, labels, lang), numeric=(3, 4), raw=KPI_RAW)
 
 
 def budget_rows(
@@ -164,8 +215,9 @@ def build(
     *,
     budget: pd.DataFrame | None = None,
     per_person: pd.DataFrame | None = None,
+    summary: str = "",
 ) -> str:
-    """The brief as one HTML document (UTF-8 text).
+    """The brief as one HTML document (UTF-8 text), opening with the 要旨 ``summary``.
 
     ``budget`` and ``per_person`` are :func:`dashboards.compare_data.budget` and
     :func:`~dashboards.compare_data.cost_per_reconnected` (the cost table is left out
@@ -186,18 +238,19 @@ def build(
         f"<style>{CSS}</style></head><body>",
         f"<h1>{esc(tr('brief.title', lang, town=town))}</h1>",
         f'<p class="meta">{esc(made)} · {esc(loaded.name)}</p>',
+        *(
+            [
+                f"<h2>{esc(tr('summary.title', lang))}</h2>",
+                f'<p class="kyosei-summary">{esc(summary)}</p>',
+            ]
+            if summary
+            else []
+        ),
         f"<p>{esc(question)}</p>",
         f"<p>{esc(tr('brief.method', lang, reps=loaded.replications()))}</p>",
-        f"<h2>{esc(tr('compare.kpi', lang))} — {esc(tr('axis.year', lang))} {year:g}</h2>",
-        html_table(
-            [
-                tr("kpi.metric", lang),
-                tr("explore.arm", lang),
-                tr("col.value", lang),
-                tr("kpi.diff", lang),
-            ],
-            kpi_rows(kpi, labels, lang),
-        ),
+        f"<h2>{esc(tr('compare.kpi', lang))} — {esc(tr('axis.year_n', lang, n=f'{year:g}'))}</h2>",
+        kpi_html(kpi, labels, lang),
+        f"<p class='meta'>{esc(tr('verdict.help', lang))}</p>",
     ]
     if budget is not None and not budget.empty:
         parts.append(f"<h2>{esc(tr('budget.title', lang))}</h2>")
@@ -224,7 +277,10 @@ def build(
     parts.append(f"<h2>{esc(tr('brief.provenance', lang))}</h2><ul class='meta'>")
     for key in ("code_version", "git_commit", "created", "identity", "root_seed", "replications"):
         if key in m:
-            parts.append(f"<li>{esc(key)}: {esc(str(m[key]))}</li>")
-    parts.append(f"<li>results: {esc(str(loaded.path))}</li></ul>")
+            value = str(m[key])
+            if key in ("git_commit", "identity"):
+                value = value[:10]  # enough to find it; the full hash is in the manifest
+            parts.append(f"<li>{esc(tr(f'prov.{key}', lang))}: {esc(value)}</li>")
+    parts.append(f"<li>{esc(tr('prov.set', lang))}: {esc(loaded.path.name)}</li></ul>")
     parts.append("</body></html>")
     return "\n".join(parts)

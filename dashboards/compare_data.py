@@ -138,12 +138,33 @@ def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def verdict(metric: str, lo: float, hi: float) -> str:
+    """``better``, ``worse`` or ``none`` from a paired interval and the metric's direction.
+
+    ``none`` when the interval spans 0 (or is missing); for a metric with no desired
+    direction, ``up`` or ``down``.
+    """
+    if lo != lo or hi != hi:
+        return ""
+    if lo <= 0 <= hi:
+        return "none"
+    up = lo > 0
+    m = METRICS.get(metric)
+    better = m.better if m is not None else ""
+    if better == "higher":
+        return "better" if up else "worse"
+    if better == "lower":
+        return "worse" if up else "better"
+    return "up" if up else "down"
+
+
 def kpi_table(loaded: Loaded, arms: list[str], month: int, metrics: list[str]) -> pd.DataFrame:
     """Value per arm at ``month`` and the paired difference from its reference.
 
     Pairs are runs of the arm and of its reference at the same design point and
     replicate (the same seed). Columns: ``metric, arm, reference, month, n, median,
-    lo_value, hi_value, mean_diff, lo, hi`` (differences are NaN for the reference).
+    lo_value, hi_value, mean_diff, lo, hi, verdict`` (differences are NaN and the
+    verdict empty for the reference; see :func:`verdict`).
     """
     ts = loaded.timeseries
     at = ts[ts["month"] == month]
@@ -181,6 +202,7 @@ def kpi_table(loaded: Loaded, arms: list[str], month: int, metrics: list[str]) -
                     mean = float(d.mean())
                     half = half_width(float(d.std(ddof=1)), d.size, LEVEL) if d.size > 1 else 0.0
                     row.update(n=int(d.size), mean_diff=mean, lo=mean - half, hi=mean + half)
+            row["verdict"] = verdict(metric, float(row["lo"]), float(row["hi"]))  # type: ignore[arg-type]
             rows.append(row)
     return pd.DataFrame(rows)
 

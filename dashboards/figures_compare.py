@@ -17,16 +17,40 @@ from plotly.subplots import make_subplots
 from model.metrics import METRICS
 
 from .figures_common import PAYER_COLOURS, empty, package_colour, rgba, style
-from .i18n import YEN_MAN, YEN_OKU, metric_label, metric_unit, tr
+from .i18n import (
+    YEN_MAN,
+    YEN_OKU,
+    better_text,
+    display_scale,
+    metric_label,
+    metric_unit,
+    tr,
+    yen_kind,
+)
 
 
 def _axis_format(metric: str) -> dict[str, str]:
+    """Tick format of a metric's axis: %, or plain numbers with separators (no 1.5M, 100k)."""
     unit = metric_unit(metric)
     if unit == "share":
         return {"tickformat": ".1%"}
-    if unit == "yen":
-        return {"tickformat": "~s"}
-    return {"tickformat": "~s"} if unit in ("people", "count", "households", "hours") else {}
+    if yen_kind(metric) == "stock":
+        return {"tickformat": ",.2~f"}
+    if unit in ("yen", "people", "count", "households", "hours"):
+        return {"tickformat": ",~r"}
+    return {}
+
+
+def panel_title(metric: str, lang: str) -> str:
+    """A chart panel's title: the outcome, its unit when money, and which way is better."""
+    title = metric_label(metric, lang)
+    unit = display_scale(metric, lang)[1]
+    if unit:
+        title += f"（{unit}）" if lang == "ja" else f" ({unit})"
+    better = better_text(metric, lang)
+    if better:
+        title += f" — {better}"
+    return title
 
 
 def band_chart(
@@ -51,7 +75,7 @@ def band_chart(
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=[metric_label(m, lang) for m in metrics],
+        subplot_titles=[panel_title(m, lang) for m in metrics],
         horizontal_spacing=0.08,
         vertical_spacing=0.12 if rows > 1 else 0.1,
     )
@@ -63,10 +87,11 @@ def band_chart(
                 continue
             colour = package_colour(arm)
             x = part["year"].to_numpy()
+            factor = display_scale(metric, lang)[0]
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=part["lo"].to_numpy(),
+                    y=part["lo"].to_numpy() * factor,
                     line={"width": 0},
                     hoverinfo="skip",
                     showlegend=False,
@@ -78,7 +103,7 @@ def band_chart(
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=part["hi"].to_numpy(),
+                    y=part["hi"].to_numpy() * factor,
                     fill="tonexty",
                     fillcolor=rgba(colour, 0.18),
                     line={"width": 0},
@@ -92,7 +117,7 @@ def band_chart(
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=part["median"].to_numpy(),
+                    y=part["median"].to_numpy() * factor,
                     name=labels.get(arm, arm),
                     line={"color": colour, "width": 2.5 if j else 2, "dash": "solid"},
                     legendgroup=arm,

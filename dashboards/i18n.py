@@ -62,6 +62,45 @@ TEXT: dict[str, tuple[str, str]] = {
         "{runs} 実行（{arms} 施策 × {reps} 反復）・{years} 年・作成 {created}",
         "{runs} runs ({arms} packages × {reps} replicates) · {years} years · made {created}",
     ),
+    "chart.updating": ("更新中…", "Updating…"),
+    # ---- the set's facts and the 要旨 ---------------------------------------------------
+    "set.facts": (
+        "縮尺1:{scale}・{reps}反復・{years}年",
+        "scale 1:{scale} · {reps} replicates · {years} years",
+    ),
+    "summary.title": ("要旨", "Summary"),
+    "summary.what": (
+        "{town}の{years}年間を、各パッケージ{reps}回（共通乱数、模擬住民1人＝{scale}人）"
+        "試算しました。",
+        "{town} over {years} years, each package run {reps} times with common random"
+        " numbers (one simulated resident = {scale} people).",
+    ),
+    "summary.package": (
+        "{package}は{reference}と比べて、{year}年目に",
+        "{package} against {reference}, year {year}: ",
+    ),
+    "summary.better": ("{items}が改善", "{items} better"),
+    "summary.worse": ("{items}が悪化", "{items} worse"),
+    "summary.moved": ("{items}が変化", "{items} changed"),
+    "summary.end": ("しました。", "."),
+    "summary.nothing": (
+        "90%区間で明確な差のある指標はありませんでした。",
+        "no outcome differs clearly (90 % intervals).",
+    ),
+    "summary.none": (
+        "{items}には明確な差がありません。",
+        " No clear difference in {items}.",
+    ),
+    "summary.cost": (
+        "{years}年間の費用は{total}億円（基準より{increment}億円{municipality}）。",
+        " It costs {total} × 100 M yen over {years} years ({increment} on the reference"
+        "{municipality}).",
+    ),
+    "summary.municipality": ("、うち市町村{value}億円", ", the municipality's share {value}"),
+    "summary.caveat": (
+        "合成人口による試算で、予測ではありません。",
+        "This is a what-if on a synthetic population, not a forecast.",
+    ),
     # ---- compare ----------------------------------------------------------------------
     "compare.title": ("施策パッケージの比較", "Compare policy packages"),
     "compare.town": ("町のプロファイル", "Town profile"),
@@ -98,9 +137,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.metric": ("指標", "Outcome"),
     "kpi.reference": ("基準", "Reference"),
     "kpi.diff": ("差（90%区間）", "Difference (90 % interval)"),
-    "kpi.better": ("望ましい方向", "Better"),
-    "kpi.better.lower": ("低いほど良い", "lower"),
-    "kpi.better.higher": ("高いほど良い", "higher"),
+    "kpi.better": ("望ましい方向", "Desired direction"),
+    "better.lower": ("低いほど良い", "lower is better"),
+    "better.higher": ("高いほど良い", "higher is better"),
+    "kpi.verdict": ("判定", "Verdict"),
+    "verdict.better": ("改善", "Better"),
+    "verdict.worse": ("悪化", "Worse"),
+    "verdict.none": ("差なし", "No clear difference"),
+    "verdict.up": ("増加", "Higher"),
+    "verdict.down": ("減少", "Lower"),
+    "verdict.help": (
+        "90%区間が0をまたぐときは「差なし」。区間が0の片側にあれば、望ましい方向なら「改善」、"
+        "逆なら「悪化」",
+        "“No clear difference” when the 90 % interval spans 0; otherwise “Better” if it lies"
+        " on the desired side, “Worse” if not",
+    ),
     "compare.costs": ("費用負担（負担者別）", "Cost by payer"),
     "compare.costs.help": (
         "上：年間費用を国・都道府県・市町村・保険料・寄附・民間に分けて積み上げ（万円/年）。"
@@ -299,6 +350,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit.points": ("ポイント", "pt"),
     "axis.year": ("年", "Year"),
     "axis.month": ("月", "Month"),
+    "axis.year_n": ("{n}年目", "year {n}"),
+    "prov.code_version": ("Kyosei の版", "Kyosei version"),
+    "prov.git_commit": ("コードの版（git）", "Code commit (git)"),
+    "prov.created": ("作成日時", "Created"),
+    "prov.identity": ("実験の識別子", "Experiment identity"),
+    "prov.root_seed": ("乱数の元", "Root seed"),
+    "prov.replications": ("反復回数", "Replicates"),
+    "prov.set": ("結果セット", "Results set"),
     # ---- brief -------------------------------------------------------------------------
     "brief.title": ("政策ブリーフ：{town}", "Policy brief: {town}"),
     "brief.made": ("作成 {date}・Kyosei {version}", "Made {date} · Kyosei {version}"),
@@ -362,6 +421,14 @@ def metric_help(name: str, lang: str | None = None) -> str:
     if m is None:
         return ""
     return (m.help_ja if lang == "ja" else m.help_en) or ""
+
+
+def better_text(name: str, lang: str | None = None) -> str:
+    """Which way is better for ``name`` (``低いほど良い`` / ``lower is better``), or ``""``."""
+    m = METRICS.get(name)
+    if m is None or m.better not in ("lower", "higher"):
+        return ""
+    return tr(f"better.{m.better}", lang or state.lang.value)
 
 
 def metric_unit(name: str) -> str:

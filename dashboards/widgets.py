@@ -107,15 +107,21 @@ def html_table(
     rows: list[list[str]],
     css: str = "kyosei-table",
     numeric: tuple[int, ...] = (),
+    raw: tuple[int, ...] = (),
 ) -> str:
-    """An escaped HTML table (for KPI and parameter tables)."""
+    """An escaped HTML table (for KPI and parameter tables).
+
+    Cells of the ``raw`` columns are HTML made by the caller (a verdict badge) and are
+    not escaped; every other cell is.
+    """
     import html
 
-    def cell(tag: str, i: int, text: str) -> str:
+    def cell(tag: str, i: int, text: str, body: bool = True) -> str:
         align = ' style="text-align:right"' if i in numeric else ""
-        return f"<{tag}{align}>{html.escape(text)}</{tag}>"
+        inner = text if body and i in raw else html.escape(text)
+        return f"<{tag}{align}>{inner}</{tag}>"
 
-    head = "".join(cell("th", i, h) for i, h in enumerate(headers))
+    head = "".join(cell("th", i, h, body=False) for i, h in enumerate(headers))
     body = "".join(
         "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(r)) + "</tr>" for r in rows
     )
@@ -129,6 +135,19 @@ TABLE_CSS = """
 .kyosei-table th, .kyosei-table td { border-bottom: 1px solid #ddd; padding: 4px 8px; }
 .kyosei-table th { background: #f4f6f8; text-align: left; }
 .kyosei-big { font-size: 150%; }
+.kyosei-chart { position: relative; transition: opacity 0.2s; }
+body.kyosei-busy .kyosei-chart .kyosei-plot { opacity: 0.35; }
+body.kyosei-busy .kyosei-chart::after {
+  content: attr(data-updating); position: absolute; top: 8px; right: 12px;
+  background: #fff3cd; color: #664d03; border: 1px solid #e0c46c; border-radius: 4px;
+  padding: 2px 10px; font-weight: 600; z-index: 5;
+}
+.kyosei-verdict { border-radius: 4px; padding: 1px 8px; font-weight: 600; white-space: nowrap; }
+.kyosei-verdict-better { background: #d8f0e3; color: #0b5d33; }
+.kyosei-verdict-worse { background: #fbdcdc; color: #8a1c1c; }
+.kyosei-verdict-none, .kyosei-verdict-up, .kyosei-verdict-down { background: #eeeeee; color: #444; }
+.kyosei-summary { background: #f4f8fb; border-left: 4px solid #0072b2; padding: 8px 14px;
+  margin: 8px 0; line-height: 1.7; }
 .kyosei-big .v-btn { font-size: 1.1em; height: 48px !important; }
 .kyosei-big .v-label, .kyosei-big .v-select__selection, .kyosei-big input { font-size: 1.2em; }
 """

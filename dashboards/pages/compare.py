@@ -8,6 +8,7 @@ by payer, the intervention timeline, a district map, the equity panel, and expor
 
 from __future__ import annotations
 
+import html
 import io
 import time
 from pathlib import Path
@@ -15,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 import solara
 
-from .. import brief, compare_data, server, state, townmap
+from .. import brief, compare_data, server, state, summary, townmap
 from ..figures_compare import band_chart, cost_chart, district_map, equity_chart, gantt_chart
-from ..i18n import format_delta, format_value, metric_help, metric_label, t
+from ..i18n import metric_label, t
 from ..plot import Chart
 from ..results import Loaded, ResultsProblem, default_set, list_sets, load, preload
-from ..widgets import Choice, MultiChoice, Notice, Section, html_table
+from ..widgets import Choice, MultiChoice, Notice, Section
 from .run_panel import RunPanel
 
 # The user's choices (one set per browser session).
@@ -71,7 +72,7 @@ def ComparePage() -> None:
     Choice(
         t("results.set"),
         current,
-        [(p, Path(p).name) for p in paths],
+        [(p, summary.set_label(p, state.lang.value)) for p in paths],
         chosen_set.set,
         css="kyosei-set",
         help=t("results.set.help"),
@@ -135,6 +136,7 @@ def CompareBody(loaded: Loaded) -> None:
             )
     if len(arms) < 2:
         Notice(t("compare.pick_two"), kind="info")
+    SummaryPanel(loaded, town, arms, outcomes, year, month, labels)
     bands = solara.use_memo(
         lambda: compare_data.bands(loaded, arms, outcomes),
         dependencies=[loaded, tuple(arms), tuple(outcomes)],
@@ -194,14 +196,54 @@ def CompareBody(loaded: Loaded) -> None:
     )
 
 
-def _town_label(town: str, lang: str) -> str:
+def _town_label(town: str, lang: str, with_name: bool = True) -> str:
+    """The town's label; with its file name in brackets for the selector (not the brief)."""
     from scenarios import load_town
 
     try:
         tp = load_town(town).town
     except Exception:  # a removed or renamed profile: its name is label enough
         return Path(town).stem
-    return f"{tp.label_ja if lang == 'ja' else tp.label_en} ({Path(town).stem})"
+    label = tp.label_ja if lang == "ja" else tp.label_en
+    return f"{label} ({Path(town).stem})" if with_name else label
+
+
+def summary_text(
+    loaded: Loaded, town: str, arms: list[str], outcomes: list[str], year: int, month: int,
+    labels: dict[str, str], lang: str,
+) -> str:  # fmt: skip
+    """The 要旨 of these choices (the page and the brief say the same)."""
+    kpi = compare_data.kpi_table(loaded, arms, month, outcomes)
+    return summary.summary(
+        loaded,
+        _town_label(town, lang, with_name=False),
+        arms,
+        labels,
+        kpi,
+        year,
+        lang,
+        compare_data.budget(loaded, arms),
+    )
+
+
+@solara.component
+def SummaryPanel(
+    loaded: Loaded,
+    town: str,
+    arms: list[str],
+    outcomes: list[str],
+    year: int,
+    month: int,
+    labels: dict[str, str],
+) -> None:
+    """The 要旨: a few sentences written from the KPI table and the budget."""
+    lang = state.lang.value
+    text = solara.use_memo(
+        lambda: summary_text(loaded, town, arms, outcomes, year, month, labels, lang),
+        dependencies=[loaded, town, tuple(arms), tuple(outcomes), year, lang],
+    )
+    Section(t("summary.title"), css="kyosei-summary-title")
+    solara.HTML(tag="p", unsafe_innerHTML=html.escape(text), classes=["kyosei-summary"])
 
 
 @solara.component
@@ -223,32 +265,12 @@ def KpiPanel(
         lambda: compare_data.kpi_table(loaded, arms, month, outcomes),
         dependencies=[loaded, tuple(arms), month, tuple(outcomes)],
     )
-    rows = []
-    for r in kpi.to_dict("records"):
-        metric, arm = str(r["metric"]), str(r["arm"])
-        m_help = metric_help(metric, lang)
-        mean, lo, hi = float(r["mean_diff"]), float(r["lo"]), float(r["hi"])
-        diff = "—"
-        if arm != str(r["reference"]) and mean == mean:
-            interval = f"[{format_delta(metric, lo)}, {format_delta(metric, hi)}]"
-            diff = f"{format_delta(metric, mean)} {interval}"
-        rows.append(
-            [
-                metric_label(metric, lang) + (f" — {m_help}" if m_help else ""),
-                labels.get(arm, arm),
-                format_value(metric, float(r["median"])),
-                diff,
-            ]
-        )
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=html_table(
-            [t("kpi.metric"), t("explore.arm"), t("col.value"), t("kpi.diff")],
-            rows,
-            numeric=(2, 3),
-        ),
+        unsafe_innerHTML=brief.kpi_html(kpi, labels, lang),
         classes=["kyosei-kpi"],
     )
+    solara.Text(t("verdict.help"), style="color: #555; font-size: 0.85em;")
 
 
 @solara.component
@@ -357,7 +379,7 @@ def ExportPanel(
             (t("compare.equity"), equity_chart(equity, arms, labels, lang)),
         ]
         kpi = compare_data.kpi_table(loaded, arms, month, outcomes)
-        town_name = _town_label(town, lang)
+        town_name = _town_label(town, lang, with_name=False)
         text = brief.build(
             loaded,
             town_name,
@@ -369,6 +391,7 @@ def ExportPanel(
             lang,
             budget=compare_data.budget(loaded, arms),
             per_person=compare_data.cost_per_reconnected(loaded, arms),
+            summary=summary_text(loaded, town, arms, outcomes, year, month, labels, lang),
         )
         return text.encode("utf-8")
 
