@@ -65,6 +65,28 @@ def package_colour(arm: str) -> str:
     return _SPARE[zlib.crc32(name.encode("utf-8")) % len(_SPARE)]
 
 
+def share_format(values: object, ticks: int = 5) -> str:
+    """A ``%`` tick format with enough decimals that ``ticks`` ticks never repeat a label.
+
+    ``.1%`` on a range of 0.0201–0.0204 reads "2.0% 2.0% 2.0%"; this picks the decimals
+    from the span of ``values`` (a step of span/ticks needs one significant digit).
+    """
+    import math
+
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return ".1%"
+    span = float(v.max() - v.min()) * 100  # in percent
+    if span <= 0:
+        return ".1%"
+    step = span / ticks
+    digits = max(0, min(4, -math.floor(math.log10(step))))
+    return f".{digits}%"
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     """``#rrggbb`` → ``rgba(r, g, b, alpha)`` (for translucent bands)."""
     h = hex_colour.lstrip("#")
@@ -77,12 +99,13 @@ def style(fig: go.Figure, *, big: bool = False, legend: bool = True) -> go.Figur
     size = 20 if big else 13
     fig.update_layout(
         font={"family": FONT_FAMILY, "size": size},
-        margin={"l": 60, "r": 20, "t": 50, "b": 45},
+        margin={"l": 60, "r": 20, "t": 90 if legend else 50, "b": 45},
         paper_bgcolor="white",
         plot_bgcolor="white",
         hovermode="closest",
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        # At the top of the whole figure, above the panel titles (never over them).
+        legend={"orientation": "h", "yref": "container", "yanchor": "top", "y": 0.99, "x": 0},
     )
     fig.update_xaxes(showgrid=True, gridcolor="#eeeeee", zeroline=False)
     fig.update_yaxes(showgrid=True, gridcolor="#eeeeee", zeroline=False)

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from model.metrics import METRICS
 
-from .figures_common import PAYER_COLOURS, empty, package_colour, rgba, style
+from .figures_common import PAYER_COLOURS, empty, package_colour, rgba, share_format, style
 from .i18n import (
     YEN_MAN,
     YEN_OKU,
@@ -131,7 +131,11 @@ def band_chart(
                 fig.add_vline(
                     x=year, line={"color": colour, "dash": "dash", "width": 1}, row=r, col=c
                 )
-        fig.update_yaxes(**_axis_format(metric), row=r, col=c)
+        fmt = _axis_format(metric)
+        if metric_unit(metric) == "share":
+            mine = bands[bands["metric"] == metric]
+            fmt = {"tickformat": share_format(pd.concat([mine["lo"], mine["hi"]]))}
+        fig.update_yaxes(**fmt, row=r, col=c)
         fig.update_xaxes(title_text=tr("axis.year", lang) if r == rows else None, row=r, col=c)
     style(fig, big=big)
     fig.update_layout(height=max(320, 280 * rows))
@@ -241,7 +245,7 @@ def gantt_chart(
                     [start, end, part["intensity"].to_numpy(float)], axis=1
                 ).tolist(),
                 hovertemplate="%{y}<br>%{customdata[0]:.1f} – %{customdata[1]:.1f}"
-                "<br>intensity %{customdata[2]:g}<extra></extra>",
+                f"<br>{tr('timeline.intensity', lang)} %{{customdata[2]:g}}<extra></extra>",
             )
         )
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=rows)
@@ -307,7 +311,15 @@ def district_map(
                 "cmax": hi,
                 "color": [lo],
                 "showscale": True,
-                "colorbar": {"title": {"text": metric_label(metric, lang)}, "thickness": 14},
+                "colorbar": {
+                    "title": {"text": metric_label(metric, lang)},
+                    "thickness": 14,
+                    **(
+                        {"tickformat": share_format([lo, hi])}
+                        if metric_unit(metric) == "share"
+                        else _axis_format(metric)
+                    ),
+                },
             },
             showlegend=False,
             hoverinfo="skip",

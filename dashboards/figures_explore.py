@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .figures_common import arm_colour, empty, package_colour, style
+from .figures_common import arm_colour, empty, package_colour, share_format, style
 from .i18n import metric_label, metric_unit, tr
 
 
@@ -28,7 +28,7 @@ def scatter(
     fig.update_xaxes(title_text=x)
     fig.update_yaxes(
         title_text=metric_label(metric, lang),
-        **({"tickformat": ".1%"} if metric_unit(metric) == "share" else {}),
+        **({"tickformat": share_format(frame[metric])} if metric_unit(metric) == "share" else {}),
     )
     return style(fig)
 
@@ -78,6 +78,19 @@ def parallel(frame: pd.DataFrame, inputs: list[str], metric: str, lang: str) -> 
     return style(fig, legend=False)
 
 
+INDEX_KEYS = ("S1", "ST", "S2", "mu_star", "mu", "sigma", "rho", "noise_share")
+
+
+def index_name(index: str, lang: str) -> str:
+    """A sensitivity index by its name in ``lang`` (``S1`` → 一次の感度指数 S1)."""
+    return tr(f"index.{index}", lang) if index in INDEX_KEYS else index
+
+
+def parameter_name(parameter: str, lang: str) -> str:
+    """An input as shown: the parameter path, or the replicate-noise row in words."""
+    return tr("index.noise_row", lang) if parameter == "(replicate noise)" else parameter
+
+
 def sensitivity_chart(table: pd.DataFrame, lang: str) -> go.Figure:
     """Indices per parameter with their bootstrap intervals (replicate noise shown apart)."""
     if table.empty:
@@ -88,9 +101,9 @@ def sensitivity_chart(table: pd.DataFrame, lang: str) -> go.Figure:
         hi = (part["hi"] - part["value"]).fillna(0).clip(lower=0)
         fig.add_trace(
             go.Bar(
-                x=part["parameter"].tolist(),
+                x=[parameter_name(str(p), lang) for p in part["parameter"]],
                 y=part["value"].tolist(),
-                name=str(index),
+                name=index_name(str(index), lang),
                 marker={"color": arm_colour(j + 1)},
                 error_y={
                     "type": "data",
@@ -104,7 +117,9 @@ def sensitivity_chart(table: pd.DataFrame, lang: str) -> go.Figure:
     return style(fig)
 
 
-def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
+def advisor_chart(
+    advice: pd.DataFrame, metric: str, lang: str, labels: dict[str, str] | None = None
+) -> go.Figure:
     """Half-width of the effect's 90 % interval against the number of replicates."""
     if advice.empty:
         return empty(tr("explore.advisor.help", lang))
@@ -116,7 +131,7 @@ def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
                 x=part["replicates"].tolist(),
                 y=part["half_width"].tolist(),
                 mode="lines+markers",
-                name=str(arm),
+                name=(labels or {}).get(str(arm), str(arm)),
                 line={"color": package_colour(str(arm))},
             )
         )
@@ -130,9 +145,21 @@ def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
                 showlegend=False,
             )
         )
-    fig.update_xaxes(type="log", title_text=tr("run.replicates", lang))
+    # Ticks only at the numbers of replicates on the chart: a log axis otherwise reads
+    # "…9 10 2 3…".
+    ticks = sorted({int(n) for n in advice["replicates"]})
+    fig.update_xaxes(
+        type="log",
+        title_text=tr("run.replicates", lang),
+        tickvals=ticks,
+        ticktext=[f"{n:,}" for n in ticks],
+    )
     fig.update_yaxes(
         title_text="± " + metric_label(metric, lang),
-        **({"tickformat": ".2%"} if metric_unit(metric) == "share" else {}),
+        **(
+            {"tickformat": share_format(advice["half_width"])}
+            if metric_unit(metric) == "share"
+            else {}
+        ),
     )
     return style(fig)

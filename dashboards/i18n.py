@@ -9,7 +9,7 @@ brief and for code outside a page).
 
 from __future__ import annotations
 
-from model.metrics import METRICS
+from model.metrics import DISTRICT_METRICS, METRICS
 
 from . import state
 
@@ -123,7 +123,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "線は反復の中央値、帯は10〜90%の範囲",
         "Lines: median over replicates; bands: 10–90 %",
     ),
-    "compare.year": ("KPI の年", "KPI year"),
+    "compare.year": ("KPI 表の時点：{year}年目", "KPI table at year {year}"),
     "compare.year.help": (
         "KPI 表を計算する年（開始からの年数）",
         "Years from the start for the KPI table",
@@ -193,6 +193,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "The chosen packages have no interventions (baseline only).",
     ),
     "compare.map": ("地区の地図", "District map"),
+    "timeline.intensity": ("強度", "intensity"),
     "compare.map.metric": ("地図の指標", "Map outcome"),
     "compare.map.help": (
         "日常生活圏域ごとの値（選んだ年、反復の中央値）",
@@ -212,6 +213,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "This results set has no equity outputs (unmet_rate_*).",
     ),
     "compare.gini": ("地区間ジニ係数（未充足）", "Gini of unmet need across districts"),
+    "compare.gini.level": ("（町全体の未支援 {value}）", " (town-wide unmet {value})"),
+    "compare.gini.explain": (
+        "ジニ係数は、未支援ニーズの割合が地区の間でどれだけ偏っているかを示します"
+        "（0＝どの地区も同じ）。比率で測るので、どの地区でも未支援が同じ人数ずつ減ると、"
+        "残りが小さくなる分だけ偏りは大きく出ます。窓口や居場所に近い地区から先に"
+        "効果が出ても偏りは広がります。ジニ係数が上がっても、町全体の未支援が下がって"
+        "いれば、取り残された地区が悪くなったとは限りません。地図で地区ごとの値を確かめてください。",
+        "The Gini coefficient says how unevenly the unmet share is spread across districts"
+        " (0 = every district the same). It is a ratio: if unmet need falls by the same"
+        " number of people in every district, what is left is smaller and the unevenness"
+        " looks larger; effects that reach districts near counters and venues first widen"
+        " it too. A higher Gini with a lower town-wide unmet share does not mean that any"
+        " district got worse: check each district on the map.",
+    ),
     "compare.export": ("書き出し", "Export"),
     "compare.brief": ("政策ブリーフ（HTML）", "Policy brief (HTML)"),
     "compare.csv": ("表示データ（CSV）", "Shown data (CSV)"),
@@ -222,12 +237,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "run.town": ("町", "Town"),
     "run.packages": ("施策パッケージ", "Policy packages"),
     "run.replicates": ("反復回数", "Replicates"),
+    "run.replicates.n": ("反復回数：{n}回", "Replicates: {n}"),
     "run.replicates.help": (
         "各パッケージを何回（異なる乱数で）実行するか。共通乱数で対にします",
         "Runs per package, each with its own seed; arms share seeds (common random numbers)",
     ),
-    "run.years": ("年数", "Years"),
+    "run.years": ("年数：{n}年", "Years: {n}"),
     "run.scale": ("縮尺（1エージェント＝人）", "Scale (people per agent)"),
+    "run.scale.n": ("縮尺：模擬住民1人＝{n}人", "Scale: one simulated resident = {n} people"),
     "run.scale.help": (
         "1人の模擬住民が表す人数。大きいほど速く、粗くなります",
         "People one simulated resident stands for: larger is faster and coarser",
@@ -269,7 +286,28 @@ TEXT: dict[str, tuple[str, str]] = {
         "反復を増やすと効果の90%区間がどれだけ狭まるか",
         "How the 90 % interval of the effect narrows with more replicates",
     ),
-    "explore.month": ("時点（年）", "Year"),
+    "index.S1": ("一次の感度指数 S1", "first-order index S1"),
+    "index.ST": ("全効果の感度指数 ST", "total-effect index ST"),
+    "index.S2": ("二次の感度指数 S2", "second-order index S2"),
+    "index.mu_star": ("効果の大きさ μ*", "mean absolute effect μ*"),
+    "index.mu": ("効果の平均 μ", "mean effect μ"),
+    "index.sigma": ("効果のばらつき σ", "spread of effects σ"),
+    "index.rho": ("順位相関 ρ", "rank correlation ρ"),
+    "index.noise_share": ("反復のばらつきの割合", "share from replicate noise"),
+    "index.noise_row": ("（反復のばらつき）", "(replicate noise)"),
+    "explore.month": ("時点：{year}年目", "At year {year}"),
+    "explore.advice": (
+        "{package}の{metric}への効果（{reference}との差）は、{n}反復で90%区間が"
+        "±{now}です。{n4}反復にすると約半分（±{quarter}）になります。",
+        "With {n} replicates the 90 % interval of the effect of {package} on {metric}"
+        " (against {reference}) is ±{now}; {n4} replicates would about halve it (±{quarter}).",
+    ),
+    "explore.advice.mean": (
+        "{package}の{metric}の平均は、{n}反復で90%区間が±{now}です。"
+        "{n4}反復にすると約半分（±{quarter}）になります。",
+        "With {n} replicates the 90 % interval of the mean of {metric} under {package} is"
+        " ±{now}; {n4} replicates would about halve it (±{quarter}).",
+    ),
     # ---- live --------------------------------------------------------------------------
     "live.title": ("ワークショップ：町の未来をその場で", "Workshop: the town's future, live"),
     "live.town": ("町", "Town"),
@@ -278,7 +316,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "live.pause": ("一時停止", "Pause"),
     "live.step": ("1か月進める", "Step one month"),
     "live.reset": ("最初から", "Reset"),
-    "live.speed": ("速さ（月/秒）", "Speed (months/s)"),
+    "live.speed": ("速さ：毎秒{n}か月", "Speed: {n} months a second"),
     "live.month": ("{year}年{month}か月目", "Year {year}, month {month}"),
     "live.intervention": ("施策をいま始める", "Start a policy now"),
     "live.intervention.help": (
@@ -348,7 +386,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit.oku_yen": ("億円", "×100 M yen"),
     "unit.man_yen_person": ("万円/人", "×10,000 yen/person"),
     "unit.points": ("ポイント", "pt"),
-    "axis.year": ("年", "Year"),
+    "axis.year": ("開始からの年数", "Years from the start"),
     "axis.month": ("月", "Month"),
     "axis.year_n": ("{n}年目", "year {n}"),
     "prov.code_version": ("Kyosei の版", "Kyosei version"),
@@ -407,7 +445,7 @@ def t(key: str, **values: object) -> str:
 def metric_label(name: str, lang: str | None = None) -> str:
     """A metric's label from the model's catalogue; unknown names are shown readably."""
     lang = lang or state.lang.value
-    m = METRICS.get(name)
+    m = METRICS.get(name) or DISTRICT_METRICS.get(name)
     if m is None:
         pair = TEXT.get(f"payer.{name}")
         return tr(f"payer.{name}", lang) if pair else name.replace("_", " ")
@@ -433,7 +471,7 @@ def better_text(name: str, lang: str | None = None) -> str:
 
 def metric_unit(name: str) -> str:
     """The metric's unit (``people``, ``share``, ``yen``, …), ``""`` if unknown."""
-    m = METRICS.get(name)
+    m = METRICS.get(name) or DISTRICT_METRICS.get(name)
     return m.unit if m is not None else ""
 
 
@@ -497,7 +535,7 @@ def format_value(name: str, value: float, lang: str | None = None) -> str:
     if unit:
         v = value * factor
         return f"{v:,.2f} {unit}" if yen_kind(name) == "stock" else f"{v:,.0f} {unit}"
-    m = METRICS.get(name)
+    m = METRICS.get(name) or DISTRICT_METRICS.get(name)
     if m is None:
         return f"{value:,.3g}"
     return m.format(value)

@@ -18,7 +18,7 @@ import solara
 
 from .. import brief, compare_data, server, state, summary, townmap
 from ..figures_compare import band_chart, cost_chart, district_map, equity_chart, gantt_chart
-from ..i18n import metric_label, t
+from ..i18n import format_value, metric_label, t
 from ..plot import Chart
 from ..results import Loaded, ResultsProblem, default_set, list_sets, load, preload
 from ..widgets import Choice, MultiChoice, Notice, Section
@@ -111,7 +111,7 @@ def CompareBody(loaded: Loaded) -> None:
             Choice(
                 t("compare.town"),
                 town,
-                [(tw, _town_label(tw, lang)) for tw in loaded.towns()],
+                [(tw, _town_label(tw, lang, with_name=False)) for tw in loaded.towns()],
                 chosen_town.set,
                 css="kyosei-town",
                 help=t("compare.town.help"),
@@ -175,18 +175,7 @@ def CompareBody(loaded: Loaded) -> None:
     )
     Section(t("compare.equity"), t("compare.equity.help"))
     Chart(equity_chart(equity, arms, labels, lang, big=big), name="equity", height=360)
-    gini = "unmet_gini_districts"
-    if gini in loaded.metrics:
-        table = compare_data.kpi_table(loaded, arms, month, [gini])
-        solara.Text(
-            t("compare.gini")
-            + ": "
-            + " / ".join(
-                f"{labels[str(r['arm'])]} {float(r['median']):.3f}"
-                for r in table.to_dict("records")
-            ),
-            classes=["kyosei-gini"],
-        )
+    GiniPanel(loaded, arms, month, labels)
     ExportPanel(loaded, town, arms, outcomes, year, month, labels, bands, costs, timeline, equity)
     elapsed = time.perf_counter() - started
     solara.Text(
@@ -259,7 +248,12 @@ def KpiPanel(
     lang = state.lang.value
     Section(t("compare.kpi"), t("compare.kpi.help"))
     solara.SliderInt(
-        t("compare.year"), value=year, min=0, max=loaded.months // 12, on_value=chosen_year.set
+        t("compare.year", year=year),
+        value=year,
+        min=0,
+        max=loaded.months // 12,
+        on_value=chosen_year.set,
+        thumb_label=False,
     )
     kpi = solara.use_memo(
         lambda: compare_data.kpi_table(loaded, arms, month, outcomes),
@@ -271,6 +265,37 @@ def KpiPanel(
         classes=["kyosei-kpi"],
     )
     solara.Text(t("verdict.help"), style="color: #555; font-size: 0.85em;")
+
+
+@solara.component
+def GiniPanel(loaded: Loaded, arms: list[str], month: int, labels: dict[str, str]) -> None:
+    """The district Gini of unmet need per package, next to the town-wide level, explained."""
+    gini = "unmet_gini_districts"
+    if gini not in loaded.metrics:
+        return
+    lang = state.lang.value
+    level = "unmet_share" if "unmet_share" in loaded.metrics else ""
+    table = compare_data.kpi_table(loaded, arms, month, [gini] + ([level] if level else []))
+    text = t("compare.gini") + ": "
+    parts = []
+    for arm in arms:
+        mine = {
+            str(r["metric"]): float(r["median"])
+            for r in table[table["arm"] == arm].to_dict("records")
+        }
+        piece = f"{labels.get(arm, arm)} {mine[gini]:.3f}"
+        if level:
+            piece += t(
+                "compare.gini.level",
+                value=format_value(level, mine[level], lang),
+            )
+        parts.append(piece)
+    solara.Text(text + " / ".join(parts), classes=["kyosei-gini"])
+    solara.Text(
+        t("compare.gini.explain"),
+        style="color: #555; font-size: 0.9em;",
+        classes=["kyosei-gini-explain"],
+    )
 
 
 @solara.component

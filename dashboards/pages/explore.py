@@ -18,7 +18,7 @@ from experiments import analysis
 from .. import compare_data, server, state
 from ..figures_common import empty
 from ..figures_explore import advisor_chart, heatmap, parallel, scatter, sensitivity_chart
-from ..i18n import metric_label, t
+from ..i18n import format_delta, metric_label, t, tr
 from ..plot import Chart
 from ..results import Loaded, ResultsProblem, list_sets, load
 from ..widgets import Choice, Notice, Section
@@ -107,7 +107,12 @@ def ExploreBody(loaded: Loaded) -> None:
             )
         with solara.Column(style="min-width: 220px; flex: 1;"):
             solara.SliderInt(
-                t("explore.month"), value=year, min=0, max=max_year, on_value=chosen_year.set
+                t("explore.month", year=year),
+                value=year,
+                min=0,
+                max=max_year,
+                on_value=chosen_year.set,
+                thumb_label=False,
             )
     if not inputs:
         Notice(t("explore.no_inputs"), kind="info")
@@ -163,6 +168,30 @@ def SensitivityPanel(loaded: Loaded, arm: str, metric: str, month: int) -> None:
     )
 
 
+def advice_sentence(advice: pd.DataFrame, arm: str, labels: dict[str, str], lang: str) -> str:
+    """The replication advice in the reader's language, with packages and outcomes by label."""
+    rows = advice[advice["arm"] == arm].sort_values("replicates")
+    if rows.empty or not rows["current"].any():
+        return ""
+    now = rows[rows["current"]].iloc[0]
+    metric = str(now["metric"])
+    n = int(now["replicates"])
+    quad = rows[rows["replicates"] == 4 * n]
+    half = float(quad["half_width"].iloc[0]) if not quad.empty else float(now["half_width"]) / 2
+    ref = str(now.get("reference") or "")
+    return tr(
+        "explore.advice" if ref else "explore.advice.mean",
+        lang,
+        package=labels.get(arm, arm),
+        reference=labels.get(ref, ref),
+        metric=metric_label(metric, lang),
+        n=n,
+        now=format_delta(metric, float(now["half_width"]), lang).lstrip("+"),
+        n4=4 * n,
+        quarter=format_delta(metric, half, lang).lstrip("+"),
+    )
+
+
 @solara.component
 def AdvisorPanel(loaded: Loaded, arm: str, metric: str, month: int) -> None:
     """The replication advisor for the chosen package and outcome."""
@@ -171,12 +200,14 @@ def AdvisorPanel(loaded: Loaded, arm: str, metric: str, month: int) -> None:
     def compute() -> tuple[pd.DataFrame, str]:
         try:
             advice = analysis.replication_advice(loaded.store, metric, arm=arm, month=month)
-            return advice, analysis.advice_text(advice, arm)
+            labels = {a.name: a.label(lang) for a in loaded.arms}
+            return advice, advice_sentence(advice, arm, labels, lang)
         except Exception as exc:  # e.g. a single replicate: no spread to extrapolate
             return pd.DataFrame(), str(exc)
 
-    advice, text = solara.use_memo(compute, dependencies=[loaded, arm, metric, month])
+    advice, text = solara.use_memo(compute, dependencies=[loaded, arm, metric, month, lang])
     Section(t("explore.advisor"), t("explore.advisor.help"))
     if text:
         solara.Text(text, classes=["kyosei-advice"])
-    Chart(advisor_chart(advice, metric, lang), name="advisor", height=320)
+    labels = {a.name: a.label(lang) for a in loaded.arms}
+    Chart(advisor_chart(advice, metric, lang, labels), name="advisor", height=320)

@@ -160,7 +160,9 @@ def LivePage() -> None:
         )
         solara.Button(t("live.reset"), on_click=reset, classes=["kyosei-live-reset"], text=True)
         with solara.Column(style="min-width: 220px;"):
-            solara.SliderInt(t("live.speed"), value=speed, min=1, max=20)
+            solara.SliderInt(
+                t("live.speed", n=speed.value), value=speed, min=1, max=20, thumb_label=False
+            )
         year, month = divmod(town.month, 12)
         solara.HTML(
             tag="div",
