@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .figures_common import arm_colour, empty, package_colour, share_format, style
-from .i18n import metric_label, metric_unit, tr
+from .i18n import metric_label, metric_unit, param_label, tr
 
 
 def scatter(
@@ -25,7 +25,7 @@ def scatter(
                 marker={"color": package_colour(str(arm)), "size": 7, "opacity": 0.75},
             )
         )
-    fig.update_xaxes(title_text=x)
+    fig.update_xaxes(title_text=param_label(x, lang))
     fig.update_yaxes(
         title_text=metric_label(metric, lang),
         **({"tickformat": share_format(frame[metric])} if metric_unit(metric) == "share" else {}),
@@ -58,8 +58,8 @@ def heatmap(
             colorbar={"title": {"text": metric_label(metric, lang)}},
         )
     )
-    fig.update_xaxes(title_text=x)
-    fig.update_yaxes(title_text=y)
+    fig.update_xaxes(title_text=param_label(x, lang))
+    fig.update_yaxes(title_text=param_label(y, lang))
     return style(fig, legend=False)
 
 
@@ -67,7 +67,7 @@ def parallel(frame: pd.DataFrame, inputs: list[str], metric: str, lang: str) -> 
     """Parallel coordinates: every input and the outcome, lines coloured by the outcome."""
     if frame.empty:
         return empty(tr("explore.no_inputs", lang))
-    dims = [{"label": c, "values": frame[c].tolist()} for c in inputs]
+    dims = [{"label": param_label(c, lang), "values": frame[c].tolist()} for c in inputs]
     dims.append({"label": metric_label(metric, lang), "values": frame[metric].tolist()})
     fig = go.Figure(
         go.Parcoords(
@@ -88,7 +88,9 @@ def index_name(index: str, lang: str) -> str:
 
 def parameter_name(parameter: str, lang: str) -> str:
     """An input as shown: the parameter path, or the replicate-noise row in words."""
-    return tr("index.noise_row", lang) if parameter == "(replicate noise)" else parameter
+    if parameter == "(replicate noise)":
+        return tr("index.noise_row", lang)
+    return " × ".join(param_label(p, lang) for p in parameter.split(" × "))
 
 
 def sensitivity_chart(table: pd.DataFrame, lang: str) -> go.Figure:

@@ -54,7 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "results.set": ("結果セット", "Results set"),
     "results.set.help": (
-        "比較する実験結果（kyosei sweep / 新しい比較の出力フォルダ）",
+        "比較する実験結果（一括実行や「新しい比較を実行」で作った結果フォルダ）",
         "The experiment results to compare (a folder written by kyosei sweep"
         " or Run new comparison)",
     ),
@@ -365,6 +365,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "The ODD description (docs/ODD.md) is not written yet;"
         " below are the outputs and parameters.",
     ),
+    "about.odd": (
+        "モデルの詳しい記述（ODD 形式・英語）を開く",
+        "Open the full description of the model (ODD protocol)",
+    ),
+    "unitname.people": ("人", "people"),
+    "unitname.share": ("割合", "share"),
+    "unitname.yen": ("円", "yen"),
+    "unitname.months": ("月", "months"),
+    "unitname.count": ("件", "count"),
+    "unitname.ratio": ("比", "ratio"),
+    "unitname.hours": ("時間", "hours"),
+    "unitname.households": ("世帯", "households"),
     "col.name": ("名前", "Name"),
     "col.label": ("表示名", "Label"),
     "col.unit": ("単位", "Unit"),
@@ -426,6 +438,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.sources": ("出典", "Sources"),
     "brief.provenance": ("再現情報", "Provenance"),
 }
+
+
+# Inputs of the shipped sweeps and the demo's design, by name (other paths are shown as
+# written: they are what a researcher types in an experiment file).
+PARAM_LABELS: dict[str, tuple[str, str]] = {
+    "demography.tfr": ("合計特殊出生率", "Total fertility rate"),
+    "demography.in_rate": ("転入率（1人・年あたり）", "In-migration rate (per person-year)"),
+    "demography.out_scale": ("転出率の倍率", "Out-migration multiplier"),
+    "demography.partner_rate": ("結婚・同居の率", "Partnering rate"),
+    "demography.leave_home_rate": ("親元を離れる率", "Leaving-home rate"),
+}
+
+
+def param_label(path: str, lang: str | None = None) -> str:
+    """An input parameter's name in ``lang`` (its dotted path when it has none)."""
+    pair = PARAM_LABELS.get(path)
+    if pair is None:
+        return path
+    return pair[0] if (lang or state.lang.value) == "ja" else pair[1]
 
 
 def tr(key: str, lang: str, **values: object) -> str:

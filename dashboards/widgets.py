@@ -7,7 +7,9 @@ CSS class (``kyosei-…``) that the browser tests use to find it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from pathlib import Path
 
 import reacton.ipyvuetify as rv
 import solara
@@ -94,6 +96,33 @@ def Section(title: str, help: str = "", css: str = "") -> None:
                 unsafe_innerHTML=_escape(help),
                 style="color: #555; font-size: 0.9em; margin-bottom: 4px;",
             )
+
+
+@functools.lru_cache(maxsize=64)
+def _town_labels(town: str) -> tuple[str, str]:
+    from scenarios import load_town
+
+    try:
+        tp = load_town(town).town
+    except Exception:  # a removed or renamed profile: its file name is label enough
+        stem = Path(town).stem
+        return stem, stem
+    return tp.label_ja, tp.label_en
+
+
+def town_label(town: str, lang: str) -> str:
+    """A town profile by its label in ``lang`` (every page names towns this way)."""
+    ja, en = _town_labels(town)
+    return ja if lang == "ja" else en
+
+
+def param_value(value: object) -> str:
+    """A parameter value as shown everywhere (floats with ``:g``, tuples in brackets)."""
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(param_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def _escape(text: str) -> str:

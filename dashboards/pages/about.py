@@ -8,6 +8,7 @@ profile, the registered policy components), so this page cannot drift from the c
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import solara
@@ -17,20 +18,48 @@ from model.parameters import describe
 from scenarios import load_town, town_names
 
 from .. import state
-from ..i18n import t
+from ..i18n import TEXT, t, tr
 from ..live import component_choices
-from ..widgets import Choice, Notice, Section, html_table
+from ..widgets import Choice, Notice, Section, html_table, param_value, town_label
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 about_town = solara.reactive("district")
 
 
-def _value(value: object) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) + "]"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]+")
+LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def ident(name: str) -> str:
+    """An identifier a researcher types (a metric, a parameter path), shown as code."""
+    return f'<code class="kyosei-id">{html.escape(name)}</code>'
+
+
+def model_text(text: str, lang: str) -> str:
+    """Text the model holds in one language only (parameter units, sources), marked as such.
+
+    In Japanese mode an English-only cell carries ``lang="en"``; in English mode the
+    Japanese words inside a cell (民生委員, ふるさと納税) carry ``lang="ja"`` — so the
+    browser, a screen reader and the language test know which language they are.
+    """
+    if lang == "ja":
+        esc = html.escape(text)
+        if LATIN.search(text) and not JAPANESE.search(text):
+            return f'<span lang="en">{esc}</span>'
+        return esc
+    out, at = [], 0
+    for m in JAPANESE.finditer(text):
+        out.append(html.escape(text[at : m.start()]))
+        out.append(f'<span lang="ja">{html.escape(m.group())}</span>')
+        at = m.end()
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def unit_name(unit: str, lang: str) -> str:
+    """A metric's unit word in ``lang`` (``people`` → 人)."""
+    key = f"unitname.{unit}"
+    return tr(key, lang) if key in TEXT else unit
 
 
 @solara.component
@@ -41,9 +70,10 @@ def AboutPage() -> None:
     Section(t("about.contents"))
     if ODD.exists():
         # Shown as text: solara.Markdown pulls KaTeX, which is not among the offline assets.
-        with solara.Details(summary="docs/ODD.md", expand=False):
+        with solara.Details(summary=t("about.odd"), expand=False):
             solara.HTML(
                 tag="pre",
+                attributes={"lang": "en"},
                 unsafe_innerHTML=html.escape(ODD.read_text(encoding="utf-8")),
                 style="white-space: pre-wrap; font-family: inherit;",
                 classes=["kyosei-odd"],
@@ -55,26 +85,41 @@ def AboutPage() -> None:
         tag="div",
         unsafe_innerHTML=html_table(
             [t("col.name"), t("col.label")],
-            [[k, ja if lang == "ja" else en] for k, ja, en in component_choices()],
+            [
+                [ident(k), html.escape(ja if lang == "ja" else en)]
+                for k, ja, en in component_choices()
+            ],
+            raw=(0, 1),
         ),
         classes=["kyosei-about-components"],
     )
     Section(t("about.metrics"))
     rows = [
-        [m.name, m.ja if lang == "ja" else m.en, m.unit, (m.help_ja if lang == "ja" else m.help_en)]
+        [
+            ident(m.name),
+            html.escape(m.ja if lang == "ja" else m.en),
+            html.escape(unit_name(m.unit, lang)),
+            html.escape(m.help_ja if lang == "ja" else m.help_en),
+        ]
         for m in METRICS.values()
     ]
     solara.HTML(
         tag="div",
         unsafe_innerHTML=html_table(
-            [t("col.name"), t("col.label"), t("col.unit"), t("col.help")], rows
+            [t("col.name"), t("col.label"), t("col.unit"), t("col.help")], rows, raw=(0, 1, 2, 3)
         ),
         classes=["kyosei-about-metrics"],
     )
     Section(t("about.parameters"))
     towns = town_names()
     town = about_town.value if about_town.value in towns else towns[0]
-    Choice(t("about.town"), town, [(n, n) for n in towns], about_town.set, css="kyosei-about-town")
+    Choice(
+        t("about.town"),
+        town,
+        [(n, town_label(n, lang)) for n in towns],
+        about_town.set,
+        css="kyosei-about-town",
+    )
     try:
         params = describe(load_town(town))
     except Exception as exc:  # a broken profile file: say which and why
@@ -82,11 +127,11 @@ def AboutPage() -> None:
         return
     prows = [
         [
-            str(r["parameter"]),
-            _value(r["value"]),
-            str(r["unit"]),
-            str(r["source"]),
-            str(r.get("help_ja" if lang == "ja" else "help_en") or ""),
+            ident(str(r["parameter"])),
+            model_text(param_value(r["value"]), lang),
+            model_text(str(r["unit"]), lang),
+            model_text(str(r["source"]), lang),
+            model_text(str(r.get("help_ja" if lang == "ja" else "help_en") or ""), lang),
         ]
         for r in params
     ]
@@ -95,6 +140,7 @@ def AboutPage() -> None:
         unsafe_innerHTML=html_table(
             [t("col.parameter"), t("col.value"), t("col.unit"), t("col.source"), t("col.help")],
             prows,
+            raw=(0, 1, 2, 3, 4),
         ),
         classes=["kyosei-about-parameters"],
     )

@@ -21,7 +21,7 @@ from ..figures_compare import band_chart, cost_chart, district_map, equity_chart
 from ..i18n import format_value, metric_label, t
 from ..plot import Chart
 from ..results import Loaded, ResultsProblem, default_set, list_sets, load, preload
-from ..widgets import Choice, MultiChoice, Notice, Section
+from ..widgets import Choice, MultiChoice, Notice, Section, town_label
 from .run_panel import RunPanel
 
 # The user's choices (one set per browser session).
@@ -111,7 +111,7 @@ def CompareBody(loaded: Loaded) -> None:
             Choice(
                 t("compare.town"),
                 town,
-                [(tw, _town_label(tw, lang, with_name=False)) for tw in loaded.towns()],
+                [(tw, _town_label(tw, lang)) for tw in loaded.towns()],
                 chosen_town.set,
                 css="kyosei-town",
                 help=t("compare.town.help"),
@@ -185,15 +185,9 @@ def CompareBody(loaded: Loaded) -> None:
     )
 
 
-def _town_label(town: str, lang: str, with_name: bool = True) -> str:
-    """The town's label; with its file name in brackets for the selector (not the brief)."""
-    from scenarios import load_town
-
-    try:
-        tp = load_town(town).town
-    except Exception:  # a removed or renamed profile: its name is label enough
-        return Path(town).stem
-    label = tp.label_ja if lang == "ja" else tp.label_en
+def _town_label(town: str, lang: str, with_name: bool = False) -> str:
+    """The town's label (``with_name`` adds its file name, for researchers)."""
+    label = town_label(town, lang)
     return f"{label} ({Path(town).stem})" if with_name else label
 
 
@@ -205,7 +199,7 @@ def summary_text(
     kpi = compare_data.kpi_table(loaded, arms, month, outcomes)
     return summary.summary(
         loaded,
-        _town_label(town, lang, with_name=False),
+        _town_label(town, lang),
         arms,
         labels,
         kpi,
@@ -404,7 +398,7 @@ def ExportPanel(
             (t("compare.equity"), equity_chart(equity, arms, labels, lang)),
         ]
         kpi = compare_data.kpi_table(loaded, arms, month, outcomes)
-        town_name = _town_label(town, lang, with_name=False)
+        town_name = _town_label(town, lang)
         text = brief.build(
             loaded,
             town_name,

@@ -18,7 +18,7 @@ from experiments import analysis
 from .. import compare_data, server, state
 from ..figures_common import empty
 from ..figures_explore import advisor_chart, heatmap, parallel, scatter, sensitivity_chart
-from ..i18n import format_delta, metric_label, t, tr
+from ..i18n import format_delta, metric_label, param_label, t, tr
 from ..plot import Chart
 from ..results import Loaded, ResultsProblem, list_sets, load
 from ..widgets import Choice, Notice, Section
@@ -121,11 +121,11 @@ def ExploreBody(loaded: Loaded) -> None:
         y = chosen_y.value if chosen_y.value in inputs else inputs[min(1, len(inputs) - 1)]
         with solara.Row(style="flex-wrap: wrap; gap: 16px;"):
             with solara.Column(style="min-width: 260px; flex: 1;"):
-                Choice(t("explore.input_x"), x, [(i, i) for i in inputs], chosen_x.set,
-                       css="kyosei-explore-x")  # fmt: skip
+                Choice(t("explore.input_x"), x, [(i, param_label(i, lang)) for i in inputs],
+                       chosen_x.set, css="kyosei-explore-x")  # fmt: skip
             with solara.Column(style="min-width: 260px; flex: 1;"):
-                Choice(t("explore.input_y"), y, [(i, i) for i in inputs], chosen_y.set,
-                       css="kyosei-explore-y")  # fmt: skip
+                Choice(t("explore.input_y"), y, [(i, param_label(i, lang)) for i in inputs],
+                       chosen_y.set, css="kyosei-explore-y")  # fmt: skip
         with solara.Columns([1, 1]):
             with solara.Column():
                 Section(t("explore.scatter"))

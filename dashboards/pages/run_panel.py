@@ -19,7 +19,7 @@ from scenarios import policy_names, town_names
 
 from .. import jobs, server, state
 from ..i18n import t
-from ..widgets import Choice, MultiChoice, Notice, Section
+from ..widgets import Choice, MultiChoice, Notice, Section, town_label
 
 job_id = solara.reactive("")
 progress = solara.reactive((0, 0, "idle", ""))  # done, total, status, message
@@ -36,10 +36,10 @@ def _labels(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     towns, packages = [], []
     for name in town_names():
         try:
-            d = describe_file("town", name)
-            towns.append((name, str(d["label_ja"] if lang == "ja" else d["label_en"])))
+            describe_file("town", name)
         except Exception:  # a profile that fails to load is left out of the list
             continue
+        towns.append((name, town_label(name, lang)))
     for name in policy_names():
         try:
             d = describe_file("policy", name)
