@@ -366,7 +366,7 @@ TEXT: dict[str, tuple[str, str]] = {
         " below are the outputs and parameters.",
     ),
     "about.odd": (
-        "モデルの詳しい記述（ODD 形式・英語）を開く",
+        "モデルの詳しい記述（英語）を開く",
         "Open the full description of the model (ODD protocol)",
     ),
     "unitname.people": ("人", "people"),

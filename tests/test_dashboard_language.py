@@ -55,8 +55,14 @@ READ = """(lang) => {
 }"""
 
 
+# The results sets' folder names: the user's own names, shown as they are.
+SET_NAMES = ("compare", "sweep")
+
+
 def problems(text: str, lang: str) -> list[str]:
     """Words of the other language and raw identifiers found in ``text``."""
+    for name in SET_NAMES:
+        text = re.sub(rf"(?m)^{name}\b|\b{name} ·", "", text)
     found = [f"identifier {w}" for w in SNAKE.findall(text)]
     if lang == "ja":
         # Buttons are upper-cased by CSS (ENGLISH, PARQUET): compare without case.

@@ -27,7 +27,9 @@ about_town = solara.reactive("district")
 
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]+")
-LATIN = re.compile(r"[A-Za-z]{2,}")
+# A run of English words (with the spaces and punctuation between them).
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*(?:[ ,.;:()/%+–-]+[A-Za-z0-9][A-Za-z0-9'’\-]*)*")
+MARKED = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def ident(name: str) -> str:
@@ -38,19 +40,27 @@ def ident(name: str) -> str:
 def model_text(text: str, lang: str) -> str:
     """Text the model holds in one language only (parameter units, sources), marked as such.
 
-    In Japanese mode an English-only cell carries ``lang="en"``; in English mode the
-    Japanese words inside a cell (民生委員, ふるさと納税) carry ``lang="ja"`` — so the
-    browser, a screen reader and the language test know which language they are.
+    In Japanese mode the English words of a cell carry ``lang="en"``; in English mode
+    the Japanese words (民生委員, ふるさと納税) carry ``lang="ja"``; snake_case names
+    inside (``out_rate``) are shown as code. So the browser, a screen reader and the
+    language test know which language each part is in.
     """
-    if lang == "ja":
-        esc = html.escape(text)
-        if LATIN.search(text) and not JAPANESE.search(text):
-            return f'<span lang="en">{esc}</span>'
-        return esc
+    other = LATIN_WORD if lang == "ja" else JAPANESE
+    mark = "en" if lang == "ja" else "ja"
     out, at = [], 0
-    for m in JAPANESE.finditer(text):
+    for m in MARKED.finditer(text):
+        out.append(_part(text[at : m.start()], other, mark))
+        out.append(ident(m.group()))
+        at = m.end()
+    out.append(_part(text[at:], other, mark))
+    return "".join(out)
+
+
+def _part(text: str, other: re.Pattern[str], mark: str) -> str:
+    out, at = [], 0
+    for m in other.finditer(text):
         out.append(html.escape(text[at : m.start()]))
-        out.append(f'<span lang="ja">{html.escape(m.group())}</span>')
+        out.append(f'<span lang="{mark}">{html.escape(m.group())}</span>')
         at = m.end()
     out.append(html.escape(text[at:]))
     return "".join(out)
@@ -86,7 +96,7 @@ def AboutPage() -> None:
         unsafe_innerHTML=html_table(
             [t("col.name"), t("col.label")],
             [
-                [ident(k), html.escape(ja if lang == "ja" else en)]
+                [ident(k), model_text(ja if lang == "ja" else en, lang)]
                 for k, ja, en in component_choices()
             ],
             raw=(0, 1),
@@ -97,9 +107,9 @@ def AboutPage() -> None:
     rows = [
         [
             ident(m.name),
-            html.escape(m.ja if lang == "ja" else m.en),
+            model_text(m.ja if lang == "ja" else m.en, lang),
             html.escape(unit_name(m.unit, lang)),
-            html.escape(m.help_ja if lang == "ja" else m.help_en),
+            model_text(m.help_ja if lang == "ja" else m.help_en, lang),
         ]
         for m in METRICS.values()
     ]
