@@ -19,7 +19,7 @@ from scenarios import load_town
 
 from .i18n import better_text, format_delta, format_value, metric_label, tr
 from .results import Loaded
-from .widgets import html_table
+from .widgets import html_table, ident, model_text
 
 CSS = """
 body { font-family: 'IPAexGothic','IPAPGothic','Noto Sans CJK JP','Hiragino Sans','Yu Gothic',
@@ -229,7 +229,7 @@ def build(
     packages = (
         "、".join(labels[a] for a in arms) if lang == "ja" else ", ".join(labels[a] for a in arms)
     )
-    made = tr("brief.made", lang, date=today, version=m.get("code_version", ""))
+    made = tr("brief.made", lang, date=today)
     question = tr("brief.question", lang, years=round(loaded.months / 12), packages=packages)
     parts = [
         "<!DOCTYPE html>",
@@ -237,7 +237,8 @@ def build(
         f"<title>{esc(tr('brief.title', lang, town=town))}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{esc(tr('brief.title', lang, town=town))}</h1>",
-        f'<p class="meta">{esc(made)} · {esc(loaded.name)}</p>',
+        f'<p class="meta">{esc(made)}{ident(str(m.get("code_version", "")))}'
+        f" · {esc(loaded.path.name)}</p>",
         *(
             [
                 f"<h2>{esc(tr('summary.title', lang))}</h2>",
@@ -271,7 +272,12 @@ def build(
     parts.append(
         html_table(
             [tr("col.parameter", lang), tr("col.source", lang)],
-            [[p, s] for p, s in sources([loaded.arm(a).town for a in arms])],
+            [
+                [ident(p), model_text(s, lang)]
+                for p, s in sources([loaded.arm(a).town for a in arms])
+            ],
+            css="kyosei-table kyosei-sources kyosei-model-text",
+            raw=(0, 1),
         )
     )
     parts.append(f"<h2>{esc(tr('brief.provenance', lang))}</h2><ul class='meta'>")
@@ -280,7 +286,10 @@ def build(
             value = str(m[key])
             if key in ("git_commit", "identity"):
                 value = value[:10]  # enough to find it; the full hash is in the manifest
-            parts.append(f"<li>{esc(tr(f'prov.{key}', lang))}: {esc(value)}</li>")
+            shown = (
+                ident(value) if key in ("code_version", "git_commit", "identity") else esc(value)
+            )
+            parts.append(f"<li>{esc(tr(f'prov.{key}', lang))}: {shown}</li>")
     parts.append(f"<li>{esc(tr('prov.set', lang))}: {esc(loaded.path.name)}</li></ul>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -402,7 +402,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "axis.month": ("月", "Month"),
     "axis.year_n": ("{n}年目", "year {n}"),
     "prov.code_version": ("Kyosei の版", "Kyosei version"),
-    "prov.git_commit": ("コードの版（git）", "Code commit (git)"),
+    "prov.git_commit": ("コードの版（コミット）", "Code commit"),
     "prov.created": ("作成日時", "Created"),
     "prov.identity": ("実験の識別子", "Experiment identity"),
     "prov.root_seed": ("乱数の元", "Root seed"),
@@ -410,7 +410,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "prov.set": ("結果セット", "Results set"),
     # ---- brief -------------------------------------------------------------------------
     "brief.title": ("政策ブリーフ：{town}", "Policy brief: {town}"),
-    "brief.made": ("作成 {date}・Kyosei {version}", "Made {date} · Kyosei {version}"),
+    "brief.made": ("作成 {date}・Kyosei ", "Made {date} · Kyosei "),
     "brief.question": (
         "{years}年後、{packages} を比べると何が起きるか。",
         "What happens over {years} years under {packages}?",

@@ -8,6 +8,8 @@ CSS class (``kyosei-…``) that the browser tests use to find it.
 from __future__ import annotations
 
 import functools
+import html as _html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -123,6 +125,46 @@ def param_value(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]+")
+# A run of English words (with the spaces and punctuation between them).
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*(?:[ ,.;:()/%+–-]+[A-Za-z0-9][A-Za-z0-9'’\-]*)*")
+MARKED = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def ident(name: str) -> str:
+    """An identifier a researcher types (a metric, a parameter path), shown as code."""
+    return f'<code class="kyosei-id">{_html.escape(name)}</code>'
+
+
+def model_text(text: str, lang: str) -> str:
+    """Text the model holds in one language only (parameter units, sources), marked as such.
+
+    In Japanese mode the English words of a cell carry ``lang="en"``; in English mode
+    the Japanese words (民生委員, ふるさと納税) carry ``lang="ja"``; snake_case names
+    inside (``out_rate``) are shown as code. So the browser, a screen reader and the
+    language test know which language each part is in.
+    """
+    other = LATIN_WORD if lang == "ja" else JAPANESE
+    mark = "en" if lang == "ja" else "ja"
+    out, at = [], 0
+    for m in MARKED.finditer(text):
+        out.append(_part(text[at : m.start()], other, mark))
+        out.append(ident(m.group()))
+        at = m.end()
+    out.append(_part(text[at:], other, mark))
+    return "".join(out)
+
+
+def _part(text: str, other: re.Pattern[str], mark: str) -> str:
+    out, at = [], 0
+    for m in other.finditer(text):
+        out.append(_html.escape(text[at : m.start()]))
+        out.append(f'<span lang="{mark}">{_html.escape(m.group())}</span>')
+        at = m.end()
+    out.append(_html.escape(text[at:]))
+    return "".join(out)
 
 
 def _escape(text: str) -> str:

@@ -8,7 +8,6 @@ profile, the registered policy components), so this page cannot drift from the c
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 
 import solara
@@ -20,50 +19,19 @@ from scenarios import load_town, town_names
 from .. import state
 from ..i18n import TEXT, t, tr
 from ..live import component_choices
-from ..widgets import Choice, Notice, Section, html_table, param_value, town_label
+from ..widgets import (
+    Choice,
+    Notice,
+    Section,
+    html_table,
+    ident,
+    model_text,
+    param_value,
+    town_label,
+)
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 about_town = solara.reactive("district")
-
-
-JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]+")
-# A run of English words (with the spaces and punctuation between them).
-LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*(?:[ ,.;:()/%+–-]+[A-Za-z0-9][A-Za-z0-9'’\-]*)*")
-MARKED = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-
-
-def ident(name: str) -> str:
-    """An identifier a researcher types (a metric, a parameter path), shown as code."""
-    return f'<code class="kyosei-id">{html.escape(name)}</code>'
-
-
-def model_text(text: str, lang: str) -> str:
-    """Text the model holds in one language only (parameter units, sources), marked as such.
-
-    In Japanese mode the English words of a cell carry ``lang="en"``; in English mode
-    the Japanese words (民生委員, ふるさと納税) carry ``lang="ja"``; snake_case names
-    inside (``out_rate``) are shown as code. So the browser, a screen reader and the
-    language test know which language each part is in.
-    """
-    other = LATIN_WORD if lang == "ja" else JAPANESE
-    mark = "en" if lang == "ja" else "ja"
-    out, at = [], 0
-    for m in MARKED.finditer(text):
-        out.append(_part(text[at : m.start()], other, mark))
-        out.append(ident(m.group()))
-        at = m.end()
-    out.append(_part(text[at:], other, mark))
-    return "".join(out)
-
-
-def _part(text: str, other: re.Pattern[str], mark: str) -> str:
-    out, at = [], 0
-    for m in other.finditer(text):
-        out.append(html.escape(text[at : m.start()]))
-        out.append(f'<span lang="{mark}">{html.escape(m.group())}</span>')
-        at = m.end()
-    out.append(html.escape(text[at:]))
-    return "".join(out)
 
 
 def unit_name(unit: str, lang: str) -> str:
@@ -86,7 +54,7 @@ def AboutPage() -> None:
                 attributes={"lang": "en"},
                 unsafe_innerHTML=html.escape(ODD.read_text(encoding="utf-8")),
                 style="white-space: pre-wrap; font-family: inherit;",
-                classes=["kyosei-odd"],
+                classes=["kyosei-odd", "kyosei-model-text"],
             )
     else:
         Notice(t("about.odd_missing"), kind="info")
@@ -101,7 +69,7 @@ def AboutPage() -> None:
             ],
             raw=(0, 1),
         ),
-        classes=["kyosei-about-components"],
+        classes=["kyosei-about-components", "kyosei-model-text"],
     )
     Section(t("about.metrics"))
     rows = [
@@ -118,7 +86,7 @@ def AboutPage() -> None:
         unsafe_innerHTML=html_table(
             [t("col.name"), t("col.label"), t("col.unit"), t("col.help")], rows, raw=(0, 1, 2, 3)
         ),
-        classes=["kyosei-about-metrics"],
+        classes=["kyosei-about-metrics", "kyosei-model-text"],
     )
     Section(t("about.parameters"))
     towns = town_names()
@@ -152,7 +120,7 @@ def AboutPage() -> None:
             prows,
             raw=(0, 1, 2, 3, 4),
         ),
-        classes=["kyosei-about-parameters"],
+        classes=["kyosei-about-parameters", "kyosei-model-text"],
     )
     Section(t("about.assumptions"))
     items = "".join(
