@@ -12,6 +12,7 @@ import html as _html
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import reacton.ipyvuetify as rv
 import solara
@@ -67,6 +68,48 @@ def MultiChoice(
         class_=f"kyosei-select {css}".strip(),
         attach=True,
     )
+
+
+def current_set(chosen: str, sets: list[Path], default: Callable[[list[Path]], Path | str]) -> str:
+    """The set a page shows: the user's choice while it exists, else ``default(sets)``.
+
+    ``default`` is called only when needed (Explore's opens sets to find a sweep).
+    """
+    paths = [str(p) for p in sets]
+    return chosen if chosen in paths else str(default(sets))
+
+
+@solara.component
+def SetChoice(current: str, sets: list[Path], on_value: Callable[[str], None], css: str) -> None:
+    """The results-set selector of Compare and Explore: each set by name, scale, runs, years."""
+    from .i18n import t
+    from .summary import set_label
+
+    lang = state.lang.value
+    Choice(
+        t("results.set"),
+        current,
+        [(str(p), set_label(p, lang)) for p in sets],
+        on_value,
+        css=css,
+        help=t("results.set.help"),
+    )
+
+
+@solara.component
+def PackageChoice(
+    label: str,
+    value: str | list[str],
+    options: list[tuple[str, str]],
+    on_value: Callable[[Any], None],
+    css: str,
+    help: str = "",
+) -> None:
+    """The package selector of Compare (several, as chips) and Explore (one)."""
+    if isinstance(value, list):
+        MultiChoice(label, value, options, on_value, css=css, help=help)
+    else:
+        Choice(label, value, options, on_value, css=css, help=help)
 
 
 @solara.component

@@ -21,7 +21,16 @@ from ..figures_compare import band_chart, cost_chart, district_map, equity_chart
 from ..i18n import format_value, metric_label, t
 from ..plot import Chart
 from ..results import Loaded, ResultsProblem, default_set, list_sets, load, preload
-from ..widgets import Choice, MultiChoice, Notice, Section, town_label
+from ..widgets import (
+    Choice,
+    MultiChoice,
+    Notice,
+    PackageChoice,
+    Section,
+    SetChoice,
+    current_set,
+    town_label,
+)
 from .run_panel import RunPanel
 
 # The user's choices (one set per browser session).
@@ -66,17 +75,9 @@ def ComparePage() -> None:
         Notice(problem.message(state.lang.value))
         RunPanel(on_done=show_new_set)
         return
-    paths = [str(p) for p in sets]
-    current = chosen_set.value if chosen_set.value in paths else str(default_set(sets))
+    current = current_set(chosen_set.value, sets, default_set)
     preload([p for p in sets if str(p) != current])
-    Choice(
-        t("results.set"),
-        current,
-        [(p, summary.set_label(p, state.lang.value)) for p in paths],
-        chosen_set.set,
-        css="kyosei-set",
-        help=t("results.set.help"),
-    )
+    SetChoice(current, sets, chosen_set.set, css="kyosei-set")
     try:
         loaded = load(current)
     except ResultsProblem as problem:
@@ -117,7 +118,7 @@ def CompareBody(loaded: Loaded) -> None:
                 help=t("compare.town.help"),
             )
         with solara.Column(style="min-width: 380px; flex: 2;"):
-            MultiChoice(
+            PackageChoice(
                 t("compare.packages"),
                 arms,
                 [(a.name, labels[a.name]) for a in loaded.arms_of(town)],

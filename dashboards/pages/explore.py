@@ -8,8 +8,6 @@ parallel coordinates, sensitivity indices with intervals
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import solara
 
@@ -21,7 +19,7 @@ from ..figures_explore import advisor_chart, heatmap, parallel, scatter, sensiti
 from ..i18n import format_delta, metric_label, param_label, t, tr
 from ..plot import Chart
 from ..results import Loaded, ResultsProblem, list_sets, load
-from ..widgets import Choice, Notice, Section
+from ..widgets import Choice, Notice, PackageChoice, Section, SetChoice, current_set
 
 chosen_set = solara.reactive("")
 chosen_arm = solara.reactive("")
@@ -48,17 +46,9 @@ def ExplorePage() -> None:
     except ResultsProblem as problem:
         Notice(problem.message(state.lang.value))
         return
-    paths = [str(p) for p in sets]
     # A sweep is what this page is for: prefer a set whose inputs vary.
-    current = chosen_set.value if chosen_set.value in paths else _first_sweep(paths)
-    Choice(
-        t("results.set"),
-        current,
-        [(p, Path(p).name) for p in paths],
-        chosen_set.set,
-        css="kyosei-explore-set",
-        help=t("results.set.help"),
-    )
+    current = current_set(chosen_set.value, sets, lambda s: _first_sweep([str(p) for p in s]))
+    SetChoice(current, sets, chosen_set.set, css="kyosei-explore-set")
     try:
         loaded = load(current)
     except ResultsProblem as problem:
@@ -95,8 +85,8 @@ def ExploreBody(loaded: Loaded) -> None:
     )
     with solara.Row(style="flex-wrap: wrap; gap: 16px;"):
         with solara.Column(style="min-width: 260px; flex: 1;"):
-            Choice(t("explore.arm"), arm, [(a, labels[a]) for a in arms], chosen_arm.set,
-                   css="kyosei-explore-arm")  # fmt: skip
+            PackageChoice(t("explore.arm"), arm, [(a, labels[a]) for a in arms], chosen_arm.set,
+                          css="kyosei-explore-arm")  # fmt: skip
         with solara.Column(style="min-width: 260px; flex: 1;"):
             Choice(
                 t("explore.outcome"),
