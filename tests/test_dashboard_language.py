@@ -173,3 +173,18 @@ def test_the_brief_reads_in_one_language(server: str, browser: object, lang: str
     (ARTIFACTS / f"brief-{lang}.txt").write_text(text, encoding="utf-8")
     assert marked == 0
     assert problems(text, lang) == []
+
+
+def test_charts_are_marked_while_they_update(server: str, browser: object) -> None:
+    pg = _open(browser, server, "", "bands", "ja")
+    assert pg.evaluate("document.body.classList.contains('kyosei-busy')") is False  # type: ignore[attr-defined]
+    # Switching the language redraws every chart: while the server works they are dimmed.
+    pg.locator(".kyosei-lang-switch").click()  # type: ignore[attr-defined]
+    pg.wait_for_function("document.body.classList.contains('kyosei-busy')", timeout=15_000)  # type: ignore[attr-defined]
+    label = pg.evaluate(  # type: ignore[attr-defined]
+        "getComputedStyle(document.querySelector('[data-chart=\"bands\"]'), '::after').content"
+    )
+    assert "更新中" in label or "Updating" in label
+    pg.screenshot(path=str(ARTIFACTS / "compare-updating.png"))  # type: ignore[attr-defined]
+    pg.wait_for_function("!document.body.classList.contains('kyosei-busy')", timeout=60_000)  # type: ignore[attr-defined]
+    pg.context.close()  # type: ignore[attr-defined]
