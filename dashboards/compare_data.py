@@ -98,7 +98,7 @@ def _matrix_ids(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, list
     """(months, run ids of the rows, runs × months values) of ``metric`` for ``arm``."""
     rows = _arm_rows(loaded, arm)
     months = np.sort(rows["month"].unique())
-    ids = list(dict.fromkeys(rows["run_id"]))
+    ids = [str(i) for i in pd.unique(rows["run_id"])]  # in row order
     values = rows[metric].to_numpy(float)
     if ids and values.size == len(ids) * months.size:
         # The store returns rows in (run, month) order: a reshape is the pivot.
@@ -208,9 +208,16 @@ def kpi_table(loaded: Loaded, arms: list[str], month: int, metrics: list[str]) -
 
 
 def _run_totals(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """(yearly sums: runs × years, horizon sums per run) of a monthly flow, months 1…end."""
-    months, m = _matrix(loaded, arm, metric)
-    return _yearly(loaded, months, m)
+    """(yearly sums: runs × years, horizon sums per run) of a monthly flow, months 1…end.
+
+    Cached per set, arm and metric: the budget, the cost chart and the 要旨 all ask.
+    """
+    cache = loaded.extra.setdefault("run_totals", {})
+    if (arm, metric) not in cache:
+        months, m = _matrix(loaded, arm, metric)
+        cache[(arm, metric)] = _yearly(loaded, months, m)
+    out: tuple[np.ndarray, np.ndarray] = cache[(arm, metric)]
+    return out
 
 
 def _yearly(loaded: Loaded, months: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -345,9 +352,13 @@ def budget(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
 
 
 def _ids_in_rows(loaded: Loaded, arm: str) -> list[str]:
-    """Run ids of ``arm`` in the order of :func:`_matrix`'s rows."""
-    metric = TOTAL if TOTAL in loaded.metrics else loaded.metrics[0]
-    return _matrix_ids(loaded, arm, metric)[1]
+    """Run ids of ``arm`` in the order of :func:`_matrix`'s rows (cached per arm)."""
+    cache = loaded.extra.setdefault("row_ids", {})
+    if arm not in cache:
+        metric = TOTAL if TOTAL in loaded.metrics else loaded.metrics[0]
+        cache[arm] = _matrix_ids(loaded, arm, metric)[1]
+    ids: list[str] = cache[arm]
+    return ids
 
 
 def cost_per_reconnected(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
