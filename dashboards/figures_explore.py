@@ -33,6 +33,11 @@ def scatter(
     return style(fig)
 
 
+def _share_ticks(metric: str, values: pd.Series) -> dict[str, str]:
+    """``tickformat`` for a share metric (percent, never repeating), else nothing."""
+    return {"tickformat": share_format(values)} if metric_unit(metric) == "share" else {}
+
+
 def heatmap(
     frame: pd.DataFrame, x: str, y: str, metric: str, lang: str, bins: int = 6
 ) -> go.Figure:
@@ -55,7 +60,10 @@ def heatmap(
             y=((ye[:-1] + ye[1:]) / 2).tolist(),
             z=mean.tolist(),
             colorscale="Viridis",
-            colorbar={"title": {"text": metric_label(metric, lang)}},
+            colorbar={
+                "title": {"text": metric_label(metric, lang)},
+                **_share_ticks(metric, frame[metric]),
+            },
         )
     )
     fig.update_xaxes(title_text=param_label(x, lang))
@@ -68,10 +76,21 @@ def parallel(frame: pd.DataFrame, inputs: list[str], metric: str, lang: str) -> 
     if frame.empty:
         return empty(tr("explore.no_inputs", lang))
     dims = [{"label": param_label(c, lang), "values": frame[c].tolist()} for c in inputs]
-    dims.append({"label": metric_label(metric, lang), "values": frame[metric].tolist()})
+    dims.append(
+        {
+            "label": metric_label(metric, lang),
+            "values": frame[metric].tolist(),
+            **_share_ticks(metric, frame[metric]),
+        }
+    )
     fig = go.Figure(
         go.Parcoords(
-            line={"color": frame[metric].tolist(), "colorscale": "Viridis", "showscale": True},
+            line={
+                "color": frame[metric].tolist(),
+                "colorscale": "Viridis",
+                "showscale": True,
+                "colorbar": _share_ticks(metric, frame[metric]),
+            },
             dimensions=dims,
         )
     )

@@ -363,3 +363,29 @@ def test_brief_opens_with_a_summary_and_a_budget_that_adds_up(results_root: Path
     parts = sum(float(r[3].replace(",", "")) for r in full[:-1])
     # Six figures rounded to 0.01 億円: they add up within the rounding.
     assert parts == pytest.approx(float(full[-1][3].replace(",", "")), abs=0.03)
+
+
+def test_share_ticks_never_repeat() -> None:
+    from dashboards.figures_common import share_format
+
+    for lo, hi in ((0.0201, 0.0204), (0.019, 0.024), (0.1, 0.6), (0.00011, 0.00019)):
+        fmt = share_format([lo, hi])
+        digits = int(fmt[1:-1])
+        ticks = np.linspace(lo, hi, 6)
+        labels = [f"{v * 100:.{digits}f}" for v in ticks]
+        assert len(set(labels)) == len(labels), (lo, hi, fmt, labels)
+
+
+def test_explore_advice_speaks_the_readers_language(results_root: Path) -> None:
+    from dashboards.pages.explore import advice_sentence
+    from experiments import analysis
+
+    loaded = results.load(results_root / "compare")
+    arm = loaded.arms[2].name
+    advice = analysis.replication_advice(loaded.store, "unmet_share", arm=arm, month=36)
+    labels = {a.name: a.label("ja") for a in loaded.arms}
+    text = advice_sentence(advice, arm, labels, "ja")
+    assert "4反復" in text
+    assert "16反復" in text
+    assert "ポイント" in text
+    assert arm not in text  # the package by its label, not its raw name
