@@ -38,7 +38,19 @@ HEADLINE = (
     "aging_rate",
     "single_elderly_share",
 )
-PAYERS = ("cost_national", "cost_prefecture", "cost_municipality", "cost_insurance")
+# Who pays, in budget order; 寄附・民間 (donors) last. Together they make ``cost_total``.
+PAYERS = (
+    "cost_national",
+    "cost_prefecture",
+    "cost_municipality",
+    "cost_insurance",
+    "cost_private",
+)
+TOTAL = "cost_total"
+# Anything the payer columns do not cover (an older set without donors): one honest row.
+OTHER = "cost_other"
+YEN_MAN = 1e4  # 万円
+YEN_OKU = 1e8  # 億円
 EQUITY_PREFIX = "unmet_rate_"
 EQUITY_ORDER = ("0_17", "18_39", "40_64", "65_74", "75plus", "single_elderly")
 MAP_METRICS = ("unmet_rate", "tanite_balance_hours", "isolation_rate", "hidden_rate", "unmet")
@@ -78,15 +90,21 @@ def _arm_rows(loaded: Loaded, arm: str) -> pd.DataFrame:
 
 def _matrix(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
     """(months, runs × months values) of ``metric`` for ``arm``'s runs."""
+    months, _, values = _matrix_ids(loaded, arm, metric)
+    return months, values
+
+
+def _matrix_ids(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(months, run ids of the rows, runs × months values) of ``metric`` for ``arm``."""
     rows = _arm_rows(loaded, arm)
     months = np.sort(rows["month"].unique())
-    n_runs = rows["run_id"].nunique()
+    ids = [str(i) for i in pd.unique(rows["run_id"])]  # in row order
     values = rows[metric].to_numpy(float)
-    if n_runs and values.size == n_runs * months.size:
+    if ids and values.size == len(ids) * months.size:
         # The store returns rows in (run, month) order: a reshape is the pivot.
-        return months, values.reshape(n_runs, months.size)
+        return months, ids, values.reshape(len(ids), months.size)
     wide = rows.pivot_table(index="run_id", columns="month", values=metric, aggfunc="first")
-    return wide.columns.to_numpy(), wide.to_numpy(float)
+    return wide.columns.to_numpy(), [str(i) for i in wide.index], wide.to_numpy(float)
 
 
 def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
@@ -120,12 +138,33 @@ def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def verdict(metric: str, lo: float, hi: float) -> str:
+    """``better``, ``worse`` or ``none`` from a paired interval and the metric's direction.
+
+    ``none`` when the interval spans 0 (or is missing); for a metric with no desired
+    direction, ``up`` or ``down``.
+    """
+    if lo != lo or hi != hi:
+        return ""
+    if lo <= 0 <= hi:
+        return "none"
+    up = lo > 0
+    m = METRICS.get(metric)
+    better = m.better if m is not None else ""
+    if better == "higher":
+        return "better" if up else "worse"
+    if better == "lower":
+        return "worse" if up else "better"
+    return "up" if up else "down"
+
+
 def kpi_table(loaded: Loaded, arms: list[str], month: int, metrics: list[str]) -> pd.DataFrame:
     """Value per arm at ``month`` and the paired difference from its reference.
 
     Pairs are runs of the arm and of its reference at the same design point and
     replicate (the same seed). Columns: ``metric, arm, reference, month, n, median,
-    lo_value, hi_value, mean_diff, lo, hi`` (differences are NaN for the reference).
+    lo_value, hi_value, mean_diff, lo, hi, verdict`` (differences are NaN and the
+    verdict empty for the reference; see :func:`verdict`).
     """
     ts = loaded.timeseries
     at = ts[ts["month"] == month]
@@ -164,35 +203,194 @@ def kpi_table(loaded: Loaded, arms: list[str], month: int, metrics: list[str]) -
                     # Cluster-robust by replicate: points of a replicate share its seed.
                     ci = clustered_mean(d[keep], reps[keep], LEVEL)
                     row.update(n=int(keep.sum()), mean_diff=ci["mean"], lo=ci["lo"], hi=ci["hi"])
+            row["verdict"] = verdict(metric, float(row["lo"]), float(row["hi"]))  # type: ignore[arg-type]
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def costs(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
-    """Median monthly and cumulative cost per payer, arm and month (empty without costs)."""
+def _run_totals(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """(yearly sums: runs × years, horizon sums per run) of a monthly flow, months 1…end.
+
+    Cached per set, arm and metric: the budget, the cost chart and the 要旨 all ask.
+    """
+    cache = loaded.extra.setdefault("run_totals", {})
+    if (arm, metric) not in cache:
+        months, m = _matrix(loaded, arm, metric)
+        cache[(arm, metric)] = _yearly(loaded, months, m)
+    out: tuple[np.ndarray, np.ndarray] = cache[(arm, metric)]
+    return out
+
+
+def _yearly(loaded: Loaded, months: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    m = np.nan_to_num(m)
+    keep = months >= 1
+    m, months = m[:, keep], months[keep]
+    years = max(1, math.ceil(loaded.months / 12))
+    yearly = np.zeros((m.shape[0], years))
+    idx = np.clip((months - 1) // 12, 0, years - 1).astype(int)
+    for y in range(years):  # year y holds months 12y+1 … 12y+12
+        yearly[:, y] = m[:, idx == y].sum(axis=1)
+    return yearly, m.sum(axis=1)
+
+
+def budget_payers(loaded: Loaded) -> list[str]:
+    """The payer rows of the budget: the set's payer columns, plus a residual if needed."""
     payers = [p for p in PAYERS if p in loaded.metrics]
-    if not payers:
-        return pd.DataFrame(columns=["arm", "payer", "month", "year", "monthly", "cumulative"])
+    if TOTAL in loaded.metrics and payers:
+        total = np.nan_to_num(loaded.timeseries[TOTAL].to_numpy(float)).sum()
+        parts = sum(np.nan_to_num(loaded.timeseries[p].to_numpy(float)).sum() for p in payers)
+        if abs(total - parts) > 1e-6 * max(abs(total), 1.0):
+            payers.append(OTHER)
+    return payers
+
+
+def _payer_matrix(loaded: Loaded, arm: str, payer: str) -> tuple[np.ndarray, np.ndarray]:
+    if payer != OTHER:
+        return _run_totals(loaded, arm, payer)
+    yearly, total = _run_totals(loaded, arm, TOTAL)
+    for p in PAYERS:
+        if p in loaded.metrics:
+            y, t = _run_totals(loaded, arm, p)
+            yearly, total = yearly - y, total - t
+    return yearly, total
+
+
+def costs(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
+    """Cost per year and payer (mean over replicates, yen), with the running total.
+
+    Means, not medians: means add up, so the payer rows of a year sum to its total.
+    Columns: ``arm, payer, year, yearly, cumulative``.
+    """
+    columns = ["arm", "payer", "year", "yearly", "cumulative"]
+    payers = budget_payers(loaded)
     frames = []
     for arm in arms:
         for payer in payers:
-            months, m = _matrix(loaded, arm, payer)
-            if m.size == 0:
+            yearly, _ = _payer_matrix(loaded, arm, payer)
+            if yearly.size == 0:
                 continue
-            m = np.nan_to_num(m)
+            mean = yearly.mean(axis=0)
             frames.append(
                 pd.DataFrame(
                     {
                         "arm": arm,
                         "payer": payer,
-                        "month": months.astype(np.int64),
-                        "year": months / 12.0,
-                        "monthly": np.median(m, axis=0),
-                        "cumulative": np.median(np.cumsum(m, axis=1), axis=0),
+                        "year": np.arange(1, mean.size + 1),
+                        "yearly": mean,
+                        "cumulative": np.cumsum(mean),
                     }
                 )
             )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def budget(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
+    """The budget of each package over the whole horizon, by payer, with its increment.
+
+    One row per arm and payer (and a ``cost_total`` row that is their sum): ``per_year``
+    (mean yen a year), ``total`` (yen over the horizon), and for arms with a reference,
+    ``increment`` — the paired mean difference of the horizon total from the reference
+    (same design point and replicate) — with its 90 % interval ``inc_lo``/``inc_hi``.
+    Means over replicates, so payer rows add up to the total row exactly.
+    """
+    columns = [
+        "arm",
+        "reference",
+        "payer",
+        "n",
+        "per_year",
+        "total",
+        "increment",
+        "inc_lo",
+        "inc_hi",
+    ]
+    payers = budget_payers(loaded)
+    if not payers:
+        return pd.DataFrame(columns=columns)
+    years = loaded.months / 12.0
+    keys = loaded.runs.set_index("run_id")[["point", "replicate"]]
+    rows = []
+    for arm in arms:
+        ref = loaded.arm(arm).reference
+        sums: dict[str, np.ndarray] = {}
+        ref_sums: dict[str, np.ndarray] = {}
+        for payer in payers:
+            sums[payer] = _payer_matrix(loaded, arm, payer)[1]
+            if ref != arm:
+                ref_sums[payer] = _payer_matrix(loaded, ref, payer)[1]
+        sums[TOTAL] = np.sum([sums[p] for p in payers], axis=0)
+        if ref != arm:
+            ref_sums[TOTAL] = np.sum([ref_sums[p] for p in payers], axis=0)
+        mine = keys.loc[_ids_in_rows(loaded, arm)].reset_index(drop=True)
+        theirs = keys.loc[_ids_in_rows(loaded, ref)].reset_index(drop=True) if ref != arm else None
+        for payer in [*payers, TOTAL]:
+            total = sums[payer]
+            row: dict[str, object] = {
+                "arm": arm,
+                "reference": ref,
+                "payer": payer,
+                "n": int(total.size),
+                "per_year": float(total.mean() / years) if total.size and years else math.nan,
+                "total": float(total.mean()) if total.size else math.nan,
+                "increment": math.nan,
+                "inc_lo": math.nan,
+                "inc_hi": math.nan,
+            }
+            if theirs is not None:
+                a = mine.assign(v=total)
+                b = theirs.assign(v=ref_sums[payer])
+                d = a.merge(b, on=["point", "replicate"], suffixes=("", "_ref"))
+                diff = (d["v"] - d["v_ref"]).to_numpy(float)
+                if diff.size:
+                    # Cluster-robust by replicate: points of a replicate share its seed.
+                    ci = clustered_mean(diff, d["replicate"].to_numpy(), LEVEL)
+                    row.update(increment=ci["mean"], inc_lo=ci["lo"], inc_hi=ci["hi"])
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs["years"] = years
+    return out
+
+
+def _ids_in_rows(loaded: Loaded, arm: str) -> list[str]:
+    """Run ids of ``arm`` in the order of :func:`_matrix`'s rows (cached per arm)."""
+    cache = loaded.extra.setdefault("row_ids", {})
+    if arm not in cache:
+        metric = TOTAL if TOTAL in loaded.metrics else loaded.metrics[0]
+        cache[arm] = _matrix_ids(loaded, arm, metric)[1]
+    ids: list[str] = cache[arm]
+    return ids
+
+
+def cost_per_reconnected(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
+    """Cost per person reconnected over the horizon, and per extra person vs the reference.
+
+    ``per_person``: mean total cost ÷ mean people reconnected (yen); ``per_extra``: the
+    mean increment of cost ÷ the mean increment of people reconnected (NaN when the
+    package reconnects no more people than its reference).
+    """
+    columns = ["arm", "reconnected", "per_person", "extra", "per_extra"]
+    if TOTAL not in loaded.metrics or "reconnected" not in loaded.metrics:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for arm in arms:
+        ref = loaded.arm(arm).reference
+        cost = _run_totals(loaded, arm, TOTAL)[1].mean()
+        people = _run_totals(loaded, arm, "reconnected")[1].mean()
+        extra = per_extra = math.nan
+        if ref != arm:
+            extra = people - _run_totals(loaded, ref, "reconnected")[1].mean()
+            d_cost = cost - _run_totals(loaded, ref, TOTAL)[1].mean()
+            per_extra = d_cost / extra if extra > 0 else math.nan
+        rows.append(
+            {
+                "arm": arm,
+                "reconnected": float(people),
+                "per_person": float(cost / people) if people > 0 else math.nan,
+                "extra": float(extra),
+                "per_extra": float(per_extra),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def timeline(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
@@ -281,6 +479,8 @@ def shown_data(
         "bands": bands(loaded, arms, metrics),
         "kpi": kpi_table(loaded, arms, month, metrics),
         "costs": costs(loaded, arms),
+        "budget": budget(loaded, arms),
+        "per_person": cost_per_reconnected(loaded, arms),
         "timeline": timeline(loaded, arms),
         "equity": equity(loaded, arms, month),
     }

@@ -16,17 +16,41 @@ from plotly.subplots import make_subplots
 
 from model.metrics import METRICS
 
-from .figures_common import PAYER_COLOURS, arm_colour, empty, rgba, style
-from .i18n import metric_label, metric_unit, tr
+from .figures_common import PAYER_COLOURS, empty, package_colour, rgba, share_format, style
+from .i18n import (
+    YEN_MAN,
+    YEN_OKU,
+    better_text,
+    display_scale,
+    metric_label,
+    metric_unit,
+    tr,
+    yen_kind,
+)
 
 
 def _axis_format(metric: str) -> dict[str, str]:
+    """Tick format of a metric's axis: %, or plain numbers with separators (no 1.5M, 100k)."""
     unit = metric_unit(metric)
     if unit == "share":
         return {"tickformat": ".1%"}
-    if unit == "yen":
-        return {"tickformat": "~s"}
-    return {"tickformat": "~s"} if unit in ("people", "count", "households", "hours") else {}
+    if yen_kind(metric) == "stock":
+        return {"tickformat": ",.2~f"}
+    if unit in ("yen", "people", "count", "households", "hours"):
+        return {"tickformat": ",~r"}
+    return {}
+
+
+def panel_title(metric: str, lang: str) -> str:
+    """A chart panel's title: the outcome, its unit when money, and which way is better."""
+    title = metric_label(metric, lang)
+    unit = display_scale(metric, lang)[1]
+    if unit:
+        title += f"（{unit}）" if lang == "ja" else f" ({unit})"
+    better = better_text(metric, lang)
+    if better:
+        title += f" — {better}"
+    return title
 
 
 def band_chart(
@@ -51,7 +75,7 @@ def band_chart(
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=[metric_label(m, lang) for m in metrics],
+        subplot_titles=[panel_title(m, lang) for m in metrics],
         horizontal_spacing=0.08,
         vertical_spacing=0.12 if rows > 1 else 0.1,
     )
@@ -61,12 +85,13 @@ def band_chart(
             part = bands[(bands["metric"] == metric) & (bands["arm"] == arm)]
             if part.empty:
                 continue
-            colour = arm_colour(j)
+            colour = package_colour(arm)
             x = part["year"].to_numpy()
+            factor = display_scale(metric, lang)[0]
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=part["lo"].to_numpy(),
+                    y=part["lo"].to_numpy() * factor,
                     line={"width": 0},
                     hoverinfo="skip",
                     showlegend=False,
@@ -78,7 +103,7 @@ def band_chart(
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=part["hi"].to_numpy(),
+                    y=part["hi"].to_numpy() * factor,
                     fill="tonexty",
                     fillcolor=rgba(colour, 0.18),
                     line={"width": 0},
@@ -92,7 +117,7 @@ def band_chart(
             fig.add_trace(
                 go.Scatter(
                     x=x,
-                    y=part["median"].to_numpy(),
+                    y=part["median"].to_numpy() * factor,
                     name=labels.get(arm, arm),
                     line={"color": colour, "width": 2.5 if j else 2, "dash": "solid"},
                     legendgroup=arm,
@@ -106,7 +131,11 @@ def band_chart(
                 fig.add_vline(
                     x=year, line={"color": colour, "dash": "dash", "width": 1}, row=r, col=c
                 )
-        fig.update_yaxes(**_axis_format(metric), row=r, col=c)
+        fmt = _axis_format(metric)
+        if metric_unit(metric) == "share":
+            mine = bands[bands["metric"] == metric]
+            fmt = {"tickformat": share_format(pd.concat([mine["lo"], mine["hi"]]))}
+        fig.update_yaxes(**fmt, row=r, col=c)
         fig.update_xaxes(title_text=tr("axis.year", lang) if r == rows else None, row=r, col=c)
     style(fig, big=big)
     fig.update_layout(height=max(320, 280 * rows))
@@ -116,7 +145,11 @@ def band_chart(
 def cost_chart(
     costs: pd.DataFrame, arms: list[str], labels: dict[str, str], lang: str, *, big: bool = False
 ) -> go.Figure:
-    """Monthly cost stacked by payer (top) and cumulative cost (bottom), one column per package."""
+    """Cost per year stacked by payer (top, 万円/年) and the running total (bottom, 億円).
+
+    ``costs`` is :func:`dashboards.compare_data.costs`: means over replicates, so the
+    payers stacked in a year add up to that year's total. One column per package.
+    """
     if costs.empty:
         return empty(tr("compare.costs.missing", lang))
     cols = len(arms)
@@ -125,40 +158,60 @@ def cost_chart(
         cols=cols,
         shared_yaxes="rows",
         subplot_titles=[labels.get(a, a) for a in arms],
-        vertical_spacing=0.14,
+        vertical_spacing=0.16,
     )
     payers = list(dict.fromkeys(costs["payer"]))
+    year_unit = tr("unit.man_yen_year", lang)
+    oku = tr("unit.oku_yen", lang)
     for j, arm in enumerate(arms):
         for payer in payers:
             part = costs[(costs["arm"] == arm) & (costs["payer"] == payer)]
             if part.empty:
                 continue
             colour = PAYER_COLOURS.get(payer, "#999999")
-            for row, column in ((1, "monthly"), (2, "cumulative")):
-                fig.add_trace(
-                    go.Scatter(
-                        x=part["year"],
-                        y=part[column] / 1e4,
-                        name=tr(f"payer.{payer}", lang),
-                        stackgroup=f"{arm}-{column}",
-                        line={"color": colour, "width": 0.5},
-                        fillcolor=rgba(colour, 0.7),
-                        legendgroup=payer,
-                        showlegend=j == 0 and row == 1,
-                        hovertemplate="%{x:.1f}: %{y:,.0f} 万円<extra>"
-                        + tr(f"payer.{payer}", lang)
-                        + "</extra>",
-                    ),
-                    row=row,
-                    col=j + 1,
-                )
-    man = tr("unit.man_yen", lang)
-    fig.update_yaxes(title_text=f"{tr('unit.yen_month', lang)} ({man})", row=1, col=1)
-    fig.update_yaxes(title_text=f"{tr('compare.costs.cumulative', lang)} ({man})", row=2, col=1)
-    fig.update_xaxes(title_text=tr("axis.year", lang), row=2)
+            name = tr(f"payer.{payer}", lang)
+            fig.add_trace(
+                go.Bar(
+                    x=part["year"],
+                    y=part["yearly"] / YEN_MAN,
+                    name=name,
+                    marker={"color": colour},
+                    legendgroup=payer,
+                    showlegend=j == 0,
+                    hovertemplate=f"%{{x}}: %{{y:,.0f}} {year_unit}<extra>{name}</extra>",
+                ),
+                row=1,
+                col=j + 1,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=part["year"],
+                    y=part["cumulative"] / YEN_OKU,
+                    name=name,
+                    stackgroup=f"{arm}-cumulative",
+                    line={"color": colour, "width": 0.5},
+                    fillcolor=rgba(colour, 0.7),
+                    legendgroup=payer,
+                    showlegend=False,
+                    hovertemplate=f"%{{x}}: %{{y:,.2f}} {oku}<extra>{name}</extra>",
+                ),
+                row=2,
+                col=j + 1,
+            )
+    fig.update_yaxes(title_text=tr("compare.costs.yearly_axis", lang), row=1, col=1)
+    fig.update_yaxes(title_text=tr("compare.costs.cumulative_axis", lang), row=2, col=1)
+    fig.update_yaxes(tickformat=",.0f", row=1)
+    fig.update_yaxes(tickformat=",.2~f", row=2)
+    fig.update_xaxes(title_text=tr("axis.year", lang), row=2, dtick=_year_dtick(costs))
+    fig.update_xaxes(dtick=_year_dtick(costs), row=1)
     style(fig, big=big)
-    fig.update_layout(height=520)
+    fig.update_layout(height=560, barmode="stack", margin={"t": 90})
     return fig
+
+
+def _year_dtick(costs: pd.DataFrame) -> int:
+    years = int(costs["year"].max()) if not costs.empty else 1
+    return 1 if years <= 10 else 5 if years > 25 else 2
 
 
 def gantt_chart(
@@ -171,7 +224,7 @@ def gantt_chart(
     arms = list(dict.fromkeys(timeline["arm"]))
     fig = go.Figure()
     rows = []
-    for j, arm in enumerate(arms, start=1):
+    for arm in arms:
         part = timeline[timeline["arm"] == arm]
         names = [
             f"{labels.get(arm, arm)} · {lab or kind}"
@@ -187,12 +240,12 @@ def gantt_chart(
                 base=start,
                 orientation="h",
                 name=labels.get(arm, arm),
-                marker={"color": arm_colour(j)},
+                marker={"color": package_colour(arm)},
                 customdata=np.stack(
                     [start, end, part["intensity"].to_numpy(float)], axis=1
                 ).tolist(),
                 hovertemplate="%{y}<br>%{customdata[0]:.1f} – %{customdata[1]:.1f}"
-                "<br>intensity %{customdata[2]:g}<extra></extra>",
+                f"<br>{tr('timeline.intensity', lang)} %{{customdata[2]:g}}<extra></extra>",
             )
         )
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=rows)
@@ -258,7 +311,15 @@ def district_map(
                 "cmax": hi,
                 "color": [lo],
                 "showscale": True,
-                "colorbar": {"title": {"text": metric_label(metric, lang)}, "thickness": 14},
+                "colorbar": {
+                    "title": {"text": metric_label(metric, lang)},
+                    "thickness": 14,
+                    **(
+                        {"tickformat": share_format([lo, hi])}
+                        if metric_unit(metric) == "share"
+                        else _axis_format(metric)
+                    ),
+                },
             },
             showlegend=False,
             hoverinfo="skip",
@@ -282,7 +343,7 @@ def equity_chart(
     if equity.empty:
         return empty(tr("compare.equity.missing", lang))
     fig = go.Figure()
-    for j, arm in enumerate(arms):
+    for arm in arms:
         part = equity[equity["arm"] == arm]
         if part.empty:
             continue
@@ -292,7 +353,7 @@ def equity_chart(
                 x=names,
                 y=part["median"],
                 name=labels.get(arm, arm),
-                marker={"color": arm_colour(j)},
+                marker={"color": package_colour(arm)},
                 error_y={
                     "type": "data",
                     "symmetric": False,

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .figures_common import arm_colour, empty, style
-from .i18n import metric_label, metric_unit, tr
+from .figures_common import arm_colour, empty, package_colour, share_format, style
+from .i18n import metric_label, metric_unit, param_label, tr
 
 
 def scatter(
@@ -15,22 +15,27 @@ def scatter(
 ) -> go.Figure:
     """One dot per run: input ``x`` against the outcome, coloured by package."""
     fig = go.Figure()
-    for j, (arm, part) in enumerate(frame.groupby("arm", sort=False)):
+    for arm, part in frame.groupby("arm", sort=False):
         fig.add_trace(
             go.Scatter(
                 x=part[x],
                 y=part[metric],
                 mode="markers",
                 name=labels.get(str(arm), str(arm)),
-                marker={"color": arm_colour(j), "size": 7, "opacity": 0.75},
+                marker={"color": package_colour(str(arm)), "size": 7, "opacity": 0.75},
             )
         )
-    fig.update_xaxes(title_text=x)
+    fig.update_xaxes(title_text=param_label(x, lang))
     fig.update_yaxes(
         title_text=metric_label(metric, lang),
-        **({"tickformat": ".1%"} if metric_unit(metric) == "share" else {}),
+        **({"tickformat": share_format(frame[metric])} if metric_unit(metric) == "share" else {}),
     )
     return style(fig)
+
+
+def _share_ticks(metric: str, values: pd.Series) -> dict[str, str]:
+    """``tickformat`` for a share metric (percent, never repeating), else nothing."""
+    return {"tickformat": share_format(values)} if metric_unit(metric) == "share" else {}
 
 
 def heatmap(
@@ -55,11 +60,14 @@ def heatmap(
             y=((ye[:-1] + ye[1:]) / 2).tolist(),
             z=mean.tolist(),
             colorscale="Viridis",
-            colorbar={"title": {"text": metric_label(metric, lang)}},
+            colorbar={
+                "title": {"text": metric_label(metric, lang)},
+                **_share_ticks(metric, frame[metric]),
+            },
         )
     )
-    fig.update_xaxes(title_text=x)
-    fig.update_yaxes(title_text=y)
+    fig.update_xaxes(title_text=param_label(x, lang))
+    fig.update_yaxes(title_text=param_label(y, lang))
     return style(fig, legend=False)
 
 
@@ -67,15 +75,41 @@ def parallel(frame: pd.DataFrame, inputs: list[str], metric: str, lang: str) -> 
     """Parallel coordinates: every input and the outcome, lines coloured by the outcome."""
     if frame.empty:
         return empty(tr("explore.no_inputs", lang))
-    dims = [{"label": c, "values": frame[c].tolist()} for c in inputs]
-    dims.append({"label": metric_label(metric, lang), "values": frame[metric].tolist()})
+    dims = [{"label": param_label(c, lang), "values": frame[c].tolist()} for c in inputs]
+    dims.append(
+        {
+            "label": metric_label(metric, lang),
+            "values": frame[metric].tolist(),
+            **_share_ticks(metric, frame[metric]),
+        }
+    )
     fig = go.Figure(
         go.Parcoords(
-            line={"color": frame[metric].tolist(), "colorscale": "Viridis", "showscale": True},
+            line={
+                "color": frame[metric].tolist(),
+                "colorscale": "Viridis",
+                "showscale": True,
+                "colorbar": _share_ticks(metric, frame[metric]),
+            },
             dimensions=dims,
         )
     )
     return style(fig, legend=False)
+
+
+INDEX_KEYS = ("S1", "ST", "S2", "mu_star", "mu", "sigma", "rho", "noise_share")
+
+
+def index_name(index: str, lang: str) -> str:
+    """A sensitivity index by its name in ``lang`` (``S1`` → 一次の感度指数 S1)."""
+    return tr(f"index.{index}", lang) if index in INDEX_KEYS else index
+
+
+def parameter_name(parameter: str, lang: str) -> str:
+    """An input as shown: the parameter path, or the replicate-noise row in words."""
+    if parameter == "(replicate noise)":
+        return tr("index.noise_row", lang)
+    return " × ".join(param_label(p, lang) for p in parameter.split(" × "))
 
 
 def sensitivity_chart(table: pd.DataFrame, lang: str) -> go.Figure:
@@ -88,9 +122,9 @@ def sensitivity_chart(table: pd.DataFrame, lang: str) -> go.Figure:
         hi = (part["hi"] - part["value"]).fillna(0).clip(lower=0)
         fig.add_trace(
             go.Bar(
-                x=part["parameter"].tolist(),
+                x=[parameter_name(str(p), lang) for p in part["parameter"]],
                 y=part["value"].tolist(),
-                name=str(index),
+                name=index_name(str(index), lang),
                 marker={"color": arm_colour(j + 1)},
                 error_y={
                     "type": "data",
@@ -104,20 +138,22 @@ def sensitivity_chart(table: pd.DataFrame, lang: str) -> go.Figure:
     return style(fig)
 
 
-def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
+def advisor_chart(
+    advice: pd.DataFrame, metric: str, lang: str, labels: dict[str, str] | None = None
+) -> go.Figure:
     """Half-width of the effect's 90 % interval against the number of replicates."""
     if advice.empty:
         return empty(tr("explore.advisor.help", lang))
     fig = go.Figure()
-    for j, (arm, part) in enumerate(advice.groupby("arm", sort=False)):
+    for arm, part in advice.groupby("arm", sort=False):
         part = part.sort_values("replicates")
         fig.add_trace(
             go.Scatter(
                 x=part["replicates"].tolist(),
                 y=part["half_width"].tolist(),
                 mode="lines+markers",
-                name=str(arm),
-                line={"color": arm_colour(j + 1)},
+                name=(labels or {}).get(str(arm), str(arm)),
+                line={"color": package_colour(str(arm))},
             )
         )
         now = part[part["current"]]
@@ -126,13 +162,25 @@ def advisor_chart(advice: pd.DataFrame, metric: str, lang: str) -> go.Figure:
                 x=now["replicates"].tolist(),
                 y=now["half_width"].tolist(),
                 mode="markers",
-                marker={"size": 14, "symbol": "star", "color": arm_colour(j + 1)},
+                marker={"size": 14, "symbol": "star", "color": package_colour(str(arm))},
                 showlegend=False,
             )
         )
-    fig.update_xaxes(type="log", title_text=tr("run.replicates", lang))
+    # Ticks only at the numbers of replicates on the chart: a log axis otherwise reads
+    # "…9 10 2 3…".
+    ticks = sorted({int(n) for n in advice["replicates"]})
+    fig.update_xaxes(
+        type="log",
+        title_text=tr("run.replicates", lang),
+        tickvals=ticks,
+        ticktext=[f"{n:,}" for n in ticks],
+    )
     fig.update_yaxes(
         title_text="± " + metric_label(metric, lang),
-        **({"tickformat": ".2%"} if metric_unit(metric) == "share" else {}),
+        **(
+            {"tickformat": share_format(advice["half_width"])}
+            if metric_unit(metric) == "share"
+            else {}
+        ),
     )
     return style(fig)

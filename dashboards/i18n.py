@@ -9,7 +9,7 @@ brief and for code outside a page).
 
 from __future__ import annotations
 
-from model.metrics import METRICS
+from model.metrics import DISTRICT_METRICS, METRICS
 
 from . import state
 
@@ -66,13 +66,52 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "results.set": ("結果セット", "Results set"),
     "results.set.help": (
-        "比較する実験結果（kyosei sweep / 新しい比較の出力フォルダ）",
+        "比較する実験結果（一括実行や「新しい比較を実行」で作った結果フォルダ）",
         "The experiment results to compare (a folder written by kyosei sweep"
         " or Run new comparison)",
     ),
     "results.summary": (
         "{runs} 実行（{arms} 施策 × {reps} 反復）・{years} 年・作成 {created}",
         "{runs} runs ({arms} packages × {reps} replicates) · {years} years · made {created}",
+    ),
+    "chart.updating": ("更新中…", "Updating…"),
+    # ---- the set's facts and the 要旨 ---------------------------------------------------
+    "set.facts": (
+        "縮尺1:{scale}・{reps}反復・{years}年",
+        "scale 1:{scale} · {reps} replicates · {years} years",
+    ),
+    "summary.title": ("要旨", "Summary"),
+    "summary.what": (
+        "{town}の{years}年間を、各パッケージ{reps}回（共通乱数、模擬住民1人＝{scale}人）"
+        "試算しました。",
+        "{town} over {years} years, each package run {reps} times with common random"
+        " numbers (one simulated resident = {scale} people).",
+    ),
+    "summary.package": (
+        "{package}は{reference}と比べて、{year}年目に",
+        "{package} against {reference}, year {year}: ",
+    ),
+    "summary.better": ("{items}が改善", "{items} better"),
+    "summary.worse": ("{items}が悪化", "{items} worse"),
+    "summary.moved": ("{items}が変化", "{items} changed"),
+    "summary.end": ("しました。", "."),
+    "summary.nothing": (
+        "90%区間で明確な差のある指標はありませんでした。",
+        "no outcome differs clearly (90 % intervals).",
+    ),
+    "summary.none": (
+        "{items}には明確な差がありません。",
+        " No clear difference in {items}.",
+    ),
+    "summary.cost": (
+        "{years}年間の費用は{total}億円（基準より{increment}億円{municipality}）。",
+        " It costs {total} × 100 M yen over {years} years ({increment} on the reference"
+        "{municipality}).",
+    ),
+    "summary.municipality": ("、うち市町村{value}億円", ", the municipality's share {value}"),
+    "summary.caveat": (
+        "合成人口による試算で、予測ではありません。",
+        "This is a what-if on a synthetic population, not a forecast.",
     ),
     # ---- compare ----------------------------------------------------------------------
     "compare.title": ("施策パッケージの比較", "Compare policy packages"),
@@ -96,7 +135,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "線は反復の中央値、帯は10〜90%の範囲",
         "Lines: median over replicates; bands: 10–90 %",
     ),
-    "compare.year": ("KPI の年", "KPI year"),
+    "compare.year": ("KPI 表の時点：{year}年目", "KPI table at year {year}"),
     "compare.year.help": (
         "KPI 表を計算する年（開始からの年数）",
         "Years from the start for the KPI table",
@@ -110,15 +149,52 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.metric": ("指標", "Outcome"),
     "kpi.reference": ("基準", "Reference"),
     "kpi.diff": ("差（90%区間）", "Difference (90 % interval)"),
-    "kpi.better": ("望ましい方向", "Better"),
-    "kpi.better.lower": ("低いほど良い", "lower"),
-    "kpi.better.higher": ("高いほど良い", "higher"),
+    "kpi.better": ("望ましい方向", "Desired direction"),
+    "better.lower": ("低いほど良い", "lower is better"),
+    "better.higher": ("高いほど良い", "higher is better"),
+    "kpi.verdict": ("判定", "Verdict"),
+    "verdict.better": ("改善", "Better"),
+    "verdict.worse": ("悪化", "Worse"),
+    "verdict.none": ("差なし", "No clear difference"),
+    "verdict.up": ("増加", "Higher"),
+    "verdict.down": ("減少", "Lower"),
+    "verdict.help": (
+        "90%区間が0をまたぐときは「差なし」。区間が0の片側にあれば、望ましい方向なら「改善」、"
+        "逆なら「悪化」",
+        "“No clear difference” when the 90 % interval spans 0; otherwise “Better” if it lies"
+        " on the desired side, “Worse” if not",
+    ),
     "compare.costs": ("費用負担（負担者別）", "Cost by payer"),
     "compare.costs.help": (
-        "施策の月額費用を国・都道府県・市町村・保険料に分けて積み上げ",
-        "Monthly cost of the policies, stacked by who pays",
+        "上：年間費用を国・都道府県・市町村・保険料・寄附・民間に分けて積み上げ（万円/年）。"
+        "下：累積費用（億円）。反復の平均なので、負担者を足すと合計になります",
+        "Top: cost a year stacked by who pays, donors included (×10,000 yen/yr)."
+        " Bottom: the running total (×100 M yen). Means over replicates, so payers add up"
+        " to the total",
     ),
     "compare.costs.cumulative": ("累積費用", "Cumulative cost"),
+    "compare.costs.yearly_axis": ("年間費用（万円/年）", "Cost a year (×10,000 yen/yr)"),
+    "compare.costs.cumulative_axis": ("累積費用（億円）", "Cumulative cost (×100 M yen)"),
+    "budget.title": ("予算（負担者別）", "Budget by payer"),
+    "budget.help": (
+        "反復の平均。負担者の行を足すと合計になります。増分は基準との対にした差（90%区間）",
+        "Means over replicates: the payer rows add up to the total. The increment is the"
+        " paired difference from the reference (90 % interval)",
+    ),
+    "budget.payer": ("負担者", "Payer"),
+    "budget.per_year": ("年平均（万円/年）", "Per year (×10,000 yen/yr)"),
+    "budget.total": ("{years}年間の合計（億円）", "Total over {years} years (×100 M yen)"),
+    "budget.increment": ("基準からの増分（億円）", "Increment over reference (×100 M yen)"),
+    "budget.per_person": (
+        "再びつながった人1人あたり費用",
+        "Cost per person reconnected",
+    ),
+    "budget.per_extra": (
+        "基準より多くつながった1人あたりの追加費用",
+        "Added cost per extra person reconnected",
+    ),
+    "budget.reconnected": ("再びつながった人（{years}年間）", "People reconnected ({years} years)"),
+    "budget.no_extra": ("基準より増えていません", "no more than the reference"),
     "compare.costs.missing": (
         "この結果セットには費用の出力（cost_national など）がありません。",
         "This results set has no cost outputs (cost_national, …).",
@@ -129,6 +205,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "The chosen packages have no interventions (baseline only).",
     ),
     "compare.map": ("地区の地図", "District map"),
+    "timeline.intensity": ("強度", "intensity"),
     "compare.map.metric": ("地図の指標", "Map outcome"),
     "compare.map.help": (
         "日常生活圏域ごとの値（選んだ年、反復の中央値）",
@@ -148,6 +225,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "This results set has no equity outputs (unmet_rate_*).",
     ),
     "compare.gini": ("地区間ジニ係数（未充足）", "Gini of unmet need across districts"),
+    "compare.gini.level": ("（町全体の未支援 {value}）", " (town-wide unmet {value})"),
+    "compare.gini.explain": (
+        "ジニ係数は、未支援ニーズの割合が地区の間でどれだけ偏っているかを示します"
+        "（0＝どの地区も同じ）。比率で測るので、どの地区でも未支援が同じ人数ずつ減ると、"
+        "残りが小さくなる分だけ偏りは大きく出ます。窓口や居場所に近い地区から先に"
+        "効果が出ても偏りは広がります。ジニ係数が上がっても、町全体の未支援が下がって"
+        "いれば、取り残された地区が悪くなったとは限りません。地図で地区ごとの値を確かめてください。",
+        "The Gini coefficient says how unevenly the unmet share is spread across districts"
+        " (0 = every district the same). It is a ratio: if unmet need falls by the same"
+        " number of people in every district, what is left is smaller and the unevenness"
+        " looks larger; effects that reach districts near counters and venues first widen"
+        " it too. A higher Gini with a lower town-wide unmet share does not mean that any"
+        " district got worse: check each district on the map.",
+    ),
     "compare.export": ("書き出し", "Export"),
     "compare.brief": ("政策ブリーフ（HTML）", "Policy brief (HTML)"),
     "compare.csv": ("表示データ（CSV）", "Shown data (CSV)"),
@@ -158,12 +249,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "run.town": ("町", "Town"),
     "run.packages": ("施策パッケージ", "Policy packages"),
     "run.replicates": ("反復回数", "Replicates"),
+    "run.replicates.n": ("反復回数：{n}回", "Replicates: {n}"),
     "run.replicates.help": (
         "各パッケージを何回（異なる乱数で）実行するか。共通乱数で対にします",
         "Runs per package, each with its own seed; arms share seeds (common random numbers)",
     ),
-    "run.years": ("年数", "Years"),
+    "run.years": ("年数：{n}年", "Years: {n}"),
     "run.scale": ("縮尺（1エージェント＝人）", "Scale (people per agent)"),
+    "run.scale.n": ("縮尺：模擬住民1人＝{n}人", "Scale: one simulated resident = {n} people"),
     "run.scale.help": (
         "1人の模擬住民が表す人数。大きいほど速く、粗くなります",
         "People one simulated resident stands for: larger is faster and coarser",
@@ -205,7 +298,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "反復を増やすと効果の90%区間がどれだけ狭まるか",
         "How the 90 % interval of the effect narrows with more replicates",
     ),
-    "explore.month": ("時点（年）", "Year"),
     "explore.discovery": ("シナリオ発見（PRIM）", "Scenario discovery (PRIM)"),
     "explore.discovery.help": (
         "結果指標がしきい値を超えるのはどんな町の条件・施策の設定のときか",
@@ -226,6 +318,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "explore.discovery.parameter": ("パラメータ", "Parameter"),
     "explore.discovery.box": ("箱の範囲", "In the box"),
     "explore.discovery.full": ("全体の範囲", "Over all runs"),
+    "index.S1": ("一次の感度指数 S1", "first-order index S1"),
+    "index.ST": ("全効果の感度指数 ST", "total-effect index ST"),
+    "index.S2": ("二次の感度指数 S2", "second-order index S2"),
+    "index.mu_star": ("効果の大きさ μ*", "mean absolute effect μ*"),
+    "index.mu": ("効果の平均 μ", "mean effect μ"),
+    "index.sigma": ("効果のばらつき σ", "spread of effects σ"),
+    "index.rho": ("順位相関 ρ", "rank correlation ρ"),
+    "index.noise_share": ("反復のばらつきの割合", "share from replicate noise"),
+    "index.noise_row": ("（反復のばらつき）", "(replicate noise)"),
+    "explore.month": ("時点：{year}年目", "At year {year}"),
+    "explore.advice": (
+        "{package}の{metric}への効果（{reference}との差）は、{n}反復で90%区間が"
+        "±{now}です。{n4}反復にすると約半分（±{quarter}）になります。",
+        "With {n} replicates the 90 % interval of the effect of {package} on {metric}"
+        " (against {reference}) is ±{now}; {n4} replicates would about halve it (±{quarter}).",
+    ),
+    "explore.advice.mean": (
+        "{package}の{metric}の平均は、{n}反復で90%区間が±{now}です。"
+        "{n4}反復にすると約半分（±{quarter}）になります。",
+        "With {n} replicates the 90 % interval of the mean of {metric} under {package} is"
+        " ±{now}; {n4} replicates would about halve it (±{quarter}).",
+    ),
     # ---- live --------------------------------------------------------------------------
     "live.title": ("ワークショップ：町の未来をその場で", "Workshop: the town's future, live"),
     "live.town": ("町", "Town"),
@@ -234,7 +348,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "live.pause": ("一時停止", "Pause"),
     "live.step": ("1か月進める", "Step one month"),
     "live.reset": ("最初から", "Reset"),
-    "live.speed": ("速さ（月/秒）", "Speed (months/s)"),
+    "live.speed": ("速さ：毎秒{n}か月", "Speed: {n} months a second"),
     "live.month": ("{year}年{month}月", "{year}/{month:02d}"),
     "live.intervention": ("施策をいま始める", "Start a policy now"),
     "live.intervention.help": (
@@ -283,6 +397,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "The ODD description (docs/ODD.md) is not written yet;"
         " below are the outputs and parameters.",
     ),
+    "about.odd": (
+        "モデルの詳しい記述（英語）を開く",
+        "Open the full description of the model (ODD protocol)",
+    ),
+    "unitname.people": ("人", "people"),
+    "unitname.share": ("割合", "share"),
+    "unitname.yen": ("円", "yen"),
+    "unitname.months": ("月", "months"),
+    "unitname.count": ("件", "count"),
+    "unitname.ratio": ("比", "ratio"),
+    "unitname.hours": ("時間", "hours"),
+    "unitname.households": ("世帯", "households"),
     "col.name": ("名前", "Name"),
     "col.label": ("表示名", "Label"),
     "col.unit": ("単位", "Unit"),
@@ -300,13 +426,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "payer.cost_prefecture": ("都道府県", "Prefecture"),
     "payer.cost_municipality": ("市町村", "Municipality"),
     "payer.cost_insurance": ("保険料", "Insurance premiums"),
-    "unit.yen_month": ("円／月", "yen / month"),
+    "payer.cost_private": ("寄附・民間", "Donors and private funds"),
+    "payer.cost_other": ("その他", "Other"),
+    "payer.cost_total": ("合計", "Total"),
     "unit.man_yen": ("万円", "10,000 yen"),
-    "axis.year": ("年", "Year"),
+    "unit.man_yen_year": ("万円/年", "×10,000 yen/yr"),
+    "unit.oku_yen": ("億円", "×100 M yen"),
+    "unit.man_yen_person": ("万円/人", "×10,000 yen/person"),
+    "unit.points": ("ポイント", "pt"),
+    "axis.year": ("開始からの年数", "Years from the start"),
     "axis.month": ("月", "Month"),
+    "axis.year_n": ("{n}年目", "year {n}"),
+    "prov.code_version": ("Kyosei の版", "Kyosei version"),
+    "prov.git_commit": ("コードの版（コミット）", "Code commit"),
+    "prov.created": ("作成日時", "Created"),
+    "prov.identity": ("実験の識別子", "Experiment identity"),
+    "prov.root_seed": ("乱数の元", "Root seed"),
+    "prov.replications": ("反復回数", "Replicates"),
+    "prov.set": ("結果セット", "Results set"),
     # ---- brief -------------------------------------------------------------------------
     "brief.title": ("政策ブリーフ：{town}", "Policy brief: {town}"),
-    "brief.made": ("作成 {date}・Kyosei {version}", "Made {date} · Kyosei {version}"),
+    "brief.made": ("作成 {date}・Kyosei ", "Made {date} · Kyosei "),
     "brief.question": (
         "{start}年から{end}年までの{years}年間、{packages} を比べると何が起きるか。",
         "What happens from {start} to {end} ({years} years) under {packages}?",
@@ -337,6 +477,25 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# Inputs of the shipped sweeps and the demo's design, by name (other paths are shown as
+# written: they are what a researcher types in an experiment file).
+PARAM_LABELS: dict[str, tuple[str, str]] = {
+    "demography.tfr": ("合計特殊出生率", "Total fertility rate"),
+    "demography.in_rate": ("転入率（1人・年あたり）", "In-migration rate (per person-year)"),
+    "demography.out_scale": ("転出率の倍率", "Out-migration multiplier"),
+    "demography.partner_rate": ("結婚・同居の率", "Partnering rate"),
+    "demography.leave_home_rate": ("親元を離れる率", "Leaving-home rate"),
+}
+
+
+def param_label(path: str, lang: str | None = None) -> str:
+    """An input parameter's name in ``lang`` (its dotted path when it has none)."""
+    pair = PARAM_LABELS.get(path)
+    if pair is None:
+        return path
+    return pair[0] if (lang or state.lang.value) == "ja" else pair[1]
+
+
 def tr(key: str, lang: str, **values: object) -> str:
     """The text of ``key`` in ``lang`` with ``{placeholders}`` filled; the key if unknown."""
     pair = TEXT.get(key)
@@ -354,7 +513,7 @@ def t(key: str, **values: object) -> str:
 def metric_label(name: str, lang: str | None = None) -> str:
     """A metric's label from the model's catalogue; unknown names are shown readably."""
     lang = lang or state.lang.value
-    m = METRICS.get(name)
+    m = METRICS.get(name) or DISTRICT_METRICS.get(name)
     if m is None:
         pair = TEXT.get(f"payer.{name}")
         return tr(f"payer.{name}", lang) if pair else name.replace("_", " ")
@@ -370,31 +529,100 @@ def metric_help(name: str, lang: str | None = None) -> str:
     return (m.help_ja if lang == "ja" else m.help_en) or ""
 
 
+def better_text(name: str, lang: str | None = None) -> str:
+    """Which way is better for ``name`` (``低いほど良い`` / ``lower is better``), or ``""``."""
+    m = METRICS.get(name)
+    if m is None or m.better not in ("lower", "higher"):
+        return ""
+    return tr(f"better.{m.better}", lang or state.lang.value)
+
+
 def metric_unit(name: str) -> str:
     """The metric's unit (``people``, ``share``, ``yen``, …), ``""`` if unknown."""
-    m = METRICS.get(name)
+    m = METRICS.get(name) or DISTRICT_METRICS.get(name)
     return m.unit if m is not None else ""
 
 
-def format_value(name: str, value: float) -> str:
-    """A value as the catalogue formats it (shares in %, yen in 万円)."""
-    m = METRICS.get(name)
+# Money is shown one way everywhere: flows in 万円/年, totals over the horizon in 億円,
+# amounts per person in 万円. The model records monthly yen; these convert.
+YEN_MAN = 1e4
+YEN_OKU = 1e8
+_YEN_STOCK = ("cost_cumulative",)
+
+
+def yen_kind(name: str) -> str:
+    """``flow`` (a monthly cost), ``stock`` (a running total), ``per`` (per person) or ``""``."""
+    if metric_unit(name) != "yen" and not name.startswith("cost_"):
+        return ""
+    if name in _YEN_STOCK:
+        return "stock"
+    if name.startswith("cost_per_"):
+        return "per"
+    return "flow"
+
+
+def display_scale(name: str, lang: str | None = None) -> tuple[float, str]:
+    """(factor, unit) that turn a metric's recorded value into the shown one.
+
+    Monthly costs become 万円/年 (× 12 ÷ 10,000), running totals 億円, amounts per
+    person 万円; other metrics are shown as recorded (factor 1, no unit).
+    """
+    lang = lang or state.lang.value
+    kind = yen_kind(name)
+    if kind == "flow":
+        return 12 / YEN_MAN, tr("unit.man_yen_year", lang)
+    if kind == "stock":
+        return 1 / YEN_OKU, tr("unit.oku_yen", lang)
+    if kind == "per":
+        return 1 / YEN_MAN, tr("unit.man_yen_person", lang)
+    return 1.0, ""
+
+
+def man_yen_year(yen_per_year: float, lang: str | None = None) -> str:
+    """A yearly amount in 万円/年 (``1,234 万円/年``)."""
+    if yen_per_year != yen_per_year:
+        return "—"
+    return f"{yen_per_year / YEN_MAN:,.0f} {tr('unit.man_yen_year', lang or state.lang.value)}"
+
+
+def oku_yen(yen: float, lang: str | None = None, signed: bool = False) -> str:
+    """A total in 億円 with two decimals (``2.77 億円``; signed: ``+0.41 億円``)."""
+    if yen != yen:
+        return "—"
+    text = f"{abs(yen) / YEN_OKU:,.2f}" if signed else f"{yen / YEN_OKU:,.2f}"
+    if signed:
+        text = ("+" if yen > 0 else "−" if yen < 0 else "±") + text
+    return f"{text} {tr('unit.oku_yen', lang or state.lang.value)}"
+
+
+def format_value(name: str, value: float, lang: str | None = None) -> str:
+    """A value as shown in tables: shares in %, money in 万円/年 · 億円 · 万円/人."""
+    if value != value:
+        return "—"
+    factor, unit = display_scale(name, lang)
+    if unit:
+        v = value * factor
+        return f"{v:,.2f} {unit}" if yen_kind(name) == "stock" else f"{v:,.0f} {unit}"
+    m = METRICS.get(name) or DISTRICT_METRICS.get(name)
     if m is None:
-        return "—" if value != value else f"{value:,.3g}"
+        return f"{value:,.3g}"
     return m.format(value)
 
 
-def format_delta(name: str, value: float) -> str:
-    """A signed difference: shares in percentage points, yen in 万円, counts as counts."""
+def format_delta(name: str, value: float, lang: str | None = None) -> str:
+    """A signed difference: shares in percentage points, money as :func:`format_value`."""
     if value != value:
         return "—"
+    lang = lang or state.lang.value
     unit = metric_unit(name)
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     v = abs(value)
     if unit == "share":
-        return f"{sign}{v * 100:.2f} pt"
-    if unit == "yen":
-        return f"{sign}{v / 1e4:,.0f} 万円"
+        return f"{sign}{v * 100:.2f} {tr('unit.points', lang)}"
+    factor, money = display_scale(name, lang)
+    if money:
+        digits = 2 if yen_kind(name) == "stock" else 0
+        return f"{sign}{v * factor:,.{digits}f} {money}"
     if v >= 100:
         return f"{sign}{v:,.0f}"
     return f"{sign}{v:.3g}"

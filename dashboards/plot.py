@@ -38,11 +38,13 @@ def figure_spec(fig: go.Figure | dict[str, Any]) -> dict[str, Any]:
 
 
 @solara.component_vue("plotly_chart.vue")
-def _PlotlyChart(spec: dict[str, Any], name: str, height: int) -> None: ...
+def _PlotlyChart(spec: dict[str, Any], name: str, height: int, updating: str) -> None: ...
 
 
 @solara.component
 def Chart(fig: go.Figure | dict[str, Any], name: str = "", height: int = 360) -> solara.Element:
     """Draw ``fig``; ``name`` is set as ``data-chart`` on the element (tests find it by it)."""
+    from .i18n import t
+
     spec = solara.use_memo(lambda: figure_spec(fig), dependencies=[fig])
-    return _PlotlyChart(spec=spec, name=name, height=height)
+    return _PlotlyChart(spec=spec, name=name, height=height, updating=t("chart.updating"))

@@ -166,7 +166,9 @@ class ArmInfo:
         """Package label in ``lang``, with lever values when the arm has any."""
         text = self.label_ja if lang == "ja" else self.label_en
         if self.levers:
-            text += " [" + ", ".join(f"{k}={v}" for k, v in self.levers.items()) + "]"
+            from .widgets import param_value
+
+            text += " [" + ", ".join(f"{k}={param_value(v)}" for k, v in self.levers.items()) + "]"
         return text
 
 

@@ -35,6 +35,9 @@ OFFLINE_ENV = {
     "SOLARA_ASSETS_PROXY": "true",
     "SOLARA_MODE": "production",
     "SOLARA_THEME_VARIANT": "light",
+    # No "This website runs on Solara" banner: the page speaks the reader's language only.
+    "SOLARA_THEME_SHOW_BANNER": "false",
+    "SOLARA_THEME_LOADER": "plain",
 }
 
 

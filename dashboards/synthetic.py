@@ -138,11 +138,15 @@ def fake_outputs(
             "tanite_demand_hours": demand,
             "tanite_supply_hours": supply,
             "tanite_balance_hours": supply - demand,
-            "cost_national": cost_total * 0.5,
+            "cost_national": cost_total * 0.45,
             "cost_prefecture": cost_total * 0.25,
             "cost_municipality": cost_total * 0.2,
             "cost_insurance": cost_total * 0.05,
+            "cost_private": cost_total * 0.05,
             "cost_total": cost_total,
+            "reconnected": np.where(
+                years > 0, 4.0 + 6.0 * ramp + own.uniform(0, 1, months.size), 0
+            ),
             "unmet_gini_districts": 0.12 + 0.01 * walk - 0.02 * ramp,
             "unmet_rate_single_elderly": np.clip(0.5 - 0.15 * ramp + 0.02 * walk, 0, 1),
         }

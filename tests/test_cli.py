@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -96,3 +97,26 @@ def test_console_script_entry_point(tmp_path):
     )
     assert result.returncode == 2
     assert "atlantis" in result.stderr
+
+
+@pytest.mark.slow
+def test_run_with_a_policy_pairs_seeds_into_a_results_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from experiments.store import ResultsStore
+
+    out = tmp_path / "paired"
+    args = ["run", "district", "--policy", "outreach", "--years", "1", "--scale", "40"]
+    assert main([*args, "--replicates", "2", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "paired difference (90% interval, 2 seeds)" in text
+    store = ResultsStore(out)  # the folder kyosei analyze and the dashboard open
+    runs = store.runs(status="ok")
+    assert sorted(runs["arm"]) == ["district/baseline"] * 2 + ["district/outreach"] * 2
+    # Replicate r of both arms shares its seed (common random numbers).
+    seeds = runs.groupby("replicate")["seed"].nunique()
+    assert (seeds == 1).all()
+    assert main(["analyze", str(out)]) == 0
+    one = tmp_path / "one"
+    assert main([*args, "--replicates", "1", "--out", str(one)]) == 0
+    assert "ONE seed" in capsys.readouterr().out

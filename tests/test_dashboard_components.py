@@ -207,7 +207,15 @@ def test_export_table_has_every_shown_table(results_root: Path) -> None:
     arms = [a.name for a in loaded.arms][:2]
     tables = compare_data.shown_data(loaded, arms, ["unmet_share"], 24)
     out = compare_data.export_table(tables)
-    assert set(out["table"]) == {"bands", "kpi", "costs", "timeline", "equity"}
+    assert set(out["table"]) == {
+        "bands",
+        "kpi",
+        "costs",
+        "budget",
+        "per_person",
+        "timeline",
+        "equity",
+    }
 
 
 @pytest.mark.slow
@@ -259,3 +267,172 @@ def test_each_set_is_listed_with_its_own_state_and_a_bad_one_hides_none(
     # A stale marker (its process is gone) is a partial or complete set, not a writing one.
     (root / "c_writing" / ".writing").write_text(f"{socket.gethostname()} 999999999\n")
     assert results.set_state(root / "c_writing").state == "ready"
+
+
+def test_budget_payer_rows_add_up_to_the_total(results_root: Path) -> None:
+    loaded = results.load(results_root / "compare")
+    arms = [a.name for a in loaded.arms]
+    table = compare_data.budget(loaded, arms)
+    payers = set(table["payer"]) - {"cost_total"}
+    assert "cost_private" in payers  # donors are a payer row of their own
+    for arm, part in table.groupby("arm"):
+        total = part.loc[part["payer"] == "cost_total", "total"].iloc[0]
+        assert part.loc[part["payer"] != "cost_total", "total"].sum() == pytest.approx(total)
+        # The set's own total column over the horizon, averaged over replicates.
+        ts = loaded.timeseries.merge(loaded.runs[["run_id", "arm"]], on="run_id")
+        mine = ts[(ts["arm"] == arm) & (ts["month"] >= 1)]
+        expected = mine.groupby("run_id")["cost_total"].sum().mean()
+        assert total == pytest.approx(expected)
+    full = table[(table["arm"] == arms[2]) & (table["payer"] == "cost_total")].iloc[0]
+    ref = table[(table["arm"] == arms[0]) & (table["payer"] == "cost_total")].iloc[0]
+    assert full["increment"] == pytest.approx(full["total"] - ref["total"])
+    assert full["per_year"] == pytest.approx(full["total"] / (loaded.months / 12))
+
+
+def test_yearly_costs_stack_to_the_year_total(results_root: Path) -> None:
+    loaded = results.load(results_root / "compare")
+    arm = loaded.arms[1].name
+    yearly = compare_data.costs(loaded, [arm])
+    wide = yearly.pivot_table(index="year", columns="payer", values="yearly")
+    assert list(wide.index) == list(range(1, loaded.months // 12 + 1))
+    ts = loaded.timeseries[loaded.timeseries["run_id"].isin(compare_data.run_ids(loaded, arm))]
+    year1 = ts[(ts["month"] >= 1) & (ts["month"] <= 12)].groupby("run_id")["cost_total"].sum()
+    assert wide.loc[1].sum() == pytest.approx(year1.mean())
+    last = yearly[yearly["year"] == yearly["year"].max()]
+    assert last["cumulative"].sum() == pytest.approx(wide.to_numpy().sum())
+
+
+def test_money_is_in_man_yen_a_year_and_oku_yen() -> None:
+    assert i18n.format_value("cost_total", 1e6, "ja") == "1,200 万円/年"  # ¥1 M a month
+    assert i18n.format_value("cost_cumulative", 2.77e8, "ja") == "2.77 億円"
+    assert i18n.format_value("cost_per_reconnected", 250_000, "ja") == "25 万円/人"
+    assert i18n.format_delta("unmet_share", -0.0105, "ja") == "−1.05 ポイント"
+    assert i18n.format_delta("unmet_share", 0.01, "en") == "+1.00 pt"
+
+
+def test_cost_per_person_reconnected(results_root: Path) -> None:
+    loaded = results.load(results_root / "compare")
+    arms = [a.name for a in loaded.arms]
+    per = compare_data.cost_per_reconnected(loaded, arms).set_index("arm")
+    table = compare_data.budget(loaded, arms)
+    total = table[(table["arm"] == arms[2]) & (table["payer"] == "cost_total")]["total"].iloc[0]
+    assert per.loc[arms[2], "per_person"] == pytest.approx(total / per.loc[arms[2], "reconnected"])
+    assert per.loc[arms[2], "extra"] > 0
+    assert np.isnan(per.loc[arms[0], "per_extra"])
+
+
+def test_verdict_from_the_paired_interval() -> None:
+    # unmet_share: lower is better; reconnected: higher is better; population: neither.
+    assert compare_data.verdict("unmet_share", -0.02, -0.01) == "better"
+    assert compare_data.verdict("unmet_share", 0.01, 0.02) == "worse"
+    assert compare_data.verdict("unmet_share", -0.01, 0.005) == "none"
+    assert compare_data.verdict("reconnected", 3.0, 9.0) == "better"
+    assert compare_data.verdict("population", 3.0, 9.0) == "up"
+    assert compare_data.verdict("unmet_share", float("nan"), float("nan")) == ""
+
+
+def test_kpi_verdicts_match_the_intervals(results_root: Path) -> None:
+    loaded = results.load(results_root / "compare")
+    arms = [a.name for a in loaded.arms]
+    kpi = compare_data.kpi_table(loaded, arms, 36, ["unmet_share", "population"])
+    full = kpi[(kpi["arm"] == arms[2]) & (kpi["metric"] == "unmet_share")].iloc[0]
+    assert full["verdict"] == "better"  # the synthetic full package lowers unmet need
+    assert (kpi.loc[kpi["arm"] == arms[0], "verdict"] == "").all()
+    html = brief.kpi_html(kpi, {a.name: a.label("ja") for a in loaded.arms}, "ja")
+    assert "改善" in html
+    assert "低いほど良い" in html
+
+
+def test_package_colour_is_fixed_by_name_not_position() -> None:
+    from dashboards.figures_common import package_colour
+
+    a = package_colour("small_town/jusou_full")
+    assert a == package_colour("district/jusou_full [x=1]") == package_colour("jusou_full")
+    assert a != package_colour("small_town/outreach")
+    assert package_colour("small_town/baseline") == "#6b6b6b"
+    assert package_colour("my_own_package") == package_colour("x/my_own_package")
+
+
+def test_band_colours_do_not_follow_the_list_order(results_root: Path) -> None:
+    from dashboards.figures_compare import band_chart
+
+    loaded = results.load(results_root / "compare")
+    arms = [a.name for a in loaded.arms]
+    labels = {a.name: a.name for a in loaded.arms}
+    bands = compare_data.bands(loaded, arms, ["unmet_share"])
+
+    def colours(order: list[str]) -> dict[str, str]:
+        fig = band_chart(bands, order, labels, ["unmet_share"], "ja")
+        return {t.name: t.line.color for t in fig.data if t.name}
+
+    assert colours(arms) == colours(arms[::-1])
+
+
+def test_summary_says_what_the_numbers_say(results_root: Path) -> None:
+    from dashboards import summary
+
+    loaded = results.load(results_root / "compare")
+    arms = [a.name for a in loaded.arms]
+    kpi = compare_data.kpi_table(loaded, arms, 36, ["unmet_share", "population"])
+    table = compare_data.budget(loaded, arms)
+    for lang in ("ja", "en"):
+        labels = {a.name: a.label(lang) for a in loaded.arms}
+        text = summary.summary(loaded, "町", arms, labels, kpi, 3, lang, table)
+        full = table[(table["arm"] == arms[2]) & (table["payer"] == "cost_total")].iloc[0]
+        assert f"{full['total'] / 1e8:,.2f}" in text  # its total in 億円
+        assert labels[arms[2]] in text
+        assert ("改善" if lang == "ja" else "better") in text
+        assert ("4回" if lang == "ja" else "4 times") in text
+        assert ("1人＝10人" if lang == "ja" else "= 10 people") in text
+    assert "1:10" in summary.set_label(results_root / "compare", "ja")
+
+
+def test_brief_opens_with_a_summary_and_a_budget_that_adds_up(results_root: Path) -> None:
+    import re
+
+    loaded = results.load(results_root / "compare")
+    arms = [a.name for a in loaded.arms]
+    labels = {a.name: a.label("ja") for a in loaded.arms}
+    kpi = compare_data.kpi_table(loaded, arms, 36, ["unmet_share"])
+    table = compare_data.budget(loaded, arms)
+    text = brief.build(
+        loaded, "町", arms, labels, kpi, [], 3, "ja",
+        budget=table, per_person=compare_data.cost_per_reconnected(loaded, arms),
+        summary="要旨の本文",
+    )  # fmt: skip
+    assert text.index("要旨") < text.index("KPI")
+    assert str(loaded.path) not in text  # no local path in the brief
+    body = text[text.index("kyosei-budget") :]
+    cells = re.findall(r"<tr>(.*?)</tr>", body[: body.index("</table>")])
+    rows = [r for c in cells if (r := re.findall(r"<td[^>]*>(.*?)</td>", c))]
+    full = rows[12:18]  # the third package: five payers, then the total
+    assert [r[1] for r in full] == ["国", "都道府県", "市町村", "保険料", "寄附・民間", "合計"]
+    parts = sum(float(r[3].replace(",", "")) for r in full[:-1])
+    # Six figures rounded to 0.01 億円: they add up within the rounding.
+    assert parts == pytest.approx(float(full[-1][3].replace(",", "")), abs=0.03)
+
+
+def test_share_ticks_never_repeat() -> None:
+    from dashboards.figures_common import share_format
+
+    for lo, hi in ((0.0201, 0.0204), (0.019, 0.024), (0.1, 0.6), (0.00011, 0.00019)):
+        fmt = share_format([lo, hi])
+        digits = int(fmt[1:-1])
+        ticks = np.linspace(lo, hi, 6)
+        labels = [f"{v * 100:.{digits}f}" for v in ticks]
+        assert len(set(labels)) == len(labels), (lo, hi, fmt, labels)
+
+
+def test_explore_advice_speaks_the_readers_language(results_root: Path) -> None:
+    from dashboards.pages.explore import advice_sentence
+    from experiments import analysis
+
+    loaded = results.load(results_root / "compare")
+    arm = loaded.arms[2].name
+    advice = analysis.replication_advice(loaded.store, "unmet_share", arm=arm, month=36)
+    labels = {a.name: a.label("ja") for a in loaded.arms}
+    text = advice_sentence(advice, arm, labels, "ja")
+    assert "4反復" in text
+    assert "16反復" in text
+    assert "ポイント" in text
+    assert arm not in text  # the package by its label, not its raw name

@@ -310,4 +310,7 @@ def test_cli_prints_the_package_side_by_side_with_the_baseline(tmp_path, capsys)
         "Cost to insurance premiums",
     ):
         assert label in text
-    assert (out / "timeseries.parquet").exists()
+    # With a package, the run is a paired comparison written as a results set.
+    from experiments.store import ResultsStore
+
+    assert len(ResultsStore(out).runs(status="ok")) == 6  # 2 arms × 3 paired seeds

@@ -18,20 +18,27 @@ from scenarios import load_town, town_names
 
 from .. import state
 from ..brief import source_rows
-from ..i18n import t
+from ..i18n import TEXT, t, tr
 from ..live import component_choices
-from ..widgets import Choice, Notice, Section, html_table
+from ..widgets import (
+    Choice,
+    Notice,
+    Section,
+    html_table,
+    ident,
+    model_text,
+    param_value,
+    town_label,
+)
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 about_town = solara.reactive("district")
 
 
-def _value(value: object) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) + "]"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+def unit_name(unit: str, lang: str) -> str:
+    """A metric's unit word in ``lang`` (``people`` → 人)."""
+    key = f"unitname.{unit}"
+    return tr(key, lang) if key in TEXT else unit
 
 
 @solara.component
@@ -42,12 +49,13 @@ def AboutPage() -> None:
     Section(t("about.contents"))
     if ODD.exists():
         # Shown as text: solara.Markdown pulls KaTeX, which is not among the offline assets.
-        with solara.Details(summary="docs/ODD.md", expand=False):
+        with solara.Details(summary=t("about.odd"), expand=False):
             solara.HTML(
                 tag="pre",
+                attributes={"lang": "en"},
                 unsafe_innerHTML=html.escape(ODD.read_text(encoding="utf-8")),
                 style="white-space: pre-wrap; font-family: inherit;",
-                classes=["kyosei-odd"],
+                classes=["kyosei-odd", "kyosei-model-text"],
             )
     else:
         Notice(t("about.odd_missing"), kind="info")
@@ -56,26 +64,41 @@ def AboutPage() -> None:
         tag="div",
         unsafe_innerHTML=html_table(
             [t("col.name"), t("col.label")],
-            [[k, ja if lang == "ja" else en] for k, ja, en in component_choices()],
+            [
+                [ident(k), model_text(ja if lang == "ja" else en, lang)]
+                for k, ja, en in component_choices()
+            ],
+            raw=(0, 1),
         ),
-        classes=["kyosei-about-components"],
+        classes=["kyosei-about-components", "kyosei-model-text"],
     )
     Section(t("about.metrics"))
     rows = [
-        [m.name, m.ja if lang == "ja" else m.en, m.unit, (m.help_ja if lang == "ja" else m.help_en)]
+        [
+            ident(m.name),
+            model_text(m.ja if lang == "ja" else m.en, lang),
+            html.escape(unit_name(m.unit, lang)),
+            model_text(m.help_ja if lang == "ja" else m.help_en, lang),
+        ]
         for m in METRICS.values()
     ]
     solara.HTML(
         tag="div",
         unsafe_innerHTML=html_table(
-            [t("col.name"), t("col.label"), t("col.unit"), t("col.help")], rows
+            [t("col.name"), t("col.label"), t("col.unit"), t("col.help")], rows, raw=(0, 1, 2, 3)
         ),
-        classes=["kyosei-about-metrics"],
+        classes=["kyosei-about-metrics", "kyosei-model-text"],
     )
     Section(t("about.parameters"))
     towns = town_names()
     town = about_town.value if about_town.value in towns else towns[0]
-    Choice(t("about.town"), town, [(n, n) for n in towns], about_town.set, css="kyosei-about-town")
+    Choice(
+        t("about.town"),
+        town,
+        [(n, town_label(n, lang)) for n in towns],
+        about_town.set,
+        css="kyosei-about-town",
+    )
     try:
         params = describe(load_town(town))
     except Exception as exc:  # a broken profile file: say which and why
@@ -83,11 +106,11 @@ def AboutPage() -> None:
         return
     prows = [
         [
-            str(r["parameter"]),
-            _value(r["value"]),
-            str(r["unit"]),
-            str(r["source"]),
-            str(r.get("help_ja" if lang == "ja" else "help_en") or ""),
+            ident(str(r["parameter"])),
+            model_text(param_value(r["value"]), lang),
+            model_text(str(r["unit"]), lang),
+            model_text(str(r["source"]), lang),
+            model_text(str(r.get("help_ja" if lang == "ja" else "help_en") or ""), lang),
         ]
         for r in params
     ]
@@ -96,8 +119,9 @@ def AboutPage() -> None:
         unsafe_innerHTML=html_table(
             [t("col.parameter"), t("col.value"), t("col.unit"), t("col.source"), t("col.help")],
             prows,
+            raw=(0, 1, 2, 3, 4),
         ),
-        classes=["kyosei-about-parameters"],
+        classes=["kyosei-about-parameters", "kyosei-model-text"],
     )
     Section(t("about.sources"))
     solara.HTML(

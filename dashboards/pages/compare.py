@@ -8,6 +8,7 @@ by payer, the intervention timeline, a district map, the equity panel, and expor
 
 from __future__ import annotations
 
+import html
 import io
 import time
 from pathlib import Path
@@ -15,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import solara
 
-from .. import brief, compare_data, server, state, townmap
+from .. import brief, compare_data, server, state, summary, townmap
 from ..figures_compare import band_chart, cost_chart, district_map, equity_chart, gantt_chart
-from ..i18n import format_delta, format_value, metric_help, metric_label, t
+from ..i18n import format_value, metric_label, t
 from ..plot import Chart
 from ..results import (
     Loaded,
@@ -28,7 +29,16 @@ from ..results import (
     preload,
     set_states,
 )
-from ..widgets import Choice, MultiChoice, Notice, Section, html_table
+from ..widgets import (
+    Choice,
+    MultiChoice,
+    Notice,
+    PackageChoice,
+    Section,
+    SetChoice,
+    current_set,
+    town_label,
+)
 from .run_panel import RunPanel
 
 # The user's choices (one set per browser session).
@@ -73,18 +83,10 @@ def ComparePage() -> None:
         Notice(problem.message(state.lang.value))
         RunPanel(on_done=show_new_set)
         return
-    paths = [str(p) for p in sets]
     states = set_states(sets)
-    current = chosen_set.value if chosen_set.value in paths else str(default_set(sets, states))
+    current = current_set(chosen_set.value, sets, lambda s: default_set(s, states))
     preload([p for p in sets if str(p) != current])
-    Choice(
-        t("results.set"),
-        current,
-        [(str(s.path), s.label(state.lang.value)) for s in states],
-        chosen_set.set,
-        css="kyosei-set",
-        help=t("results.set.help"),
-    )
+    SetChoice(current, sets, chosen_set.set, css="kyosei-set")
     try:
         loaded = load(current)
     except ResultsProblem as problem:
@@ -125,7 +127,7 @@ def CompareBody(loaded: Loaded) -> None:
                 help=t("compare.town.help"),
             )
         with solara.Column(style="min-width: 380px; flex: 2;"):
-            MultiChoice(
+            PackageChoice(
                 t("compare.packages"),
                 arms,
                 [(a.name, labels[a.name]) for a in loaded.arms_of(town)],
@@ -144,6 +146,7 @@ def CompareBody(loaded: Loaded) -> None:
             )
     if len(arms) < 2:
         Notice(t("compare.pick_two"), kind="info")
+    SummaryPanel(loaded, town, arms, outcomes, year, month, labels)
     bands = solara.use_memo(
         lambda: compare_data.bands(loaded, arms, outcomes),
         dependencies=[loaded, tuple(arms), tuple(outcomes)],
@@ -167,7 +170,8 @@ def CompareBody(loaded: Loaded) -> None:
         lambda: compare_data.costs(loaded, arms), dependencies=[loaded, tuple(arms)]
     )
     Section(t("compare.costs"), t("compare.costs.help"))
-    Chart(cost_chart(costs, arms, labels, lang, big=big), name="costs", height=520)
+    Chart(cost_chart(costs, arms, labels, lang, big=big), name="costs", height=560)
+    BudgetPanel(loaded, arms, labels)
     Section(t("compare.timeline"))
     Chart(
         gantt_chart(timeline, labels, lang, big=big),
@@ -181,18 +185,7 @@ def CompareBody(loaded: Loaded) -> None:
     )
     Section(t("compare.equity"), t("compare.equity.help"))
     Chart(equity_chart(equity, arms, labels, lang, big=big), name="equity", height=360)
-    gini = "unmet_gini_districts"
-    if gini in loaded.metrics:
-        table = compare_data.kpi_table(loaded, arms, month, [gini])
-        solara.Text(
-            t("compare.gini")
-            + ": "
-            + " / ".join(
-                f"{labels[str(r['arm'])]} {float(r['median']):.3f}"
-                for r in table.to_dict("records")
-            ),
-            classes=["kyosei-gini"],
-        )
+    GiniPanel(loaded, arms, month, labels)
     ExportPanel(loaded, town, arms, outcomes, year, month, labels, bands, costs, timeline, equity)
     elapsed = time.perf_counter() - started
     solara.Text(
@@ -202,14 +195,48 @@ def CompareBody(loaded: Loaded) -> None:
     )
 
 
-def _town_label(town: str, lang: str) -> str:
-    from scenarios import load_town
+def _town_label(town: str, lang: str, with_name: bool = False) -> str:
+    """The town's label (``with_name`` adds its file name, for researchers)."""
+    label = town_label(town, lang)
+    return f"{label} ({Path(town).stem})" if with_name else label
 
-    try:
-        tp = load_town(town).town
-    except Exception:  # a removed or renamed profile: its name is label enough
-        return Path(town).stem
-    return f"{tp.label_ja if lang == 'ja' else tp.label_en} ({Path(town).stem})"
+
+def summary_text(
+    loaded: Loaded, town: str, arms: list[str], outcomes: list[str], year: int, month: int,
+    labels: dict[str, str], lang: str,
+) -> str:  # fmt: skip
+    """The 要旨 of these choices (the page and the brief say the same)."""
+    kpi = compare_data.kpi_table(loaded, arms, month, outcomes)
+    return summary.summary(
+        loaded,
+        _town_label(town, lang),
+        arms,
+        labels,
+        kpi,
+        year,
+        lang,
+        compare_data.budget(loaded, arms),
+    )
+
+
+@solara.component
+def SummaryPanel(
+    loaded: Loaded,
+    town: str,
+    arms: list[str],
+    outcomes: list[str],
+    year: int,
+    month: int,
+    labels: dict[str, str],
+) -> None:
+    """The 要旨: a few sentences written from the KPI table and the budget."""
+    lang = state.lang.value
+    text = solara.use_memo(
+        lambda: summary_text(loaded, town, arms, outcomes, year, month, labels, lang),
+        dependencies=[loaded, town, tuple(arms), tuple(outcomes), year, lang],
+    )
+    Section(t("summary.title"), css="kyosei-summary-title")
+    solara.HTML(tag="p", unsafe_innerHTML=html.escape(text), classes=["kyosei-summary"])
 
 
 @solara.component
@@ -225,37 +252,74 @@ def KpiPanel(
     lang = state.lang.value
     Section(t("compare.kpi"), t("compare.kpi.help"))
     solara.SliderInt(
-        t("compare.year"), value=year, min=0, max=loaded.months // 12, on_value=chosen_year.set
+        t("compare.year", year=year),
+        value=year,
+        min=0,
+        max=loaded.months // 12,
+        on_value=chosen_year.set,
+        thumb_label=False,
     )
     kpi = solara.use_memo(
         lambda: compare_data.kpi_table(loaded, arms, month, outcomes),
         dependencies=[loaded, tuple(arms), month, tuple(outcomes)],
     )
-    rows = []
-    for r in kpi.to_dict("records"):
-        metric, arm = str(r["metric"]), str(r["arm"])
-        m_help = metric_help(metric, lang)
-        mean, lo, hi = float(r["mean_diff"]), float(r["lo"]), float(r["hi"])
-        diff = "—"
-        if arm != str(r["reference"]) and mean == mean:
-            interval = f"[{format_delta(metric, lo)}, {format_delta(metric, hi)}]"
-            diff = f"{format_delta(metric, mean)} {interval}"
-        rows.append(
-            [
-                metric_label(metric, lang) + (f" — {m_help}" if m_help else ""),
-                labels.get(arm, arm),
-                format_value(metric, float(r["median"])),
-                diff,
-            ]
-        )
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=html_table(
-            [t("kpi.metric"), t("explore.arm"), t("col.value"), t("kpi.diff")],
-            rows,
-            numeric=(2, 3),
-        ),
+        unsafe_innerHTML=brief.kpi_html(kpi, labels, lang),
         classes=["kyosei-kpi"],
+    )
+    solara.Text(t("verdict.help"), style="color: #555; font-size: 0.85em;")
+
+
+@solara.component
+def GiniPanel(loaded: Loaded, arms: list[str], month: int, labels: dict[str, str]) -> None:
+    """The district Gini of unmet need per package, next to the town-wide level, explained."""
+    gini = "unmet_gini_districts"
+    if gini not in loaded.metrics:
+        return
+    lang = state.lang.value
+    level = "unmet_share" if "unmet_share" in loaded.metrics else ""
+    table = compare_data.kpi_table(loaded, arms, month, [gini] + ([level] if level else []))
+    text = t("compare.gini") + ": "
+    parts = []
+    for arm in arms:
+        mine = {
+            str(r["metric"]): float(r["median"])
+            for r in table[table["arm"] == arm].to_dict("records")
+        }
+        piece = f"{labels.get(arm, arm)} {mine[gini]:.3f}"
+        if level:
+            piece += t(
+                "compare.gini.level",
+                value=format_value(level, mine[level], lang),
+            )
+        parts.append(piece)
+    solara.Text(text + " / ".join(parts), classes=["kyosei-gini"])
+    solara.Text(
+        t("compare.gini.explain"),
+        style="color: #555; font-size: 0.9em;",
+        classes=["kyosei-gini-explain"],
+    )
+
+
+@solara.component
+def BudgetPanel(loaded: Loaded, arms: list[str], labels: dict[str, str]) -> None:
+    """The budget table by payer and the cost per person reconnected."""
+    lang = state.lang.value
+    table = solara.use_memo(
+        lambda: compare_data.budget(loaded, arms), dependencies=[loaded, tuple(arms)]
+    )
+    per = solara.use_memo(
+        lambda: compare_data.cost_per_reconnected(loaded, arms),
+        dependencies=[loaded, tuple(arms)],
+    )
+    if table.empty:
+        return
+    Section(t("budget.title"), t("budget.help"))
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=brief.budget_html(table, per, labels, lang),
+        classes=["kyosei-budget-panel"],
     )
 
 
@@ -320,6 +384,8 @@ def ExportPanel(
             "bands": bands,
             "kpi": compare_data.kpi_table(loaded, arms, month, outcomes),
             "costs": costs,
+            "budget": compare_data.budget(loaded, arms),
+            "per_person": compare_data.cost_per_reconnected(loaded, arms),
             "timeline": timeline,
             "equity": equity,
         }
@@ -342,7 +408,19 @@ def ExportPanel(
         ]
         kpi = compare_data.kpi_table(loaded, arms, month, outcomes)
         town_name = _town_label(town, lang)
-        text = brief.build(loaded, town_name, arms, labels, kpi, figures, year, lang)
+        text = brief.build(
+            loaded,
+            town_name,
+            arms,
+            labels,
+            kpi,
+            figures,
+            year,
+            lang,
+            budget=compare_data.budget(loaded, arms),
+            per_person=compare_data.cost_per_reconnected(loaded, arms),
+            summary=summary_text(loaded, town, arms, outcomes, year, month, labels, lang),
+        )
         return text.encode("utf-8")
 
     stem = f"kyosei-{Path(str(loaded.path)).name}-{Path(town).stem}"

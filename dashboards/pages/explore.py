@@ -17,7 +17,7 @@ from experiments import analysis
 from .. import compare_data, server, state
 from ..figures_common import empty
 from ..figures_explore import advisor_chart, heatmap, parallel, scatter, sensitivity_chart
-from ..i18n import metric_label, t
+from ..i18n import format_delta, metric_label, param_label, t, tr
 from ..plot import Chart
 from ..results import (
     PARTIAL,
@@ -29,7 +29,7 @@ from ..results import (
     load,
     set_states,
 )
-from ..widgets import Choice, Notice, Section
+from ..widgets import Choice, Notice, PackageChoice, Section, SetChoice, current_set
 
 chosen_set = solara.reactive("")
 chosen_arm = solara.reactive("")
@@ -58,20 +58,12 @@ def ExplorePage() -> None:
     except ResultsProblem as problem:
         Notice(problem.message(state.lang.value))
         return
-    paths = [str(p) for p in sets]
     states = set_states(sets)
     # A sweep is what this page is for: prefer a set whose inputs vary.
-    current = (
-        chosen_set.value if chosen_set.value in paths else _first_sweep(_usable(states) or paths)
+    current = current_set(
+        chosen_set.value, sets, lambda s: _first_sweep(_usable(states) or [str(p) for p in s])
     )
-    Choice(
-        t("results.set"),
-        current,
-        [(str(s.path), s.label(state.lang.value)) for s in states],
-        chosen_set.set,
-        css="kyosei-explore-set",
-        help=t("results.set.help"),
-    )
+    SetChoice(current, sets, chosen_set.set, css="kyosei-explore-set")
     try:
         loaded = load(current)
     except ResultsProblem as problem:
@@ -113,8 +105,8 @@ def ExploreBody(loaded: Loaded) -> None:
     )
     with solara.Row(style="flex-wrap: wrap; gap: 16px;"):
         with solara.Column(style="min-width: 260px; flex: 1;"):
-            Choice(t("explore.arm"), arm, [(a, labels[a]) for a in arms], chosen_arm.set,
-                   css="kyosei-explore-arm")  # fmt: skip
+            PackageChoice(t("explore.arm"), arm, [(a, labels[a]) for a in arms], chosen_arm.set,
+                          css="kyosei-explore-arm")  # fmt: skip
         with solara.Column(style="min-width: 260px; flex: 1;"):
             Choice(
                 t("explore.outcome"),
@@ -125,7 +117,12 @@ def ExploreBody(loaded: Loaded) -> None:
             )
         with solara.Column(style="min-width: 220px; flex: 1;"):
             solara.SliderInt(
-                t("explore.month"), value=year, min=0, max=max_year, on_value=chosen_year.set
+                t("explore.month", year=year),
+                value=year,
+                min=0,
+                max=max_year,
+                on_value=chosen_year.set,
+                thumb_label=False,
             )
     if not inputs:
         Notice(t("explore.no_inputs"), kind="info")
@@ -134,11 +131,11 @@ def ExploreBody(loaded: Loaded) -> None:
         y = chosen_y.value if chosen_y.value in inputs else inputs[min(1, len(inputs) - 1)]
         with solara.Row(style="flex-wrap: wrap; gap: 16px;"):
             with solara.Column(style="min-width: 260px; flex: 1;"):
-                Choice(t("explore.input_x"), x, [(i, i) for i in inputs], chosen_x.set,
-                       css="kyosei-explore-x")  # fmt: skip
+                Choice(t("explore.input_x"), x, [(i, param_label(i, lang)) for i in inputs],
+                       chosen_x.set, css="kyosei-explore-x")  # fmt: skip
             with solara.Column(style="min-width: 260px; flex: 1;"):
-                Choice(t("explore.input_y"), y, [(i, i) for i in inputs], chosen_y.set,
-                       css="kyosei-explore-y")  # fmt: skip
+                Choice(t("explore.input_y"), y, [(i, param_label(i, lang)) for i in inputs],
+                       chosen_y.set, css="kyosei-explore-y")  # fmt: skip
         with solara.Columns([1, 1]):
             with solara.Column():
                 Section(t("explore.scatter"))
@@ -179,6 +176,30 @@ def SensitivityPanel(loaded: Loaded, arm: str, metric: str, month: int) -> None:
         sensitivity_chart(table, lang) if not table.empty else empty("—"),
         name="sensitivity",
         height=340,
+    )
+
+
+def advice_sentence(advice: pd.DataFrame, arm: str, labels: dict[str, str], lang: str) -> str:
+    """The replication advice in the reader's language, with packages and outcomes by label."""
+    rows = advice[advice["arm"] == arm].sort_values("replicates")
+    if rows.empty or not rows["current"].any():
+        return ""
+    now = rows[rows["current"]].iloc[0]
+    metric = str(now["metric"])
+    n = int(now["replicates"])
+    quad = rows[rows["replicates"] == 4 * n]
+    half = float(quad["half_width"].iloc[0]) if not quad.empty else float(now["half_width"]) / 2
+    ref = str(now.get("reference") or "")
+    return tr(
+        "explore.advice" if ref else "explore.advice.mean",
+        lang,
+        package=labels.get(arm, arm),
+        reference=labels.get(ref, ref),
+        metric=metric_label(metric, lang),
+        n=n,
+        now=format_delta(metric, float(now["half_width"]), lang).lstrip("+"),
+        n4=4 * n,
+        quarter=format_delta(metric, half, lang).lstrip("+"),
     )
 
 
@@ -250,12 +271,14 @@ def AdvisorPanel(loaded: Loaded, arm: str, metric: str, month: int) -> None:
     def compute() -> tuple[pd.DataFrame, str]:
         try:
             advice = analysis.replication_advice(loaded.store, metric, arm=arm, month=month)
-            return advice, analysis.advice_text(advice, arm)
+            labels = {a.name: a.label(lang) for a in loaded.arms}
+            return advice, advice_sentence(advice, arm, labels, lang)
         except Exception as exc:  # e.g. a single replicate: no spread to extrapolate
             return pd.DataFrame(), str(exc)
 
-    advice, text = solara.use_memo(compute, dependencies=[loaded, arm, metric, month])
+    advice, text = solara.use_memo(compute, dependencies=[loaded, arm, metric, month, lang])
     Section(t("explore.advisor"), t("explore.advisor.help"))
     if text:
         solara.Text(text, classes=["kyosei-advice"])
-    Chart(advisor_chart(advice, metric, lang), name="advisor", height=320)
+    labels = {a.name: a.label(lang) for a in loaded.arms}
+    Chart(advisor_chart(advice, metric, lang, labels), name="advisor", height=320)

@@ -19,7 +19,7 @@ from ..figures_live import series_figure, town_figure
 from ..i18n import t
 from ..live import SERIES, LiveTown, component_choices
 from ..plot import Chart
-from ..widgets import Choice, Notice
+from ..widgets import Choice, Notice, town_label
 
 # Workshop towns: (profile, scale). A daily-life area at 1:1 is the reference case.
 TOWNS = (("district", 1.0), ("depopulating_village", 1.0), ("small_town", 2.0))
@@ -144,7 +144,7 @@ def LivePage() -> None:
             Choice(
                 t("live.town"),
                 town_choice.value,
-                [(name, name) for name, _ in TOWNS],
+                [(name, town_label(name, lang)) for name, _ in TOWNS],
                 choose_town,
                 css="kyosei-live-town",
             )
@@ -160,7 +160,9 @@ def LivePage() -> None:
         )
         solara.Button(t("live.reset"), on_click=reset, classes=["kyosei-live-reset"], text=True)
         with solara.Column(style="min-width: 220px;"):
-            solara.SliderInt(t("live.speed"), value=speed, min=1, max=20)
+            solara.SliderInt(
+                t("live.speed", n=speed.value), value=speed, min=1, max=20, thumb_label=False
+            )
         year, month = town.calendar()
         solara.HTML(
             tag="div",

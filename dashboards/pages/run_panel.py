@@ -19,7 +19,7 @@ from scenarios import policy_names, town_names
 
 from .. import jobs, server, state
 from ..i18n import t
-from ..widgets import Choice, MultiChoice, Notice, Section
+from ..widgets import Choice, MultiChoice, Notice, Section, town_label
 
 job_id = solara.reactive("")
 progress = solara.reactive((0, 0, "idle", ""))  # done, total, status, message
@@ -36,10 +36,10 @@ def _labels(lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     towns, packages = [], []
     for name in town_names():
         try:
-            d = describe_file("town", name)
-            towns.append((name, f"{d['label_ja'] if lang == 'ja' else d['label_en']} ({name})"))
+            describe_file("town", name)
         except Exception:  # a profile that fails to load is left out of the list
             continue
+        towns.append((name, town_label(name, lang)))
     for name in policy_names():
         try:
             d = describe_file("policy", name)
@@ -103,13 +103,29 @@ def RunPanel(on_done: Callable[[Path], None] | None = None) -> None:
         with solara.Row(style="flex-wrap: wrap; gap: 24px;"):
             with solara.Column(style="min-width: 200px; flex: 1;"):
                 solara.SliderInt(
-                    t("run.replicates"), value=run_replicates, min=1, max=20, thumb_label="always"
+                    t("run.replicates.n", n=run_replicates.value),
+                    value=run_replicates,
+                    min=1,
+                    max=20,
+                    thumb_label=False,
                 )
                 solara.Text(t("run.replicates.help"), style="color: #666; font-size: 0.85em;")
             with solara.Column(style="min-width: 200px; flex: 1;"):
-                solara.SliderInt(t("run.years"), value=run_years, min=1, max=30)
+                solara.SliderInt(
+                    t("run.years", n=run_years.value),
+                    value=run_years,
+                    min=1,
+                    max=30,
+                    thumb_label=False,
+                )
             with solara.Column(style="min-width: 200px; flex: 1;"):
-                solara.SliderInt(t("run.scale"), value=run_scale, min=1, max=100)
+                solara.SliderInt(
+                    t("run.scale.n", n=run_scale.value),
+                    value=run_scale,
+                    min=1,
+                    max=100,
+                    thumb_label=False,
+                )
                 solara.Text(t("run.scale.help"), style="color: #666; font-size: 0.85em;")
         running = status == "running"
         solara.Button(

@@ -1,8 +1,14 @@
 """``kyosei run TOWN``: run one town under one policy package and write its outputs.
 
-Prints a summary (start vs end; with a policy package, side by side with the baseline
-on the same seed) and writes ``timeseries.parquet``, ``districts.parquet`` and
-``manifest.json`` into the output folder. The folder appears complete or not at all.
+Without a policy (the baseline), one run: a start-vs-end summary, and
+``timeseries.parquet``, ``districts.parquet`` and ``manifest.json`` in the output folder.
+
+With ``--policy`` (a package with interventions), a small paired comparison: the package
+and the baseline on the same ``--replicates`` seeds (3 by default; common random
+numbers), written as a results set by the experiments' runner — the folder that
+``kyosei sweep`` writes, so ``kyosei analyze`` and the dashboard open it — and printed
+as paired mean differences with their 90 % intervals. With one replicate the table says
+it shows one seed, not an effect. The folder appears complete or not at all.
 """
 
 from __future__ import annotations
@@ -82,7 +88,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="replace the output folder if it holds an earlier 'kyosei run'",
     )
     add_quiet(p)
+    p.add_argument(
+        "--replicates",
+        type=int,
+        default=REPLICATES,
+        help=f"paired seeds with --policy (default {REPLICATES}; 1 shows one seed, not an effect)",
+    )
     p.set_defaults(handler=handle)
+
+
+REPLICATES = 3
+LEVEL = 0.9
 
 
 def check_run_arguments(args: argparse.Namespace) -> Scenario:
@@ -109,30 +125,21 @@ def check_run_arguments(args: argparse.Namespace) -> Scenario:
 def handle(args: argparse.Namespace) -> int:
     """Run, print the summary, write the outputs."""
     from experiments import io
-    from model import CommunityModel, Scenario
+    from model import CommunityModel
 
     scenario = check_run_arguments(args)
     out = args.out or default_out(scenario, args)
     io.check_run_folder(out, overwrite=args.overwrite)  # before any work, and again at the end
-    arms = 2 if scenario.policy.interventions else 1
-    with bar(arms * args.years, "run", unit="yr", quiet=args.quiet) as years:
-
-        def simulate(s: Scenario) -> CommunityModel:
-            model = CommunityModel(s, seed=args.seed)
-            for _ in range(args.years):
-                model.run(12)
-                years.update(1)
-            return model
-
+    if scenario.policy.interventions:
+        return compare(args, scenario, out)
+    with bar(args.years, "run", unit="yr", quiet=args.quiet) as years:
         started = time.perf_counter()
-        model = simulate(scenario)
+        model = CommunityModel(scenario, seed=args.seed)
+        for _ in range(args.years):
+            model.run(12)
+            years.update(1)
         wall = time.perf_counter() - started
-        runs = {scenario.policy.name: model}
-        if scenario.policy.interventions:
-            base = Scenario(
-                scenario.name, scenario.params, scale=scenario.scale, overrides=scenario.overrides
-            )
-            runs = {"baseline": simulate(base), **runs}
+    runs = {scenario.policy.name: model}
     print(summary_table(runs, args.years))
     _write(out, model, scenario, args, wall)
     print(f"\nwrote {out}/ (timeseries.parquet, districts.parquet, manifest.json) in {wall:.1f} s")
@@ -150,6 +157,142 @@ def default_out(scenario: Scenario, args: argparse.Namespace) -> Path:
     ]
     name = "-".join(re.sub(r"[^\w.-]+", "_", part).strip("._") or "x" for part in parts)
     return Path("runs") / name[:200]
+
+
+def experiment_text(args: argparse.Namespace, out: Path) -> str:
+    """The experiment of a ``kyosei run --policy``: baseline and the package, paired seeds."""
+    import json
+
+    def q(text: object) -> str:
+        return json.dumps(str(text), ensure_ascii=False)  # a TOML basic string
+
+    town = str(Path(args.town).resolve()) if str(args.town).endswith(".toml") else args.town
+    policy = args.policy
+    if str(policy).endswith(".toml"):
+        policy = str(Path(policy).resolve())
+    lines = [
+        "# Written by kyosei run --policy: the package against the baseline on paired seeds.",
+        "[experiment]",
+        f"name = {q(out.name)}",
+        f"root_seed = {int(args.seed)}",
+        f"replications = {int(args.replicates)}",
+        f"years = {int(args.years)}",
+        f"scale = {float(args.scale)!r}",
+        f"towns = [{q(town)}]",
+        f'policies = ["baseline", {q(policy)}]',
+        'reference = "baseline"',
+    ]
+    if args.set:
+        lines.append("[fixed]")
+        for item in args.set:
+            key, _, raw = item.partition("=")
+            lines.append(f"{q(key.strip())} = {_toml_value(raw.strip())}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(raw: str) -> str:
+    """``raw`` as a TOML value: as written when it parses, else as a string."""
+    import json
+    import tomllib
+
+    try:
+        tomllib.loads(f"v = {raw}")
+    except tomllib.TOMLDecodeError:
+        return json.dumps(raw, ensure_ascii=False)
+    return raw
+
+
+def compare(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
+    """The package against the baseline on ``--replicates`` paired seeds, as a results set."""
+    import os
+
+    from experiments.spec import parse_experiment
+    from experiments.store import ResultsStore
+    from experiments.sweep import run_experiment
+    from model.parameters import ParameterError
+
+    if not 1 <= args.replicates <= 1000:
+        raise ParameterError("--replicates", args.replicates, "a whole number from 1 to 1000")
+    text = experiment_text(args, out)
+    experiment = parse_experiment(text, file=f"{out.name}.toml")  # raises on bad input
+    started = time.perf_counter()
+    workers = max(1, min(2, os.cpu_count() or 1))
+    run_experiment(experiment, out, workers=workers, progress=False)
+    wall = time.perf_counter() - started
+    store = ResultsStore(out)
+    print(paired_table(store, args.years, args.replicates))
+    print(
+        f"\nwrote {out}/ (a results set: open it with 'kyosei analyze {out}' or"
+        f" 'kyosei dashboard --results {out}') in {wall:.1f} s"
+    )
+    return 0
+
+
+def paired_table(store: Any, years: int, replicates: int) -> str:
+    """Baseline and package means with the paired mean difference and its 90 % interval.
+
+    Costs are totals over the run; every other metric is its value in the last month.
+    Pairs are the replicates (the same seed in both arms).
+    """
+    import math
+
+    import numpy as np
+
+    from experiments.analysis import half_width
+    from model.metrics import METRICS
+
+    runs = store.runs(status="ok")
+    ts = store.timeseries()
+    last = int(ts["month"].max())
+    arms = list(dict.fromkeys(runs["arm"]))
+    ref = next(a for a in arms if a.endswith("/baseline"))
+    arm = next(a for a in arms if a != ref)
+    keyed = ts.merge(runs[["run_id", "arm", "replicate"]], on="run_id")
+    columns = [k for k in COMPARE if k in ts.columns]
+    end = keyed[keyed["month"] == last]
+    total = keyed[keyed["month"] >= 1].groupby(["arm", "replicate"])[columns].sum().reset_index()
+    rows = []
+    for key in columns:
+        frame = total if key in CUMULATIVE else end
+        a = frame[frame["arm"] == arm].set_index("replicate")[key]
+        b = frame[frame["arm"] == ref].set_index("replicate")[key]
+        d = (a - b).dropna().to_numpy(float)
+        m = METRICS[key]
+        label = f"{m.en} ({m.ja})" + (f", {years}-yr total" if key in CUMULATIVE else "")
+        if d.size > 1:
+            half = half_width(float(np.std(d, ddof=1)), d.size, LEVEL)
+            mean = float(d.mean())
+            diff = f"{_delta(m, mean)} [{_delta(m, mean - half)}, {_delta(m, mean + half)}]"
+        else:
+            diff = _delta(m, float(d.mean())) if d.size else "—"
+            if not math.isfinite(float(d.mean()) if d.size else math.nan):
+                diff = "—"
+        rows.append([label, m.format(float(b.mean())), m.format(float(a.mean())), diff])
+    if replicates > 1:
+        head = f"paired difference ({LEVEL:.0%} interval, {replicates} seeds)"
+        note = (
+            f"Means over {replicates} paired seeds (common random numbers); the interval is the"
+            f" {LEVEL:.0%} t-interval of the paired differences. Shares differ in percentage"
+            " points (pt)."
+        )
+    else:
+        head = "difference (ONE seed)"
+        note = (
+            "ONE SEED: a single pair of runs, not an effect estimate; its difference is mostly"
+            f" chance. Use --replicates {REPLICATES} or more for an interval."
+        )
+    header = ["metric", f"{ref} (yr {years})", f"{arm} (yr {years})", head]
+    return render(header, rows, right=(1, 2, 3)) + "\n" + note
+
+
+def _delta(m: Any, value: float) -> str:
+    """A signed difference; shares in percentage points."""
+    if value != value:
+        return "—"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    if m.unit == "share":
+        return f"{sign}{abs(value) * 100:.2f} pt"
+    return sign + m.format(abs(value))
 
 
 def summary_table(runs: dict[str, CommunityModel], years: int) -> str:
