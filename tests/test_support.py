@@ -207,7 +207,11 @@ def test_counter_capacity_moves_unmet_need_and_waits_the_right_way():
         k: _mean_over_seeds(seeds, "wait_mean", **{"support.staff_per_20k": v})
         for k, v in staffing.items()
     }
-    assert unmet[0.5] > unmet[1.0] > unmet[2.0]
+    assert unmet[0.5] > unmet[1.0] + 0.02  # short-staffed counters leave need unmet
+    # At today's staffing the counters have slack (the balanced start keeps queues short),
+    # so doubling the staff lowers waits but barely touches unmet need (measured: 13.96 %
+    # vs 13.97 %, 3 seeds): it must not raise it beyond the seeds' noise (0.5 pt).
+    assert unmet[2.0] < unmet[1.0] + 0.005
     assert wait[0.5] > wait[1.0] > wait[2.0]
 
 
