@@ -39,20 +39,24 @@ def paired(tmp_path_factory):
 
 
 def test_common_random_numbers_cut_the_variance_of_the_difference(paired):
-    # Stated ratio: with shared seeds the variance of the paired difference in population
-    # after 5 years is below a fifth of the variance of either arm (about 0.04 measured).
+    # Stated claim: pairing the arms by seed (common random numbers) gives a paired
+    # difference in population after 5 years with less than half the variance of the same
+    # difference between runs of different seeds, and less than either arm's own variance.
+    # (Moves between towns are now replaced in
+    # kind, so each arm varies less across seeds than it once did, and the ratio to one
+    # arm's variance is 0.5-0.8 rather than the 0.04 of the frozen demography.)
     diff = analysis.paired_differences(paired, "population", month=60)
     row = diff.iloc[0]
     assert row["n"] == 12
-    assert row["var_diff"] < 0.2 * min(row["var_arm"], row["var_reference"])
-    assert row["variance_ratio"] < 0.2
+    assert row["var_diff"] < min(row["var_arm"], row["var_reference"])
+    assert row["variance_ratio"] < 1.0
     # Negative control: pairing replicate r with replicate r+1 (different seeds) loses it.
     final = analysis.outcomes(paired, "population", 60)
     arm, ref = paired.arms()[1], paired.arms()[0]
     a = final[final["arm"] == arm].sort_values("replicate")["population"].to_numpy()
     b = final[final["arm"] == ref].sort_values("replicate")["population"].to_numpy()
     shifted = a - np.roll(b, 1)
-    assert np.var(shifted, ddof=1) > 0.5 * min(np.var(a, ddof=1), np.var(b, ddof=1))
+    assert np.var(a - b, ddof=1) < 0.5 * np.var(shifted, ddof=1)
     assert np.var(a - b, ddof=1) == pytest.approx(row["var_diff"])
 
 
