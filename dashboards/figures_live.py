@@ -126,7 +126,8 @@ def series_figure(
             "domain": [0, 1],
             "showgrid": True,
             "gridcolor": "#eeeeee",
-            **({"title": {"text": tr("axis.year", lang)}} if i == panels - 1 else {}),
+            # The live town runs in calendar time: its axis is the calendar year.
+            **({"title": {"text": tr("axis.calendar_year", lang)}} if i == panels - 1 else {}),
         }
         layout[f"yaxis{suffix}"] = {
             "anchor": f"x{suffix}",

@@ -435,6 +435,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit.man_yen_person": ("万円/人", "×10,000 yen/person"),
     "unit.points": ("ポイント", "pt"),
     "axis.year": ("開始からの年数", "Years from the start"),
+    "axis.calendar_year": ("年", "Year"),
     "axis.month": ("月", "Month"),
     "axis.year_n": ("{n}年目", "year {n}"),
     "prov.code_version": ("Kyosei の版", "Kyosei version"),

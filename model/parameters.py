@@ -18,8 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_args, get_origin, get_type_hints
 
-import numpy as np
-
 
 class ParameterError(ValueError):
     """A parameter value that is not allowed.
@@ -271,8 +269,10 @@ def with_overrides(obj: Any, overrides: Mapping[str, Any]) -> Any:
     """A copy of ``obj`` with dotted-path overrides applied and validated."""
     nested: dict[str, Any] = {}
     for dotted, value in overrides.items():
-        if isinstance(value, np.generic):
-            value = value.item()  # NumPy scalars (np.int64, np.bool_, …) as design tools pass them
+        if type(value).__module__ == "numpy" and hasattr(value, "item"):
+            # NumPy scalars (np.int64, np.bool_, …) as design tools pass them; NumPy itself
+            # is not imported here, so that the command line starts quickly.
+            value = value.item()
         node = nested
         parts = dotted.split(".")
         for part in parts[:-1]:

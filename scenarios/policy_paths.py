@@ -136,7 +136,14 @@ def fields_of(kind: str) -> dict[str, PolicyField]:
     out = {
         "enabled": PolicyField(base + "enabled", kind, "enabled", BOOL, True),
         "intensity": PolicyField(
-            base + "intensity", kind, "intensity", FLOAT, 1.0, lo, hi, cls.intensity_unit
+            base + "intensity",
+            kind,
+            "intensity",
+            FLOAT,
+            cls.default_intensity,
+            lo,
+            hi,
+            cls.intensity_unit,
         ),
         "eligibility": PolicyField(
             base + "eligibility",
@@ -198,7 +205,11 @@ def apply_policy_overrides(
         if settings.get("enabled", True) is False:
             specs = [s for s in specs if s.kind != kind]
             continue
-        spec = specs[where[0]] if where else InterventionSpec(kind)
+        spec = (
+            specs[where[0]]
+            if where
+            else InterventionSpec(kind, intensity=REGISTRY[kind].default_intensity)
+        )
         changes: dict[str, Any] = {}
         options = dict(spec.options)
         for name, value in settings.items():

@@ -10,6 +10,7 @@ from experiments.sensitivity import sensitivity
 from experiments.spec import parse_experiment
 from experiments.store import ResultsStore
 from kyosei.cli import main
+from model.interventions.base import REGISTRY
 from model.parameters import ParameterError
 from scenarios import load_scenario
 
@@ -35,7 +36,7 @@ def test_policy_overrides_set_add_and_remove_components_and_take_numpy_scalars()
     assert by_kind["outreach"].intensity == 3.5
     assert by_kind["outreach"].start_month == 6
     assert by_kind["outreach"].options == {"detect": 0.5}
-    assert by_kind["one_stop"].intensity == 1.0  # added with its defaults
+    assert by_kind["one_stop"].intensity == REGISTRY["one_stop"].default_intensity  # its default
     assert s.params.demography.tfr == 1.3
     assert all(type(v) in (bool, int, float) for _, v in s.overrides)  # plain Python values
     full = load_scenario("district", "jusou_full")
@@ -47,7 +48,11 @@ def test_policy_overrides_set_add_and_remove_components_and_take_numpy_scalars()
 @pytest.mark.parametrize(
     ("path", "value", "allowed"),
     [
-        ("policy.outreach.intensity", -3.0, "a number ≥ 0 (outreach workers per 100k residents)"),
+        (
+            "policy.outreach.intensity",
+            -3.0,
+            "a number from 0 to 100 (outreach workers (CSW, FTE) in the town)",
+        ),
         ("policy.outreach.enabled", 1, "true or false"),
         ("policy.outreach.detect", 1.5, "a number from 0 to 1"),
         ("policy.outreach.start_month", 2.5, "a whole number ≥ 0 (months)"),
@@ -92,7 +97,11 @@ U = "uncertainties.policy.outreach."
             U + "eligibility",
             "full_factorial",
         ),
-        ('"policy.outreach.intensity" = { min = -1, max = 10 }', U + "intensity.min", "≥ 0"),
+        (
+            '"policy.outreach.intensity" = { min = -1, max = 10 }',
+            U + "intensity.min",
+            "from 0 to 100",
+        ),
     ],
 )
 def test_on_off_and_choices_only_as_levers_or_factorial(uncertainty, field, needle):
@@ -203,5 +212,5 @@ def test_scenarios_show_lists_the_settings_an_experiment_can_vary(capsys):
     assert main(["scenarios", "show", "outreach"]) == 0
     text = capsys.readouterr().out
     assert "policy.outreach.intensity" in text
-    assert "a number ≥ 0 (outreach workers per 100k residents)" in text
+    assert "a number from 0 to 100 (outreach workers (CSW, FTE) in the town)" in text
     assert "policy.outreach.detect" in text

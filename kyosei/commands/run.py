@@ -126,12 +126,20 @@ def handle(args: argparse.Namespace) -> int:
     """Run, print the summary, write the outputs."""
     from experiments import io
     from model import CommunityModel
+    from model.errors import UsageError
 
     scenario = check_run_arguments(args)
     out = args.out or default_out(scenario, args)
-    io.check_run_folder(out, overwrite=args.overwrite)  # before any work, and again at the end
-    if scenario.policy.interventions:
+    if args.policy != "baseline":
+        # A package against the baseline is a results set: the sweep's folder rules hold
+        # (a foreign folder is refused, the same comparison resumes, another is refused).
+        if any(item.strip().startswith("policy.") for item in args.set):
+            raise UsageError(
+                "--set policy.…: with --policy it would change the baseline arm too; write the "
+                "setting into a policy file ('kyosei scenarios show POLICY' lists the paths)"
+            )
         return compare(args, scenario, out)
+    io.check_run_folder(out, overwrite=args.overwrite)  # before any work, and again at the end
     with bar(args.years, "run", unit="yr", quiet=args.quiet) as years:
         started = time.perf_counter()
         model = CommunityModel(scenario, seed=args.seed)
