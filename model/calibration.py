@@ -3,9 +3,11 @@
 Each :class:`Target` names a public figure, what it counts (its definition, as the
 statistic counts it), its year and source keys (``model/sources.toml``), the tolerance
 the model must meet, and how to read the model's value from a run: a stock at the
-figure's year (month 0 for figures before the start, FY2025), a flow over that year,
-a trend as a trend. :func:`check` runs a town (by default the national-like profile) and returns one
-row per target — the table ``kyosei calibrate`` prints.
+figure's calendar year (month 0 for figures from before the run's start, 2024/1 for the
+shipped profiles), a flow over that year, a trend as a trend. :func:`check` runs a town
+(by default the national-like profile) and returns one row per target — the table
+``kyosei calibrate`` prints. The 民生委員 fill rate of FY2025, the latest record, is the
+profiles' starting fill and is checked at month 0.
 
 Tolerances are stated next to their sources: wide where the sources disagree or the
 figure is a proxy, tight where the figure is exact.
