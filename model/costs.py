@@ -235,9 +235,14 @@ class Ledger:
         self.resolved_total += resolved
 
     def restart(self) -> None:
-        """Running totals start again from this month's spending (after the warm-up)."""
-        self.total_by_payer = self.month_by_payer.copy()
-        self.total_baseline = self.month_baseline
+        """Running totals start again at zero (after the warm-up).
+
+        Month 0 still shows the month's spending (today's budget as a monthly rate), but
+        the cumulative totals count months 1 to N only — the months a run simulates, as
+        the dashboard's and the brief's totals do.
+        """
+        self.total_by_payer = np.zeros(len(PAYERS))
+        self.total_baseline = 0.0
         self.reconnected_total = 0.0
         self.resolved_total = 0.0
 
