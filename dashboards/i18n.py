@@ -464,11 +464,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "The model is a what-if tool on a synthetic population, not a forecast.",
     ),
     "brief.assumption.2": (
-        "費用は施策の追加分のみ（既存の給付は含まない）。",
-        "Costs are the added cost of the policies only (existing benefits are not counted).",
+        "費用は、今ある相談窓口・民生委員の活動費・居場所への助成（基準の費用）と施策の追加分の合計"
+        "（介護・障害などの給付そのものは含まない）。",
+        "Costs are today's counters, 民生委員 allowances and venue grants (the baseline) plus"
+        " what the policies add (care and disability benefits themselves are not counted).",
     ),
     "brief.assumption.3": (
-        "パラメータの出典は「パラメータ」表（[キー] は「出典」表と docs/sources.md）、"
+        "パラメータの出典は「パラメータ」表（[キー] は「出典」表とリポジトリ内の出典一覧）、"
         "仮定と記したものは検証前の仮定です。",
         "Parameter sources are in the parameter table ([key] as in the source list and"
         " docs/sources.md); those marked assumption are not yet validated.",

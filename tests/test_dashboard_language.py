@@ -38,7 +38,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 PAGES = {"compare": ("", "bands"), "explore": ("explore", "scatter"), "live": ("live", "town-a")}
 PAGES["about"] = ("about", "")
 # Words allowed in Japanese mode: the same in both languages, or the switch to English.
-ALLOW_LATIN = {"NPO", "CSW", "ID", "Kyosei", "English", "KPI", "CSV", "HTML", "Parquet"}
+# PRIM is the name of a method (scenario discovery), the same in both languages.
+ALLOW_LATIN = {"NPO", "CSW", "ID", "Kyosei", "English", "KPI", "CSV", "HTML", "Parquet", "PRIM"}
 # Japanese allowed in English mode: the switch back, and 民生委員 (kept as a proper term).
 ALLOW_CJK = {"日本語", "民生委員"}
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

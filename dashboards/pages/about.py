@@ -128,7 +128,12 @@ def AboutPage() -> None:
         tag="div",
         unsafe_innerHTML=html_table(
             [t("col.key"), t("col.title"), t("col.publisher"), t("col.year")],
-            source_rows([str(r["source"]) for r in params], lang),
+            [
+                [ident(k), model_text(title, lang), model_text(pub, lang), year]
+                for k, title, pub, year in source_rows([str(r["source"]) for r in params], lang)
+            ],
+            css="kyosei-table kyosei-model-text",
+            raw=(0, 1, 2),
         ),
         classes=["kyosei-about-sources"],
     )

@@ -29,7 +29,16 @@ from ..results import (
     load,
     set_states,
 )
-from ..widgets import Choice, Notice, PackageChoice, Section, SetChoice, current_set
+from ..widgets import (
+    Choice,
+    Notice,
+    PackageChoice,
+    Section,
+    SetChoice,
+    current_set,
+    html_table,
+    ident,
+)
 
 chosen_set = solara.reactive("")
 chosen_arm = solara.reactive("")
@@ -258,9 +267,16 @@ def DiscoveryPanel(loaded: Loaded, frame: pd.DataFrame, metric: str, month: int)
         classes=["kyosei-discovery-result"],
     )
     head = [t(f"explore.discovery.{k}") for k in ("parameter", "box", "full")]
-    lines = ["| " + " | ".join(head) + " |", "|---|---|---|"]
-    lines += [f"| {r.parameter} | {r.box} | {r.full} |" for r in found.limits.itertuples()]
-    solara.Markdown("\n".join(lines))
+    # Parameter paths and their values are what a researcher types: shown as code.
+    rows = [
+        [ident(str(r.parameter)), ident(str(r.box)), ident(str(r.full))]
+        for r in found.limits.itertuples()
+    ]
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html_table(head, rows, raw=(0, 1, 2)),
+        classes=["kyosei-discovery-box"],
+    )
 
 
 @solara.component
