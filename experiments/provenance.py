@@ -194,7 +194,7 @@ def changed_inputs(recorded: list[dict[str, str]], current: list[dict[str, str]]
         old = before.get((entry["role"], entry["name"]))
         if old is not None and old["sha256"] != entry["sha256"]:
             changed.append(
-                f"{entry['role']} file {entry['path']} (sha256 {old['sha256'][:12]} when the "
-                f"folder was made, {entry['sha256'][:12]} now)"
+                f"{entry['role']} file {entry['path']} (sha256 {old['sha256'][:12]} then, "
+                f"{entry['sha256'][:12]} now)"
             )
     return changed

@@ -195,16 +195,17 @@ class StoreWriter:
         changed = provenance.changed_inputs(old.get("inputs", []), self.plan.inputs)
         if changed:
             raise UsageError(
-                f"--out {p}: {changed[0]} has changed since the folder's results were made "
-                f"(the copy they were made with is in {p / INPUTS}). Results of different "
-                "inputs are never mixed: give another --out folder, or restore the file"
+                f"{changed[0]} has changed since the folder's results were made; results of "
+                f"different inputs are never mixed: give another --out or restore the file "
+                f"(copy in {INPUTS}/)"
             )
         if old.get("identity") != e.identity():
             raise UsageError(
-                f"--out {p}: the folder holds results of a different experiment "
+                f"--out {p}: results are never mixed; give another --out folder: it holds a "
+                f"different experiment "
                 f"({old.get('experiment_file') or old['experiment'].get('name')}, identity "
                 f"{old.get('identity')}); this file ({e.file or e.name}) has identity "
-                f"{e.identity()}. Results are never mixed: give another --out folder"
+                f"{e.identity()}"
             )
         if old.get("code_version") != self.plan.code_version:
             raise UsageError(

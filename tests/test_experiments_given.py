@@ -115,7 +115,7 @@ F = "design.file"
         (
             POINTS.assign(**{"policy.outreach.intensity": [0.0, -3.0, 1.0]}),
             F + "[policy.outreach.intensity]",
-            "≥ 0",
+            "from 0 to 100",
         ),
         (
             POINTS.assign(**{"demography.tfr": [1.2, None, 1.3]}),

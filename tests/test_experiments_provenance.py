@@ -9,6 +9,7 @@ import pytest
 from experiments.store import ResultsStore
 from experiments.sweep import run_experiment, store_status
 from kyosei.cli import main
+from model.interventions.base import REGISTRY
 
 from .experiment_files import folder_files, write_experiment
 
@@ -98,7 +99,7 @@ def test_manifest_records_hashes_copies_packages_and_resolved_parameters(experim
         if row["policy"] == "my_outreach":
             assert outreach[0]["intensity"] == 4.0
         else:  # added to the baseline with its defaults
-            assert outreach[0]["intensity"] == 1.0
+            assert outreach[0]["intensity"] == REGISTRY["outreach"].default_intensity
 
 
 def test_more_replications_still_extend_a_folder(experiment, tmp_path):
