@@ -65,9 +65,10 @@ RUN = ["run", "district", "--years", "2", "--scale", "20", "--policy", "outreach
 @pytest.mark.slow
 def test_run_shows_a_bar_on_a_terminal_and_none_with_quiet_or_off_a_terminal(tmp_path):
     shown = _stderr_on_a_terminal(RUN, tmp_path)
-    assert "run: 100%" in shown
-    assert "4/4" in shown  # two arms (baseline and the package) × two years
-    assert "run:" not in _stderr_on_a_terminal([*RUN, "--quiet"], tmp_path)
+    # A package against the baseline runs as a small sweep: its bar counts runs.
+    assert "100%" in shown
+    assert "6/6" in shown  # two arms (baseline and the package) × three paired seeds
+    assert "100%" not in _stderr_on_a_terminal([*RUN, "--out", "q", "--quiet"], tmp_path)
     piped = subprocess.run(
         [sys.executable, "-m", "kyosei", *RUN], capture_output=True, text=True, cwd=tmp_path
     )

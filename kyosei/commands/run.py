@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..progress import add_quiet, bar
+from ..progress import add_quiet, bar, wanted
 from ..table import render
 
 # The model, the scenarios and the experiments package import NumPy, pandas and Mesa:
@@ -225,7 +225,7 @@ def compare(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
     experiment = parse_experiment(text, file=f"{out.name}.toml")  # raises on bad input
     started = time.perf_counter()
     workers = max(1, min(2, os.cpu_count() or 1))
-    run_experiment(experiment, out, workers=workers, progress=False)
+    run_experiment(experiment, out, workers=workers, progress=wanted(args.quiet))
     wall = time.perf_counter() - started
     store = ResultsStore(out)
     print(paired_table(store, args.years, args.replicates))
