@@ -249,8 +249,13 @@ def test_costs_are_booked_by_payer_and_add_up():
     assert (ts.loc[ts["month"] < 12, "cost_policy"] == 0).all()
     assert (ts.loc[ts["month"] >= 12, "cost_policy"] > 0).all()
     assert (ts["cost_total"] - ts["cost_baseline"] - ts["cost_policy"]).abs().max() < 1e-6
-    assert ts["cost_cumulative"].iloc[-1] == pytest.approx(ts["cost_total"].sum())
-    assert ts["cost_policy_cumulative"].iloc[-1] == pytest.approx(ts["cost_policy"].sum())
+    # Cumulative totals count the simulated months 1-N (month 0 shows today's monthly rate).
+    months = ts["month"] >= 1
+    assert ts["cost_cumulative"].iloc[-1] == pytest.approx(ts.loc[months, "cost_total"].sum())
+    assert ts["cost_cumulative"].iloc[0] == 0
+    assert ts["cost_policy_cumulative"].iloc[-1] == pytest.approx(
+        ts.loc[months, "cost_policy"].sum()
+    )
 
 
 def test_the_baseline_is_costed_by_payer_from_todays_services():
