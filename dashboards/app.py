@@ -16,12 +16,14 @@ from .pages.about import AboutPage
 from .pages.compare import ComparePage
 from .pages.explore import ExplorePage
 from .pages.live import LivePage
+from .pages.mytown import MyTownPage
 from .widgets import TABLE_CSS
 
 PAGES = (
     ("", "nav.compare"),
     ("explore", "nav.explore"),
     ("live", "nav.live"),
+    ("town", "nav.mytown"),
     ("about", "nav.about"),
 )
 
@@ -79,5 +81,6 @@ routes = [
     solara.Route(path="/", component=ComparePage, label="Compare", layout=Layout),
     solara.Route(path="explore", component=ExplorePage, label="Explore"),
     solara.Route(path="live", component=LivePage, label="Live"),
+    solara.Route(path="town", component=MyTownPage, label="My town"),
     solara.Route(path="about", component=AboutPage, label="About"),
 ]

@@ -272,6 +272,75 @@ TEXT: dict[str, tuple[str, str]] = {
         "別の比較を実行中です。終わってからもう一度どうぞ。",
         "Another comparison is running; try again when it finishes.",
     ),
+    # ---- my town ----------------------------------------------------------------------
+    "nav.mytown": ("私の町", "My town"),
+    "mytown.title": ("私の町で比較する", "Compare packages for my town"),
+    "mytown.intro": (
+        "町の人口・年齢構成・地区、今ある相談窓口・居場所・民生委員の数と、施策の規模・開始年を"
+        "入力して保存すると、町の設定ファイルを結果フォルダの towns に書き、現状維持と比べます。",
+        "Enter your town's population, age structure and districts, the counters, venues and "
+        "民生委員 posts it has, and each component's size and start year; saving writes a town "
+        "file into the results folder's towns, and running compares it with today's services.",
+    ),
+    "mytown.section.town": ("町", "Town"),
+    "mytown.name": ("ファイル名（英数字）", "File name (letters, digits)"),
+    "mytown.label": ("町の名前", "Town's name"),
+    "mytown.base": ("もとにする町", "Start from"),
+    "mytown.base.help": (
+        "入力しない値（移動・出生など）はこの町の設定を使います",
+        "Values not entered here (migration, births, …) come from this town",
+    ),
+    "mytown.population": ("人口（人）", "Population"),
+    "mytown.households": ("世帯数", "Households"),
+    "mytown.districts": ("日常生活圏域の数", "Daily-life areas"),
+    "mytown.start_year": ("開始年", "Start year"),
+    "mytown.age_table": ("年齢別人口表（CSV）", "Age table (CSV)"),
+    "mytown.age_table.choose": ("ファイルを選ぶ", "Choose a file"),
+    "mytown.annual_change_target": ("人口増減率（%／年）", "Population change (%/yr)"),
+    "mytown.age_table.none": ("未選択（もとの町の年齢構成）", "none (the base town's ages)"),
+    "mytown.age_table.help": (
+        "住民基本台帳・e-Statの年齢別人口表をCSV UTF-8で保存したもの（年齢・男・女の列）",
+        "A resident-register (e-Stat) age table saved as CSV UTF-8 (columns age, male, female)",
+    ),
+    "mytown.staff": ("相談窓口の職員（人、常勤換算）", "Counter staff (FTE)"),
+    "mytown.staff.help": (
+        "分野ごとの相談員の人数。地域包括支援センター1か所はおよそ7人です",
+        "Staff at the counters by field; one community general support centre has about 7",
+    ),
+    "mytown.staff.care": ("高齢（包括）", "Care"),
+    "mytown.staff.disability": ("障害", "Disability"),
+    "mytown.staff.child": ("子ども・子育て", "Children"),
+    "mytown.staff.hardship": ("生活困窮", "Hardship"),
+    "mytown.venues": ("居場所（か所）と民生委員", "Venues and 民生委員"),
+    "mytown.venues.help": (
+        "今ある居場所の数と民生委員の定数。モデルでは人口あたりの値に換算します",
+        "Venues that exist today and 民生委員 posts; the model takes them per resident",
+    ),
+    "mytown.venues.salon": ("サロン", "Salons"),
+    "mytown.venues.kayoi": ("通いの場", "Kayoi-no-ba"),
+    "mytown.venues.kodomo": ("子ども食堂", "Children's cafeterias"),
+    "mytown.venues.cafe": ("地域食堂・カフェ", "Community cafés"),
+    "mytown.venues.hub": ("多世代交流拠点", "Multi-generation hubs"),
+    "mytown.minsei_posts": ("民生委員の定数（人）", "民生委員 posts"),
+    "mytown.section.package": ("施策（規模と開始年）", "Package (size and start year)"),
+    "mytown.package.help": (
+        "チェックした施策を、予算を立てる単位での規模と開始年で実施します",
+        "The ticked components, each at its size in the unit a town budgets, from its start year",
+    ),
+    "mytown.intensity": ("規模", "Size"),
+    "mytown.run": ("比較の実行", "Run the comparison"),
+    "mytown.years": ("年数", "Years"),
+    "mytown.save": ("保存", "Save"),
+    "mytown.run.start": ("保存して比較を実行", "Save and run the comparison"),
+    "mytown.saved": (
+        "保存しました：towns/{town} と towns/{package}",
+        "Saved: towns/{town} and towns/{package}",
+    ),
+    "mytown.bad": ("「{field}」の値を確認してください。", 'Please check "{field}".'),
+    "mytown.refused": ("保存できませんでした。", "Not saved."),
+    "mytown.file": ("入力", "Input"),
+    "mytown.done": ("比較が完了しました：{name}", "The comparison is done: {name}"),
+    "mytown.compare": ("比較ページで見る", "Open it on Compare"),
     # ---- explore -----------------------------------------------------------------------
     "explore.title": ("感度と不確実性の探索", "Explore a sweep"),
     "explore.no_inputs": (
@@ -511,6 +580,13 @@ def tr(key: str, lang: str, **values: object) -> str:
 def t(key: str, **values: object) -> str:
     """The text of ``key`` in the session's language."""
     return tr(key, state.lang.value, **values)
+
+
+def unit_label(unit: str, lang: str | None = None) -> str:
+    """A declared parameter unit in ``lang`` (see :mod:`dashboards.units`)."""
+    from .units import unit_text
+
+    return unit_text(unit, lang or state.lang.value)
 
 
 def metric_label(name: str, lang: str | None = None) -> str:

@@ -1,9 +1,14 @@
-"""Shared fixtures: small towns and hand-built worlds that run in well under a second."""
+"""Shared fixtures: small towns and hand-built worlds, and the browser tests' server.
+
+Small towns and hand-built worlds run in well under a second; the served dashboard and
+the headless Chromium of the browser tests are described in ``tests/browser.py``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,3 +69,28 @@ def hand_built(
             model.residents.district[:] = hh_district[model.residents.hh]
 
     return CommunityModel(scenario, seed=seed, builder=builder)
+
+
+@pytest.fixture(scope="module")
+def server(results_root: Path) -> Iterator[str]:
+    """The dashboard served over the module's ``results_root`` (one server per module)."""
+    from tests.browser import start_server, stop_server
+
+    proc, url = start_server(results_root)
+    yield url
+    log = stop_server(proc)
+    assert "Traceback" not in log, log
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Chromium per module (skipped where there is none)."""
+    from tests.browser import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():  # pragma: no cover - machines without the browser
+        pytest.skip("no /usr/bin/chromium (make browser-deps)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

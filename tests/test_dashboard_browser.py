@@ -1,85 +1,30 @@
 """The dashboard in a real headless Chromium against the real server (``kyosei dashboard``).
 
-Debian's ``/usr/bin/chromium`` is driven by Playwright with ``executable_path`` (no
-browser download). The server runs as a subprocess on a free 127.0.0.1 port over
-synthetic results sets. Screenshots go to ``tests/artifacts/`` (git-ignored).
+The server runs over synthetic results sets; the server, the browser and the helpers
+are shared with the other browser tests (``tests/browser.py``, ``tests/conftest.py``).
+Screenshots go to ``tests/artifacts/`` (git-ignored).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.browser import ARTIFACTS, CHROMIUM, VIEWPORT, shot, wait_chart
+from tests.browser import start_server as _start
+from tests.browser import stop_server as _stop
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).parent / "artifacts"
-VIEWPORT = {"width": 1400, "height": 1000}
 PAGES = {"compare": "", "explore": "explore", "live": "live", "about": "about"}
 
 if not Path(CHROMIUM).exists():  # pragma: no cover - machines without the browser
     pytest.skip("no /usr/bin/chromium (make browser-deps)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _start(results: Path) -> tuple[subprocess.Popen[bytes], str]:
-    from dashboards.server import free_port
-
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kyosei",
-            "dashboard",
-            "--results",
-            str(results),
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    from dashboards.server import port_in_use
-
-    for _ in range(300):
-        if port_in_use("127.0.0.1", port):
-            return proc, f"http://127.0.0.1:{port}/"
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    proc.kill()
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    raise RuntimeError(f"dashboard did not start: {out}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> str:
-    proc.terminate()
-    try:
-        out, _ = proc.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-    return out.decode(errors="replace") if out else ""
 
 
 @pytest.fixture(scope="module")
@@ -92,22 +37,6 @@ def results_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def server(results_root: Path) -> Iterator[str]:
-    proc, url = _start(results_root)
-    yield url
-    log = _stop(proc)
-    assert "Traceback" not in log, log
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)  # type: ignore[attr-defined]
@@ -117,18 +46,6 @@ def page(browser: object) -> Iterator[object]:
     pg.on("request", lambda r: pg.requests.append(r.url))
     yield pg
     context.close()
-
-
-def shot(pg: object, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-
-
-def wait_chart(pg: object, name: str) -> object:
-    """The drawn Plotly chart called ``name`` (Solara renders after load: wait for it)."""
-    locator = pg.locator(f'[data-chart="{name}"] .js-plotly-plot .main-svg').first  # type: ignore[attr-defined]
-    locator.wait_for(state="visible")
-    return pg.locator(f'[data-chart="{name}"]').first  # type: ignore[attr-defined]
 
 
 def only_local(urls: list[str]) -> list[str]:

@@ -17,26 +17,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_dashboard_browser import (
-    ARGS,
-    ARTIFACTS,
-    CHROMIUM,
-    VIEWPORT,
-    _start,
-    _stop,
-    wait_chart,
-)
+from tests.browser import ARTIFACTS, VIEWPORT, wait_chart
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
+# Page → (path, the chart or the element whose arrival means the page is drawn).
 PAGES = {"compare": ("", "bands"), "explore": ("explore", "scatter"), "live": ("live", "town-a")}
-PAGES["about"] = ("about", "")
+PAGES["town"] = ("town", ".kyosei-form-save")
+PAGES["about"] = ("about", ".kyosei-about-parameters")
 # Words allowed in Japanese mode: the same in both languages, or the switch to English.
 # PRIM is the name of a method (scenario discovery), the same in both languages.
 ALLOW_LATIN = {"NPO", "CSW", "ID", "Kyosei", "English", "KPI", "CSV", "HTML", "Parquet", "PRIM"}
@@ -95,22 +88,6 @@ def results_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def server(results_root: Path) -> Iterator[str]:
-    proc, url = _start(results_root)
-    yield url
-    log = _stop(proc)
-    assert "Traceback" not in log, log
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 def _open(browser: object, server: str, path: str, marker: str, lang: str) -> object:
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)  # type: ignore[attr-defined]
     pg = context.new_page()
@@ -119,10 +96,10 @@ def _open(browser: object, server: str, path: str, marker: str, lang: str) -> ob
     if lang == "en":
         pg.locator(".kyosei-lang-switch").click()
         pg.locator(".kyosei-lang-switch").filter(has_text="日本語").wait_for()
-    if marker:
-        wait_chart(pg, marker)
+    if marker.startswith("."):
+        pg.locator(marker).first.wait_for()
     else:
-        pg.locator(".kyosei-about-parameters").wait_for()
+        wait_chart(pg, marker)
     # Let every chart and table of the page arrive (no thin busy bar, then a pause).
     time.sleep(1.5)
     return pg

@@ -1,0 +1,78 @@
+"""What the real-browser tests share: the Chromium they drive, the served dashboard, helpers.
+
+Debian's ``/usr/bin/chromium`` is driven by Playwright with ``executable_path`` (no
+browser download). The dashboard runs as a subprocess (``kyosei dashboard``) on a free
+127.0.0.1 port. The module-scoped fixtures ``server`` (over the module's own
+``results_root``) and ``browser`` live in ``tests/conftest.py``: one server and one
+browser per test module. Screenshots go to ``tests/artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def start_server(results: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``kyosei dashboard --results RESULTS`` on a free port; returns the process and its URL."""
+    from dashboards.server import free_port, port_in_use
+
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "kyosei", "dashboard", "--results", str(results)]
+    proc = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(300):
+        if port_in_use("127.0.0.1", port):
+            return proc, f"http://127.0.0.1:{port}/"
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    raise RuntimeError(f"dashboard did not start: {out}")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> str:
+    """Stop the server; returns everything it printed."""
+    proc.terminate()
+    try:
+        out, _ = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return out.decode(errors="replace") if out else ""
+
+
+def shot(pg: object, name: str) -> None:
+    """A full-page screenshot ``tests/artifacts/NAME.png``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def wait_chart(pg: object, name: str) -> object:
+    """The drawn Plotly chart called ``name`` (Solara renders after load: wait for it)."""
+    locator = pg.locator(f'[data-chart="{name}"] .js-plotly-plot .main-svg').first  # type: ignore[attr-defined]
+    locator.wait_for(state="visible")
+    return pg.locator(f'[data-chart="{name}"]').first  # type: ignore[attr-defined]
