@@ -106,3 +106,66 @@ def test_show_into_a_closed_pipe_ends_quietly():
     )
     assert len(result.stdout.splitlines()) == 3
     assert result.stderr == ""
+
+
+def test_counts_become_the_models_parameters_and_back(tmp_path):
+    # 包括3か所 × 7 staff, サロン12か所, 60 民生委員 posts in a town of 30,000 / 12,500 households.
+    out = _new(
+        tmp_path,
+        "--counter-staff",
+        "21,3,2.5,2.5",
+        "--venues",
+        "12,30,2,3,0",
+        "--minsei-posts",
+        "60",
+    )
+    params = load_town(out)
+    assert params.support.staff_per_20k == pytest.approx((14.0, 2.0, 5 / 3, 5 / 3), abs=1e-4)
+    assert params.venues.per_100k == pytest.approx((40.0, 100.0, 20 / 3, 10.0, 0.0), abs=1e-4)
+    assert params.minsei.households_per_post == pytest.approx(12500 / 60, abs=0.01)
+    assert "from your counts: venues salon 12" in out.read_text(encoding="utf-8")
+    from scenarios.template import parameters_to_counts
+
+    counts = parameters_to_counts(params)
+    assert counts.counter_staff == (21.0, 3.0, 2.5, 2.5)
+    assert counts.venues == (12, 30, 2, 3, 0)
+    assert counts.minsei_posts == 60
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--venues", "12,30"], "5 counts"),
+        (["--venues", "12.5,30,2,3,0"], "counts.venues[0]"),
+        (["--counter-staff", "a,b,c,d"], "numbers separated by commas"),
+        (["--minsei-posts", "0"], "counts.minsei_posts"),
+    ],
+)
+def test_bad_counts_exit_2_and_write_nothing(tmp_path, capsys, args, needle):
+    out = tmp_path / "minami.toml"
+    assert main(["new-town", "minami", "--out", str(out), *args]) == 2
+    assert needle in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_form_refuses_what_the_loader_refuses_and_keeps_others_files(tmp_path):
+    from dashboards import mytown
+    from model.errors import UsageError
+    from model.parameters import ParameterError
+
+    form = mytown.TownForm(name="minami", town={"population": 30000, "households": 40000})
+    with pytest.raises(ParameterError, match="at most the population"):
+        mytown.save(tmp_path, form)
+    assert not (tmp_path / "towns" / "minami.toml").exists()
+    form.town = {"population": 30000, "households": 12000}
+    form.components = [("outreach", 3.0, 2023)]  # before the town's start (2024)
+    with pytest.raises(ParameterError, match=r"outreach\.start_year"):
+        mytown.save(tmp_path, form)
+    form.components = [("outreach", 3.0, 2026)]
+    saved = mytown.save(tmp_path, form)
+    assert load_town(saved.town).town.households == 12000
+    assert mytown.save(tmp_path, form) == saved  # its own file: replaced
+    (tmp_path / "towns" / "kita.toml").write_text("# mine\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="never written over"):
+        mytown.save(tmp_path, mytown.TownForm(name="kita"))
+    assert (tmp_path / "towns" / "kita.toml").read_text(encoding="utf-8") == "# mine\n"
