@@ -3,9 +3,13 @@
 If ``results/default_comparison`` does not hold the default comparison yet (the
 shrinking town under the baseline and three 重層 packages, 10 replicates, 20 years),
 it is run first with a progress bar — a partial set from an interrupted demo is
-resumed, not redone — and then the dashboard serves it on 127.0.0.1. Results made by
-another version of the code are kept as they are; the current code's results go to a
-folder named after its version instead, and that is what the dashboard opens.
+resumed, not redone — and then the dashboard serves it on 127.0.0.1. Next to it the
+demo runs a small design (``experiments/default_design.toml``: a Latin hypercube over
+three town parameters, 24 small runs, about a tenth of the comparison's time) into
+``results/default_design``, so the Explore page shows sensitivity on a fresh machine.
+Results made by another version of the code are kept as they are; the current code's
+results go to folders named after its version instead, and those are what the
+dashboard opens.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from ..progress import add_quiet, wanted
 if TYPE_CHECKING:  # the experiments package is heavy: imported by the handler only
     from experiments.spec import Experiment
 
-DEFAULT_EXPERIMENT = Path(__file__).resolve().parents[2] / "experiments" / "default_comparison.toml"
+EXPERIMENTS_DIR = Path(__file__).resolve().parents[2] / "experiments"
+DEFAULT_EXPERIMENT = EXPERIMENTS_DIR / "default_comparison.toml"
+#: The demo's experiments, in the order they run: the comparison, then the small design.
+DEMO_EXPERIMENTS = ("default_comparison", "default_design")
 
 #: CPU seconds per million resident-months of the full model (one 20-year run of the
 #: 30,000-resident small_town, warm-up included, took 4-5 s of CPU on the 2-core
@@ -54,13 +61,14 @@ def port_taken_message(host: str, port: int, command: str) -> str:
     return f"port {port}: something already listens on {host}:{port}; choose another, e.g. {hint}"
 
 
-def _experiment_file() -> Path:
-    """The shipped default comparison (also when installed outside the source tree)."""
-    if DEFAULT_EXPERIMENT.exists():
-        return DEFAULT_EXPERIMENT
+def _experiment_file(name: str = "default_comparison") -> Path:
+    """A shipped demo experiment (also when installed outside the source tree)."""
+    path = EXPERIMENTS_DIR / f"{name}.toml"
+    if path.exists():
+        return path
     from importlib.resources import files
 
-    return Path(str(files("experiments") / "default_comparison.toml"))
+    return Path(str(files("experiments") / f"{name}.toml"))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -104,25 +112,32 @@ def handle(args: argparse.Namespace) -> int:
         )
     if not args.no_serve and server.port_in_use(args.host, args.port):
         raise UsageError(port_taken_message(args.host, args.port, "demo"))
-    experiment = load_experiment(_experiment_file())
-    out = args.results / "default_comparison"
-    status = store_status(experiment, out)
-    if status == "other":  # made by other code: keep it, run anew
-        out = args.results / f"default_comparison-{provenance.code_version().split('+')[-1][:12]}"
+    outs = []
+    for name in DEMO_EXPERIMENTS:
+        experiment = load_experiment(_experiment_file(name))
+        out = args.results / name
         status = store_status(experiment, out)
-    if status != "complete":
-        _announce(experiment, out, status, args.workers)
-    summary = run_experiment(experiment, out, workers=args.workers, progress=wanted(args.quiet))
-    if summary.ran:
-        print(
-            f"ran {summary.ran} runs ({summary.ok} ok, {summary.failed} failed) "
-            f"in {summary.wall_s:.0f} s into {out}"
-        )
-    else:
-        print(f"results already in {out} ({summary.skipped} runs)")
+        if status == "other":  # made by other code: keep it, run anew
+            version = provenance.code_version().split("+")[-1][:12]
+            out = args.results / f"{name}-{version}"
+            status = store_status(experiment, out)
+        if status != "complete":
+            _announce(experiment, out, status, args.workers)
+        summary = run_experiment(experiment, out, workers=args.workers, progress=wanted(args.quiet))
+        if summary.ran:
+            print(
+                f"ran {summary.ran} runs ({summary.ok} ok, {summary.failed} failed) "
+                f"in {summary.wall_s:.0f} s into {out}"
+            )
+        else:
+            print(f"results already in {out} ({summary.skipped} runs)")
+        outs.append(out)
     if args.no_serve:
         return 0
-    server.serve(out if out.name != "default_comparison" else args.results, args.host, args.port)
+    # The folder of sets, unless this code's results sit in version-named folders next to
+    # older ones: then the comparison alone (the one the user came for).
+    fresh = all(out.name in DEMO_EXPERIMENTS for out in outs)
+    server.serve(args.results if fresh else outs[0], args.host, args.port)
     return 0
 
 
@@ -130,14 +145,17 @@ def _announce(experiment: Experiment, out: Path, status: str, workers: int | Non
     """Say what is about to run and roughly how long it takes, before it starts."""
     import os
 
+    from experiments.designs import design_points
     from experiments.store import ResultsStore
 
-    planned = len(experiment.towns) * len(experiment.policies) * experiment.replications
+    points = len(design_points(experiment)) if experiment.uncertainties else 1
+    planned = len(experiment.towns) * len(experiment.policies) * experiment.replications * points
     runs = ResultsStore(out).counts()["to_do"] if status == "partial" else planned
     procs = workers or os.cpu_count() or 1
     quick, busy = estimate_minutes(experiment, runs, procs)
+    what = "the default comparison" if experiment.name == "default_comparison" else "a small design"
     print(
-        f"running the default comparison: {runs} runs of {experiment.years} years "
+        f"running {what}: {runs} runs of {experiment.years} years "
         f"on {procs} worker process(es), about {max(1, round(quick))}-{max(2, round(busy))} "
         f"minutes on this machine (first time only; an interrupted run resumes) into {out}",
         flush=True,
