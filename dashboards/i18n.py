@@ -584,7 +584,7 @@ def t(key: str, **values: object) -> str:
 
 def unit_label(unit: str, lang: str | None = None) -> str:
     """A declared parameter unit in ``lang`` (see :mod:`dashboards.units`)."""
-    from .units import unit_text
+    from model.units import unit_text
 
     return unit_text(unit, lang or state.lang.value)
 

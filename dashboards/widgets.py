@@ -168,12 +168,10 @@ def town_label(town: str, lang: str) -> str:
 
 
 def param_value(value: object) -> str:
-    """A parameter value as shown everywhere (floats with ``:g``, tuples in brackets)."""
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(param_value(v) for v in value) + "]"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    """A parameter value as shown everywhere (:func:`model.parameters.value_text`)."""
+    from model.parameters import value_text
+
+    return value_text(value)
 
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]+")

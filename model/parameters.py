@@ -48,6 +48,15 @@ class ParameterError(ValueError):
         return ParameterError(self.field, self.value, self.allowed, file=file)
 
 
+def value_text(value: object) -> str:
+    """A parameter value as every listing shows it (floats with ``:g``, lists in brackets)."""
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 def clip(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters (``…`` marks the cut), for messages.
 

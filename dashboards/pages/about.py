@@ -18,7 +18,7 @@ from scenarios import load_town, town_names
 
 from .. import state
 from ..brief import source_rows
-from ..i18n import TEXT, t, tr
+from ..i18n import TEXT, t, tr, unit_label
 from ..live import component_choices
 from ..widgets import (
     Choice,
@@ -108,7 +108,7 @@ def AboutPage() -> None:
         [
             ident(str(r["parameter"])),
             model_text(param_value(r["value"]), lang),
-            model_text(str(r["unit"]), lang),
+            model_text(unit_label(str(r["unit"]), lang), lang),
             model_text(str(r["source"]), lang),
             model_text(str(r.get("help_ja" if lang == "ja" else "help_en") or ""), lang),
         ]

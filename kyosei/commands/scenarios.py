@@ -92,7 +92,12 @@ def _show(name: str, lang: str, layout: str = "long") -> int:
         _print_settings(package)
         return 0
     params = loader.load_town(name)
-    rows = [[r["parameter"], _fmt(r["value"]), r["unit"], r["source"]] for r in describe(params)]
+    from model.units import unit_text
+
+    rows = [
+        [r["parameter"], _fmt(r["value"]), unit_text(str(r["unit"]), lang), r["source"]]
+        for r in describe(params)
+    ]
     if layout == "wide":
         print(render(["parameter", "value", "unit", "source"], rows))
     else:
@@ -108,11 +113,9 @@ def _show(name: str, lang: str, layout: str = "long") -> int:
 
 
 def _fmt(value: object) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) + "]"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    from model.parameters import value_text
+
+    return value_text(value)
 
 
 def _print_settings(package: PolicyPackage) -> None:
