@@ -277,7 +277,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "mytown.title": ("私の町で比較する", "Compare packages for my town"),
     "mytown.intro": (
         "町の人口・年齢構成・地区、今ある相談窓口・居場所・民生委員の数と、施策の規模・開始年を"
-        "入力して保存すると、町の設定ファイルを結果フォルダの towns に書き、現状維持と比べます。",
+        "入力して保存すると、町の設定ファイルを結果フォルダの中に書き、現状維持と比べます。",
         "Enter your town's population, age structure and districts, the counters, venues and "
         "民生委員 posts it has, and each component's size and start year; saving writes a town "
         "file into the results folder's towns, and running compares it with today's services.",
@@ -299,7 +299,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "mytown.annual_change_target": ("人口増減率（%／年）", "Population change (%/yr)"),
     "mytown.age_table.none": ("未選択（もとの町の年齢構成）", "none (the base town's ages)"),
     "mytown.age_table.help": (
-        "住民基本台帳・e-Statの年齢別人口表をCSV UTF-8で保存したもの（年齢・男・女の列）",
+        "住民基本台帳や政府統計の年齢別人口表を、年齢・男・女の列のままCSVで保存したもの",
         "A resident-register (e-Stat) age table saved as CSV UTF-8 (columns age, male, female)",
     ),
     "mytown.staff": ("相談窓口の職員（人、常勤換算）", "Counter staff (FTE)"),
