@@ -202,6 +202,19 @@ def _intervention(raw: Any, index: int) -> InterventionSpec:
     return spec
 
 
+PLAIN_NAME = "a name of 1 to 100 printable characters without / or \\"
+
+
+def _is_plain_name(name: str) -> bool:
+    """Whether ``name`` can name an arm and a folder: short, printable, no path separator."""
+    return (
+        len(name.strip()) > 0
+        and len(name) <= 100
+        and name.isprintable()
+        and not (set(name) & {"/", "\\"})
+    )
+
+
 def load_policy(name_or_path: str | Path) -> PolicyPackage:
     """A :class:`~model.scenario.PolicyPackage` from a name or a file path."""
     path = _resolve(name_or_path, POLICIES_DIR, "policy")
@@ -225,12 +238,17 @@ def load_policy(name_or_path: str | Path) -> PolicyPackage:
                 raise ParameterError(
                     f"policy.{key}", meta[key], "one of: name, label_ja, label_en, description"
                 )
+            if not isinstance(meta[key], str):
+                raise ParameterError(f"policy.{key}", meta[key], 'text in quotes, e.g. "..."')
+        name = meta.get("name", path.stem)
+        if not _is_plain_name(name):
+            raise ParameterError("policy.name", name, PLAIN_NAME)
         raw = data.get("intervention", [])
         if not isinstance(raw, list):
             raise ParameterError("intervention", raw, "a list of [[intervention]] tables")
         specs = tuple(_intervention(item, i) for i, item in enumerate(raw))
         return PolicyPackage(
-            name=str(meta.get("name", path.stem)),
+            name=name,
             label_ja=str(meta.get("label_ja", path.stem)),
             label_en=str(meta.get("label_en", path.stem)),
             interventions=specs,
