@@ -85,7 +85,24 @@ def town_files(name_or_path: str | Path) -> list[Path]:
             name = _read(path).get("base")
         except ParameterError:
             break
+        if isinstance(name, str):
+            name = _base_of(name, path)
     return out
+
+
+def _base_of(name: str, profile: Path) -> str | Path:
+    """Where ``base = NAME`` of ``profile`` points: a shipped profile, or a file.
+
+    A relative file path is read from the profile's folder (as ``age_table`` is), so a
+    profile works from any working folder; one not found there is taken as given.
+    """
+    if name in _names(TOWNS_DIR) or Path(name).is_absolute():
+        return name
+    try:
+        beside = profile.parent / name
+        return beside if beside.is_file() else name
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte, ...
+        return name
 
 
 def policy_file(name_or_path: str | Path) -> Path:
@@ -106,7 +123,13 @@ def load_town(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> Params:
         if base_name is not None:
             if not isinstance(base_name, str):
                 raise ParameterError("base", base_name, "the name of another town profile")
-            base = load_town(base_name, (*_seen, path.resolve()))
+            where = _base_of(base_name, path)
+            try:
+                base = load_town(where, (*_seen, path.resolve()))
+            except ParameterError as err:
+                if err.field != "town" or err.value != str(where):
+                    raise  # a problem inside the base profile, named there
+                raise ParameterError("base", base_name, err.allowed) from None
         else:
             town = data.get("town")
             if not isinstance(town, Mapping):

@@ -50,3 +50,32 @@ def test_a_small_comparison_runs_in_this_process_and_a_large_one_in_processes():
     assert compare_workers(small, years=1, runs=6) == 1
     big = load_scenario("national", scale=1)
     assert compare_workers(big, years=20, runs=6) == min(2, os.cpu_count() or 1)
+
+
+def test_a_relative_base_is_read_from_the_profiles_folder(tmp_path: Path, monkeypatch, capsys):
+    towns = tmp_path / "towns"
+    towns.mkdir()
+    (towns / "parent.toml").write_text(
+        "[town]\npopulation = 500\nhouseholds = 200\ndistricts = 1\narea_km2 = 2.0\n",
+        encoding="utf-8",
+    )
+    (towns / "child.toml").write_text(
+        'base = "parent.toml"\n[town]\nname = "child"\n', encoding="utf-8"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not the profiles' folder
+    from scenarios.loader import load_town, town_files
+
+    assert load_town(towns / "child.toml").town.population == 500
+    assert town_files(towns / "child.toml") == [towns / "child.toml", towns / "parent.toml"]
+    out = tmp_path / "o"
+    assert main(["run", str(towns / "child.toml"), "--years", "1", "--out", str(out)]) == 0
+
+
+@pytest.mark.parametrize("base", ['"nowhere.toml"', '"atlantis"', '"' + "a" * 100_000 + '"'])
+def test_a_base_that_is_not_found_is_named_as_the_base_field(tmp_path: Path, capsys, base: str):
+    town = tmp_path / "mine.toml"
+    town.write_text(f"base = {base}\n", encoding="utf-8")
+    _refused(capsys, ["run", str(town), "--out", str(tmp_path / "o")], "mine.toml", "field 'base'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml"]
