@@ -79,3 +79,24 @@ def test_a_base_that_is_not_found_is_named_as_the_base_field(tmp_path: Path, cap
     town.write_text(f"base = {base}\n", encoding="utf-8")
     _refused(capsys, ["run", str(town), "--out", str(tmp_path / "o")], "mine.toml", "field 'base'")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml"]
+
+
+def test_every_written_file_follows_the_umask(tmp_path: Path, monkeypatch):
+    """A colleague's dashboard can read what Kyosei writes: 0644 files, 0755 folders."""
+    from tests.experiment_files import write_experiment
+
+    monkeypatch.chdir(tmp_path)
+    exp = write_experiment(tmp_path, replications=1, years=1)
+    old = os.umask(0o022)
+    try:
+        assert main(["new-town", "minamimachi"]) == 0
+        assert main(["sweep", str(exp), "--out", "store", "--workers", "1", "--no-progress"]) == 0
+        assert main(["analyze", "store", "--out", "tables"]) == 0
+    finally:
+        os.umask(old)
+    written = [tmp_path / "minamimachi.toml", *(tmp_path / "store").rglob("*")]
+    written += list((tmp_path / "tables").rglob("*"))
+    assert len(written) > 10
+    for path in written:
+        want = 0o755 if path.is_dir() else 0o644
+        assert path.stat().st_mode & 0o777 == want, (path, oct(path.stat().st_mode))
