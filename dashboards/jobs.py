@@ -1,8 +1,10 @@
 """Run a new comparison from the browser: runs in worker processes, watched by a thread.
 
 A job writes an experiment file's text (town × packages × replicates), then runs it with
-:func:`experiments.sweep.run_experiment` into a new results set under the
-``--results`` folder. The runs execute in a pool of worker *processes*
+:func:`experiments.sweep.run_experiment` into a new results set of its own: under the
+``--results`` folder when that is a folder of sets, beside it when the dashboard was
+opened on one set (never inside another set's folder, where it would not be listed).
+The runs execute in a pool of worker *processes*
 (:class:`experiments.backends.LocalProcesses`): the server process only waits for them
 in a background thread, so no page — this user's or anyone else's — stalls while the
 town is simulated. Pages read a job's progress from :func:`get`.
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from experiments.backends import LocalProcesses
 from experiments.spec import parse_experiment
+from experiments.store import MANIFEST
 from experiments.sweep import run_experiment
 
 MAX_WORKERS = 2
@@ -41,10 +44,13 @@ class Job:
         failed: Runs whose model raised.
         status: ``"running"``, ``"done"`` or ``"error"``.
         message: The error when ``status == "error"``.
+        beside: The results set the dashboard was opened on, when ``out`` was put
+            beside it (see :func:`sets_beside`); empty otherwise.
     """
 
     id: str
     out: Path
+    beside: str = ""
     total: int = 0
     done: int = 0
     failed: int = 0
@@ -89,6 +95,27 @@ def _folder_name(town: str) -> str:
     return f"{safe}-{stamp}"
 
 
+def home_of(results_root: str | Path) -> Path:
+    """The folder that gets a new set: ``results_root``, or its parent if it is itself a set.
+
+    A set's own folder holds only what its sweep wrote; a new comparison started from a
+    dashboard opened on that set goes beside it, in a folder of its own.
+    """
+    root = Path(results_root)
+    return root.parent if (root / MANIFEST).exists() else root
+
+
+def sets_beside(results_root: str | Path) -> list[Path]:
+    """Sets this server's jobs started beside the set ``results_root`` (oldest first).
+
+    The dashboard opened on one set lists these too, so a comparison started from the
+    browser appears in every session's list (marked while it is being written).
+    """
+    key = str(Path(results_root))
+    with _lock:
+        return [j.out for j in _jobs.values() if j.beside == key]
+
+
 def start(
     results_root: str | Path,
     town: str,
@@ -107,7 +134,7 @@ def start(
     if "baseline" in packages:
         packages.remove("baseline")
         packages.insert(0, "baseline")
-    root = Path(results_root)
+    root = home_of(results_root)
     name = _folder_name(town)
     for n in range(2, 1000):  # a new set each time: never resume or refuse someone's folder
         if not (root / name).exists():
@@ -116,7 +143,8 @@ def start(
     text = experiment_text(name, town, packages, replicates, years, scale)
     experiment = parse_experiment(text, file=f"{name}.toml")  # raises on bad input
     root.mkdir(parents=True, exist_ok=True)
-    job = Job(id=uuid.uuid4().hex[:12], out=root / name)
+    beside = str(Path(results_root)) if root != Path(results_root) else ""
+    job = Job(id=uuid.uuid4().hex[:12], out=root / name, beside=beside)
     job.total = experiment.replications * len(experiment.policies) * len(experiment.towns)
     n = workers or max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 

@@ -55,6 +55,8 @@ def _is_set(path: Path) -> bool:
 def list_sets(root: str | Path) -> list[Path]:
     """Results sets in ``root``: the folder itself if it is one, else its sub-folders that are.
 
+    The folder itself comes with the sets the dashboard's jobs started beside it.
+
     One unreadable set never hides the others: each is looked at on its own. Raises
     :class:`ResultsProblem` when ``root`` does not exist or holds no set.
     """
@@ -62,7 +64,11 @@ def list_sets(root: str | Path) -> list[Path]:
     if not root.is_dir():
         raise ResultsProblem("results.none_dir", path=str(root))
     if _is_set(root):
-        return [root]
+        # The dashboard opened on one set: that set, then the comparisons started from
+        # the browser beside it (see dashboards.jobs.home_of).
+        from .jobs import sets_beside
+
+        return [root, *(p for p in sets_beside(root) if _is_set(p))]
     try:
         entries = sorted(root.iterdir())
     except OSError as exc:

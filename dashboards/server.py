@@ -10,6 +10,11 @@ It turns off everything that would reach the internet:
   environment's ``share/solara/cdn``; should a file ever be missing, the proxy's
   fallback fetch goes to a closed local port instead of a public CDN, so the page
   breaks visibly in the tests rather than calling out from a closed network.
+
+A front-end file that is not in that local copy is answered "404" at once by
+:class:`MissingAssetsFast`: Solara's proxy would try the (closed) upstream four times
+with seven seconds of back-off in a worker thread, so 80 requests for a missing file
+took every thread and held up the static files of every page for 11 s or more.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import time
 import warnings
 import webbrowser
 from pathlib import Path
+from typing import Any
 
 APP_MODULE = "dashboards.app"
 RESULTS_ENV = "KYOSEI_RESULTS_DIR"
@@ -73,6 +79,71 @@ def results_dir() -> Path:
     return Path(os.environ.get(RESULTS_ENV, "results")).expanduser()
 
 
+CDN_PREFIX = "/_solara/cdn/"  # where Solara serves (and proxies) its front-end files
+
+Scope = dict[str, Any]
+Receive = Any
+Send = Any
+
+
+class MissingAssetsFast:
+    """ASGI wrapper: a front-end file missing from the local copy is a 404 at once.
+
+    Every other request (pages, static files, the websocket, files that are in the copy)
+    goes to the wrapped app untouched. The local copy never changes while the server
+    runs, so the check is one ``stat`` of a file inside ``cache_dir``.
+    """
+
+    def __init__(self, app: Any, cache_dir: str | Path) -> None:
+        self.app = app
+        self.cache_dir = Path(cache_dir).resolve()
+
+    def have(self, rel: str) -> bool:
+        """Whether the asset at ``rel`` (the part of the url after the prefix) is a local file."""
+        parts = rel.replace("\\", "/").split("/")
+        store = rel if len(parts) != 1 else f"{rel}/__main.js"  # as solara's cdn_helper
+        try:
+            path = (self.cache_dir / store).resolve()
+            return path.is_relative_to(self.cache_dir) and path.is_file()
+        except (OSError, ValueError):
+            return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a missing front-end file, pass everything else on."""
+        if scope["type"] == "http":
+            path = str(scope.get("path", ""))
+            root = str(scope.get("root_path", "")).rstrip("/")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            if path.startswith(CDN_PREFIX) and not self.have(path[len(CDN_PREFIX) :]):
+                await _not_found(send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _not_found(send: Send) -> None:
+    body = b"Not found in this installation's front-end files\n"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def asgi_app() -> MissingAssetsFast:
+    """Solara's app behind :class:`MissingAssetsFast` (call after :func:`configure`)."""
+    from solara.server import settings
+    from solara.server.starlette import app
+
+    return MissingAssetsFast(app, settings.assets.proxy_cache_dir)
+
+
 def free_port(host: str = DEFAULT_HOST) -> int:
     """A TCP port on ``host`` that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -110,7 +181,7 @@ def serve(
     settings.assets.extra_locations.append(str(asset_dir()))
 
     config = uvicorn.Config(
-        "solara.server.starlette:app",
+        asgi_app(),
         host=host,
         port=port,
         log_level="warning",

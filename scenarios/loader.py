@@ -85,7 +85,24 @@ def town_files(name_or_path: str | Path) -> list[Path]:
             name = _read(path).get("base")
         except ParameterError:
             break
+        if isinstance(name, str):
+            name = _base_of(name, path)
     return out
+
+
+def _base_of(name: str, profile: Path) -> str | Path:
+    """Where ``base = NAME`` of ``profile`` points: a shipped profile, or a file.
+
+    A relative file path is read from the profile's folder (as ``age_table`` is), so a
+    profile works from any working folder; one not found there is taken as given.
+    """
+    if name in _names(TOWNS_DIR) or Path(name).is_absolute():
+        return name
+    try:
+        beside = profile.parent / name
+        return beside if beside.is_file() else name
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte, ...
+        return name
 
 
 def policy_file(name_or_path: str | Path) -> Path:
@@ -106,7 +123,13 @@ def load_town(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> Params:
         if base_name is not None:
             if not isinstance(base_name, str):
                 raise ParameterError("base", base_name, "the name of another town profile")
-            base = load_town(base_name, (*_seen, path.resolve()))
+            where = _base_of(base_name, path)
+            try:
+                base = load_town(where, (*_seen, path.resolve()))
+            except ParameterError as err:
+                if err.field != "town" or err.value != str(where):
+                    raise  # a problem inside the base profile, named there
+                raise ParameterError("base", base_name, err.allowed) from None
         else:
             town = data.get("town")
             if not isinstance(town, Mapping):
@@ -202,6 +225,19 @@ def _intervention(raw: Any, index: int) -> InterventionSpec:
     return spec
 
 
+PLAIN_NAME = "a name of 1 to 100 printable characters without / or \\"
+
+
+def _is_plain_name(name: str) -> bool:
+    """Whether ``name`` can name an arm and a folder: short, printable, no path separator."""
+    return (
+        len(name.strip()) > 0
+        and len(name) <= 100
+        and name.isprintable()
+        and not (set(name) & {"/", "\\"})
+    )
+
+
 def load_policy(name_or_path: str | Path) -> PolicyPackage:
     """A :class:`~model.scenario.PolicyPackage` from a name or a file path."""
     path = _resolve(name_or_path, POLICIES_DIR, "policy")
@@ -225,12 +261,17 @@ def load_policy(name_or_path: str | Path) -> PolicyPackage:
                 raise ParameterError(
                     f"policy.{key}", meta[key], "one of: name, label_ja, label_en, description"
                 )
+            if not isinstance(meta[key], str):
+                raise ParameterError(f"policy.{key}", meta[key], 'text in quotes, e.g. "..."')
+        name = meta.get("name", path.stem)
+        if not _is_plain_name(name):
+            raise ParameterError("policy.name", name, PLAIN_NAME)
         raw = data.get("intervention", [])
         if not isinstance(raw, list):
             raise ParameterError("intervention", raw, "a list of [[intervention]] tables")
         specs = tuple(_intervention(item, i) for i, item in enumerate(raw))
         return PolicyPackage(
-            name=str(meta.get("name", path.stem)),
+            name=name,
             label_ja=str(meta.get("label_ja", path.stem)),
             label_en=str(meta.get("label_en", path.stem)),
             interventions=specs,

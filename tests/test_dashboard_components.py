@@ -436,3 +436,43 @@ def test_explore_advice_speaks_the_readers_language(results_root: Path) -> None:
     assert "16反復" in text
     assert "ポイント" in text
     assert arm not in text  # the package by its label, not its raw name
+
+
+@pytest.mark.slow
+def test_a_comparison_started_on_one_set_goes_beside_it_and_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened on one set, the dashboard writes a new comparison beside it, never inside.
+
+    The new set is listed with the set the dashboard was opened on, marked as being
+    written while its sweep runs, and not the set a new session opens on meanwhile.
+    """
+    import time
+
+    from dashboards import jobs
+
+    opened = tmp_path / "mine"
+    write_synthetic(opened, packages=2, replications=2, years=2)
+    inside = sorted(p.relative_to(opened) for p in opened.rglob("*"))
+    job = jobs.start(opened, "district", ["baseline", "outreach"], 1, years=1, scale=50)
+    assert job.out.parent == tmp_path
+    seen_writing = 0
+    while job.status == "running":
+        if (job.out / "manifest.json").exists():
+            sets = results.list_sets(opened)
+            states = results.set_states(sets)
+            if job.done < job.total:  # runs still to come after the look: it must say so
+                assert [s.path for s in states] == [opened, job.out]
+                assert states[1].state == "writing", states[1]
+                assert results.default_set(sets, states) == opened
+                seen_writing += 1
+        time.sleep(0.05)
+    jobs.wait(job, timeout=300)
+    assert job.status == "done", job.message
+    assert seen_writing > 0
+    assert sorted(p.relative_to(opened) for p in opened.rglob("*")) == inside
+    assert results.list_sets(opened) == [opened, job.out]
+    assert [s.state for s in results.set_states([job.out])] == ["ready"]
+    assert len(results.load(job.out).runs) == 2
+    # A folder of sets still gets the new set inside it, as before.
+    assert jobs.home_of(tmp_path) == tmp_path

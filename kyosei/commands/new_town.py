@@ -53,6 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Check the name and the file, render the profile, write it without overwriting."""
     from model.parameters import ParameterError
+    from experiments.io import honour_umask
     from scenarios.loader import town_names
     from scenarios.template import NAME, Counts, render
 
@@ -82,6 +83,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        honour_umask(tmp)  # mkstemp makes 0600: the profile is shared like any file
         try:
             os.link(tmp, out)  # atomic, and fails if the file appeared meanwhile
         except FileExistsError:

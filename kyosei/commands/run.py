@@ -212,8 +212,6 @@ def _toml_value(raw: str) -> str:
 
 def compare(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
     """The package against the baseline on ``--replicates`` paired seeds, as a results set."""
-    import os
-
     from experiments.spec import parse_experiment
     from experiments.store import ResultsStore
     from experiments.sweep import run_experiment
@@ -224,7 +222,7 @@ def compare(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
     text = experiment_text(args, out)
     experiment = parse_experiment(text, file=f"{out.name}.toml")  # raises on bad input
     started = time.perf_counter()
-    workers = max(1, min(2, os.cpu_count() or 1))
+    workers = compare_workers(scenario, args.years, 2 * args.replicates)
     run_experiment(experiment, out, workers=workers, progress=wanted(args.quiet))
     wall = time.perf_counter() - started
     store = ResultsStore(out)
@@ -234,6 +232,23 @@ def compare(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
         f" 'kyosei dashboard --results {out}') in {wall:.1f} s"
     )
     return 0
+
+
+# Starting worker processes costs seconds; a comparison whose runs the estimate puts
+# under this many seconds in all runs in this process instead (a small town answers at once).
+PROCESSES_WORTH_S = 5.0
+
+
+def compare_workers(scenario: Scenario, years: int, runs: int) -> int:
+    """Processes for ``runs`` runs of ``scenario``: 1 (this process) for small work, else 2."""
+    import os
+
+    from model.budget import estimate
+
+    need = estimate(scenario.params.town.population, scenario.scale, 12 * years)
+    if need.seconds * runs < PROCESSES_WORTH_S:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def paired_table(store: Any, years: int, replicates: int) -> str:
