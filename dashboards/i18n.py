@@ -9,6 +9,8 @@ brief and for code outside a page).
 
 from __future__ import annotations
 
+import functools
+
 from model.metrics import DISTRICT_METRICS, METRICS
 
 from . import state
@@ -399,15 +401,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "explore.month": ("時点：{year}年目", "At year {year}"),
     "explore.advice": (
         "{package}の{metric}への効果（{reference}との差）は、{n}反復で90%区間が"
-        "±{now}です。{n4}反復にすると約半分（±{quarter}）になります。",
+        "±{now}です。{n4}反復にすると±{quarter}になります（見込み）。",
         "With {n} replicates the 90 % interval of the effect of {package} on {metric}"
-        " (against {reference}) is ±{now}; {n4} replicates would about halve it (±{quarter}).",
+        " (against {reference}) is ±{now}; {n4} replicates would make it ±{quarter} (expected).",
     ),
     "explore.advice.mean": (
         "{package}の{metric}の平均は、{n}反復で90%区間が±{now}です。"
-        "{n4}反復にすると約半分（±{quarter}）になります。",
+        "{n4}反復にすると±{quarter}になります（見込み）。",
         "With {n} replicates the 90 % interval of the mean of {metric} under {package} is"
-        " ±{now}; {n4} replicates would about halve it (±{quarter}).",
+        " ±{now}; {n4} replicates would make it ±{quarter} (expected).",
     ),
     # ---- live --------------------------------------------------------------------------
     "live.title": ("ワークショップ：町の未来をその場で", "Workshop: the town's future, live"),
@@ -561,11 +563,33 @@ PARAM_LABELS: dict[str, tuple[str, str]] = {
 
 
 def param_label(path: str, lang: str | None = None) -> str:
-    """An input parameter's name in ``lang`` (its dotted path when it has none)."""
-    pair = PARAM_LABELS.get(path)
-    if pair is None:
+    """An input parameter's name in ``lang``: a short label, else the model's own help text.
+
+    A policy setting (``policy.outreach.intensity``) is named by its component; a path
+    the model does not declare is shown as typed.
+    """
+    pair = PARAM_LABELS.get(path) or _declared_labels().get(path)
+    if pair is None or not pair[0 if (lang or state.lang.value) == "ja" else 1]:
         return path
     return pair[0] if (lang or state.lang.value) == "ja" else pair[1]
+
+
+@functools.lru_cache(maxsize=1)
+def _declared_labels() -> dict[str, tuple[str, str]]:
+    """Parameter path → (help_ja, help_en) as the model declares them, and policy settings."""
+    from model.interventions import REGISTRY
+    from model.parameters import describe
+    from model.scenario import Params
+
+    out = {
+        str(r["parameter"]): (str(r.get("help_ja") or ""), str(r.get("help_en") or ""))
+        for r in describe(Params())
+    }
+    for kind, c in REGISTRY.items():
+        out[f"policy.{kind}.intensity"] = (f"{c.label_ja}の規模", f"{c.label_en}: size")
+        out[f"policy.{kind}.start_month"] = (f"{c.label_ja}の開始月", f"{c.label_en}: start month")
+        out[f"policy.{kind}.enabled"] = (f"{c.label_ja}の有無", f"{c.label_en}: on/off")
+    return out
 
 
 def tr(key: str, lang: str, **values: object) -> str:

@@ -118,6 +118,35 @@ def PackageChoice(
         Choice(label, value, options, on_value, css=css, help=help)
 
 
+def use_job_progress(
+    job_id: str,
+    progress: solara.Reactive[tuple[int, int, str, str]],
+    on_done: Callable[[Path], None] | None = None,
+) -> None:
+    """Watch the :mod:`dashboards.jobs` job ``job_id`` from this session (a page hook).
+
+    ``progress`` gets (done, total, status, message) every 0.4 s while it runs;
+    ``on_done`` the new set's folder when it finishes. The run panel and 私の町 share it.
+    """
+    import time
+
+    import solara.lab
+
+    from . import jobs
+
+    def poll() -> None:
+        job = jobs.get(job_id) if job_id else None
+        while job is not None:
+            progress.set((job.done, job.total, job.status, job.message))
+            if job.status != "running":
+                if job.status == "done" and on_done is not None:
+                    on_done(job.out)
+                return
+            time.sleep(0.4)
+
+    solara.lab.use_task(poll, dependencies=[job_id], prefer_threaded=True)
+
+
 @solara.component
 def Notice(text: str, kind: str = "warning") -> None:
     """A readable notice in place of content that cannot be shown (never a traceback)."""

@@ -54,3 +54,23 @@ def test_an_unknown_unit_shows_no_english_in_japanese_mode():
     assert not LATIN_WORD.search(UNTRANSLATED)
     assert unit_text("widgets per fortnight", "en") == "widgets per fortnight"
     assert unit_text("", "ja") == unit_text("", "en") == ""
+
+
+def test_explore_names_every_input_of_the_demo_design_in_both_languages():
+    from dashboards.i18n import param_label
+    from experiments.designs import design_points
+    from experiments.spec import load_experiment
+    from kyosei.commands.demo import DEMO_EXPERIMENTS, _experiment_file
+
+    assert DEMO_EXPERIMENTS == ("default_comparison", "default_design")
+    design = load_experiment(_experiment_file("default_design"))
+    assert len(design.uncertainties) >= 3
+    assert all(not u.path.startswith("policy.") for u in design.uncertainties)  # town parameters
+    runs = len(design_points(design)) * design.replications * len(design.policies)
+    assert runs <= 24  # a small design: about a tenth of the comparison's time (README)
+    snake = re.compile(r"[a-z]+_[a-z_]+")
+    for u in design.uncertainties:
+        ja, en = param_label(u.path, "ja"), param_label(u.path, "en")
+        assert not snake.search(ja), ja
+        assert not LATIN_WORD.search(ja), ja
+        assert not snake.search(en), en

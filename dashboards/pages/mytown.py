@@ -12,19 +12,17 @@ into a new results set that the Compare page opens.
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Callable
 from typing import Any
 
 import solara
-import solara.lab
 
 from model.errors import UsageError
 from model.parameters import ParameterError
 
 from .. import jobs, mytown, server, state
 from ..i18n import t, unit_label
-from ..widgets import Choice, Notice, Section, town_label
+from ..widgets import Choice, Notice, Section, town_label, use_job_progress
 
 COUNTERS = ("care", "disability", "child", "hardship")
 VENUES = ("salon", "kayoi", "kodomo", "cafe", "hub")
@@ -176,15 +174,7 @@ def MyTownPage() -> None:
     root = server.results_dir()
     done, total, status, message = progress.value
 
-    def poll() -> None:
-        job = jobs.get(job_id.value) if job_id.value else None
-        while job is not None:
-            progress.set((job.done, job.total, job.status, job.message))
-            if job.status != "running":
-                return
-            time.sleep(0.4)
-
-    solara.lab.use_task(poll, dependencies=[job_id.value], prefer_threaded=True)
+    use_job_progress(job_id.value, progress)
 
     def on_save() -> bool:
         try:

@@ -7,19 +7,17 @@ page or anyone else's. When the job finishes, ``on_done`` receives the new set's
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import solara
-import solara.lab
 
 from model.parameters import ParameterError
 from scenarios import policy_names, town_names
 
 from .. import jobs, server, state
 from ..i18n import t
-from ..widgets import Choice, MultiChoice, Notice, Section, town_label
+from ..widgets import Choice, MultiChoice, Notice, Section, town_label, use_job_progress
 
 job_id = solara.reactive("")
 progress = solara.reactive((0, 0, "idle", ""))  # done, total, status, message
@@ -59,17 +57,7 @@ def RunPanel(on_done: Callable[[Path], None] | None = None) -> None:
         chosen = [p for p, _ in packages][:2]
     done, total, status, message = progress.value
 
-    def poll() -> None:
-        job = jobs.get(job_id.value) if job_id.value else None
-        while job is not None:
-            progress.set((job.done, job.total, job.status, job.message))
-            if job.status != "running":
-                if job.status == "done" and on_done is not None:
-                    on_done(job.out)
-                return
-            time.sleep(0.4)
-
-    solara.lab.use_task(poll, dependencies=[job_id.value], prefer_threaded=True)
+    use_job_progress(job_id.value, progress, on_done)
 
     def start() -> None:
         try:
