@@ -135,3 +135,24 @@ def test_sweep_out_on_a_folder_of_other_files_or_a_run_is_refused(tmp_path, caps
         assert main(["sweep", str(exp), "--out", str(target), "--workers", "1"]) == 2
         assert str(target) in capsys.readouterr().err
         assert _hashes(target) == before
+
+
+def test_analyze_out_on_a_folder_of_other_files_leaves_them_byte_identical(tmp_path, capsys):
+    from tests.experiment_files import write_experiment
+
+    exp = write_experiment(tmp_path, replications=1, years=1)
+    store = tmp_path / "store"
+    assert main(["sweep", str(exp), "--out", str(store), "--workers", "1", "--no-progress"]) == 0
+    folder = _user_folder(tmp_path / "mine")
+    (folder / "bands.csv").write_text("my own table\n", encoding="utf-8")  # a name analyze uses
+    before = _hashes(folder)
+    assert main(["analyze", str(store), "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "did not write" in err
+    assert str(folder) in err
+    assert _hashes(folder) == before
+    tables = tmp_path / "tables"
+    assert main(["analyze", str(store), "--out", str(tables)]) == 0
+    assert main(["analyze", str(store), "--out", str(tables)]) == 0  # its own tables: rewritten
+    assert (tables / "bands.csv").read_text(encoding="utf-8").startswith("arm,")
+    assert main(["analyze", str(store), "--out", str(store)]) == 2  # never into the store

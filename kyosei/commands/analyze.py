@@ -49,6 +49,8 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.results}: no such results folder")
     if not 0 < args.level < 1:
         raise UsageError(f"--level {args.level} is not allowed: a number between 0 and 1")
+    if args.out:
+        check_tables_folder(args.out)  # before any work, and again before writing
     store = ResultsStore(args.results)
     available = store.metrics()
     if not available:
@@ -102,12 +104,35 @@ def handle(args: argparse.Namespace) -> int:
         )
         _print_sensitivity(tables["sensitivity"])
     if args.out:
+        check_tables_folder(args.out)
         args.out.mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
             io.write_parquet(frame, args.out / f"{name}.parquet")
             io.write_text(frame.to_csv(index=False), args.out / f"{name}.csv")
         print(f"\nwrote {', '.join(tables)} to {args.out}/ (Parquet and CSV)")
     return 0
+
+
+TABLE_NAMES = ("bands", "paired", "contrasts", "effects", "advice", "sensitivity")
+
+
+def check_tables_folder(out: Path) -> None:
+    """``--out``: a new or empty folder, or one holding only tables an earlier analyze wrote.
+
+    Anything else in it is somebody's: the folder is refused and nothing in it touched.
+    """
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: a file of that name exists; give a folder")
+    if not out.is_dir():
+        return
+    ours = {f"{name}.{ext}" for name in TABLE_NAMES for ext in ("csv", "parquet")}
+    other = sorted(p.name for p in out.iterdir() if p.name not in ours or not p.is_file())
+    if other:
+        shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+        raise UsageError(
+            f"--out {out}: the folder holds files 'kyosei analyze' did not write ({shown}); "
+            "nothing in it is touched: give a new or empty folder"
+        )
 
 
 def _fmt(metric: str, value: float) -> str:
