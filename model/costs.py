@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
+from .venues import KAYOI, KODOMO, SALON
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -276,8 +277,6 @@ def baseline_month(model: CommunityModel) -> dict[str, float]:
     r = model.residents
     appointed = float(np.count_nonzero(r.alive & r.minsei)) * model.scale
     lines["minsei"] = appointed * c.minsei_allowance_year / 12.0
-    from .venues import KAYOI, KODOMO, SALON
-
     line_of_kind = {SALON: "care_prevention", KAYOI: "care_prevention", KODOMO: "child_hub"}
     for venue in model.venues.venues:
         grant_line = line_of_kind.get(venue.kind)

@@ -26,6 +26,7 @@ import numpy as np
 
 from .parameters import param
 from .snapshot import PART_GROUP
+from .synthesis import largest_remainder
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -210,8 +211,6 @@ class OrganisationSystem:
         The town's expected number is shared out over districts by largest remainder, so
         the start carries no sampling noise.
         """
-        from .synthesis import largest_remainder
-
         model = self.model
         p = model.params.organisations
         r = model.residents

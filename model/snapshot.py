@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .ties import isolated_mask
+
 if TYPE_CHECKING:
     from .core import CommunityModel
 
@@ -90,8 +92,6 @@ class Snapshot:
     @cached_property
     def isolated(self) -> np.ndarray:
         """Living residents with no family or friend outside the household (month start)."""
-        from .ties import isolated_mask
-
         return self.r.alive & isolated_mask(self.r.ties)
 
     @cached_property

@@ -213,8 +213,11 @@ class Counter(mesa.Agent):
         x, y: Position on the map (km).
     """
 
-    def __init__(self, model: CommunityModel, field: int, district: int, staff: float) -> None:
+    def __init__(
+        self, model: CommunityModel, field: int, district: int, staff: float, number: int
+    ) -> None:
         super().__init__(model)
+        self.number = number  # position in the town's list of counters
         self.field = field
         self.district = district
         self.staff = staff
@@ -225,7 +228,6 @@ class Counter(mesa.Agent):
         self.spent_this_month = 0.0  # capacity used this month (compound cases cost more)
         self.capacity_this_month = 0.0  # capacity this month, with the balance carried over
         self.credit = 0.0  # balance carried over: unused capacity (≤ a month's) or overdraft
-        self.extra_staff = 0.0  # added by interventions while they run
 
     @property
     def label_ja(self) -> str:
@@ -235,7 +237,8 @@ class Counter(mesa.Agent):
     def monthly_capacity(self) -> float:
         """New cases (simulated residents) this counter can assess this month."""
         p = self.model.params.support
-        return (self.staff + self.extra_staff) * p.intake_per_worker / self.model.scale
+        extra = self.model.levers.extra_staff[self.number]
+        return (self.staff + extra) * p.intake_per_worker / self.model.scale
 
 
 class SupportSystem:
@@ -256,13 +259,16 @@ class SupportSystem:
             for f in range(N_FIELDS):
                 staff = p.staff_per_20k[f] * pop_d[d] / 20_000
                 self.index[d, f] = len(self.counters)
-                self.counters.append(Counter(model, f, d, staff))
-        # Set by interventions while they act (None = nobody):
-        self.one_stop_for: np.ndarray | None = None  # residents a one-stop counter serves
-        self.joint_for: np.ndarray | None = None  # residents eligible for joint plans
-        self.joint_capacity = 0.0  # joint plans per month (simulated residents)
+                self.counters.append(Counter(model, f, d, staff, len(self.counters)))
         self.waits: list[np.ndarray] = []
         self.quality = np.ones((model.n_districts, N_FIELDS))
+
+    def reset_month(self) -> None:
+        """Zero this month's counts: waits of the cases assessed, each counter's cases and load."""
+        self.waits.clear()
+        for counter in self.counters:
+            counter.served_this_month = 0
+            counter.spent_this_month = 0.0
 
     # ---- arrivals -----------------------------------------------------------------------
     def enqueue(self, idx: np.ndarray, need: np.ndarray, route: int, *, due: int = 0) -> None:
@@ -352,9 +358,6 @@ class SupportSystem:
         r, p = model.residents, model.params.support
         month = model.month
         stream = model.streams["counter"]
-        for counter in self.counters:
-            counter.served_this_month = 0
-            counter.spent_this_month = 0.0
         queued = np.flatnonzero((r.case_state == CASE_QUEUED) & r.alive)
         # Some give up while waiting (less so when someone brought them).
         if queued.size:
@@ -450,13 +453,14 @@ class SupportSystem:
         r = self.model.residents
         compound = (brought[:N_FIELDS].sum(axis=0) >= 2) | brought[WITHDRAWAL]
         joint = r.case_joint[idx].copy()
-        if self.joint_for is None or self.joint_capacity <= 0:
+        levers = self.model.levers
+        if levers.joint_for is None or levers.joint_capacity <= 0:
             return joint
-        compound &= self.joint_for[idx] & ~joint
+        compound &= levers.joint_for[idx] & ~joint
         if not compound.any():
             return joint
         gen = self.model.streams["joint_capacity"].generator(self.model.month)
-        available = int(_round_at_random(np.array([self.joint_capacity]), gen)[0])
+        available = int(_round_at_random(np.array([levers.joint_capacity]), gen)[0])
         take = np.flatnonzero(compound)[:available]
         joint[take] = True
         self.model.tally.joint_plans += take.size
@@ -528,9 +532,10 @@ class SupportSystem:
 
     def _one_stop(self, idx: np.ndarray) -> np.ndarray:
         """Which of the residents ``idx`` a one-stop counter serves this month."""
-        if self.one_stop_for is None:
+        one_stop_for = self.model.levers.one_stop_for
+        if one_stop_for is None:
             return np.zeros(idx.size, dtype=bool)
-        return self.one_stop_for[idx]
+        return one_stop_for[idx]
 
     def _drop(self, idx: np.ndarray) -> None:
         r = self.model.residents
@@ -563,7 +568,8 @@ class SupportSystem:
         """Supported residents (people) per caseworker across all counters."""
         r = self.model.residents
         supported = int((r.supported[:N_FIELDS] & r.alive).sum()) * self.model.scale
-        staff = sum(c.staff + c.extra_staff for c in self.counters)
+        extra = self.model.levers.extra_staff
+        staff = sum(c.staff + extra[c.number] for c in self.counters)
         return supported / staff if staff else 0.0
 
 

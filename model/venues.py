@@ -27,6 +27,8 @@ import numpy as np
 
 from .parameters import param
 from .snapshot import PART_VENUE
+from .support import VENUE
+from .synthesis import largest_remainder
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -240,8 +242,11 @@ class VenueSystem:
         # Venues opened and closed this month (any reason); the model zeroes them.
         self.closed_this_month = 0
         self.opened_this_month = 0
-        self.distance_scale = 1.0  # a transport cut shrinks it
-        self.closed_by_shock = False
+
+    def reset_month(self) -> None:
+        """Zero this month's counts of venues opened and closed."""
+        self.closed_this_month = 0
+        self.opened_this_month = 0
 
     # ---- building -------------------------------------------------------------------
     def create_initial(self) -> None:
@@ -250,8 +255,6 @@ class VenueSystem:
         The town's expected number of each kind is shared out over districts by largest
         remainder.
         """
-        from .synthesis import largest_remainder
-
         model = self.model
         p = model.params.venues
         r = model.residents
@@ -341,7 +344,7 @@ class VenueSystem:
         if not self.venues:
             return
         a = self.arrays()
-        is_open = a["open"] & (not self.closed_by_shock)
+        is_open = a["open"] & (not model.levers.venues_closed)
         month = model.month
         stream = model.streams["venue_attend"]
         attending = np.flatnonzero(r.alive & (r.venue >= 0))
@@ -349,11 +352,11 @@ class VenueSystem:
             v = r.venue[attending]
             hx, hy = model.households.x[r.hh[attending]], model.households.y[r.hh[attending]]
             dist = np.hypot(hx - a["x"][v], hy - a["y"][v])
-            far = 1.0 - np.exp(-dist / (p.distance_km * self.distance_scale))
+            far = 1.0 - np.exp(-dist / (p.distance_km * model.levers.distance_scale))
             quit_p = p.quit * (1.0 + far)
             stop = ~is_open[v] | stream.bernoulli(r.pid[attending], quit_p, month, k=0)
             r.venue[attending[stop]] = -1
-        if self.closed_by_shock:
+        if model.levers.venues_closed:
             return
         # Who considers joining this month (one draw each), then which kind.
         total = self.join_table.sum(axis=0)[model.snap.sex_age]
@@ -417,7 +420,7 @@ class VenueSystem:
         counts = np.bincount(r.venue[r.alive & (r.venue >= 0)], minlength=n_v)
         spare = np.where(is_open, a["capacity"] - counts, 0)
         hx, hy = model.households.x[r.hh[idx]], model.households.y[r.hh[idx]]
-        scale = p.distance_km * self.distance_scale
+        scale = p.distance_km * model.levers.distance_scale
         # Candidate venues of each joiner: open, with room, same district and kind. Venues
         # are sorted by (district, kind) so each joiner's candidates are one block.
         open_ids = np.flatnonzero(spare > 0)
@@ -478,7 +481,7 @@ class VenueSystem:
         model = self.model
         r, p = model.residents, model.params.venues
         regulars = np.flatnonzero(r.alive & (r.venue >= 0))
-        if regulars.size == 0 or self.closed_by_shock:
+        if regulars.size == 0 or model.levers.venues_closed:
             return
         hidden = ((r.sev[:, regulars] > 0) & ~r.supported[:, regulars] & ~r.known[:, regulars]).any(
             axis=0
@@ -487,8 +490,6 @@ class VenueSystem:
         staffed = np.array([v.unstaffed_months == 0 for v in self.venues])[r.venue[regulars]]
         prob = p.notice * np.where(staffed, 1.0, 0.3)
         noticed = model.streams["venue_notice"].bernoulli(r.pid[regulars], prob, model.month)
-        from .support import VENUE
-
         referred = model.support.bring(regulars[noticed], VENUE)
         model.tally.venue_referrals += referred.size
 

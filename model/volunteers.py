@@ -24,6 +24,8 @@ from .parameters import param
 from .population import MALE
 from .rates import monthly_chance
 from .snapshot import PART_VOLUNTEER
+from .support import MINSEI
+from .synthesis import largest_remainder
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -347,8 +349,6 @@ def recruit_rate(p: MinseiParams, month: int, turnover: float) -> float:
 
 def filled_at_start(model: CommunityModel) -> np.ndarray:
     """Filled posts per district at the start: the town's share, by largest remainder."""
-    from .synthesis import largest_remainder
-
     posts = model.minsei_posts()
     total = round(float(posts.sum()) * model.params.minsei.fill_initial)
     return np.minimum(largest_remainder(total, posts.astype(float)), posts).astype(np.int64)
@@ -394,7 +394,5 @@ def _visit(model: CommunityModel) -> None:
     p_visit = np.minimum(1.0, visits_d[d] * weight[hh] / np.maximum(w_d[d], 1e-9))
     detect = (np.asarray(p.detect)[:, None] * hidden[:, idx]).max(axis=0)
     found = model.streams["minsei_visit"].bernoulli(r.pid[idx], p_visit * detect, model.month)
-    from .support import MINSEI
-
     referred = model.support.bring(idx[found], MINSEI)
     model.tally.minsei_referrals += referred.size

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..parameters import ParameterError, check_number
 from ..scenario import InterventionSpec
+from ..ties import isolated_mask
 
 if TYPE_CHECKING:
     from ..core import CommunityModel
@@ -48,8 +49,6 @@ def _single_elderly(model: CommunityModel) -> np.ndarray:
 
 def _isolated(model: CommunityModel) -> np.ndarray:
     r = model.residents
-    from ..ties import isolated_mask
-
     return r.alive & isolated_mask(r.ties)
 
 

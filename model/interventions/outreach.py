@@ -143,7 +143,7 @@ class Outreach(Intervention):
         found = hidden.any(axis=0) & (stream.uniform(r.pid[idx], month, k=k) < p_detect)
         referred = model.support.bring(idx[found], OUTREACH)
         venues = model.venues
-        if model.params.switches.community and venues.venues and not venues.closed_by_shock:
+        if model.params.switches.community and venues.venues and not model.levers.venues_closed:
             lone = idx[model.snap.isolated[idx] & (r.venue[idx] < 0)]
             lone = lone[stream.uniform(r.pid[lone], month, k=k + 10) < s["link_venue"]]
             if lone.size:
