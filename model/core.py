@@ -36,7 +36,7 @@ from .lifetable import LifeRecord
 from .organisations import OrganisationSystem
 from .outputs import Recorder, Tally
 from .parameters import ParameterError
-from .population import ROLE_PARENT, Households, Residents, ResidentView, view
+from .population import PER_100K, ROLE_PARENT, Households, Residents, ResidentView, view
 from .scenario import InterventionSpec, Params, Scenario
 from .snapshot import Snapshot
 from .streams import Streams
@@ -48,6 +48,9 @@ from .venues import VenueSystem
 __all__ = ["PHASES", "CommunityModel", "Levers", "Phase", "calendar_date", "reset_counters"]
 
 STATES = ("connected", "isolated", "in_need", "supported", "volunteer")
+CONNECTED, ISOLATED, IN_NEED, SUPPORTED, VOLUNTEER = range(len(STATES))
+CAPACITY_HEADROOM = 1.3  # column capacity reserved at the start, per expected resident
+MIN_CAPACITY = 1024  # smallest column capacity
 
 
 @dataclass(frozen=True)
@@ -338,7 +341,7 @@ class CommunityModel(mesa.Model):
         self.town_map: TownMap = town_map(self.params.town)
         self.n_districts = self.params.town.districts
         # Policy intensities are given per 100k residents of the town at the start.
-        self.per_100k = self.params.town.population / 100_000
+        self.per_100k = self.params.town.population / PER_100K
         weights = np.array(self.params.town.district_weights or [1.0] * self.n_districts)
         if weights.size != self.n_districts:
             raise ParameterError(
@@ -361,9 +364,9 @@ class CommunityModel(mesa.Model):
         self.needs_tables = needs.NeedsTables.build(self.params.needs)
         self.volunteer_join_table = volunteers.join_table(self.params.volunteers)
         budget.check_fits(self.params.town.population, self.scale)  # before any allocation
-        n_guess = int(self.params.town.population / self.scale * 1.3)
-        self.residents = Residents(capacity=max(1024, n_guess))
-        self.households = Households(capacity=max(1024, n_guess // 2))
+        n_guess = int(self.params.town.population / self.scale * CAPACITY_HEADROOM)
+        self.residents = Residents(capacity=max(MIN_CAPACITY, n_guess))
+        self.households = Households(capacity=max(MIN_CAPACITY, n_guess // 2))
         self.interventions: list[Intervention] = []
         self.ledger = costs.Ledger(self.params.costs)
         self.facility_hh = np.empty(0, dtype=np.int64)
@@ -533,8 +536,11 @@ class CommunityModel(mesa.Model):
         stream = self.streams["traits"]
         keys = r.pid[new]
         never = stream.uniform(keys, 0, k=0) < self.params.support.never_seek_share
-        r.seek_cap[new] = np.where(never, 0.0, 0.2 + 0.8 * stream.uniform(keys, 0, k=1))
-        r.motivation[new] = stream.uniform(keys, 0, k=2) ** 1.5
+        low = self.params.support.seek_capacity_min
+        r.seek_cap[new] = np.where(never, 0.0, low + (1.0 - low) * stream.uniform(keys, 0, k=1))
+        r.motivation[new] = (
+            stream.uniform(keys, 0, k=2) ** self.params.volunteers.motivation_exponent
+        )
 
     def on_supported(self, idx: np.ndarray) -> None:
         """Residents who just started receiving support (participation support hooks here)."""
@@ -648,6 +654,6 @@ class CommunityModel(mesa.Model):
         isolated = ties.isolated_mask(r.ties[:, idx])
         return np.select(
             [r.volunteer[idx], supported & ~unmet, unmet, isolated],
-            [4, 3, 2, 1],
-            default=0,
+            [VOLUNTEER, SUPPORTED, IN_NEED, ISOLATED],
+            default=CONNECTED,
         )

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 PAYERS = ("national", "prefecture", "municipality", "insurance_1", "insurance_2", "private")
+INSURANCE = (PAYERS.index("insurance_1"), PAYERS.index("insurance_2"))  # 介護保険 payers
 PAYER_LABELS_JA = ("国", "都道府県", "市町村", "1号保険料", "2号保険料", "民間・寄附")
 FIELD_OF_LINE = {
     "care_prevention": "care",
@@ -294,7 +295,7 @@ def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarra
     k = model.scale
     m = ledger.month_by_payer
     town = {f"cost_{name}": float(m[i]) for i, name in enumerate(PAYERS)}
-    town["cost_insurance"] = float(m[3] + m[4])
+    town["cost_insurance"] = float(m[INSURANCE[0]] + m[INSURANCE[1]])
     town["cost_total"] = float(m.sum())
     town["cost_baseline"] = ledger.month_baseline
     town["cost_policy"] = float(m.sum()) - ledger.month_baseline

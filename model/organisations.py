@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 
 from .parameters import param
+from .population import AGE_YEARS, PER_100K, Residents
 from .snapshot import PART_GROUP
 from .synthesis import largest_remainder
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 KINDS = ("npo", "civic", "shakyo")
+MAP_OFFSET_KM = 0.4  # where organisations are drawn, north of their district centre
+SPREAD = 7919.0  # a prime: spreads one uniform draw over the members of a pool
 MEMBER_BANDS = (15, 40, 60, 80)
 
 
@@ -118,6 +121,43 @@ class OrganisationParams:
         lo=0,
         hi=1,
     )
+    initial_funds_months: float = param(
+        3,
+        unit="fewest months of base costs an NPO holds at the start (each draws from here to 12)",
+        source="assumption",
+        lo=0,
+        hi=12,
+    )
+    new_npo_funds: float = param(
+        6,
+        unit="months of base costs a newly founded NPO starts with",
+        source="assumption",
+        lo=0,
+        hi=60,
+    )
+    issue_group_share: float = param(
+        0.25,
+        unit="share of new groups and NPOs that bring people with the same needs together (課題縁)",
+        source="assumption (range 0.1-0.5)",
+        lo=0,
+        hi=1,
+        ja="課題縁の団体の割合",
+        en="Share of issue groups",
+    )
+    founder_motivation: float = param(
+        0.7,
+        unit="wish to 'do something' (0..1) above which a resident may found a group or NPO",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    founder_min_age: int = param(
+        25,
+        unit="age (years) from which a resident may found a group or NPO",
+        source="assumption",
+        lo=15,
+        hi=80,
+    )
 
 
 class Organisation(mesa.Agent):
@@ -146,7 +186,7 @@ class Organisation(mesa.Agent):
         self.kind = kind
         self.district = district
         cx, cy = model.town_map.centres[district]
-        self.x, self.y = float(cx), float(cy) + 0.4
+        self.x, self.y = float(cx), float(cy) + MAP_OFFSET_KM
         self.funds = funds
         self.active = True
         self.issue_group = issue_group
@@ -200,7 +240,7 @@ class OrganisationSystem:
         self.orgs: list[Organisation] = []
         self.shakyo = Organisation(model, "shakyo", 0, funds=0.0)
         self.orgs.append(self.shakyo)
-        self.join_table = _banded(np.arange(121), model.params.organisations.join) / 12
+        self.join_table = _banded(np.arange(AGE_YEARS), model.params.organisations.join) / 12
         # NPOs lost while a shock lasts, re-formed as activity resumes (see model.shocks).
         self.counting_shock_losses = False
         self.shock_losses = 0
@@ -217,10 +257,12 @@ class OrganisationSystem:
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
         gen = model.streams["orgs_init"].generator(0)
         for kind, rate in (("npo", p.npo_per_100k), ("civic", p.civic_per_100k)):
-            total = round(rate * pop_d.sum() / 100_000)
+            total = round(rate * pop_d.sum() / PER_100K)
             for d, count in enumerate(largest_remainder(total, pop_d.astype(float))):
                 for _ in range(int(count)):
-                    self.found(kind, d, gen, funds=p.cost_base * gen.uniform(3, 12))
+                    self.found(
+                        kind, d, gen, funds=p.cost_base * gen.uniform(p.initial_funds_months, 12)
+                    )
         self._initial_members()
 
     def found(
@@ -230,7 +272,13 @@ class OrganisationSystem:
 
         An NPO's donor base is lognormal with mean 1 and log-sd ``donation_spread``.
         """
-        org = Organisation(self.model, kind, district, funds, issue_group=gen.random() < 0.25)
+        org = Organisation(
+            self.model,
+            kind,
+            district,
+            funds,
+            issue_group=gen.random() < self.model.params.organisations.issue_group_share,
+        )
         if kind == "npo":
             sd = self.model.params.organisations.donation_spread
             org.donor_base = float(np.exp(sd * gen.standard_normal() - sd * sd / 2))
@@ -267,8 +315,13 @@ class OrganisationSystem:
                     pool = npos if pool is civics else civics
                 if pool.size == 0:
                     continue
-                frac = (u[rows][mask] * 7919.0) % 1.0
+                frac = (u[rows][mask] * SPREAD) % 1.0
                 r.org[people[rows[mask]]] = pool[(frac * pool.size).astype(np.int64)]
+
+    def _would_found(self, r: Residents) -> np.ndarray:
+        """Residents keen and old enough to found a group or an NPO."""
+        p = self.model.params.organisations
+        return (r.motivation > p.founder_motivation) & (r.age_m >= p.founder_min_age * 12)
 
     def pick_npo(self, district: int, gen: np.random.Generator) -> Organisation | None:
         """An active NPO of ``district`` with money in hand (to run a new venue), or ``None``."""
@@ -295,7 +348,9 @@ class OrganisationSystem:
         join = self.join_table[model.snap.years] * model.levers.join_boost
         leaving = r.alive & (r.org >= 0) & (u >= 0) & (u < p.leave)
         r.org[leaving] = -1
-        joining = np.flatnonzero(model.snap.home & (r.org < 0) & (u < 0.25) & (u >= 0.25 - join))
+        joining = np.flatnonzero(
+            model.snap.home & (r.org < 0) & (u < PART_GROUP) & (u >= PART_GROUP - join)
+        )
         self._assign(joining, model.streams["org_membership"].uniform(r.pid[joining], month, k=1))
         members = np.bincount(r.org[r.alive & (r.org >= 0)], minlength=len(self.orgs))
         index = {id(o): i for i, o in enumerate(self.orgs)}
@@ -327,16 +382,18 @@ class OrganisationSystem:
                 ("npo", p.npo_founding * model.levers.npo_founding_boost),
                 ("civic", p.civic_founding),
             ):
-                for _ in range(int(gen.poisson(rate * pop_d[d] / 100_000 / 12))):
+                for _ in range(int(gen.poisson(rate * pop_d[d] / PER_100K / 12))):
                     if pool is None:
                         pool = _by_district(
                             model,
-                            r.alive & (r.org < 0) & (r.motivation > 0.7) & (r.age_m >= 25 * 12),
+                            r.alive & (r.org < 0) & self._would_found(r),
                         )
                     founders = pool[d][r.org[pool[d]] < 0]
                     if founders.size < k:
                         continue
-                    org = self.found(kind, d, gen, funds=p.cost_base * 6 if kind == "npo" else 0.0)
+                    org = self.found(
+                        kind, d, gen, funds=p.cost_base * p.new_npo_funds if kind == "npo" else 0.0
+                    )
                     r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
                     model.tally.orgs_founded += 1
 
@@ -351,9 +408,7 @@ class OrganisationSystem:
         r = model.residents
         if n <= 0:
             return 0
-        pool = _by_district(
-            model, r.alive & (r.org < 0) & (r.motivation > 0.7) & (r.age_m >= 25 * 12)
-        )
+        pool = _by_district(model, r.alive & (r.org < 0) & self._would_found(r))
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts).astype(float)
         k = max(1, round(p.min_members / model.scale))
         made = 0
@@ -362,7 +417,7 @@ class OrganisationSystem:
             founders = pool[d][r.org[pool[d]] < 0]
             if founders.size < k:
                 continue
-            org = self.found("npo", d, gen, funds=p.cost_base * 6)
+            org = self.found("npo", d, gen, funds=p.cost_base * p.new_npo_funds)
             r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
             model.tally.orgs_founded += 1
             made += 1

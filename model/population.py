@@ -32,6 +32,19 @@ MALE, FEMALE = 0, 1
 ROLE_HEAD, ROLE_CHILD, ROLE_PARENT = 0, 1, 2  # household role: head/partner, child, elder parent
 CASE_NONE, CASE_QUEUED, CASE_REFERRED = 0, 1, 2
 
+# Structural ages (definitions, not behaviour). Nobody lives past the life table's last
+# age (``model.lifetable.TOP``, 110), so capping completed years at MAX_AGE never binds:
+# the per-year tables simply have room to spare.
+MAX_AGE = 120  # highest completed age a per-year table has a row for
+AGE_YEARS = MAX_AGE + 1  # rows of a per-year age table: ages 0..MAX_AGE
+ADULT_AGE = 18  # adults (成人), as the household statistics count them
+OLD_AGE = 65  # 高齢者: the statistical definition of older people
+LATE_OLD_AGE = 75  # 後期高齢者
+PER_100K = 100_000  # rates "per 100k residents" are divided by this
+PERCENT = 100.0  # percentages are divided by this
+EPS = 1e-9  # tolerance for comparing fractional counts of simulated residents
+TINY = 1e-12  # guards a division by a sum that may be 0
+
 
 @dataclass(frozen=True)
 class Column:

@@ -33,7 +33,7 @@ import numpy as np
 
 from .needs import CARE, N_FIELDS, POVERTY, WITHDRAWAL
 from .parameters import param
-from .population import CASE_NONE, CASE_QUEUED, CASE_REFERRED, N_NEEDS
+from .population import CASE_NONE, CASE_QUEUED, CASE_REFERRED, EPS, N_NEEDS, OLD_AGE
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -201,6 +201,62 @@ class SupportParams:
         lo=0,
         hi=5,
     )
+    give_up_accompanied: float = param(
+        0.3,
+        unit="multiplier on giving up while waiting for residents someone brought "
+        "(民生委員, venue, outreach, household) or with a joint plan",
+        source="assumption: being accompanied keeps people in the queue (range 0.1-1)",
+        lo=0,
+        hi=1,
+        ja="同行時の待機離脱の倍率",
+        en="Giving up while waiting, accompanied",
+    )
+    one_stop_extra_cost: float = param(
+        0.5,
+        unit="extra assessment cost (cases) per unmet need beyond the first, at a one-stop counter",
+        source="assumption: a whole-person assessment of a compound case takes longer (range 0-2)",
+        lo=0,
+        hi=5,
+        ja="ワンストップ窓口の複合課題の追加負担",
+        en="One-stop extra cost per extra need",
+    )
+    dropout_joint: float = param(
+        0.1,
+        unit="multiplier on dropping out of a referral with a joint plan",
+        source="assumption: a joint plan hands the case over in person (range 0-0.5)",
+        lo=0,
+        hi=1,
+        ja="支援会議ありの紹介途中離脱の倍率",
+        en="Referral drop-out with a joint plan",
+    )
+    dropout_accompanied: float = param(
+        0.5,
+        unit="multiplier on dropping out of a referral for residents someone brought",
+        source="assumption: someone who brought them follows up (range 0.2-1)",
+        lo=0,
+        hi=1,
+        ja="同行時の紹介途中離脱の倍率",
+        en="Referral drop-out, accompanied",
+    )
+    dropouts_counted: int = param(
+        10,
+        unit="most drop-outs a resident's record counts (discouragement stops growing)",
+        source="assumption",
+        lo=1,
+        hi=100,
+        ja="数える途中離脱の上限",
+        en="Drop-outs counted at most",
+    )
+    seek_capacity_min: float = param(
+        0.2,
+        unit="lowest personal capacity to seek help of those who do seek "
+        "(each draws from here to 1)",
+        source="assumption: capacity varies widely between people (range 0-0.5)",
+        lo=0,
+        hi=1,
+        ja="相談する力の最小値",
+        en="Lowest capacity to seek help",
+    )
 
 
 class Counter(mesa.Agent):
@@ -362,7 +418,7 @@ class SupportSystem:
         # Some give up while waiting (less so when someone brought them).
         if queued.size:
             accompanied = np.isin(r.case_route[queued], ACCOMPANIED) | r.case_joint[queued]
-            quit_p = np.where(accompanied, 0.3, 1.0) * p.give_up_waiting
+            quit_p = np.where(accompanied, p.give_up_accompanied, 1.0) * p.give_up_waiting
             waited = r.case_since[queued] < month
             quits = waited & stream.bernoulli(r.pid[queued], quit_p, month, k=0)
             self._drop(queued[quits])
@@ -377,7 +433,8 @@ class SupportSystem:
         one_stop = self._one_stop(queued)
         if one_stop.any():  # a whole-person assessment takes longer for compound cases
             n_unmet = ((r.sev[:, queued] > 0) & ~r.supported[:, queued]).sum(axis=0)
-            cost += np.where(one_stop, 0.5 * np.maximum(n_unmet - 1, 0), 0.0)
+            extra = p.one_stop_extra_cost * np.maximum(n_unmet - 1, 0)
+            cost += np.where(one_stop, extra, 0.0)
         monthly = np.array([c.monthly_capacity() for c in self.counters])
         capacity = monthly + np.array([c.credit for c in self.counters])
         for c, counter in enumerate(self.counters):
@@ -389,7 +446,7 @@ class SupportSystem:
         # counter with 0.47 simulated residents of capacity a month (4.7 people at scale
         # 10) takes a case at once and pays it back over the next months — as the 1:1
         # town serves its 4.7 people a month as they come — rather than saving up.
-        served_mask = used - cost < capacity[counters] - 1e-9
+        served_mask = used - cost < capacity[counters] - EPS
         served = queued[served_mask]
         spent = np.bincount(
             counters[served_mask], weights=cost[served_mask], minlength=len(self.counters)
@@ -483,7 +540,7 @@ class SupportSystem:
         pov = people[rows == POVERTY]
         if pov.size:
             ages = r.age_m[pov] // 12
-            share = np.where(ages >= 65, *model.params.needs.assistance_share[::-1])
+            share = np.where(ages >= OLD_AGE, *model.params.needs.assistance_share[::-1])
             on_pa = model.streams["assistance"].uniform(r.pid[pov], month) < share
             on_pa &= not model.frozen  # the stock is held in a frozen town
             r.assistance[pov[on_pa]] = True
@@ -497,7 +554,11 @@ class SupportSystem:
         r, p = model.residents, model.params.support
         need = rest.argmax(axis=0)
         accompanied = np.isin(r.case_route[idx], ACCOMPANIED)
-        drop_p = p.referral_dropout * np.where(joint, 0.1, 1.0) * np.where(accompanied, 0.5, 1.0)
+        drop_p = (
+            p.referral_dropout
+            * np.where(joint, p.dropout_joint, 1.0)
+            * np.where(accompanied, p.dropout_accompanied, 1.0)
+        )
         drops = model.streams["counter"].uniform(r.pid[idx], model.month, k=3) < drop_p
         model.tally.referrals += idx.size
         model.tally.referral_dropouts += int(drops.sum())
@@ -541,7 +602,9 @@ class SupportSystem:
         r = self.model.residents
         r.case_state[idx] = CASE_NONE
         r.case_joint[idx] = False
-        r.dropouts[idx] = np.minimum(r.dropouts[idx] + 1, 10)
+        r.dropouts[idx] = np.minimum(
+            r.dropouts[idx] + 1, self.model.params.support.dropouts_counted
+        )
         self.model.tally.dropouts += idx.size
 
     # ---- load and quality ---------------------------------------------------------------
@@ -596,7 +659,7 @@ def help_seeking_capacity(
     """
     r, p = model.residents, model.params.support
     cap = r.seek_cap[idx].astype(float)
-    dementia = (r.age_m[idx] >= 65 * 12) & (r.sev[CARE, idx] >= 2)
+    dementia = (r.age_m[idx] >= OLD_AGE * 12) & (r.sev[CARE, idx] >= 2)
     cap *= np.where(dementia, p.capacity_dementia, 1.0)
     cap *= np.where(r.sev[WITHDRAWAL, idx] > 0, p.capacity_withdrawal, 1.0)
     return cap * np.where(has_ties, 1.0, p.capacity_isolated)

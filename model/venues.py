@@ -26,6 +26,7 @@ import mesa
 import numpy as np
 
 from .parameters import param
+from .population import AGE_YEARS, EPS, LATE_OLD_AGE, PER_100K
 from .snapshot import PART_VENUE
 from .support import VENUE
 from .synthesis import largest_remainder
@@ -152,15 +153,65 @@ class VenueParams:
         lo=0,
         hi=1,
     )
+    kodomo_children_below: int = param(
+        16,
+        unit="age (years) below which children go to a こども食堂",
+        source="assumption: school children up to junior high",
+        lo=0,
+        hi=30,
+        ja="こども食堂に来る子どもの年齢上限",
+        en="Kodomo shokudo: children below age",
+    )
+    kodomo_parents_from: int = param(
+        25, unit="age (years) from which parents come along", source="assumption", lo=15, hi=60
+    )
+    kodomo_parents_below: int = param(
+        50, unit="age (years) below which parents come along", source="assumption", lo=15, hi=80
+    )
+    kodomo_seniors_from: int = param(
+        60,
+        unit="age (years) from which older residents come (as guests or helpers)",
+        source="assumption: many こども食堂 welcome older residents too",
+        lo=0,
+        hi=120,
+    )
+    operator_shakyo_share: float = param(
+        0.1,
+        unit="share of new venues the 社協 runs (the rest not run by NPOs: residents' groups)",
+        source="assumption: consistent with [mhlw-kaigo-bukai-121] 70.5 % run by resident groups",
+        lo=0,
+        hi=1,
+        ja="社協が運営する場の割合",
+        en="Share of venues run by the shakyo",
+    )
+    subsidised_stop: float = param(
+        0.5,
+        unit="multiplier on a subsidised venue stopping for other reasons",
+        source="assumption: a grant keeps a venue going (range 0.2-1)",
+        lo=0,
+        hi=1,
+        ja="補助のある場の休止の倍率",
+        en="Subsidised venues stopping",
+    )
+    notice_unstaffed: float = param(
+        0.3,
+        unit="multiplier on noticing a regular's hidden need at a venue short of helpers",
+        source="assumption: fewer helpers notice less (range 0-1)",
+        lo=0,
+        hi=1,
+        ja="担い手不足の場で気づく倍率",
+        en="Noticing needs when short of helpers",
+    )
 
 
 def _join_table(p: VenueParams) -> np.ndarray:
     """Monthly chance to consider each kind, by sex and age: [kind, sex * 121 + years]."""
-    years = np.tile(np.arange(121), 2)
-    women = np.repeat([False, True], 121)
+    years = np.tile(np.arange(AGE_YEARS), 2)
+    women = np.repeat([False, True], AGE_YEARS)
     rate = np.asarray(p.join)[:, None] * (years[None, :] >= np.asarray(MIN_AGE)[:, None])
-    rate[KODOMO] *= (years < 16) | ((years >= 25) & (years < 50)) | (years >= 60)
-    boost = np.where(women, p.join_women, 1.0) * np.where(years >= 75, p.join_75plus, 1.0)
+    parents = (years >= p.kodomo_parents_from) & (years < p.kodomo_parents_below)
+    rate[KODOMO] *= (years < p.kodomo_children_below) | parents | (years >= p.kodomo_seniors_from)
+    boost = np.where(women, p.join_women, 1.0) * np.where(years >= LATE_OLD_AGE, p.join_75plus, 1.0)
     rate[[SALON, KAYOI]] *= boost[None, :]
     return rate
 
@@ -261,7 +312,7 @@ class VenueSystem:
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
         gen = model.streams["venues_init"].generator(0)
         for kind in range(len(KINDS)):
-            total = round(p.per_100k[kind] * pop_d.sum() / 100_000)
+            total = round(p.per_100k[kind] * pop_d.sum() / PER_100K)
             if total == 0:
                 continue
             for d, count in enumerate(largest_remainder(total, pop_d.astype(float))):
@@ -270,8 +321,9 @@ class VenueSystem:
 
     def _operator(self, gen: np.random.Generator) -> str:
         u = gen.random()
-        share = self.model.params.venues.operator_npo_share
-        return "npo" if u < share else ("shakyo" if u > 0.9 else "group")
+        p = self.model.params.venues
+        share = p.operator_npo_share
+        return "npo" if u < share else ("shakyo" if u > 1.0 - p.operator_shakyo_share else "group")
 
     def open_venue(
         self,
@@ -469,10 +521,10 @@ class VenueSystem:
         for i, venue in enumerate(self.venues):
             if not venue.open:
                 continue
-            short = staff[i] + 1e-9 < venue.volunteers_needed
+            short = staff[i] + EPS < venue.volunteers_needed
             venue.unstaffed_months = venue.unstaffed_months + 1 if short else 0
             limit = p.close_after * (2 if venue.subsidised else 1)
-            stops = other[i] < other_rate * (0.5 if venue.subsidised else 1.0)
+            stops = other[i] < other_rate * (p.subsidised_stop if venue.subsidised else 1.0)
             if venue.unstaffed_months >= limit or stops:
                 venue.close()
 
@@ -488,7 +540,7 @@ class VenueSystem:
         )
         regulars = regulars[hidden]
         staffed = np.array([v.unstaffed_months == 0 for v in self.venues])[r.venue[regulars]]
-        prob = p.notice * np.where(staffed, 1.0, 0.3)
+        prob = p.notice * np.where(staffed, 1.0, p.notice_unstaffed)
         noticed = model.streams["venue_notice"].bernoulli(r.pid[regulars], prob, model.month)
         referred = model.support.bring(regulars[noticed], VENUE)
         model.tally.venue_referrals += referred.size
@@ -505,10 +557,10 @@ class VenueSystem:
         )
         for d in range(model.n_districts):
             for kind in range(len(KINDS)):
-                lam = p.open_rate[kind] * model.levers.open_boost * pop_d[d] / 100_000 / 12
+                lam = p.open_rate[kind] * model.levers.open_boost * pop_d[d] / PER_100K / 12
                 for _ in range(int(gen.poisson(lam))):
                     need = p.volunteers_needed[kind] / model.scale
-                    if free_vol[d] + 1e-9 < need:
+                    if free_vol[d] + EPS < need:
                         continue  # no one to run it
                     venue = self.open_venue(kind, d, gen, operator=self._operator(gen))
                     free_vol[d] -= int(np.ceil(need))

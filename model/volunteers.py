@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
-from .population import MALE
+from .population import AGE_YEARS, MALE
 from .rates import monthly_chance
 from .snapshot import PART_VOLUNTEER
 from .support import MINSEI
@@ -84,6 +84,15 @@ class VolunteerParams:
         "with a care need",
         source="assumption",
         lo=0,
+    )
+    motivation_exponent: float = param(
+        1.5,
+        unit="exponent on a uniform draw giving each resident's wish to 'do something' (0..1)",
+        source="assumption: most residents have little wish, a few much (range 1-3)",
+        lo=0.1,
+        hi=10,
+        ja="活動意欲の偏り",
+        en="Skew of the wish to take part",
     )
 
 
@@ -196,8 +205,8 @@ def _fill_initial_posts(model: CommunityModel, *, only_missing: bool = False) ->
 
 def join_table(p: VolunteerParams) -> np.ndarray:
     """Monthly chance of starting to volunteer by sex and age: [sex * 121 + years]."""
-    years = np.tile(np.arange(121), 2)
-    men = np.repeat([True, False], 121)
+    years = np.tile(np.arange(AGE_YEARS), 2)
+    men = np.repeat([True, False], AGE_YEARS)
     annual = _banded(years, p.join) * np.where(
         men & (years >= 65) & (years < 80), p.join_men_65_79, 1.0
     )

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from ..needs import WITHDRAWAL
+from ..population import OLD_AGE
 from ..support import OUTREACH
+from ..venues import CAFE
 from .base import Intervention, register
 
 if TYPE_CHECKING:
@@ -104,7 +106,7 @@ class Outreach(Intervention):
         eligible[followed] = False
         withdrawn_hh = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
         in_withdrawn_hh = withdrawn_hh[r.hh]
-        alone_old = snap.alone & (snap.years >= 65)
+        alone_old = snap.alone & (snap.years >= OLD_AGE)
         filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
         fill = np.minimum(1.0, filled * model.scale / np.maximum(model.minsei_posts(), 1.0))
         stopped = (r.venue < 0) & (r.last_part_m >= month - 12) & (r.last_part_m < month - 1)
@@ -149,7 +151,7 @@ class Outreach(Intervention):
             if lone.size:
                 a = venues.arrays()
                 rates = venues.join_rates(lone, np.ones(lone.size, dtype=bool))
-                kind = np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), 3)
+                kind = np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), CAFE)
                 u = stream.uniform(r.pid[lone], month, k=k + 20)
                 joined = venues.place(lone, kind, u, a, a["open"], habit=False)
                 model.tally.linked_to_venues += joined.size
