@@ -36,7 +36,15 @@ from .lifetable import LifeRecord
 from .organisations import OrganisationSystem
 from .outputs import Recorder, Tally
 from .parameters import ParameterError
-from .population import PER_100K, ROLE_PARENT, Households, Residents, ResidentView, view
+from .population import (
+    PER_100K,
+    ROLE_PARENT,
+    Households,
+    Residents,
+    ResidentView,
+    unmet_needs,
+    view,
+)
 from .scenario import InterventionSpec, Params, Scenario
 from .snapshot import Snapshot
 from .streams import Streams
@@ -649,7 +657,7 @@ class CommunityModel(mesa.Model):
         Volunteer beats supported beats in need (unmet) beats isolated beats connected.
         """
         r = self.residents
-        unmet = ((r.sev[:, idx] > 0) & ~r.supported[:, idx]).any(axis=0)
+        unmet = unmet_needs(r, idx).any(axis=0)
         supported = r.supported[:, idx].any(axis=0)
         isolated = ties.isolated_mask(r.ties[:, idx])
         return np.select(

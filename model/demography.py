@@ -42,6 +42,7 @@ from .parameters import ParameterError, param
 from .population import (
     ADULT_AGE,
     AGE_YEARS,
+    FACILITY_OLDEST,
     FEMALE,
     LATE_OLD_AGE,
     MALE,
@@ -62,7 +63,6 @@ ASFR_BANDS = (15, 20, 25, 30, 35, 40, 45, 50)
 FERTILE_FROM, FERTILE_BELOW = ASFR_BANDS[0], ASFR_BANDS[-1]
 ASFR_WIDTH = ASFR_BANDS[1] - ASFR_BANDS[0]  # years per fertility band
 N_ASFR = len(ASFR_BANDS) - 1
-FACILITY_OLDEST = 85  # facility_rate has two bands: LATE_OLD_AGE-84 and 85+
 MIGRATION_BANDS = (0, 15, 18, 25, 35, 50, 65, 75)
 NET_BANDS = (0, 15, 18, 25, 40, 65, 75)  # net migration by age: 0-14 … 75+
 EMPLOYMENT_BANDS = (15, 20, 60, 65, 70, 75)
@@ -331,6 +331,14 @@ class DemographyParams:
         source="assumption",
         lo=16,
         hi=80,
+    )
+    parent_age_gap: int = param(
+        30,
+        unit="years between children and the parents they move with (the projection's "
+        "net migration of under-18s)",
+        source="assumption: mean age of mothers at birth ≈ 30-32",
+        lo=15,
+        hi=50,
     )
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from .parameters import param
 from .population import AGE_YEARS, FEMALE, ROLE_CHILD, ROLE_HEAD
-from .rates import monthly_chance
+from .rates import band_values, monthly_chance
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -225,8 +225,7 @@ class NeedsParams:
 
 
 def _banded(edges: tuple[int, ...], values: tuple[float, ...], years: np.ndarray) -> np.ndarray:
-    idx = np.clip(np.searchsorted(edges, years, side="right") - 1, 0, len(values) - 1)
-    return np.where(years < edges[0], 0.0, np.asarray(values)[idx])
+    return band_values(edges, values, years)
 
 
 @dataclass

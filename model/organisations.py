@@ -25,7 +25,8 @@ import mesa
 import numpy as np
 
 from .parameters import param
-from .population import AGE_YEARS, PER_100K, Residents
+from .population import AGE_YEARS, PER_100K, Residents, by_district
+from .rates import band_values
 from .snapshot import PART_GROUP
 from .synthesis import largest_remainder
 
@@ -427,12 +428,8 @@ class OrganisationSystem:
 def _by_district(model: CommunityModel, mask: np.ndarray) -> list[np.ndarray]:
     """Indices of residents in ``mask``, one array per district (in index order)."""
     idx = np.flatnonzero(mask)
-    district = model.residents.district[idx]
-    order = np.argsort(district, kind="stable")
-    bounds = np.searchsorted(district[order], np.arange(model.n_districts + 1))
-    return [idx[order][bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
+    return by_district(idx, model.residents.district[idx], model.n_districts)
 
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
-    idx = np.clip(np.searchsorted(MEMBER_BANDS, years, side="right") - 1, 0, len(values) - 1)
-    return np.where(years < MEMBER_BANDS[0], 0.0, np.asarray(values)[idx])
+    return band_values(MEMBER_BANDS, values, years)

@@ -33,7 +33,17 @@ import numpy as np
 
 from .needs import CARE, N_FIELDS, POVERTY, WITHDRAWAL
 from .parameters import param
-from .population import CASE_NONE, CASE_QUEUED, CASE_REFERRED, EPS, N_NEEDS, OLD_AGE
+from .population import (
+    CASE_NONE,
+    CASE_QUEUED,
+    CASE_REFERRED,
+    EPS,
+    MAX_SEVERITY,
+    N_NEEDS,
+    OLD_AGE,
+    hidden_needs,
+    unmet_needs,
+)
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -43,6 +53,9 @@ SELF, REFERRAL, MINSEI, VENUE, OUTREACH, CRISIS, HOUSEHOLD = range(len(ROUTES))
 ACCOMPANIED = (MINSEI, VENUE, OUTREACH, HOUSEHOLD)
 COUNTER_LABELS_JA = ("地域包括支援センター", "障害者相談支援", "子育て相談", "自立相談支援")
 WAIT_BINS = (0, 3, 6, 12, 24)  # months from onset to support: 0-2, 3-5, 6-11, 12-23, 24+
+COUNTER_OFFSET_KM = 0.3  # where counters are drawn around their district centre
+STAFF_PER = 20_000  # staff_per_20k is given per this many residents
+LONG_AGO = 120  # months: a case first seen "long ago" (a sentinel)
 
 
 @dataclass(frozen=True)
@@ -278,7 +291,9 @@ class Counter(mesa.Agent):
         self.district = district
         self.staff = staff
         cx, cy = model.town_map.centres[district]
-        self.x, self.y = float(cx) + 0.3 * (field - 1.5), float(cy) - 0.3
+        middle = (N_FIELDS - 1) / 2
+        self.x = float(cx) + COUNTER_OFFSET_KM * (field - middle)
+        self.y = float(cy) - COUNTER_OFFSET_KM
         self.served = 0
         self.served_this_month = 0  # cases assessed this month
         self.spent_this_month = 0.0  # capacity used this month (compound cases cost more)
@@ -313,7 +328,7 @@ class SupportSystem:
         self.index = np.zeros((model.n_districts, N_FIELDS), dtype=np.int64)
         for d in range(model.n_districts):
             for f in range(N_FIELDS):
-                staff = p.staff_per_20k[f] * pop_d[d] / 20_000
+                staff = p.staff_per_20k[f] * pop_d[d] / STAFF_PER
                 self.index[d, f] = len(self.counters)
                 self.counters.append(Counter(model, f, d, staff, len(self.counters)))
         self.waits: list[np.ndarray] = []
@@ -336,7 +351,7 @@ class SupportSystem:
         field = np.where(need == WITHDRAWAL, POVERTY, need)
         r.case_counter[idx] = self.index[r.district[idx], field]
         # The main need, and sometimes everything else that weighs on them.
-        unmet = (r.sev[:, idx] > 0) & ~r.supported[:, idx]
+        unmet = unmet_needs(r, idx)
         mentions = self.model.streams["mention"].uniform(r.pid[idx], month)
         mentions = mentions < self.model.params.support.mention_other
         main = (1 << need).astype(np.uint8)
@@ -381,18 +396,18 @@ class SupportSystem:
         need = self.salient_unmet(idx)
         idx, need = idx[need >= 0], need[need >= 0]
         self.enqueue(idx, need, CRISIS)
-        r.case_since[idx] = self.model.month - 120  # seen first
+        r.case_since[idx] = self.model.month - LONG_AGO  # seen first
 
     def seek_help(self, has_ties: np.ndarray) -> None:
         """Residents with unmet needs the system does not know come forward on their own."""
         model = self.model
         r, p = model.residents, model.params.support
-        unmet_unknown = (r.sev > 0) & ~r.supported & ~r.known
+        unmet_unknown = hidden_needs(r)
         idx = np.flatnonzero(r.alive & (r.case_state == CASE_NONE) & unmet_unknown.any(axis=0))
         if idx.size == 0:
             return
         need = self.salient_unmet(idx)
-        sev = np.clip(r.sev[need, idx], 1, 3)
+        sev = np.clip(r.sev[need, idx], 1, MAX_SEVERITY)
         prob = np.asarray(p.seek_base)[need] * help_seeking_capacity(model, idx, has_ties[idx])
         prob *= np.asarray(p.seek_severity)[sev - 1]
         prob *= 1.0 + p.nudge * has_ties[idx]
@@ -432,7 +447,7 @@ class SupportSystem:
         cost = np.ones(queued.size)
         one_stop = self._one_stop(queued)
         if one_stop.any():  # a whole-person assessment takes longer for compound cases
-            n_unmet = ((r.sev[:, queued] > 0) & ~r.supported[:, queued]).sum(axis=0)
+            n_unmet = unmet_needs(r, queued).sum(axis=0)
             extra = p.one_stop_extra_cost * np.maximum(n_unmet - 1, 0)
             cost += np.where(one_stop, extra, 0.0)
         monthly = np.array([c.monthly_capacity() for c in self.counters])
@@ -470,7 +485,7 @@ class SupportSystem:
         month = model.month
         stream = model.streams["counter"]
         field_here = np.array([c.field for c in self.counters])[r.case_counter[idx]]
-        unmet = (r.sev[:, idx] > 0) & ~r.supported[:, idx]
+        unmet = unmet_needs(r, idx)
         bits = (r.case_fields[idx][None, :] >> np.arange(N_NEEDS)[:, None].astype(np.uint8)) & 1
         brought = unmet & (bits > 0)
         one_stop = self._one_stop(idx)
@@ -584,10 +599,7 @@ class SupportSystem:
         in_hh = np.zeros(model.households.n, dtype=bool)
         in_hh[households] = True
         found = np.flatnonzero(
-            in_hh[r.hh]
-            & r.alive
-            & (r.case_state == CASE_NONE)
-            & ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
+            in_hh[r.hh] & r.alive & (r.case_state == CASE_NONE) & hidden_needs(r).any(axis=0)
         )
         self.bring(found, HOUSEHOLD)
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from .parameters import param
 from .population import AGE_YEARS, EPS, PERCENT, TIE_KINDS
+from .rates import band_values
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -179,8 +180,7 @@ class TiesParams:
 
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
-    idx = np.clip(np.searchsorted(NEIGHBOUR_BANDS, years, side="right") - 1, 0, len(values) - 1)
-    return np.asarray(values)[idx]
+    return band_values(NEIGHBOUR_BANDS, values, years, zero_below=False)
 
 
 def _keeps_kin_contact(model: CommunityModel, idx: slice | np.ndarray) -> np.ndarray:

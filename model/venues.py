@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 
 from .parameters import param
-from .population import AGE_YEARS, EPS, LATE_OLD_AGE, PER_100K
+from .population import AGE_YEARS, EPS, LATE_OLD_AGE, PER_100K, by_district, hidden_needs
 from .snapshot import PART_VENUE
 from .support import VENUE
 from .synthesis import largest_remainder
@@ -535,9 +535,7 @@ class VenueSystem:
         regulars = np.flatnonzero(r.alive & (r.venue >= 0))
         if regulars.size == 0 or model.levers.venues_closed:
             return
-        hidden = ((r.sev[:, regulars] > 0) & ~r.supported[:, regulars] & ~r.known[:, regulars]).any(
-            axis=0
-        )
+        hidden = hidden_needs(r, regulars).any(axis=0)
         regulars = regulars[hidden]
         staffed = np.array([v.unstaffed_months == 0 for v in self.venues])[r.venue[regulars]]
         prob = p.notice * np.where(staffed, 1.0, p.notice_unstaffed)
@@ -584,9 +582,6 @@ class VenueSystem:
         if self._free_for != model.month:
             r = model.residents
             idx = np.flatnonzero(r.alive & r.volunteer & (r.vol_venue < 0))
-            order = np.argsort(r.district[idx], kind="stable")
-            idx = idx[order]
-            bounds = np.searchsorted(r.district[idx], np.arange(model.n_districts + 1))
-            self._free = [idx[bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
+            self._free = by_district(idx, r.district[idx], model.n_districts)
             self._free_for = model.month
         return self._free

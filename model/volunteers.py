@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
-from .population import AGE_YEARS, MALE
-from .rates import monthly_chance
+from .population import AGE_YEARS, MALE, hidden_needs
+from .rates import band_values, monthly_chance
 from .snapshot import PART_VOLUNTEER
 from .support import MINSEI
 from .synthesis import largest_remainder
@@ -159,8 +159,7 @@ class MinseiParams:
 
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
-    idx = np.clip(np.searchsorted(VOLUNTEER_BANDS, years, side="right") - 1, 0, len(values) - 1)
-    return np.where(years < VOLUNTEER_BANDS[0], 0.0, np.asarray(values)[idx])
+    return band_values(VOLUNTEER_BANDS, values, years)
 
 
 def initialise(model: CommunityModel) -> None:
@@ -394,7 +393,7 @@ def _visit(model: CommunityModel) -> None:
     w_d = np.bincount(model.households.district, weights=weight, minlength=model.n_districts)
     commissioners = np.bincount(r.district[alive & r.minsei], minlength=model.n_districts)
     visits_d = commissioners * p.visits_per_month * model.levers.minsei_visit_boost
-    hidden = (r.sev > 0) & ~r.supported & ~r.known
+    hidden = hidden_needs(r)
     idx = np.flatnonzero(alive & hidden.any(axis=0))
     if idx.size == 0:
         return

@@ -21,7 +21,7 @@ import numpy as np
 from ..parameters import ParameterError, check_number
 from ..population import ADULT_AGE, OLD_AGE
 from ..scenario import InterventionSpec
-from ..ties import isolated_mask
+from ..ties import isolated
 
 if TYPE_CHECKING:
     from ..core import CommunityModel
@@ -49,8 +49,7 @@ def _single_elderly(model: CommunityModel) -> np.ndarray:
 
 
 def _isolated(model: CommunityModel) -> np.ndarray:
-    r = model.residents
-    return r.alive & isolated_mask(r.ties)
+    return isolated(model)
 
 
 def _families(model: CommunityModel) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ..population import ADULT_AGE
+from ..population import ADULT_AGE, by_district
 from ..venues import CAFE, HUB, KAYOI, KODOMO, SALON
 from .base import Intervention, register
 
@@ -172,13 +172,12 @@ class Platform(Intervention):
             & (r.motivation > s["keen_motivation"])
             & (model.snap.years >= ADULT_AGE)
         )
-        keen = keen[np.argsort(r.district[keen], kind="stable")]
-        bounds = np.searchsorted(r.district[keen], np.arange(model.n_districts + 1))
+        pools = by_district(keen, r.district[keen], model.n_districts)
         districts = self.reach_districts(model)
         for _ in range(int(gen.poisson(self.intensity / 12.0))):
             d = int(districts[int(gen.integers(districts.size))])
             self.gatherings += 1
-            pool = keen[bounds[d] : bounds[d + 1]]
+            pool = pools[d]
             k = min(pool.size, round(s["attendees"] / model.scale))
             if k == 0:
                 continue

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from ..needs import WITHDRAWAL
-from ..population import OLD_AGE
+from ..population import OLD_AGE, hidden_needs, unmet_needs
 from ..support import OUTREACH
 from ..venues import CAFE
 from .base import Intervention, register
@@ -88,7 +88,7 @@ class Outreach(Intervention):
         snap = model.snap
         stream = model.streams["outreach"]
         month = model.month
-        hidden_any = ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
+        hidden_any = hidden_needs(r).any(axis=0)
         followed = self._caseload(model)
         # Cases end after their time, or once supported, connected and nothing is hidden.
         connected = ~snap.isolated[followed] & (r.venue[followed] >= 0)
@@ -127,10 +127,7 @@ class Outreach(Intervention):
         reached = idx[stream.uniform(r.pid[idx], month, k=0) < p_contact]
         model.tally.outreach_found += self._visit(model, reached, stream, k=2)
         # Those still needing someone join the caseload while there is room.
-        still = reached[
-            ((r.sev[:, reached] > 0) & ~r.supported[:, reached]).any(axis=0)
-            | snap.isolated[reached]
-        ]
+        still = reached[unmet_needs(r, reached).any(axis=0) | snap.isolated[reached]]
         still = still[np.argsort(-weight[still], kind="stable")][: max(0, int(slots))]
         self.case_pid = np.concatenate([self.case_pid, r.pid[still]])
         self.case_since = np.concatenate([self.case_since, np.full(still.size, month)])
@@ -140,7 +137,7 @@ class Outreach(Intervention):
         r = model.residents
         s = self.settings
         month = model.month
-        hidden = (r.sev[:, idx] > 0) & ~r.supported[:, idx] & ~r.known[:, idx]
+        hidden = hidden_needs(r, idx)
         p_detect = np.where(hidden[WITHDRAWAL], s["detect_withdrawal"], s["detect"])
         found = hidden.any(axis=0) & (stream.uniform(r.pid[idx], month, k=k) < p_detect)
         referred = model.support.bring(idx[found], OUTREACH)
