@@ -171,8 +171,9 @@ class Organisation(mesa.Agent):
         active: False once dissolved.
         issue_group: Brings people with the same needs together (課題縁).
         months_short: Consecutive months below the members or funds minimum.
-        revenue_factor: Income multiplier (a pandemic lowers it).
-        extra_income: Yen per month from funding levers (ふるさと納税, 共同募金, ...).
+        revenue_factor: Income multiplier: the organisation's own memory of a pandemic,
+            which lowers it and from whose end it recovers over months (a stock, not one
+            month's lever, so it is not in ``model.levers``).
     """
 
     def __init__(
@@ -194,7 +195,6 @@ class Organisation(mesa.Agent):
         self.months_short = 0
         self.revenue_factor = 1.0
         self.activity_factor = 1.0
-        self.extra_income = 0.0
         self.donor_base = 1.0
         self.pandemic_factor = 1.0  # revenue multiplier a pandemic left it with
         self.founded_month = model.month
@@ -210,7 +210,7 @@ class Organisation(mesa.Agent):
         p = self.model.params.organisations
         people = members * self.model.scale
         donations = p.donations * self.donor_base
-        income = (p.grant + p.fee * people + donations) * self.revenue_factor + self.extra_income
+        income = (p.grant + p.fee * people + donations) * self.revenue_factor
         activity = (p.cost_per_member * people + p.cost_per_venue * venues) * self.activity_factor
         costs = p.cost_base + activity
         self.funds = min(self.funds + income - costs, p.reserve_months * costs)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .population import ADULT_AGE, AGE_YEARS, MAX_AGE
-from .ties import isolated_mask
+from .ties import isolated
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -93,7 +93,7 @@ class Snapshot:
     @cached_property
     def isolated(self) -> np.ndarray:
         """Living residents with no family or friend outside the household (month start)."""
-        return self.r.alive & isolated_mask(self.r.ties)
+        return isolated(self.model)
 
     @cached_property
     def taking_part_draw(self) -> np.ndarray:

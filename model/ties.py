@@ -329,7 +329,7 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
     r, p = model.residents, model.params.ties
     t = r.ties
     f32 = np.float32
-    was_isolated = r.alive & isolated_mask(t)
+    was_isolated = isolated(model)
     work_loss = np.where(r.working, f32(p.work_loss[0]), f32(p.work_loss[1]))
     interest_loss = np.where(taking_part, f32(p.interest_loss[0]), f32(p.interest_loss[1]))
     p_loss = t[NEIGHBOUR] * f32(p.neighbour_loss)
