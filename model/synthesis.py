@@ -185,8 +185,9 @@ def build_population(model: CommunityModel) -> None:
     children = np.flatnonzero(years < ADULT_AGE)
     sib_key = years[children] + gen.random(children.size) * tp.sibling_spread
     children = children[np.argsort(sib_key, kind="stable")]
-    group_sizes = np.arange(1, len(tp.sibling_shares) + 1)
-    sizes = gen.choice(group_sizes, size=children.size, p=list(tp.sibling_shares))
+    shares = np.asarray(tp.sibling_shares, dtype=float)
+    group_sizes = np.arange(1, shares.size + 1)
+    sizes = gen.choice(group_sizes, size=children.size, p=shares / shares.sum())
     cuts = np.cumsum(sizes)
     bounds = np.unique(np.concatenate([[0], cuts[cuts <= children.size], [children.size]]))
     starts, ends = bounds[:-1], bounds[1:]  # no groups at all when there are no children

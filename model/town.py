@@ -265,7 +265,7 @@ class TownParams:
     )
     sibling_shares: tuple[float, ...] = param(
         (0.40, 0.45, 0.15),
-        unit="shares of families with 1, 2, 3 children under 18 (the start)",
+        unit="shares of families with 1, 2, 3 children under 18 (the start; normalised)",
         source="assumption",
         lo=0,
         hi=1,
