@@ -1,67 +1,291 @@
 """CommunityModel: a town or district, one month per step.
 
-The step order is written once, here, as a short list of calls; each call is a
-vectorised rule over the residents' columns or a pass over the organisations
-(Mesa agents). See ``docs/ODD.md`` for the full description.
+The month is data: :data:`PHASES` lists its phases in order — each with its name, the
+mechanism module that owns it and the function that runs it — and
+:meth:`CommunityModel.step` runs them one after the other (``time_phases=True`` times
+each). ``docs/ODD.md`` (section 3) is generated from the list by
+``docs/process_order.py``; a test keeps it current.
 
-Step order (one month):
+This month's levers are one object (:class:`~model.levers.Levers`): the levers phase
+makes a neutral one, shocks and policy components change it, and the phases after it
+read ``model.levers``. Every month counter is zeroed in one place
+(:func:`reset_counters`), by the first phase of the month.
 
-1. demography — age, deaths and moves out; births; moves in; household change
-2. levers — shocks and active policy components set this month's levers
-3. needs — onset, escalation and crises, improvement and resolution
-4. community — ties; venue attendance; groups and NPOs; volunteers; venue staffing,
-   closures and openings; 民生委員 terms, recruitment and visits
-5. support — venues notice needs (参加→相談); outreach; residents seek help;
-   referrals arrive; counters assess their queues (support or refer on)
-6. costs — active components book their spending
-7. bookkeeping — once a year drop departed residents; add the month's outcomes to the
-   cost ledger; record the month's outputs (the event counts were zeroed at month start)
-
-Before month 0 the social system (steps 2-6, no demography) runs for a warm-up so that
-queues, ties and volunteers start near their own balance. In this frozen town (and with
-``switches.demography`` off) the stocks that only aging and death balance — care and
-disability need, which the model never resolves — are held: no new onsets, since nobody
-ages or dies. After the warm-up the 民生委員 fill rate is set back to the profile's.
+Before month 0 the social system (the phases marked ``warmup``, no demography) runs for
+a warm-up so that queues, ties and volunteers start near their own balance. In this
+frozen town (and with ``switches.demography`` off) the stocks that only aging and death
+balance — care and disability need, which the model never resolves — are held: no new
+onsets, since nobody ages or dies. After the warm-up the 民生委員 fill rate is set back
+to the profile's.
 """
 
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
 from . import budget, costs, demography, needs, projection, reports, shocks, ties, volunteers
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
+from .levers import Levers
 from .lifetable import LifeRecord
 from .organisations import OrganisationSystem
 from .outputs import Recorder, Tally
 from .parameters import ParameterError
-from .population import ROLE_PARENT, Households, Residents, ResidentView, view
+from .population import (
+    PER_100K,
+    ROLE_PARENT,
+    Households,
+    Residents,
+    ResidentView,
+    unmet_needs,
+    view,
+)
 from .scenario import InterventionSpec, Params, Scenario
 from .snapshot import Snapshot
 from .streams import Streams
 from .support import SupportSystem
-from .synthesis import build_population
+from .synthesis import build_population, largest_remainder
 from .town import TownMap, place_homes, town_map
 from .venues import VenueSystem
 
+__all__ = ["PHASES", "CommunityModel", "Levers", "Phase", "calendar_date", "reset_counters"]
+
 STATES = ("connected", "isolated", "in_need", "supported", "volunteer")
+CONNECTED, ISOLATED, IN_NEED, SUPPORTED, VOLUNTEER = range(len(STATES))
+CAPACITY_HEADROOM = 1.3  # column capacity reserved at the start, per expected resident
+MIN_CAPACITY = 1024  # smallest column capacity
 
 
-@dataclass
-class Levers:
-    """This month's settings that shocks and policy components may change."""
+@dataclass(frozen=True)
+class Phase:
+    """One phase of the month.
 
-    join_boost: np.ndarray = field(default_factory=lambda: np.ones(0))
-    volunteer_boost: float = 1.0
-    volunteer_quit_factor: float = 1.0
-    match_boost: float = 1.0
-    open_boost: float = 1.0
-    npo_founding_boost: float = 1.0
-    minsei_visit_boost: float = 1.0
+    Attributes:
+        name: Short name (the key of ``CommunityModel.phase_seconds``).
+        owner: The mechanism module that owns it (``model.<owner>``).
+        run: The function, called with the model.
+        what: What happens, one sentence (the ODD's process order is made of these).
+        warmup: Runs in the warm-up months too (the social system), not only from month 1.
+        switches: Names of ``params.switches`` that must all be on for it to run.
+    """
+
+    name: str
+    owner: str
+    run: Callable[[CommunityModel], None]
+    what: str
+    warmup: bool = True
+    switches: tuple[str, ...] = ()
+
+
+def reset_counters(model: CommunityModel, *, spending: bool = True) -> None:
+    """Zero every month counter of the model: the one place where they are reset.
+
+    The reporters only read them, so a month's outputs can be computed any number of
+    times without changing the run. ``spending=False`` keeps the month's spending (month 0
+    shows today's budget as a monthly rate after the warm-up's events are forgotten).
+    """
+    model.tally.reset()
+    model.support.reset_month()
+    model.venues.reset_month()
+    if spending:
+        model.ledger.start_month()
+
+
+def _start(model: CommunityModel) -> None:
+    reset_counters(model)
+    if model.month > 0:
+        model.demo_tables.set_year(model.calendar(model.month - 1)[0])  # the month being lived
+
+
+def _age_and_exit(model: CommunityModel) -> None:
+    demography.age_and_exit(model, None)
+
+
+def _snapshot(model: CommunityModel) -> None:
+    if model.frozen:
+        # A frozen town: time since arrival stands still, as ages do.
+        r = model.residents
+        np.add(r.arrival_m, 1, out=r.arrival_m, where=r.alive)
+    model.snap = Snapshot(model)
+
+
+def _set_levers(model: CommunityModel) -> None:
+    model.levers = Levers.neutral(model.residents.n, len(model.support.counters))
+    if model.params.switches.community:
+        shocks.apply(model)
+    for intervention in model.interventions:
+        intervention.prepare(model)
+    model.apply_interventions("levers")
+    if model.params.switches.community:
+        model.isolated = model.snap.isolated
+    else:
+        model.isolated = np.zeros(model.residents.n, bool)
+
+
+def _needs(model: CommunityModel) -> None:
+    needs.progress(model, model.residents.venue >= 0, model.isolated)
+
+
+def _ties(model: CommunityModel) -> None:
+    r = model.residents
+    in_need = (r.sev > 0).any(axis=0)
+    taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
+    ties.update(model, taking_part, in_need)
+
+
+def _attend(model: CommunityModel) -> None:
+    model.venues.attend(model.isolated)
+
+
+def _organisations(model: CommunityModel) -> None:
+    model.organisations.update()
+
+
+def _volunteers(model: CommunityModel) -> None:
+    demand, supply = volunteers.demand_supply(model)
+    load = np.divide(demand, supply, out=np.ones_like(demand), where=supply > 0)
+    volunteers.update(model, load)
+
+
+def _staffing(model: CommunityModel) -> None:
+    model.venues.staffing()
+
+
+def _open_venues(model: CommunityModel) -> None:
+    model.venues.open_new()
+
+
+def _minsei(model: CommunityModel) -> None:
+    volunteers.minsei_update(model)
+
+
+def _taking_part(model: CommunityModel) -> None:
+    r = model.residents
+    taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
+    r.last_part_m[taking_part] = model.month
+
+
+def _notice(model: CommunityModel) -> None:
+    if model.params.switches.community:
+        model.venues.notice_needs()
+
+
+def _find(model: CommunityModel) -> None:
+    model.apply_interventions("find")
+
+
+def _seek_help(model: CommunityModel) -> None:
+    r = model.residents
+    has_ties = r.ties.sum(axis=0, dtype=np.int16) > 0
+    model.support.seek_help(has_ties)
+
+
+def _arrive(model: CommunityModel) -> None:
+    model.support.arrive_referrals()
+
+
+def _serve(model: CommunityModel) -> None:
+    model.support.serve()
+
+
+def _book_costs(model: CommunityModel) -> None:
+    for line, yen in costs.baseline_month(model).items():
+        model.ledger.spend(line, yen, baseline=True)
+    for intervention in model.interventions:
+        if intervention.acting:
+            for line, yen in intervention.monthly_cost(model).items():
+                model.ledger.spend(line, yen)
+
+
+def _compact(model: CommunityModel) -> None:
+    if model.month % 12 == 0:
+        model.compact()
+
+
+def _outcomes(model: CommunityModel) -> None:
+    tally = model.tally
+    model.ledger.add_outcomes(tally.reconnected * model.scale, tally.resolved * model.scale)
+
+
+def _record(model: CommunityModel) -> None:
+    model.recorder.record(model)
+
+
+# fmt: off
+PHASES: tuple[Phase, ...] = (
+    Phase("start", "core", _start,
+          "Every month counter is zeroed (event counts, waits, venues opened and closed, "
+          "counters' cases, the month's spending); the demographic tables turn to the "
+          "calendar year being lived."),
+    Phase("deaths_and_moves_out", "demography", _age_and_exit,
+          "Everyone ages a month; one draw per resident decides death and, failing that, "
+          "moving out.", warmup=False, switches=("demography",)),
+    Phase("births", "demography", demography.births,
+          "Births.", warmup=False, switches=("demography",)),
+    Phase("moves_in", "demography", demography.in_migration,
+          "Moves in.", warmup=False, switches=("demography",)),
+    Phase("households", "demography", demography.household_change,
+          "Young adults leave home; singles partner; older people living alone move in with "
+          "family or into a care facility; once a year, work status follows age.",
+          warmup=False, switches=("demography",)),
+    Phase("snapshot", "snapshot", _snapshot,
+          "The month's shared view of the town (households, ages, isolation at month "
+          "start); in a frozen town time since arrival stands still."),
+    Phase("levers", "levers", _set_levers,
+          "This month's levers start neutral; shocks (pandemic, transport cut) and the "
+          "active policy components set them (one-stop rule, joint-plan capacity, extra "
+          "staff, boosts)."),
+    Phase("needs", "needs", _needs,
+          "Onsets by field; withdrawal starts and ends; existing needs escalate, reach "
+          "crises, improve or resolve.", switches=("needs",)),
+    Phase("ties", "ties", _ties,
+          "Ties are lost and formed.", switches=("community",)),
+    Phase("venue_attendance", "venues", _attend,
+          "Venue regulars stay or stop and newcomers join.", switches=("community",)),
+    Phase("organisations", "organisations", _organisations,
+          "Residents join and leave groups; NPOs balance their money and may dissolve or be "
+          "founded.", switches=("community",)),
+    Phase("volunteers", "volunteers", _volunteers,
+          "Volunteers start and stop and are matched to venues short of help.",
+          switches=("community",)),
+    Phase("venue_staffing", "venues", _staffing,
+          "Venues count months unstaffed and close.", switches=("community",)),
+    Phase("venue_openings", "venues", _open_venues,
+          "Residents' groups open new venues.", switches=("community",)),
+    Phase("minsei", "volunteers", _minsei,
+          "民生委員 terms end, vacancies are filled, and commissioners visit households.",
+          switches=("community",)),
+    Phase("taking_part", "core", _taking_part,
+          "Residents taking part in a venue, group or volunteering are stamped with the "
+          "month.", switches=("community",)),
+    Phase("venues_notice", "venues", _notice,
+          "Venues notice needs of regulars (参加→相談).", switches=("needs",)),
+    Phase("outreach", "interventions", _find,
+          "Outreach workers contact residents.", switches=("needs",)),
+    Phase("seek_help", "support", _seek_help,
+          "Residents seek help.", switches=("needs",)),
+    Phase("referrals_arrive", "support", _arrive,
+          "Referrals arrive at their counter.", switches=("needs",)),
+    Phase("counters_serve", "support", _serve,
+          "Counters assess their queues up to capacity (support, refer on, or close).",
+          switches=("needs",)),
+    Phase("costs", "costs", _book_costs,
+          "Today's services and the active components book their spending."),
+    Phase("compaction", "core", _compact,
+          "Once a year departed residents are dropped from the arrays.", warmup=False),
+    Phase("outcomes", "costs", _outcomes,
+          "The month's people reconnected and needs resolved are added to the cost "
+          "ledger's totals.", warmup=False),
+    Phase("record", "outputs", _record,
+          "The month's outputs are recorded (reporting reads the model and changes "
+          "nothing).", warmup=False),
+)
+# fmt: on
 
 
 def calendar_date(start_year: int, start_month: int, month: int) -> tuple[int, int]:
@@ -99,11 +323,13 @@ class CommunityModel(mesa.Model):
         *,
         seed: int = 0,
         builder: Callable[[CommunityModel], None] | None = None,
+        time_phases: bool = False,
     ) -> None:
         """Build the town of ``scenario`` with root seed ``seed``.
 
         ``builder`` replaces the synthetic population (used for small hand-built worlds
         in tests and teaching); it must append residents and households to the model.
+        With ``time_phases`` the seconds spent in each phase add up in ``phase_seconds``.
         """
         super().__init__(rng=seed)
         self.inputs = scenario if scenario is not None else Scenario()
@@ -115,11 +341,15 @@ class CommunityModel(mesa.Model):
         self.streams = Streams(self.seed)
         self.tally = Tally()
         self.levers = Levers()
+        self.isolated = np.zeros(0, bool)  # isolated at month start (set by the levers phase)
+        self.phase_seconds: dict[str, float] | None = (
+            dict.fromkeys((phase.name for phase in PHASES), 0.0) if time_phases else None
+        )
         # The map belongs to the town, not to the run: every seed sees the same districts.
         self.town_map: TownMap = town_map(self.params.town)
         self.n_districts = self.params.town.districts
         # Policy intensities are given per 100k residents of the town at the start.
-        self.per_100k = self.params.town.population / 100_000
+        self.per_100k = self.params.town.population / PER_100K
         weights = np.array(self.params.town.district_weights or [1.0] * self.n_districts)
         if weights.size != self.n_districts:
             raise ParameterError(
@@ -142,9 +372,9 @@ class CommunityModel(mesa.Model):
         self.needs_tables = needs.NeedsTables.build(self.params.needs)
         self.volunteer_join_table = volunteers.join_table(self.params.volunteers)
         budget.check_fits(self.params.town.population, self.scale)  # before any allocation
-        n_guess = int(self.params.town.population / self.scale * 1.3)
-        self.residents = Residents(capacity=max(1024, n_guess))
-        self.households = Households(capacity=max(1024, n_guess // 2))
+        n_guess = int(self.params.town.population / self.scale * CAPACITY_HEADROOM)
+        self.residents = Residents(capacity=max(MIN_CAPACITY, n_guess))
+        self.households = Households(capacity=max(MIN_CAPACITY, n_guess // 2))
         self.interventions: list[Intervention] = []
         self.ledger = costs.Ledger(self.params.costs)
         self.facility_hh = np.empty(0, dtype=np.int64)
@@ -161,6 +391,7 @@ class CommunityModel(mesa.Model):
         self.support = SupportSystem(self)
         self.organisations = OrganisationSystem(self)
         self.venues = VenueSystem(self)
+        self.levers = Levers.neutral(self.residents.n, len(self.support.counters))
         reporters = [reports.demography]
         synthetic = switches.synthetic_start
         if switches.needs:
@@ -181,109 +412,34 @@ class CommunityModel(mesa.Model):
             self.add_intervention(spec)
         while self.month < 0:  # warm-up: the social system settles, people do not age
             self.month += 1
-            self._social_month()
+            self._run_phases(warmup=True)
         if switches.community and synthetic and switches.warmup_months > 0:
             volunteers.restore_fill(self)  # month 0 has the profile's 民生委員 fill rate
         self.ledger.restart()  # the budget's running totals start at month 0
-        self._start_month()  # month 0 reports no events: the warm-up's are forgotten
+        # Month 0 reports no events: the warm-up's are forgotten.
+        reset_counters(self, spending=False)
         self.recorder.record(self)
 
     # ---- the month -------------------------------------------------------------------
     def step(self) -> None:
-        """Advance the town by one month (see the module docstring for the order)."""
+        """Advance the town by one month: every phase of :data:`PHASES`, in order."""
         self.month += 1
-        self._start_month()
-        self.demo_tables.set_year(self.calendar(self.month - 1)[0])  # the month being lived
-        if self.params.switches.demography:
-            demography.age_and_exit(self, None)
-            demography.births(self)
-            demography.in_migration(self)
-            demography.household_change(self)
-        self._social_month()
-        if self.month % 12 == 0:
-            self.compact()
-        self.ledger.add_outcomes(
-            self.tally.reconnected * self.scale, self.tally.resolved * self.scale
-        )
-        self.recorder.record(self)
+        self._run_phases(warmup=False)
 
-    def _start_month(self) -> None:
-        """Zero the month's event counts, once, before anything happens in the month.
-
-        The reporters only read them, so a month's outputs can be computed any number
-        of times without changing the run.
-        """
-        self.tally.reset()
-        self.support.waits.clear()
-        self.venues.opened_this_month = 0
-        self.venues.closed_this_month = 0
-
-    def _social_month(self) -> None:
-        """Steps 2-6 of the month: levers, needs, community, support, costs."""
+    def _run_phases(self, *, warmup: bool) -> None:
         switches = self.params.switches
-        if self.frozen:
-            # A frozen town: time since arrival stands still, as ages do.
-            r = self.residents
-            np.add(r.arrival_m, 1, out=r.arrival_m, where=r.alive)
-        self.snap = Snapshot(self)
-        self._set_levers()
-        isolated = self.snap.isolated if switches.community else np.zeros(self.residents.n, bool)
-        attending = self.residents.venue >= 0
-        if switches.needs:
-            needs.progress(self, attending, isolated)
-        if switches.community:
-            self._community_month(isolated)
-        if switches.needs:
-            self._support_month()
-        self._book_costs()
-
-    def _set_levers(self) -> None:
-        self.levers = Levers(join_boost=np.ones(self.residents.n))
-        self.support.one_stop_for = None
-        self.support.joint_for = None
-        self.support.joint_capacity = 0.0
-        for counter in self.support.counters:
-            counter.extra_staff = 0.0
-        self.ledger.start_month()
-        if self.params.switches.community:
-            shocks.apply(self)
-        for intervention in self.interventions:
-            intervention.prepare(self)
-        self._apply_interventions("levers")
-
-    def _community_month(self, isolated: np.ndarray) -> None:
-        r = self.residents
-        in_need = (r.sev > 0).any(axis=0)
-        taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
-        ties.update(self, taking_part, in_need)
-        self.venues.attend(isolated)
-        self.organisations.update()
-        demand, supply = volunteers.demand_supply(self)
-        load = np.divide(demand, supply, out=np.ones_like(demand), where=supply > 0)
-        volunteers.update(self, load)
-        self.venues.staffing()
-        self.venues.open_new()
-        volunteers.minsei_update(self)
-        taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
-        r.last_part_m[taking_part] = self.month
-
-    def _support_month(self) -> None:
-        r = self.residents
-        if self.params.switches.community:
-            self.venues.notice_needs()
-        self._apply_interventions("find")
-        has_ties = r.ties.sum(axis=0, dtype=np.int16) > 0
-        self.support.seek_help(has_ties)
-        self.support.arrive_referrals()
-        self.support.serve()
-
-    def _book_costs(self) -> None:
-        for line, yen in costs.baseline_month(self).items():
-            self.ledger.spend(line, yen, baseline=True)
-        for intervention in self.interventions:
-            if intervention.acting:
-                for line, yen in intervention.monthly_cost(self).items():
-                    self.ledger.spend(line, yen)
+        seconds = self.phase_seconds
+        for phase in PHASES:
+            if (warmup and not phase.warmup) or not all(
+                getattr(switches, s) for s in phase.switches
+            ):
+                continue
+            if seconds is None:
+                phase.run(self)
+            else:
+                t0 = time.perf_counter()
+                phase.run(self)
+                seconds[phase.name] += time.perf_counter() - t0
 
     def run(self, months: int) -> CommunityModel:
         """Run ``months`` steps; returns the model for chaining."""
@@ -388,8 +544,11 @@ class CommunityModel(mesa.Model):
         stream = self.streams["traits"]
         keys = r.pid[new]
         never = stream.uniform(keys, 0, k=0) < self.params.support.never_seek_share
-        r.seek_cap[new] = np.where(never, 0.0, 0.2 + 0.8 * stream.uniform(keys, 0, k=1))
-        r.motivation[new] = stream.uniform(keys, 0, k=2) ** 1.5
+        low = self.params.support.seek_capacity_min
+        r.seek_cap[new] = np.where(never, 0.0, low + (1.0 - low) * stream.uniform(keys, 0, k=1))
+        r.motivation[new] = (
+            stream.uniform(keys, 0, k=2) ** self.params.volunteers.motivation_exponent
+        )
 
     def on_supported(self, idx: np.ndarray) -> None:
         """Residents who just started receiving support (participation support hooks here)."""
@@ -410,8 +569,6 @@ class CommunityModel(mesa.Model):
         hh_d = np.bincount(self.households.district[home], minlength=self.n_districts)
         # The town's posts, shared over districts by largest remainder (at a coarse scale
         # rounding each district on its own would lose or add posts).
-        from .synthesis import largest_remainder
-
         total = max(round(float(hh_d.sum()) / self.params.minsei.households_per_post), 1)
         return np.maximum(largest_remainder(total, hh_d.astype(float)), 1).astype(float)
 
@@ -454,7 +611,8 @@ class CommunityModel(mesa.Model):
         self.interventions.append(intervention)
         return intervention
 
-    def _apply_interventions(self, hook: str) -> None:
+    def apply_interventions(self, hook: str) -> None:
+        """Apply the acting policy components of ``hook`` ("levers" or "find")."""
         for intervention in self.interventions:
             if intervention.hook == hook and intervention.acting:
                 intervention.apply(self)
@@ -499,11 +657,11 @@ class CommunityModel(mesa.Model):
         Volunteer beats supported beats in need (unmet) beats isolated beats connected.
         """
         r = self.residents
-        unmet = ((r.sev[:, idx] > 0) & ~r.supported[:, idx]).any(axis=0)
+        unmet = unmet_needs(r, idx).any(axis=0)
         supported = r.supported[:, idx].any(axis=0)
         isolated = ties.isolated_mask(r.ties[:, idx])
         return np.select(
             [r.volunteer[idx], supported & ~unmet, unmet, isolated],
-            [4, 3, 2, 1],
-            default=0,
+            [VOLUNTEER, SUPPORTED, IN_NEED, ISOLATED],
+            default=CONNECTED,
         )

@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
+from .venues import KAYOI, KODOMO, SALON
 
 if TYPE_CHECKING:
     from .core import CommunityModel
 
 PAYERS = ("national", "prefecture", "municipality", "insurance_1", "insurance_2", "private")
+INSURANCE = (PAYERS.index("insurance_1"), PAYERS.index("insurance_2"))  # 介護保険 payers
 PAYER_LABELS_JA = ("国", "都道府県", "市町村", "1号保険料", "2号保険料", "民間・寄附")
 FIELD_OF_LINE = {
     "care_prevention": "care",
@@ -276,8 +278,6 @@ def baseline_month(model: CommunityModel) -> dict[str, float]:
     r = model.residents
     appointed = float(np.count_nonzero(r.alive & r.minsei)) * model.scale
     lines["minsei"] = appointed * c.minsei_allowance_year / 12.0
-    from .venues import KAYOI, KODOMO, SALON
-
     line_of_kind = {SALON: "care_prevention", KAYOI: "care_prevention", KODOMO: "child_hub"}
     for venue in model.venues.venues:
         grant_line = line_of_kind.get(venue.kind)
@@ -295,7 +295,7 @@ def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarra
     k = model.scale
     m = ledger.month_by_payer
     town = {f"cost_{name}": float(m[i]) for i, name in enumerate(PAYERS)}
-    town["cost_insurance"] = float(m[3] + m[4])
+    town["cost_insurance"] = float(m[INSURANCE[0]] + m[INSURANCE[1]])
     town["cost_total"] = float(m.sum())
     town["cost_baseline"] = ledger.month_baseline
     town["cost_policy"] = float(m.sum()) - ledger.month_baseline

@@ -39,7 +39,20 @@ import numpy as np
 from scipy.stats import poisson
 
 from .parameters import ParameterError, param
-from .population import FEMALE, MALE, ROLE_CHILD, ROLE_HEAD, ROLE_PARENT
+from .population import (
+    ADULT_AGE,
+    AGE_YEARS,
+    FACILITY_OLDEST,
+    FEMALE,
+    LATE_OLD_AGE,
+    MALE,
+    MAX_AGE,
+    OLD_AGE,
+    ROLE_CHILD,
+    ROLE_HEAD,
+    ROLE_PARENT,
+    TINY,
+)
 from .rates import monthly_chance
 
 if TYPE_CHECKING:
@@ -47,6 +60,9 @@ if TYPE_CHECKING:
 
 MAX_AGE_M = 110 * 12  # everyone dies by 110: the life table's last row
 ASFR_BANDS = (15, 20, 25, 30, 35, 40, 45, 50)
+FERTILE_FROM, FERTILE_BELOW = ASFR_BANDS[0], ASFR_BANDS[-1]
+ASFR_WIDTH = ASFR_BANDS[1] - ASFR_BANDS[0]  # years per fertility band
+N_ASFR = len(ASFR_BANDS) - 1
 MIGRATION_BANDS = (0, 15, 18, 25, 35, 50, 65, 75)
 NET_BANDS = (0, 15, 18, 25, 40, 65, 75)  # net migration by age: 0-14 … 75+
 EMPLOYMENT_BANDS = (15, 20, 60, 65, 70, 75)
@@ -286,6 +302,44 @@ class DemographyParams:
         hi=1,
         length=6,
     )
+    leave_home_below: int = param(
+        35,
+        unit="age (years) below which adult children leave the parental home (from 18)",
+        source="assumption: set with leave_home_rate",
+        lo=19,
+        hi=60,
+    )
+    leave_home_nearby: float = param(
+        0.7,
+        unit="share of young adults leaving home who stay in their district",
+        source="assumption",
+        lo=0,
+        hi=1,
+        ja="離家時に同じ地区に住む割合",
+        en="Leaving home nearby",
+    )
+    partner_from: int = param(
+        22,
+        unit="age (years) from which never-married residents partner",
+        source="assumption",
+        lo=15,
+        hi=60,
+    )
+    partner_below: int = param(
+        45,
+        unit="age (years) below which never-married residents partner",
+        source="assumption",
+        lo=16,
+        hi=80,
+    )
+    parent_age_gap: int = param(
+        30,
+        unit="years between children and the parents they move with (the projection's "
+        "net migration of under-18s)",
+        source="assumption: mean age of mothers at birth ≈ 30-32",
+        lo=15,
+        hi=50,
+    )
 
 
 def annual_hazard(p: DemographyParams, sex: int, age_years: np.ndarray) -> np.ndarray:
@@ -387,7 +441,7 @@ def tfr_in(p: DemographyParams, year: float) -> float:
     return p.tfr * trend
 
 
-def _by_band(edges: tuple[int, ...], values: tuple[float, ...], top: int = 121) -> np.ndarray:
+def _by_band(edges: tuple[int, ...], values: tuple[float, ...], top: int = AGE_YEARS) -> np.ndarray:
     """A lookup table by completed years of age (0..top-1) from banded values."""
     table = np.zeros(top)
     for i, lo in enumerate(edges):
@@ -398,7 +452,7 @@ def _by_band(edges: tuple[int, ...], values: tuple[float, ...], top: int = 121) 
 
 
 def _asfr_table(p: DemographyParams, tfr: float) -> np.ndarray:
-    asfr_band = np.array(p.asfr_shape) / max(sum(p.asfr_shape), 1e-12) * tfr / 5.0
+    asfr_band = np.array(p.asfr_shape) / max(sum(p.asfr_shape), TINY) * tfr / ASFR_WIDTH
     return _by_band(ASFR_BANDS, tuple(asfr_band / 12.0))
 
 
@@ -479,7 +533,7 @@ def age_and_exit(model: CommunityModel, death_factor: np.ndarray | None) -> None
     year = model.calendar(month - 1)[0]  # the calendar year of the month being lived
     model.life_record.expose(year, r.sex[alive], years[alive])
     # Heads and partners decide for their household; adult children decide for themselves.
-    mover = (r.role == ROLE_HEAD) | ((r.role == ROLE_CHILD) & (years >= 18))
+    mover = (r.role == ROLE_HEAD) | ((r.role == ROLE_CHILD) & (years >= ADULT_AGE))
     q_out = np.where(mover, t.move_out[years], 0.0)
     # A net move is decided once per household: a couple shares the rate of its band.
     heads_per_hh = np.bincount(r.hh[alive & (r.role == ROLE_HEAD)], minlength=model.households.n)
@@ -552,15 +606,17 @@ class FertilityRecord:
 
     def add(self, women_years: np.ndarray, mothers_years: np.ndarray) -> None:
         """Count one month of exposure for ``women_years`` and births to ``mothers_years``."""
-        self.exposure += np.bincount((women_years - 15) // 5, minlength=7)[:7]
-        self.births += np.bincount((mothers_years - 15) // 5, minlength=7)[:7]
+        bands = (women_years - FERTILE_FROM) // ASFR_WIDTH
+        self.exposure += np.bincount(bands, minlength=N_ASFR)[:N_ASFR]
+        mothers = (mothers_years - FERTILE_FROM) // ASFR_WIDTH
+        self.births += np.bincount(mothers, minlength=N_ASFR)[:N_ASFR]
 
     def tfr(self) -> float:
         """Σ over bands of 5 × births per woman-year."""
         rate = np.divide(
-            self.births, self.exposure / 12.0, out=np.zeros(7), where=self.exposure > 0
+            self.births, self.exposure / 12.0, out=np.zeros(N_ASFR), where=self.exposure > 0
         )
-        return float(5.0 * rate.sum())
+        return float(ASFR_WIDTH * rate.sum())
 
 
 def _partnered_women(model: CommunityModel) -> np.ndarray:
@@ -575,20 +631,22 @@ def births(model: CommunityModel) -> None:
     """Women 15-49 give birth at rates that keep the TFR; newborns join their household."""
     r, p = model.residents, model.params.demography
     years = r.age_m // 12
-    women = np.flatnonzero(r.alive & (r.sex == FEMALE) & (years >= 15) & (years < 50))
+    women = np.flatnonzero(
+        r.alive & (r.sex == FEMALE) & (years >= FERTILE_FROM) & (years < FERTILE_BELOW)
+    )
     if women.size == 0:
         return
     base = model.demo_tables.asfr[years[women]]
     partnered = _partnered_women(model)[women]
     # Partnered women bear almost all children. Rates are rescaled within each 5-year
     # band so that every band keeps its age-specific rate, and so the TFR holds.
-    band = (years[women] - 15) // 5
-    expected = np.bincount(band, weights=base, minlength=7)
-    denom_p = np.bincount(band, weights=base * partnered, minlength=7)
+    band = (years[women] - FERTILE_FROM) // ASFR_WIDTH
+    expected = np.bincount(band, weights=base, minlength=N_ASFR)
+    denom_p = np.bincount(band, weights=base * partnered, minlength=N_ASFR)
     denom_u = expected - denom_p
     share_u = np.where(denom_p > 0, p.nonmarital_birth_ratio, 1.0)
-    k_p = np.divide((1 - share_u) * expected, denom_p, out=np.zeros(7), where=denom_p > 0)
-    k_u = np.divide(share_u * expected, denom_u, out=np.zeros(7), where=denom_u > 0)
+    k_p = np.divide((1 - share_u) * expected, denom_p, out=np.zeros(N_ASFR), where=denom_p > 0)
+    k_u = np.divide(share_u * expected, denom_u, out=np.zeros(N_ASFR), where=denom_u > 0)
     prob = np.minimum(base * np.where(partnered, k_p[band], k_u[band]), 1.0)
     stream = model.streams["births"]
     mothers = women[stream.bernoulli(r.pid[women], prob, model.month)]
@@ -634,7 +692,7 @@ class Units:
 
 def mean_unit_size(shares: tuple[float, ...]) -> float:
     """Expected persons per arriving unit for unit-kind ``shares``."""
-    w = np.asarray(shares, dtype=float) / max(sum(shares), 1e-12)
+    w = np.asarray(shares, dtype=float) / max(sum(shares), TINY)
     kids_mean = float(np.dot(KIDS, KIDS_P))
     return float(np.dot(w, 1.0 + np.asarray(UNIT_COUPLE_SHARE))) + float(w[FAMILY]) * kids_mean
 
@@ -747,10 +805,12 @@ def in_migration(model: CommunityModel) -> None:
     p = model.params.demography
     _replace_exchange_leavers(model)
     n = model.residents.count()
-    _arrive_units(model, p.return_share * model.net_leavers, p.return_unit_shares, 4, foreign=False)
-    _arrive_units(model, p.in_rate / 12.0 * n, p.in_unit_shares, 5, foreign=False)
+    _arrive_units(
+        model, p.return_share * model.net_leavers, p.return_unit_shares, k=4, foreign=False
+    )
+    _arrive_units(model, p.in_rate / 12.0 * n, p.in_unit_shares, k=5, foreign=False)
     foreign_rate = p.foreign_net_national / p.national_population * p.foreign_share
-    _arrive_units(model, foreign_rate / 12.0 * n, p.foreign_unit_shares, 6, foreign=True)
+    _arrive_units(model, foreign_rate / 12.0 * n, p.foreign_unit_shares, k=6, foreign=True)
 
 
 def household_change(model: CommunityModel) -> None:
@@ -759,14 +819,15 @@ def household_change(model: CommunityModel) -> None:
     month = model.month
     years = r.age_m // 12
     # Leaving home (within town): adult children 18-34.
-    candidates = np.flatnonzero(r.alive & (r.role == ROLE_CHILD) & (years >= 18) & (years < 35))
+    young = (years >= ADULT_AGE) & (years < p.leave_home_below)
+    candidates = np.flatnonzero(r.alive & (r.role == ROLE_CHILD) & young)
     monthly = monthly_chance(p.leave_home_rate)
     stream = model.streams["leave_home"]
     leavers = candidates[stream.bernoulli(r.pid[candidates], monthly, month)]
     if leavers.size:
         gen = stream.generator(month)
         districts = np.where(
-            gen.random(leavers.size) < 0.7,
+            gen.random(leavers.size) < p.leave_home_nearby,
             r.district[leavers],
             model.pick_districts(leavers.size, gen),
         ).astype(np.int16)
@@ -795,7 +856,11 @@ def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
     living_alone = (r.role == ROLE_HEAD) & (sizes[r.hh] == 1)
     with_parents = r.role == ROLE_CHILD
     single = (
-        r.alive & r.never_married & (years >= 22) & (years < 45) & (living_alone | with_parents)
+        r.alive
+        & r.never_married
+        & (years >= p.partner_from)
+        & (years < p.partner_below)
+        & (living_alone | with_parents)
     )
     if not single.any():
         return
@@ -840,7 +905,7 @@ def _elderly_moves(model: CommunityModel, sizes: np.ndarray) -> None:
     """
     r, p = model.residents, model.params.demography
     years = r.age_m // 12
-    alone = np.flatnonzero(r.alive & (years >= 65) & (sizes[r.hh] == 1))
+    alone = np.flatnonzero(r.alive & (years >= OLD_AGE) & (sizes[r.hh] == 1))
     if alone.size == 0:
         return
     # A child's household in town: any resident who grew up in the elder's household.
@@ -850,7 +915,9 @@ def _elderly_moves(model: CommunityModel, sizes: np.ndarray) -> None:
     target = child_hh[r.hh[alone]]
     p_join = np.where(target >= 0, monthly_chance(p.join_family_rate), 0.0)
     fac_rate = np.select(
-        [years[alone] >= 85, years[alone] >= 75], [p.facility_rate[1], p.facility_rate[0]], 0.0
+        [years[alone] >= FACILITY_OLDEST, years[alone] >= LATE_OLD_AGE],
+        [p.facility_rate[1], p.facility_rate[0]],
+        0.0,
     )
     p_fac = monthly_chance(fac_rate)
     u = model.streams["elderly_moves"].uniform(r.pid[alone], model.month)
@@ -870,7 +937,7 @@ def update_employment(model: CommunityModel) -> None:
     to year and leave it as the rate for their age falls (retirement).
     """
     r = model.residents
-    years = np.minimum(r.age_m // 12, 120)
+    years = np.minimum(r.age_m // 12, MAX_AGE)
     rate = model.demo_tables.employment[r.sex, years]
     propensity = model.streams["employment"].uniform(r.pid, 0)
     r.working[:] = r.alive & (propensity < rate)

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
-from .population import FEMALE, ROLE_CHILD, ROLE_HEAD
-from .rates import monthly_chance
+from .population import AGE_YEARS, FEMALE, ROLE_CHILD, ROLE_HEAD
+from .rates import band_values, monthly_chance
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -225,8 +225,7 @@ class NeedsParams:
 
 
 def _banded(edges: tuple[int, ...], values: tuple[float, ...], years: np.ndarray) -> np.ndarray:
-    idx = np.clip(np.searchsorted(edges, years, side="right") - 1, 0, len(values) - 1)
-    return np.where(years < edges[0], 0.0, np.asarray(values)[idx])
+    return band_values(edges, values, years)
 
 
 @dataclass
@@ -246,7 +245,7 @@ class NeedsTables:
     @classmethod
     def build(cls, p: NeedsParams) -> NeedsTables:
         """Tables for parameters ``p``."""
-        years = np.arange(121, dtype=float)
+        years = np.arange(AGE_YEARS, dtype=float)
         care = p.care_onset_65 * np.exp(p.care_onset_slope * (years - 65.0))
         care = np.where(years >= 55, care, 0.0)
         care = np.vstack([care, care * p.care_onset_female])
@@ -342,7 +341,7 @@ def initialise(model: CommunityModel) -> None:
     # prevalence is the cumulative hazard's: the stock the rules sustain as people age.
     has = u < -np.expm1(-cum)
     # Disability: integrate the banded hazard over the years lived (net of recovery).
-    edges = np.asarray((*DISABILITY_BANDS, 121), dtype=float)
+    edges = np.asarray((*DISABILITY_BANDS, AGE_YEARS), dtype=float)
     lived = np.clip(years[:, None] - edges[None, :-1], 0, np.diff(edges)[None, :])
     cum_d = lived @ np.asarray(p.disability_onset)
     has_d = stream.uniform(r.pid, 0, k=1) < -np.expm1(-cum_d * 0.85)

@@ -25,12 +25,17 @@ import mesa
 import numpy as np
 
 from .parameters import param
+from .population import AGE_YEARS, PER_100K, Residents, by_district
+from .rates import band_values
 from .snapshot import PART_GROUP
+from .synthesis import largest_remainder
 
 if TYPE_CHECKING:
     from .core import CommunityModel
 
 KINDS = ("npo", "civic", "shakyo")
+MAP_OFFSET_KM = 0.4  # where organisations are drawn, north of their district centre
+SPREAD = 7919.0  # a prime: spreads one uniform draw over the members of a pool
 MEMBER_BANDS = (15, 40, 60, 80)
 
 
@@ -117,6 +122,43 @@ class OrganisationParams:
         lo=0,
         hi=1,
     )
+    initial_funds_months: float = param(
+        3,
+        unit="fewest months of base costs an NPO holds at the start (each draws from here to 12)",
+        source="assumption",
+        lo=0,
+        hi=12,
+    )
+    new_npo_funds: float = param(
+        6,
+        unit="months of base costs a newly founded NPO starts with",
+        source="assumption",
+        lo=0,
+        hi=60,
+    )
+    issue_group_share: float = param(
+        0.25,
+        unit="share of new groups and NPOs that bring people with the same needs together (課題縁)",
+        source="assumption (range 0.1-0.5)",
+        lo=0,
+        hi=1,
+        ja="課題縁の団体の割合",
+        en="Share of issue groups",
+    )
+    founder_motivation: float = param(
+        0.7,
+        unit="wish to 'do something' (0..1) above which a resident may found a group or NPO",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
+    founder_min_age: int = param(
+        25,
+        unit="age (years) from which a resident may found a group or NPO",
+        source="assumption",
+        lo=15,
+        hi=80,
+    )
 
 
 class Organisation(mesa.Agent):
@@ -129,8 +171,9 @@ class Organisation(mesa.Agent):
         active: False once dissolved.
         issue_group: Brings people with the same needs together (課題縁).
         months_short: Consecutive months below the members or funds minimum.
-        revenue_factor: Income multiplier (a pandemic lowers it).
-        extra_income: Yen per month from funding levers (ふるさと納税, 共同募金, ...).
+        revenue_factor: Income multiplier: the organisation's own memory of a pandemic,
+            which lowers it and from whose end it recovers over months (a stock, not one
+            month's lever, so it is not in ``model.levers``).
     """
 
     def __init__(
@@ -145,14 +188,13 @@ class Organisation(mesa.Agent):
         self.kind = kind
         self.district = district
         cx, cy = model.town_map.centres[district]
-        self.x, self.y = float(cx), float(cy) + 0.4
+        self.x, self.y = float(cx), float(cy) + MAP_OFFSET_KM
         self.funds = funds
         self.active = True
         self.issue_group = issue_group
         self.months_short = 0
         self.revenue_factor = 1.0
         self.activity_factor = 1.0
-        self.extra_income = 0.0
         self.donor_base = 1.0
         self.pandemic_factor = 1.0  # revenue multiplier a pandemic left it with
         self.founded_month = model.month
@@ -168,7 +210,7 @@ class Organisation(mesa.Agent):
         p = self.model.params.organisations
         people = members * self.model.scale
         donations = p.donations * self.donor_base
-        income = (p.grant + p.fee * people + donations) * self.revenue_factor + self.extra_income
+        income = (p.grant + p.fee * people + donations) * self.revenue_factor
         activity = (p.cost_per_member * people + p.cost_per_venue * venues) * self.activity_factor
         costs = p.cost_base + activity
         self.funds = min(self.funds + income - costs, p.reserve_months * costs)
@@ -199,7 +241,7 @@ class OrganisationSystem:
         self.orgs: list[Organisation] = []
         self.shakyo = Organisation(model, "shakyo", 0, funds=0.0)
         self.orgs.append(self.shakyo)
-        self.join_table = _banded(np.arange(121), model.params.organisations.join) / 12
+        self.join_table = _banded(np.arange(AGE_YEARS), model.params.organisations.join) / 12
         # NPOs lost while a shock lasts, re-formed as activity resumes (see model.shocks).
         self.counting_shock_losses = False
         self.shock_losses = 0
@@ -210,18 +252,18 @@ class OrganisationSystem:
         The town's expected number is shared out over districts by largest remainder, so
         the start carries no sampling noise.
         """
-        from .synthesis import largest_remainder
-
         model = self.model
         p = model.params.organisations
         r = model.residents
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
         gen = model.streams["orgs_init"].generator(0)
         for kind, rate in (("npo", p.npo_per_100k), ("civic", p.civic_per_100k)):
-            total = round(rate * pop_d.sum() / 100_000)
+            total = round(rate * pop_d.sum() / PER_100K)
             for d, count in enumerate(largest_remainder(total, pop_d.astype(float))):
                 for _ in range(int(count)):
-                    self.found(kind, d, gen, funds=p.cost_base * gen.uniform(3, 12))
+                    self.found(
+                        kind, d, gen, funds=p.cost_base * gen.uniform(p.initial_funds_months, 12)
+                    )
         self._initial_members()
 
     def found(
@@ -231,7 +273,13 @@ class OrganisationSystem:
 
         An NPO's donor base is lognormal with mean 1 and log-sd ``donation_spread``.
         """
-        org = Organisation(self.model, kind, district, funds, issue_group=gen.random() < 0.25)
+        org = Organisation(
+            self.model,
+            kind,
+            district,
+            funds,
+            issue_group=gen.random() < self.model.params.organisations.issue_group_share,
+        )
         if kind == "npo":
             sd = self.model.params.organisations.donation_spread
             org.donor_base = float(np.exp(sd * gen.standard_normal() - sd * sd / 2))
@@ -268,8 +316,13 @@ class OrganisationSystem:
                     pool = npos if pool is civics else civics
                 if pool.size == 0:
                     continue
-                frac = (u[rows][mask] * 7919.0) % 1.0
+                frac = (u[rows][mask] * SPREAD) % 1.0
                 r.org[people[rows[mask]]] = pool[(frac * pool.size).astype(np.int64)]
+
+    def _would_found(self, r: Residents) -> np.ndarray:
+        """Residents keen and old enough to found a group or an NPO."""
+        p = self.model.params.organisations
+        return (r.motivation > p.founder_motivation) & (r.age_m >= p.founder_min_age * 12)
 
     def pick_npo(self, district: int, gen: np.random.Generator) -> Organisation | None:
         """An active NPO of ``district`` with money in hand (to run a new venue), or ``None``."""
@@ -296,7 +349,9 @@ class OrganisationSystem:
         join = self.join_table[model.snap.years] * model.levers.join_boost
         leaving = r.alive & (r.org >= 0) & (u >= 0) & (u < p.leave)
         r.org[leaving] = -1
-        joining = np.flatnonzero(model.snap.home & (r.org < 0) & (u < 0.25) & (u >= 0.25 - join))
+        joining = np.flatnonzero(
+            model.snap.home & (r.org < 0) & (u < PART_GROUP) & (u >= PART_GROUP - join)
+        )
         self._assign(joining, model.streams["org_membership"].uniform(r.pid[joining], month, k=1))
         members = np.bincount(r.org[r.alive & (r.org >= 0)], minlength=len(self.orgs))
         index = {id(o): i for i, o in enumerate(self.orgs)}
@@ -328,16 +383,18 @@ class OrganisationSystem:
                 ("npo", p.npo_founding * model.levers.npo_founding_boost),
                 ("civic", p.civic_founding),
             ):
-                for _ in range(int(gen.poisson(rate * pop_d[d] / 100_000 / 12))):
+                for _ in range(int(gen.poisson(rate * pop_d[d] / PER_100K / 12))):
                     if pool is None:
                         pool = _by_district(
                             model,
-                            r.alive & (r.org < 0) & (r.motivation > 0.7) & (r.age_m >= 25 * 12),
+                            r.alive & (r.org < 0) & self._would_found(r),
                         )
                     founders = pool[d][r.org[pool[d]] < 0]
                     if founders.size < k:
                         continue
-                    org = self.found(kind, d, gen, funds=p.cost_base * 6 if kind == "npo" else 0.0)
+                    org = self.found(
+                        kind, d, gen, funds=p.cost_base * p.new_npo_funds if kind == "npo" else 0.0
+                    )
                     r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
                     model.tally.orgs_founded += 1
 
@@ -352,9 +409,7 @@ class OrganisationSystem:
         r = model.residents
         if n <= 0:
             return 0
-        pool = _by_district(
-            model, r.alive & (r.org < 0) & (r.motivation > 0.7) & (r.age_m >= 25 * 12)
-        )
+        pool = _by_district(model, r.alive & (r.org < 0) & self._would_found(r))
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts).astype(float)
         k = max(1, round(p.min_members / model.scale))
         made = 0
@@ -363,7 +418,7 @@ class OrganisationSystem:
             founders = pool[d][r.org[pool[d]] < 0]
             if founders.size < k:
                 continue
-            org = self.found("npo", d, gen, funds=p.cost_base * 6)
+            org = self.found("npo", d, gen, funds=p.cost_base * p.new_npo_funds)
             r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
             model.tally.orgs_founded += 1
             made += 1
@@ -373,12 +428,8 @@ class OrganisationSystem:
 def _by_district(model: CommunityModel, mask: np.ndarray) -> list[np.ndarray]:
     """Indices of residents in ``mask``, one array per district (in index order)."""
     idx = np.flatnonzero(mask)
-    district = model.residents.district[idx]
-    order = np.argsort(district, kind="stable")
-    bounds = np.searchsorted(district[order], np.arange(model.n_districts + 1))
-    return [idx[order][bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
+    return by_district(idx, model.residents.district[idx], model.n_districts)
 
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
-    idx = np.clip(np.searchsorted(MEMBER_BANDS, years, side="right") - 1, 0, len(values) - 1)
-    return np.where(years < MEMBER_BANDS[0], 0.0, np.asarray(values)[idx])
+    return band_values(MEMBER_BANDS, values, years)

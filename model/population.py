@@ -32,6 +32,21 @@ MALE, FEMALE = 0, 1
 ROLE_HEAD, ROLE_CHILD, ROLE_PARENT = 0, 1, 2  # household role: head/partner, child, elder parent
 CASE_NONE, CASE_QUEUED, CASE_REFERRED = 0, 1, 2
 
+# Structural ages (definitions, not behaviour). Nobody lives past the life table's last
+# age (``model.lifetable.TOP``, 110), so capping completed years at MAX_AGE never binds:
+# the per-year tables simply have room to spare.
+MAX_AGE = 120  # highest completed age a per-year table has a row for
+AGE_YEARS = MAX_AGE + 1  # rows of a per-year age table: ages 0..MAX_AGE
+ADULT_AGE = 18  # adults (成人), as the household statistics count them
+OLD_AGE = 65  # 高齢者: the statistical definition of older people
+LATE_OLD_AGE = 75  # 後期高齢者
+FACILITY_OLDEST = 85  # care-facility shares come in two bands: LATE_OLD_AGE-84 and 85+
+PER_100K = 100_000  # rates "per 100k residents" are divided by this
+PERCENT = 100.0  # percentages are divided by this
+EPS = 1e-9  # tolerance for comparing fractional counts of simulated residents
+TINY = 1e-12  # guards a division by a sum that may be 0
+MAX_SEVERITY = 3  # a need's severity runs from 0 (none) to 3 (crisis)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -288,3 +303,24 @@ def view(residents: Residents, i: int) -> ResidentView:
         volunteer=bool(r.volunteer[i]),
         minsei=bool(r.minsei[i]),
     )
+
+
+def unmet_needs(r: Residents, idx: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """Needs × residents ``idx``: a need that exists and is not supported."""
+    return (r.sev[:, idx] > 0) & ~r.supported[:, idx]
+
+
+def hidden_needs(r: Residents, idx: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """Needs × residents ``idx``: a need that exists, is not supported and no counter knows."""
+    return (r.sev[:, idx] > 0) & ~r.supported[:, idx] & ~r.known[:, idx]
+
+
+def by_district(idx: np.ndarray, district: np.ndarray, n_districts: int) -> list[np.ndarray]:
+    """``idx`` grouped by ``district`` (the district of each): one array per district.
+
+    Within a district the order of ``idx`` is kept.
+    """
+    order = np.argsort(district, kind="stable")
+    bounds = np.searchsorted(district[order], np.arange(n_districts + 1))
+    idx = idx[order]
+    return [idx[bounds[d] : bounds[d + 1]] for d in range(n_districts)]

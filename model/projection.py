@@ -26,10 +26,11 @@ from .demography import (
     make_units,
 )
 from .parameters import ParameterError
-from .population import FEMALE, MALE
+from .population import ADULT_AGE, FEMALE, MALE, PERCENT, TINY
 from .town import TownParams, starting_pyramid
 
 TOP = MAX_AGE_M // 12  # ages 0..TOP-1; nobody lives to TOP
+RATE_CAP = 0.999  # keeps log1p(-rate) finite
 FIT_MAX = 50.0  # largest net-out factor tried
 
 
@@ -48,7 +49,7 @@ def _unit_ages(shares: tuple[float, ...]) -> np.ndarray:
 def _survival(tables: DemographyTables) -> np.ndarray:
     """Probability of surviving the next 12 months from each completed age, [sex, age]."""
     q = tables.death[:, : TOP * 12].reshape(2, TOP, 12)
-    return np.exp(np.log1p(-np.minimum(q, 1.0 - 1e-12)).sum(axis=2))
+    return np.exp(np.log1p(-np.minimum(q, 1.0 - TINY)).sum(axis=2))
 
 
 def project(
@@ -61,7 +62,8 @@ def project(
     net_rate = _by_band(NET_BANDS, demo.net_out_rate, top=TOP) * net_out_scale
     # Children move with their parents (a household moves at its head's rate): give each
     # age under 18 the rate of parents about 30 years older.
-    net_rate[:18] = net_rate[30:48]
+    gap = demo.parent_age_gap
+    net_rate[:ADULT_AGE] = net_rate[gap : gap + ADULT_AGE]
     returners = _unit_ages(demo.return_unit_shares)
     further = _unit_ages(demo.in_unit_shares)
     foreign = _unit_ages(demo.foreign_unit_shares)
@@ -72,7 +74,7 @@ def project(
         tables.set_year(town.start_year + step)
         survive = _survival(tables)
         births = float((pop[FEMALE] * tables.asfr[:TOP] * 12.0).sum())
-        leavers = pop * -np.expm1(np.log1p(-np.minimum(net_rate, 0.999)))
+        leavers = pop * -np.expm1(np.log1p(-np.minimum(net_rate, RATE_CAP)))
         total = pop.sum()
         arrivals = (
             returners * demo.return_share * leavers.sum()
@@ -93,7 +95,7 @@ def project(
 def annual_change(demo: DemographyParams, town: TownParams, years: int, scale: float) -> float:
     """Mean annual % change of the projection over ``years``."""
     totals = project(demo, town, years, scale)
-    return float(((totals[-1] / totals[0]) ** (1.0 / years) - 1.0) * 100.0)
+    return float(((totals[-1] / totals[0]) ** (1.0 / years) - 1.0) * PERCENT)
 
 
 @functools.lru_cache(maxsize=64)

@@ -12,3 +12,20 @@ def monthly_chance(annual: np.ndarray | float, cap: float = 0.999) -> np.ndarray
     the year") stays a finite monthly hazard rather than an error.
     """
     return -np.expm1(np.log1p(-np.clip(annual, 0.0, cap)) / 12.0)
+
+
+def band_values(
+    edges: tuple[int, ...] | np.ndarray,
+    values: tuple[float, ...],
+    years: np.ndarray,
+    *,
+    zero_below: bool = True,
+) -> np.ndarray:
+    """The value of each age's band: ``values[i]`` for ``edges[i] <= years < edges[i + 1]``.
+
+    Ages past the last edge take the last value; ages below the first edge take 0 (with
+    ``zero_below``) or the first value. The one age-band lookup of the model.
+    """
+    idx = np.clip(np.searchsorted(edges, years, side="right") - 1, 0, len(values) - 1)
+    banded = np.asarray(values)[idx]
+    return np.where(years < edges[0], 0.0, banded) if zero_below else banded

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import needs, ties
+from . import needs, ties, volunteers
 from .needs import CARE, DISABILITY, WITHDRAWAL
 from .outputs import Report, share
 from .population import NEEDS
@@ -219,8 +219,6 @@ def needs_and_support(model: CommunityModel) -> Report:
 
 def community(model: CommunityModel) -> Report:
     """Ties and isolation, participation, venues, NPOs, volunteers and 担い手 balance."""
-    from . import volunteers
-
     r = model.residents
     k = model.scale
     n_d = model.n_districts

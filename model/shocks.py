@@ -96,7 +96,7 @@ def apply(model: CommunityModel) -> None:
     p = model.params.shocks
     month = model.month
     on = 0 <= p.pandemic_start <= month < p.pandemic_start + p.pandemic_months
-    model.venues.closed_by_shock = on
+    model.levers.venues_closed = on
     model.levers.volunteer_quit_factor = p.pandemic_volunteer_quit if on else 1.0
     if on and month == p.pandemic_start:
         gen = model.streams["pandemic"].generator(month)
@@ -123,4 +123,4 @@ def apply(model: CommunityModel) -> None:
             system.shock_losses -= due
             system.refound(int(gen.binomial(due, p.pandemic_refound)), gen)
     cut = 0 <= p.transport_cut_start <= month
-    model.venues.distance_scale = p.transport_cut_distance if cut else 1.0
+    model.levers.distance_scale = p.transport_cut_distance if cut else 1.0

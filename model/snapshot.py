@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .population import ADULT_AGE, AGE_YEARS, MAX_AGE
+from .ties import isolated
+
 if TYPE_CHECKING:
     from .core import CommunityModel
 
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 PART_VENUE, PART_GROUP, PART_VOLUNTEER = 0.0, 0.25, 0.5
 
 
-_AGE_GROUP_OF_YEAR = np.searchsorted(np.array([18, 40, 65, 75]), np.arange(121), side="right")
+_AGE_GROUP_OF_YEAR = np.searchsorted(np.array([18, 40, 65, 75]), np.arange(AGE_YEARS), side="right")
 
 
 class Snapshot:
@@ -33,13 +36,13 @@ class Snapshot:
 
     @cached_property
     def years(self) -> np.ndarray:
-        """Completed years of age, capped at 120 (int16)."""
-        return np.minimum(self.r.age_m // 12, 120).astype(np.int16)
+        """Completed years of age, capped at ``MAX_AGE`` (int16)."""
+        return np.minimum(self.r.age_m // 12, MAX_AGE).astype(np.int16)
 
     @cached_property
     def sex_age(self) -> np.ndarray:
         """Index into tables laid out as [sex, years] and flattened (sex * 121 + years)."""
-        return self.r.sex.astype(np.intp) * 121 + self.years
+        return self.r.sex.astype(np.intp) * AGE_YEARS + self.years
 
     @cached_property
     def age_group(self) -> np.ndarray:
@@ -69,7 +72,7 @@ class Snapshot:
     @cached_property
     def adults(self) -> np.ndarray:
         """Adults (18+) per household."""
-        return self.count_per_household(self.r.alive & (self.years >= 18))
+        return self.count_per_household(self.r.alive & (self.years >= ADULT_AGE))
 
     @cached_property
     def newborn(self) -> np.ndarray:
@@ -90,9 +93,7 @@ class Snapshot:
     @cached_property
     def isolated(self) -> np.ndarray:
         """Living residents with no family or friend outside the household (month start)."""
-        from .ties import isolated_mask
-
-        return self.r.alive & isolated_mask(self.r.ties)
+        return isolated(self.model)
 
     @cached_property
     def taking_part_draw(self) -> np.ndarray:

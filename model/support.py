@@ -33,7 +33,17 @@ import numpy as np
 
 from .needs import CARE, N_FIELDS, POVERTY, WITHDRAWAL
 from .parameters import param
-from .population import CASE_NONE, CASE_QUEUED, CASE_REFERRED, N_NEEDS
+from .population import (
+    CASE_NONE,
+    CASE_QUEUED,
+    CASE_REFERRED,
+    EPS,
+    MAX_SEVERITY,
+    N_NEEDS,
+    OLD_AGE,
+    hidden_needs,
+    unmet_needs,
+)
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -43,6 +53,9 @@ SELF, REFERRAL, MINSEI, VENUE, OUTREACH, CRISIS, HOUSEHOLD = range(len(ROUTES))
 ACCOMPANIED = (MINSEI, VENUE, OUTREACH, HOUSEHOLD)
 COUNTER_LABELS_JA = ("地域包括支援センター", "障害者相談支援", "子育て相談", "自立相談支援")
 WAIT_BINS = (0, 3, 6, 12, 24)  # months from onset to support: 0-2, 3-5, 6-11, 12-23, 24+
+COUNTER_OFFSET_KM = 0.3  # where counters are drawn around their district centre
+STAFF_PER = 20_000  # staff_per_20k is given per this many residents
+LONG_AGO = 120  # months: a case first seen "long ago" (a sentinel)
 
 
 @dataclass(frozen=True)
@@ -201,6 +214,62 @@ class SupportParams:
         lo=0,
         hi=5,
     )
+    give_up_accompanied: float = param(
+        0.3,
+        unit="multiplier on giving up while waiting for residents someone brought "
+        "(民生委員, venue, outreach, household) or with a joint plan",
+        source="assumption: being accompanied keeps people in the queue (range 0.1-1)",
+        lo=0,
+        hi=1,
+        ja="同行時の待機離脱の倍率",
+        en="Giving up while waiting, accompanied",
+    )
+    one_stop_extra_cost: float = param(
+        0.5,
+        unit="extra assessment cost (cases) per unmet need beyond the first, at a one-stop counter",
+        source="assumption: a whole-person assessment of a compound case takes longer (range 0-2)",
+        lo=0,
+        hi=5,
+        ja="ワンストップ窓口の複合課題の追加負担",
+        en="One-stop extra cost per extra need",
+    )
+    dropout_joint: float = param(
+        0.1,
+        unit="multiplier on dropping out of a referral with a joint plan",
+        source="assumption: a joint plan hands the case over in person (range 0-0.5)",
+        lo=0,
+        hi=1,
+        ja="支援会議ありの紹介途中離脱の倍率",
+        en="Referral drop-out with a joint plan",
+    )
+    dropout_accompanied: float = param(
+        0.5,
+        unit="multiplier on dropping out of a referral for residents someone brought",
+        source="assumption: someone who brought them follows up (range 0.2-1)",
+        lo=0,
+        hi=1,
+        ja="同行時の紹介途中離脱の倍率",
+        en="Referral drop-out, accompanied",
+    )
+    dropouts_counted: int = param(
+        10,
+        unit="most drop-outs a resident's record counts (discouragement stops growing)",
+        source="assumption",
+        lo=1,
+        hi=100,
+        ja="数える途中離脱の上限",
+        en="Drop-outs counted at most",
+    )
+    seek_capacity_min: float = param(
+        0.2,
+        unit="lowest personal capacity to seek help of those who do seek "
+        "(each draws from here to 1)",
+        source="assumption: capacity varies widely between people (range 0-0.5)",
+        lo=0,
+        hi=1,
+        ja="相談する力の最小値",
+        en="Lowest capacity to seek help",
+    )
 
 
 class Counter(mesa.Agent):
@@ -213,19 +282,23 @@ class Counter(mesa.Agent):
         x, y: Position on the map (km).
     """
 
-    def __init__(self, model: CommunityModel, field: int, district: int, staff: float) -> None:
+    def __init__(
+        self, model: CommunityModel, field: int, district: int, staff: float, number: int
+    ) -> None:
         super().__init__(model)
+        self.number = number  # position in the town's list of counters
         self.field = field
         self.district = district
         self.staff = staff
         cx, cy = model.town_map.centres[district]
-        self.x, self.y = float(cx) + 0.3 * (field - 1.5), float(cy) - 0.3
+        middle = (N_FIELDS - 1) / 2
+        self.x = float(cx) + COUNTER_OFFSET_KM * (field - middle)
+        self.y = float(cy) - COUNTER_OFFSET_KM
         self.served = 0
         self.served_this_month = 0  # cases assessed this month
         self.spent_this_month = 0.0  # capacity used this month (compound cases cost more)
         self.capacity_this_month = 0.0  # capacity this month, with the balance carried over
         self.credit = 0.0  # balance carried over: unused capacity (≤ a month's) or overdraft
-        self.extra_staff = 0.0  # added by interventions while they run
 
     @property
     def label_ja(self) -> str:
@@ -235,7 +308,8 @@ class Counter(mesa.Agent):
     def monthly_capacity(self) -> float:
         """New cases (simulated residents) this counter can assess this month."""
         p = self.model.params.support
-        return (self.staff + self.extra_staff) * p.intake_per_worker / self.model.scale
+        extra = self.model.levers.extra_staff[self.number]
+        return (self.staff + extra) * p.intake_per_worker / self.model.scale
 
 
 class SupportSystem:
@@ -254,15 +328,18 @@ class SupportSystem:
         self.index = np.zeros((model.n_districts, N_FIELDS), dtype=np.int64)
         for d in range(model.n_districts):
             for f in range(N_FIELDS):
-                staff = p.staff_per_20k[f] * pop_d[d] / 20_000
+                staff = p.staff_per_20k[f] * pop_d[d] / STAFF_PER
                 self.index[d, f] = len(self.counters)
-                self.counters.append(Counter(model, f, d, staff))
-        # Set by interventions while they act (None = nobody):
-        self.one_stop_for: np.ndarray | None = None  # residents a one-stop counter serves
-        self.joint_for: np.ndarray | None = None  # residents eligible for joint plans
-        self.joint_capacity = 0.0  # joint plans per month (simulated residents)
+                self.counters.append(Counter(model, f, d, staff, len(self.counters)))
         self.waits: list[np.ndarray] = []
         self.quality = np.ones((model.n_districts, N_FIELDS))
+
+    def reset_month(self) -> None:
+        """Zero this month's counts: waits of the cases assessed, each counter's cases and load."""
+        self.waits.clear()
+        for counter in self.counters:
+            counter.served_this_month = 0
+            counter.spent_this_month = 0.0
 
     # ---- arrivals -----------------------------------------------------------------------
     def enqueue(self, idx: np.ndarray, need: np.ndarray, route: int, *, due: int = 0) -> None:
@@ -274,7 +351,7 @@ class SupportSystem:
         field = np.where(need == WITHDRAWAL, POVERTY, need)
         r.case_counter[idx] = self.index[r.district[idx], field]
         # The main need, and sometimes everything else that weighs on them.
-        unmet = (r.sev[:, idx] > 0) & ~r.supported[:, idx]
+        unmet = unmet_needs(r, idx)
         mentions = self.model.streams["mention"].uniform(r.pid[idx], month)
         mentions = mentions < self.model.params.support.mention_other
         main = (1 << need).astype(np.uint8)
@@ -319,18 +396,18 @@ class SupportSystem:
         need = self.salient_unmet(idx)
         idx, need = idx[need >= 0], need[need >= 0]
         self.enqueue(idx, need, CRISIS)
-        r.case_since[idx] = self.model.month - 120  # seen first
+        r.case_since[idx] = self.model.month - LONG_AGO  # seen first
 
     def seek_help(self, has_ties: np.ndarray) -> None:
         """Residents with unmet needs the system does not know come forward on their own."""
         model = self.model
         r, p = model.residents, model.params.support
-        unmet_unknown = (r.sev > 0) & ~r.supported & ~r.known
+        unmet_unknown = hidden_needs(r)
         idx = np.flatnonzero(r.alive & (r.case_state == CASE_NONE) & unmet_unknown.any(axis=0))
         if idx.size == 0:
             return
         need = self.salient_unmet(idx)
-        sev = np.clip(r.sev[need, idx], 1, 3)
+        sev = np.clip(r.sev[need, idx], 1, MAX_SEVERITY)
         prob = np.asarray(p.seek_base)[need] * help_seeking_capacity(model, idx, has_ties[idx])
         prob *= np.asarray(p.seek_severity)[sev - 1]
         prob *= 1.0 + p.nudge * has_ties[idx]
@@ -352,14 +429,11 @@ class SupportSystem:
         r, p = model.residents, model.params.support
         month = model.month
         stream = model.streams["counter"]
-        for counter in self.counters:
-            counter.served_this_month = 0
-            counter.spent_this_month = 0.0
         queued = np.flatnonzero((r.case_state == CASE_QUEUED) & r.alive)
         # Some give up while waiting (less so when someone brought them).
         if queued.size:
             accompanied = np.isin(r.case_route[queued], ACCOMPANIED) | r.case_joint[queued]
-            quit_p = np.where(accompanied, 0.3, 1.0) * p.give_up_waiting
+            quit_p = np.where(accompanied, p.give_up_accompanied, 1.0) * p.give_up_waiting
             waited = r.case_since[queued] < month
             quits = waited & stream.bernoulli(r.pid[queued], quit_p, month, k=0)
             self._drop(queued[quits])
@@ -373,8 +447,9 @@ class SupportSystem:
         cost = np.ones(queued.size)
         one_stop = self._one_stop(queued)
         if one_stop.any():  # a whole-person assessment takes longer for compound cases
-            n_unmet = ((r.sev[:, queued] > 0) & ~r.supported[:, queued]).sum(axis=0)
-            cost += np.where(one_stop, 0.5 * np.maximum(n_unmet - 1, 0), 0.0)
+            n_unmet = unmet_needs(r, queued).sum(axis=0)
+            extra = p.one_stop_extra_cost * np.maximum(n_unmet - 1, 0)
+            cost += np.where(one_stop, extra, 0.0)
         monthly = np.array([c.monthly_capacity() for c in self.counters])
         capacity = monthly + np.array([c.credit for c in self.counters])
         for c, counter in enumerate(self.counters):
@@ -386,7 +461,7 @@ class SupportSystem:
         # counter with 0.47 simulated residents of capacity a month (4.7 people at scale
         # 10) takes a case at once and pays it back over the next months — as the 1:1
         # town serves its 4.7 people a month as they come — rather than saving up.
-        served_mask = used - cost < capacity[counters] - 1e-9
+        served_mask = used - cost < capacity[counters] - EPS
         served = queued[served_mask]
         spent = np.bincount(
             counters[served_mask], weights=cost[served_mask], minlength=len(self.counters)
@@ -410,7 +485,7 @@ class SupportSystem:
         month = model.month
         stream = model.streams["counter"]
         field_here = np.array([c.field for c in self.counters])[r.case_counter[idx]]
-        unmet = (r.sev[:, idx] > 0) & ~r.supported[:, idx]
+        unmet = unmet_needs(r, idx)
         bits = (r.case_fields[idx][None, :] >> np.arange(N_NEEDS)[:, None].astype(np.uint8)) & 1
         brought = unmet & (bits > 0)
         one_stop = self._one_stop(idx)
@@ -450,13 +525,14 @@ class SupportSystem:
         r = self.model.residents
         compound = (brought[:N_FIELDS].sum(axis=0) >= 2) | brought[WITHDRAWAL]
         joint = r.case_joint[idx].copy()
-        if self.joint_for is None or self.joint_capacity <= 0:
+        levers = self.model.levers
+        if levers.joint_for is None or levers.joint_capacity <= 0:
             return joint
-        compound &= self.joint_for[idx] & ~joint
+        compound &= levers.joint_for[idx] & ~joint
         if not compound.any():
             return joint
         gen = self.model.streams["joint_capacity"].generator(self.model.month)
-        available = int(_round_at_random(np.array([self.joint_capacity]), gen)[0])
+        available = int(_round_at_random(np.array([levers.joint_capacity]), gen)[0])
         take = np.flatnonzero(compound)[:available]
         joint[take] = True
         self.model.tally.joint_plans += take.size
@@ -479,7 +555,7 @@ class SupportSystem:
         pov = people[rows == POVERTY]
         if pov.size:
             ages = r.age_m[pov] // 12
-            share = np.where(ages >= 65, *model.params.needs.assistance_share[::-1])
+            share = np.where(ages >= OLD_AGE, *model.params.needs.assistance_share[::-1])
             on_pa = model.streams["assistance"].uniform(r.pid[pov], month) < share
             on_pa &= not model.frozen  # the stock is held in a frozen town
             r.assistance[pov[on_pa]] = True
@@ -493,7 +569,11 @@ class SupportSystem:
         r, p = model.residents, model.params.support
         need = rest.argmax(axis=0)
         accompanied = np.isin(r.case_route[idx], ACCOMPANIED)
-        drop_p = p.referral_dropout * np.where(joint, 0.1, 1.0) * np.where(accompanied, 0.5, 1.0)
+        drop_p = (
+            p.referral_dropout
+            * np.where(joint, p.dropout_joint, 1.0)
+            * np.where(accompanied, p.dropout_accompanied, 1.0)
+        )
         drops = model.streams["counter"].uniform(r.pid[idx], model.month, k=3) < drop_p
         model.tally.referrals += idx.size
         model.tally.referral_dropouts += int(drops.sum())
@@ -519,24 +599,24 @@ class SupportSystem:
         in_hh = np.zeros(model.households.n, dtype=bool)
         in_hh[households] = True
         found = np.flatnonzero(
-            in_hh[r.hh]
-            & r.alive
-            & (r.case_state == CASE_NONE)
-            & ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
+            in_hh[r.hh] & r.alive & (r.case_state == CASE_NONE) & hidden_needs(r).any(axis=0)
         )
         self.bring(found, HOUSEHOLD)
 
     def _one_stop(self, idx: np.ndarray) -> np.ndarray:
         """Which of the residents ``idx`` a one-stop counter serves this month."""
-        if self.one_stop_for is None:
+        one_stop_for = self.model.levers.one_stop_for
+        if one_stop_for is None:
             return np.zeros(idx.size, dtype=bool)
-        return self.one_stop_for[idx]
+        return one_stop_for[idx]
 
     def _drop(self, idx: np.ndarray) -> None:
         r = self.model.residents
         r.case_state[idx] = CASE_NONE
         r.case_joint[idx] = False
-        r.dropouts[idx] = np.minimum(r.dropouts[idx] + 1, 10)
+        r.dropouts[idx] = np.minimum(
+            r.dropouts[idx] + 1, self.model.params.support.dropouts_counted
+        )
         self.model.tally.dropouts += idx.size
 
     # ---- load and quality ---------------------------------------------------------------
@@ -563,7 +643,8 @@ class SupportSystem:
         """Supported residents (people) per caseworker across all counters."""
         r = self.model.residents
         supported = int((r.supported[:N_FIELDS] & r.alive).sum()) * self.model.scale
-        staff = sum(c.staff + c.extra_staff for c in self.counters)
+        extra = self.model.levers.extra_staff
+        staff = sum(c.staff + extra[c.number] for c in self.counters)
         return supported / staff if staff else 0.0
 
 
@@ -590,7 +671,7 @@ def help_seeking_capacity(
     """
     r, p = model.residents, model.params.support
     cap = r.seek_cap[idx].astype(float)
-    dementia = (r.age_m[idx] >= 65 * 12) & (r.sev[CARE, idx] >= 2)
+    dementia = (r.age_m[idx] >= OLD_AGE * 12) & (r.sev[CARE, idx] >= 2)
     cap *= np.where(dementia, p.capacity_dementia, 1.0)
     cap *= np.where(r.sev[WITHDRAWAL, idx] > 0, p.capacity_withdrawal, 1.0)
     return cap * np.where(has_ties, 1.0, p.capacity_isolated)

@@ -23,8 +23,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .agetable import year_weights
-from .population import FEMALE, MALE, ROLE_CHILD, ROLE_HEAD, ROLE_PARENT
-from .town import age_cells
+from .population import (
+    ADULT_AGE,
+    FACILITY_OLDEST,
+    FEMALE,
+    LATE_OLD_AGE,
+    MALE,
+    OLD_AGE,
+    ROLE_CHILD,
+    ROLE_HEAD,
+    ROLE_PARENT,
+)
+from .rates import band_values
+from .town import TownParams, age_cells
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -36,17 +47,9 @@ _PARTNER_SHARE = (0.04, 0.32, 0.58, 0.70, 0.80, 0.86, 0.78, 0.50)
 # Share living in care facilities at the start, ages 85+ and 75-84 (assumption: about
 # 4 % of people 65+ live in facilities in Japan, most of them very old).
 _FACILITY_SHARE = (0.15, 0.03)
-# Share of younger households (oldest member under 50) that moved in within five years
-# (assumption shaped on the ~3-4 % a year who move into a municipality).
-_RECENT_ARRIVAL_SHARE = 0.25
 # How living alone rises with age past 65, per sex (men, women): relative slope per year
 # on a base of 0.6 (assumption shaped on the 国勢調査 one-person households by age).
 _ALONE_AGE_SLOPE = (0.0, 0.03)
-# Unpartnered people from this age on may live with a child (two or three generations), as
-# widowed elders do; younger unpartnered adults without parents in the household live alone.
-# (From 60, not 65: otherwise everyone unpartnered at 60-64 lives alone, a spike the
-# cohort then carries past 65.)
-_WIDOWED_FROM = 60
 LONG_AGO = -30_000  # arrival month of residents who have always lived here
 # Share of unpartnered adults living with their parents, by age (assumption).
 _WITH_PARENTS_AGES = (18, 25, 35, 45, 60)
@@ -95,9 +98,7 @@ def match_by_age(
 def _by_age(
     ages_years: np.ndarray, edges: tuple[int, ...], shares: tuple[float, ...]
 ) -> np.ndarray:
-    idx = np.clip(np.searchsorted(edges, ages_years, side="right") - 1, 0, len(shares) - 1)
-    out = np.asarray(shares)[idx]
-    return np.where(ages_years < edges[0], 0.0, out)
+    return band_values(edges, shares, ages_years)
 
 
 class _Builder:
@@ -146,7 +147,9 @@ def build_population(model: CommunityModel) -> None:
     all_age = np.concatenate(ages).astype(np.int64)
     # Some of the oldest live in care facilities, outside private households.
     all_years = all_age // 12
-    p_facility = np.select([all_years >= 85, all_years >= 75], list(_FACILITY_SHARE), 0.0)
+    p_facility = np.select(
+        [all_years >= FACILITY_OLDEST, all_years >= LATE_OLD_AGE], list(_FACILITY_SHARE), 0.0
+    )
     in_facility = gen.random(n) < p_facility
     age_m, sex = all_age[~in_facility], all_sex[~in_facility]
     n = age_m.size
@@ -156,10 +159,10 @@ def build_population(model: CommunityModel) -> None:
     # 2. Older people living alone: women more often with age (widowhood); men about
     # equally at every age past 65 (the 国勢調査 pattern: widowers are fewer, and the
     # never-married men who live alone are younger).
-    old = years >= 65
+    old = years >= OLD_AGE
     for s, share in ((MALE, tp.alone_65_male), (FEMALE, tp.alone_65_female)):
         slope = _ALONE_AGE_SLOPE[s]
-        age_factor = 0.6 + slope * np.clip(years - 65, 0, 30)
+        age_factor = tp.alone_age_base + slope * np.clip(years - OLD_AGE, 0, tp.alone_age_span)
         group = old & (sex == s)
         if group.any():
             scale = share / age_factor[group].mean()
@@ -169,35 +172,40 @@ def build_population(model: CommunityModel) -> None:
 
     # 3. Couples: women matched to men about two years older.
     p_partner = _by_age(years, _PARTNER_AGES, _PARTNER_SHARE)
-    wants = b.free((gen.random(n) < p_partner) & (years >= 18))
+    wants = b.free((gen.random(n) < p_partner) & (years >= ADULT_AGE))
     women = wants[sex[wants] == FEMALE]
     men = wants[sex[wants] == MALE]
-    wi, mi = match_by_age(age_m[women] + 24, age_m[men], gen)
+    wi, mi = match_by_age(age_m[women] + tp.partner_gap_months, age_m[men], gen)
     wives, husbands = women[wi], men[mi]
     couple_hh = b.new_households(husbands)
     b.hh[wives] = couple_hh
     b.partnered[wives] = b.partnered[husbands] = True
 
     # 4. Children under 18 in sibling groups, placed with a couple or a single mother.
-    children = np.flatnonzero(years < 18)
-    sib_key = years[children] + gen.random(children.size) * 6.0
+    children = np.flatnonzero(years < ADULT_AGE)
+    sib_key = years[children] + gen.random(children.size) * tp.sibling_spread
     children = children[np.argsort(sib_key, kind="stable")]
-    sizes = gen.choice([1, 2, 3], size=children.size, p=[0.40, 0.45, 0.15])
+    shares = np.asarray(tp.sibling_shares, dtype=float)
+    group_sizes = np.arange(1, shares.size + 1)
+    sizes = gen.choice(group_sizes, size=children.size, p=shares / shares.sum())
     cuts = np.cumsum(sizes)
     bounds = np.unique(np.concatenate([[0], cuts[cuts <= children.size], [children.size]]))
     starts, ends = bounds[:-1], bounds[1:]  # no groups at all when there are no children
     group_of = np.repeat(np.arange(starts.size), ends - starts)
     eldest = np.zeros(starts.size, dtype=np.int64)
     np.maximum.at(eldest, group_of, age_m[children])
-    want_mother = eldest + gen.integers(24 * 12, 38 * 12, size=starts.size)
+    want_mother = eldest + gen.integers(
+        tp.mother_age_from * 12, tp.mother_age_below * 12, size=starts.size
+    )
     single_parent = gen.random(starts.size) < tp.single_parent_share
     # Two-parent families: mother among wives; one-parent: an unpartnered woman 20-55.
-    mothers_pool = wives[(years[wives] >= 20) & (years[wives] < 56)]
+    mothers_pool = wives[(years[wives] >= tp.mothers_from) & (years[wives] < tp.mothers_below)]
     fi, mi = match_by_age(want_mother[~single_parent], age_m[mothers_pool], gen)
     family_groups = np.flatnonzero(~single_parent)[fi]
     group_hh = np.full(starts.size, -1, dtype=np.int64)
     group_hh[family_groups] = b.hh[mothers_pool[mi]]
-    lone_pool = b.free((sex == FEMALE) & (years >= 20) & (years < 56) & ~b.partnered)
+    lone_age = (years >= tp.mothers_from) & (years < tp.mothers_below)
+    lone_pool = b.free((sex == FEMALE) & lone_age & ~b.partnered)
     si, li = match_by_age(want_mother[single_parent], age_m[lone_pool], gen)
     lone_groups = np.flatnonzero(single_parent)[si]
     lone_mothers = lone_pool[li]
@@ -211,10 +219,11 @@ def build_population(model: CommunityModel) -> None:
 
     # 5. Unmarried adult children living with their parents (couples or widowed elders).
     p_home = _by_age(years, _WITH_PARENTS_AGES, _WITH_PARENTS_SHARE)
-    adult_kids = b.free((years >= 18) & ~b.partnered & (gen.random(n) < p_home))
-    widowed = b.free((years >= _WIDOWED_FROM) & ~b.partnered)
+    adult_kids = b.free((years >= ADULT_AGE) & ~b.partnered & (gen.random(n) < p_home))
+    widowed = b.free((years >= tp.widowed_from) & ~b.partnered)
     parent_units = np.concatenate([wives, widowed])
-    ci, pi = match_by_age(age_m[adult_kids] + 30 * 12, age_m[parent_units], gen)
+    gap = model.params.demography.parent_age_gap * 12
+    ci, pi = match_by_age(age_m[adult_kids] + gap, age_m[parent_units], gen)
     kids_home, parents = adult_kids[ci], parent_units[pi]
     widowed_with_kid = parents[b.hh[parents] < 0]
     b.new_households(widowed_with_kid)
@@ -222,9 +231,9 @@ def build_population(model: CommunityModel) -> None:
     b.role[kids_home] = ROLE_CHILD
 
     # 6. Remaining widowed elders live with a married child's family (three generations).
-    elders = b.free((years >= _WIDOWED_FROM) & ~b.partnered)
-    families = wives[(years[wives] >= 30) & (years[wives] < 65)]
-    ei, fi2 = match_by_age(age_m[elders] - 30 * 12, age_m[families], gen)
+    elders = b.free((years >= tp.widowed_from) & ~b.partnered)
+    families = wives[(years[wives] >= tp.host_elders_from) & (years[wives] < OLD_AGE)]
+    ei, fi2 = match_by_age(age_m[elders] - gap, age_m[families], gen)
     b.hh[elders[ei]] = b.hh[families[fi2]]
     b.role[elders[ei]] = ROLE_PARENT
 
@@ -232,30 +241,31 @@ def build_population(model: CommunityModel) -> None:
     b.new_households(b.free(np.ones(n, dtype=bool)))
 
     # 8. Match the profile's household count by splitting or forming childless couples.
-    _correct_household_count(b, n_hh_target, husbands, wives)
+    _correct_household_count(b, n_hh_target, husbands, wives, tp)
 
     _install(model, b, gen)
     model.add_facility_residents(all_age[in_facility], all_sex[in_facility], gen)
 
 
 def _correct_household_count(
-    b: _Builder, target: int, husbands: np.ndarray, wives: np.ndarray
+    b: _Builder, target: int, husbands: np.ndarray, wives: np.ndarray, tp: TownParams
 ) -> None:
     """Split childless couples (one more household each) or pair singles (one fewer)."""
     sizes = np.bincount(b.hh, minlength=b.n_hh)
     excess = b.n_hh - target
     if excess < 0:  # too few households: split childless couples of working age
         still = b.hh[wives] == b.hh[husbands]
-        childless = still & (sizes[b.hh[husbands]] == 2) & (b.years[wives] < 65)
+        childless = still & (sizes[b.hh[husbands]] == 2) & (b.years[wives] < OLD_AGE)
         cand = np.flatnonzero(childless)
         split = b.gen.permutation(cand)[:-excess]
         b.new_households(wives[split])
         b.partnered[wives[split]] = b.partnered[husbands[split]] = False
     elif excess > 0:  # too many: pair working-age singles living alone
-        alone = (sizes[b.hh] == 1) & (b.years >= 20) & (b.years < 80) & ~b.partnered
+        working_age = (b.years >= tp.pair_singles_from) & (b.years < tp.pair_singles_below)
+        alone = (sizes[b.hh] == 1) & working_age & ~b.partnered
         men = np.flatnonzero(alone & (b.sex == MALE))
         women = np.flatnonzero(alone & (b.sex == FEMALE))
-        wi, mi = match_by_age(b.age_m[women] + 24, b.age_m[men], b.gen)
+        wi, mi = match_by_age(b.age_m[women] + tp.partner_gap_months, b.age_m[men], b.gen)
         wi, mi = wi[:excess], mi[:excess]
         b.hh[women[wi]] = b.hh[men[mi]]
         b.partnered[women[wi]] = b.partnered[men[mi]] = True
@@ -275,12 +285,15 @@ def _install(model: CommunityModel, b: _Builder, gen: np.random.Generator) -> No
     model.households.append(b.n_hh, key=hh_keys, district=districts, x=x, y=y)
     # Some households moved in during the last few years (mostly young): newcomers
     # have fewer local ties, as the ones who arrive during the run will.
-    recent = gen.random(b.n_hh) < _RECENT_ARRIVAL_SHARE
+    tp = model.params.town
+    recent = gen.random(b.n_hh) < tp.recent_share
     head_age = np.zeros(b.n_hh, dtype=np.int64)
     np.maximum.at(head_age, b.hh, b.years)
-    recent &= head_age < 50
+    recent &= head_age < tp.recent_head_below
     # Long-standing residents carry LONG_AGO; recent arrivals the month they came.
-    arrived = np.where(recent, model.month - gen.integers(0, 60, size=b.n_hh), LONG_AGO)
+    arrived = np.where(
+        recent, model.month - gen.integers(0, tp.recent_months, size=b.n_hh), LONG_AGO
+    )
     model.residents.append(
         n,
         pid=pids,
@@ -289,7 +302,7 @@ def _install(model: CommunityModel, b: _Builder, gen: np.random.Generator) -> No
         hh=b.hh.astype(np.int32),
         district=districts[b.hh],
         role=b.role,
-        never_married=~b.partnered & ~((b.years >= 65) & (b.role != ROLE_CHILD)),
+        never_married=~b.partnered & ~((b.years >= OLD_AGE) & (b.role != ROLE_CHILD)),
         arrival_m=arrived[b.hh].astype(np.int16),
     )
     # Kin: independent adults 25-64 whose parents' household is in town.
@@ -297,14 +310,16 @@ def _install(model: CommunityModel, b: _Builder, gen: np.random.Generator) -> No
     sizes = np.bincount(b.hh, minlength=b.n_hh)
     independent = np.flatnonzero(
         (r.role == ROLE_HEAD)
-        & (b.years >= 25)
-        & (b.years < 65)
+        & (b.years >= tp.kin_from)
+        & (b.years < OLD_AGE)
         & (gen.random(n) < model.params.town.kin_in_town)
     )
-    elders = np.flatnonzero((r.role == ROLE_HEAD) & (b.years >= 55))
+    elders = np.flatnonzero((r.role == ROLE_HEAD) & (b.years >= tp.kin_parents_from))
     if elders.size and independent.size:
         order = np.argsort(b.age_m[elders], kind="stable")
-        want = b.age_m[independent] + 30 * 12 + gen.integers(-48, 49, size=independent.size)
+        jitter = tp.kin_gap_jitter_months
+        gap = model.params.demography.parent_age_gap * 12
+        want = b.age_m[independent] + gap + gen.integers(-jitter, jitter + 1, size=independent.size)
         pos = np.clip(np.searchsorted(b.age_m[elders][order], want), 0, elders.size - 1)
         parent_hh = b.hh[elders[order][pos]]
         ok = parent_hh != b.hh[independent]

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
-from .population import TIE_KINDS
+from .population import AGE_YEARS, EPS, PERCENT, TIE_KINDS
+from .rates import band_values
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -142,11 +143,44 @@ class TiesParams:
         lo=1,
         hi=240,
     )
+    kin_ties_max: int = param(
+        3,
+        unit="most kin ties a resident has with family living elsewhere in town",
+        source="assumption",
+        lo=0,
+        hi=8,
+    )
+    newcomer_months: int = param(
+        36,
+        unit="months after arrival a resident counts as a newcomer (fewer neighbour ties gained)",
+        source="assumption",
+        lo=0,
+        hi=240,
+    )
+    settling_months: int = param(
+        60,
+        unit="months since arrival within which residents at the start get an arrival's ties",
+        source="assumption",
+        lo=0,
+        hi=240,
+    )
+    arrival_work_ties: float = param(
+        1.5, unit="mean work ties of a working newcomer", source="assumption", lo=0, hi=8
+    )
+    arrival_neighbour_ties: float = param(
+        0.5, unit="mean neighbour ties of a newcomer", source="assumption", lo=0, hi=8
+    )
+    loss_max: float = param(
+        0.5,
+        unit="highest monthly chance of losing a tie (the sum of the loss rates is capped)",
+        source="assumption",
+        lo=0,
+        hi=1,
+    )
 
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
-    idx = np.clip(np.searchsorted(NEIGHBOUR_BANDS, years, side="right") - 1, 0, len(values) - 1)
-    return np.asarray(values)[idx]
+    return band_values(NEIGHBOUR_BANDS, values, years, zero_below=False)
 
 
 def _keeps_kin_contact(model: CommunityModel, idx: slice | np.ndarray) -> np.ndarray:
@@ -157,18 +191,18 @@ def _keeps_kin_contact(model: CommunityModel, idx: slice | np.ndarray) -> np.nda
     """
     r, p = model.residents, model.params.ties
     year = max(model.month, 0) / 12.0
-    contact = p.kin_contact * (1 + p.kin_trend / 100.0) ** year
+    contact = p.kin_contact * (1 + p.kin_trend / PERCENT) ** year
     return model.streams["kin_contact"].uniform(r.pid[idx], model.month // 12) < contact
 
 
 def kin_ties(model: CommunityModel, idx: slice | np.ndarray = slice(None)) -> np.ndarray:
     """Kin households in town residents ``idx`` keep in regular contact with (0..3)."""
-    r = model.residents
+    r, p = model.residents, model.params.ties
     n_hh = model.households.n
     linked = r.alive & (r.origin_hh >= 0)
     children_out = np.bincount(r.origin_hh[linked], minlength=n_hh)
     parents_in_town = (r.origin_hh[idx] >= 0).astype(np.int64)
-    count = np.minimum(children_out[r.hh[idx]] + parents_in_town, 3)
+    count = np.minimum(children_out[r.hh[idx]] + parents_in_town, p.kin_ties_max)
     return np.where(_keeps_kin_contact(model, idx), count, 0)
 
 
@@ -196,12 +230,12 @@ def gain_rates(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarr
 def _neighbour_gain(model: CommunityModel) -> np.ndarray:
     r, p = model.residents, model.params.ties
     year = max(model.month, 0) / 12.0
-    trend = (1 + p.neighbour_trend / 100.0) ** year
+    trend = (1 + p.neighbour_trend / PERCENT) ** year
     by_age = np.asarray(p.neighbour_gain)[
-        np.searchsorted(NEIGHBOUR_BANDS, np.arange(121), "right") - 1
+        np.searchsorted(NEIGHBOUR_BANDS, np.arange(AGE_YEARS), "right") - 1
     ]
     gain = by_age[model.snap.years] * trend
-    newcomer = (model.month - r.arrival_m) < 36
+    newcomer = (model.month - r.arrival_m) < p.newcomer_months
     gain[newcomer] *= p.newcomer_factor
     return gain
 
@@ -231,7 +265,8 @@ def initialise(model: CommunityModel) -> None:
     r.ties[:] = np.minimum(gen.poisson(mean), MAX_TIES)
     r.ties[KIN] = kin_ties(model)
     # Recent arrivals start as arrivals do; the warm-up builds the rest.
-    arrive(model, np.flatnonzero(model.month - r.arrival_m < 60))
+    newcomers = model.month - r.arrival_m < model.params.ties.settling_months
+    arrive(model, np.flatnonzero(newcomers))
     _start_lonely(model, np.flatnonzero(r.alive))
 
 
@@ -260,7 +295,7 @@ def loneliness(model: CommunityModel) -> None:
     idx = np.flatnonzero(r.alive)
     share = _lonely_share(model, idx)
     recover = 1.0 / p.lonely_months
-    onset = recover * share / np.maximum(1.0 - share, 1e-9)
+    onset = recover * share / np.maximum(1.0 - share, EPS)
     u = model.streams["lonely"].uniform(r.pid[idx], model.month)
     lonely = r.lonely[idx]
     r.lonely[idx] = np.where(lonely, u >= recover, u < onset)
@@ -275,8 +310,10 @@ def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
     r.ties[:, new] = 0
     gen = model.streams["ties_arrive"].generator(model.month)
     n = new.stop - new.start if isinstance(new, slice) else new.size
-    r.ties[WORK, new] = np.where(r.working[new], np.minimum(gen.poisson(1.5, n), MAX_TIES), 0)
-    r.ties[NEIGHBOUR, new] = np.minimum(gen.poisson(0.5, n), MAX_TIES)
+    r.ties[WORK, new] = np.where(
+        r.working[new], np.minimum(gen.poisson(p.arrival_work_ties, n), MAX_TIES), 0
+    )
+    r.ties[NEIGHBOUR, new] = np.minimum(gen.poisson(p.arrival_neighbour_ties, n), MAX_TIES)
     r.ties[KIN, new] = gen.random(n) < p.arrive_near_kin
     _start_lonely(model, np.arange(r.n)[new])
 
@@ -292,14 +329,14 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
     r, p = model.residents, model.params.ties
     t = r.ties
     f32 = np.float32
-    was_isolated = r.alive & isolated_mask(t)
+    was_isolated = isolated(model)
     work_loss = np.where(r.working, f32(p.work_loss[0]), f32(p.work_loss[1]))
     interest_loss = np.where(taking_part, f32(p.interest_loss[0]), f32(p.interest_loss[1]))
     p_loss = t[NEIGHBOUR] * f32(p.neighbour_loss)
     p_loss += t[WORK] * work_loss
     p_loss += t[INTEREST] * interest_loss
     p_loss += t[ISSUE] * f32(p.issue_loss)
-    np.minimum(p_loss, f32(0.5), out=p_loss)
+    np.minimum(p_loss, f32(p.loss_max), out=p_loss)
     neighbour_gain = _neighbour_gain(model).astype(f32)
     gain = neighbour_gain + r.working * f32(p.work_gain)
     gain += taking_part * f32(p.interest_gain)

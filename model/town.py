@@ -235,6 +235,140 @@ class TownParams:
         ja="地区ごとの人口の相対値（空なら均等）",
         en="Relative population of each district (empty: equal)",
     )
+    alone_age_base: float = param(
+        0.6,
+        unit="relative chance of living alone at 65 at the start (it rises with age)",
+        source="assumption shaped on the 国勢調査 one-person households by age",
+        lo=0,
+        hi=5,
+    )
+    alone_age_span: int = param(
+        30,
+        unit="years past 65 over which living alone keeps rising at the start",
+        source="assumption",
+        lo=0,
+        hi=55,
+    )
+    partner_gap_months: int = param(
+        24,
+        unit="months by which a man is older than the woman he is matched with",
+        source="assumption: husbands are about two years older",
+        lo=-120,
+        hi=240,
+    )
+    sibling_spread: float = param(
+        6.0,
+        unit="years within which the children of one family are born (the start)",
+        source="assumption",
+        lo=0,
+        hi=20,
+    )
+    sibling_shares: tuple[float, ...] = param(
+        (0.40, 0.45, 0.15),
+        unit="shares of families with 1, 2, 3 children under 18 (the start; normalised)",
+        source="assumption",
+        lo=0,
+        hi=1,
+        length=3,
+    )
+    mother_age_from: int = param(
+        24,
+        unit="fewest years a mother is older than her eldest child (the start)",
+        source="assumption",
+        lo=14,
+        hi=50,
+    )
+    mother_age_below: int = param(
+        38,
+        unit="years a mother is older than her eldest child: less than this (the start)",
+        source="assumption",
+        lo=15,
+        hi=55,
+    )
+    mothers_from: int = param(
+        20,
+        unit="age (years) from which a woman may head a family as its mother (the start)",
+        source="assumption",
+        lo=14,
+        hi=50,
+    )
+    mothers_below: int = param(
+        56,
+        unit="age (years) below which a woman may head a family as its mother (the start)",
+        source="assumption",
+        lo=15,
+        hi=80,
+    )
+    widowed_from: int = param(
+        60,
+        unit="age (years) from which unpartnered people may live with a child (the start)",
+        source="assumption: from 60, not 65, or all unpartnered 60-64s would live alone",
+        lo=40,
+        hi=100,
+    )
+    host_elders_from: int = param(
+        30,
+        unit="age (years) from which a wife's family may take in a widowed elder (the start)",
+        source="assumption",
+        lo=18,
+        hi=64,
+    )
+    pair_singles_from: int = param(
+        20,
+        unit="age (years) from which singles may be paired to meet the household count",
+        source="assumption",
+        lo=15,
+        hi=60,
+    )
+    pair_singles_below: int = param(
+        80,
+        unit="age (years) below which singles may be paired to meet the household count",
+        source="assumption",
+        lo=20,
+        hi=120,
+    )
+    recent_share: float = param(
+        0.25,
+        unit="share of younger households that moved in within recent_months (the start)",
+        source="assumption shaped on the ~3-4 % a year who move into a municipality",
+        lo=0,
+        hi=1,
+    )
+    recent_head_below: int = param(
+        50,
+        unit="age (years) of the oldest member below which a household may be recent",
+        source="assumption",
+        lo=18,
+        hi=120,
+    )
+    recent_months: int = param(
+        60,
+        unit="months back within which the recent households moved in",
+        source="assumption",
+        lo=1,
+        hi=240,
+    )
+    kin_from: int = param(
+        25,
+        unit="age (years) from which an independent adult may have parents in town (to 64)",
+        source="assumption",
+        lo=18,
+        hi=64,
+    )
+    kin_parents_from: int = param(
+        55,
+        unit="age (years) from which a household head may be an adult's parent in town",
+        source="assumption",
+        lo=30,
+        hi=100,
+    )
+    kin_gap_jitter_months: int = param(
+        48,
+        unit="months by which the age gap to parents in town varies (±)",
+        source="assumption",
+        lo=0,
+        hi=240,
+    )
 
 
 @dataclass(frozen=True)

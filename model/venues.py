@@ -26,7 +26,10 @@ import mesa
 import numpy as np
 
 from .parameters import param
+from .population import AGE_YEARS, EPS, LATE_OLD_AGE, PER_100K, by_district, hidden_needs
 from .snapshot import PART_VENUE
+from .support import VENUE
+from .synthesis import largest_remainder
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -150,15 +153,65 @@ class VenueParams:
         lo=0,
         hi=1,
     )
+    kodomo_children_below: int = param(
+        16,
+        unit="age (years) below which children go to a こども食堂",
+        source="assumption: school children up to junior high",
+        lo=0,
+        hi=30,
+        ja="こども食堂に来る子どもの年齢上限",
+        en="Kodomo shokudo: children below age",
+    )
+    kodomo_parents_from: int = param(
+        25, unit="age (years) from which parents come along", source="assumption", lo=15, hi=60
+    )
+    kodomo_parents_below: int = param(
+        50, unit="age (years) below which parents come along", source="assumption", lo=15, hi=80
+    )
+    kodomo_seniors_from: int = param(
+        60,
+        unit="age (years) from which older residents come (as guests or helpers)",
+        source="assumption: many こども食堂 welcome older residents too",
+        lo=0,
+        hi=120,
+    )
+    operator_shakyo_share: float = param(
+        0.1,
+        unit="share of new venues the 社協 runs (the rest not run by NPOs: residents' groups)",
+        source="assumption: consistent with [mhlw-kaigo-bukai-121] 70.5 % run by resident groups",
+        lo=0,
+        hi=1,
+        ja="社協が運営する場の割合",
+        en="Share of venues run by the shakyo",
+    )
+    subsidised_stop: float = param(
+        0.5,
+        unit="multiplier on a subsidised venue stopping for other reasons",
+        source="assumption: a grant keeps a venue going (range 0.2-1)",
+        lo=0,
+        hi=1,
+        ja="補助のある場の休止の倍率",
+        en="Subsidised venues stopping",
+    )
+    notice_unstaffed: float = param(
+        0.3,
+        unit="multiplier on noticing a regular's hidden need at a venue short of helpers",
+        source="assumption: fewer helpers notice less (range 0-1)",
+        lo=0,
+        hi=1,
+        ja="担い手不足の場で気づく倍率",
+        en="Noticing needs when short of helpers",
+    )
 
 
 def _join_table(p: VenueParams) -> np.ndarray:
     """Monthly chance to consider each kind, by sex and age: [kind, sex * 121 + years]."""
-    years = np.tile(np.arange(121), 2)
-    women = np.repeat([False, True], 121)
+    years = np.tile(np.arange(AGE_YEARS), 2)
+    women = np.repeat([False, True], AGE_YEARS)
     rate = np.asarray(p.join)[:, None] * (years[None, :] >= np.asarray(MIN_AGE)[:, None])
-    rate[KODOMO] *= (years < 16) | ((years >= 25) & (years < 50)) | (years >= 60)
-    boost = np.where(women, p.join_women, 1.0) * np.where(years >= 75, p.join_75plus, 1.0)
+    parents = (years >= p.kodomo_parents_from) & (years < p.kodomo_parents_below)
+    rate[KODOMO] *= (years < p.kodomo_children_below) | parents | (years >= p.kodomo_seniors_from)
+    boost = np.where(women, p.join_women, 1.0) * np.where(years >= LATE_OLD_AGE, p.join_75plus, 1.0)
     rate[[SALON, KAYOI]] *= boost[None, :]
     return rate
 
@@ -240,8 +293,11 @@ class VenueSystem:
         # Venues opened and closed this month (any reason); the model zeroes them.
         self.closed_this_month = 0
         self.opened_this_month = 0
-        self.distance_scale = 1.0  # a transport cut shrinks it
-        self.closed_by_shock = False
+
+    def reset_month(self) -> None:
+        """Zero this month's counts of venues opened and closed."""
+        self.closed_this_month = 0
+        self.opened_this_month = 0
 
     # ---- building -------------------------------------------------------------------
     def create_initial(self) -> None:
@@ -250,15 +306,13 @@ class VenueSystem:
         The town's expected number of each kind is shared out over districts by largest
         remainder.
         """
-        from .synthesis import largest_remainder
-
         model = self.model
         p = model.params.venues
         r = model.residents
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
         gen = model.streams["venues_init"].generator(0)
         for kind in range(len(KINDS)):
-            total = round(p.per_100k[kind] * pop_d.sum() / 100_000)
+            total = round(p.per_100k[kind] * pop_d.sum() / PER_100K)
             if total == 0:
                 continue
             for d, count in enumerate(largest_remainder(total, pop_d.astype(float))):
@@ -267,8 +321,9 @@ class VenueSystem:
 
     def _operator(self, gen: np.random.Generator) -> str:
         u = gen.random()
-        share = self.model.params.venues.operator_npo_share
-        return "npo" if u < share else ("shakyo" if u > 0.9 else "group")
+        p = self.model.params.venues
+        share = p.operator_npo_share
+        return "npo" if u < share else ("shakyo" if u > 1.0 - p.operator_shakyo_share else "group")
 
     def open_venue(
         self,
@@ -341,7 +396,7 @@ class VenueSystem:
         if not self.venues:
             return
         a = self.arrays()
-        is_open = a["open"] & (not self.closed_by_shock)
+        is_open = a["open"] & (not model.levers.venues_closed)
         month = model.month
         stream = model.streams["venue_attend"]
         attending = np.flatnonzero(r.alive & (r.venue >= 0))
@@ -349,11 +404,11 @@ class VenueSystem:
             v = r.venue[attending]
             hx, hy = model.households.x[r.hh[attending]], model.households.y[r.hh[attending]]
             dist = np.hypot(hx - a["x"][v], hy - a["y"][v])
-            far = 1.0 - np.exp(-dist / (p.distance_km * self.distance_scale))
+            far = 1.0 - np.exp(-dist / (p.distance_km * model.levers.distance_scale))
             quit_p = p.quit * (1.0 + far)
             stop = ~is_open[v] | stream.bernoulli(r.pid[attending], quit_p, month, k=0)
             r.venue[attending[stop]] = -1
-        if self.closed_by_shock:
+        if model.levers.venues_closed:
             return
         # Who considers joining this month (one draw each), then which kind.
         total = self.join_table.sum(axis=0)[model.snap.sex_age]
@@ -417,7 +472,7 @@ class VenueSystem:
         counts = np.bincount(r.venue[r.alive & (r.venue >= 0)], minlength=n_v)
         spare = np.where(is_open, a["capacity"] - counts, 0)
         hx, hy = model.households.x[r.hh[idx]], model.households.y[r.hh[idx]]
-        scale = p.distance_km * self.distance_scale
+        scale = p.distance_km * model.levers.distance_scale
         # Candidate venues of each joiner: open, with room, same district and kind. Venues
         # are sorted by (district, kind) so each joiner's candidates are one block.
         open_ids = np.flatnonzero(spare > 0)
@@ -466,10 +521,10 @@ class VenueSystem:
         for i, venue in enumerate(self.venues):
             if not venue.open:
                 continue
-            short = staff[i] + 1e-9 < venue.volunteers_needed
+            short = staff[i] + EPS < venue.volunteers_needed
             venue.unstaffed_months = venue.unstaffed_months + 1 if short else 0
             limit = p.close_after * (2 if venue.subsidised else 1)
-            stops = other[i] < other_rate * (0.5 if venue.subsidised else 1.0)
+            stops = other[i] < other_rate * (p.subsidised_stop if venue.subsidised else 1.0)
             if venue.unstaffed_months >= limit or stops:
                 venue.close()
 
@@ -478,17 +533,13 @@ class VenueSystem:
         model = self.model
         r, p = model.residents, model.params.venues
         regulars = np.flatnonzero(r.alive & (r.venue >= 0))
-        if regulars.size == 0 or self.closed_by_shock:
+        if regulars.size == 0 or model.levers.venues_closed:
             return
-        hidden = ((r.sev[:, regulars] > 0) & ~r.supported[:, regulars] & ~r.known[:, regulars]).any(
-            axis=0
-        )
+        hidden = hidden_needs(r, regulars).any(axis=0)
         regulars = regulars[hidden]
         staffed = np.array([v.unstaffed_months == 0 for v in self.venues])[r.venue[regulars]]
-        prob = p.notice * np.where(staffed, 1.0, 0.3)
+        prob = p.notice * np.where(staffed, 1.0, p.notice_unstaffed)
         noticed = model.streams["venue_notice"].bernoulli(r.pid[regulars], prob, model.month)
-        from .support import VENUE
-
         referred = model.support.bring(regulars[noticed], VENUE)
         model.tally.venue_referrals += referred.size
 
@@ -504,10 +555,10 @@ class VenueSystem:
         )
         for d in range(model.n_districts):
             for kind in range(len(KINDS)):
-                lam = p.open_rate[kind] * model.levers.open_boost * pop_d[d] / 100_000 / 12
+                lam = p.open_rate[kind] * model.levers.open_boost * pop_d[d] / PER_100K / 12
                 for _ in range(int(gen.poisson(lam))):
                     need = p.volunteers_needed[kind] / model.scale
-                    if free_vol[d] + 1e-9 < need:
+                    if free_vol[d] + EPS < need:
                         continue  # no one to run it
                     venue = self.open_venue(kind, d, gen, operator=self._operator(gen))
                     free_vol[d] -= int(np.ceil(need))
@@ -531,9 +582,6 @@ class VenueSystem:
         if self._free_for != model.month:
             r = model.residents
             idx = np.flatnonzero(r.alive & r.volunteer & (r.vol_venue < 0))
-            order = np.argsort(r.district[idx], kind="stable")
-            idx = idx[order]
-            bounds = np.searchsorted(r.district[idx], np.arange(model.n_districts + 1))
-            self._free = [idx[bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
+            self._free = by_district(idx, r.district[idx], model.n_districts)
             self._free_for = model.month
         return self._free

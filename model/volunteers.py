@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
-from .population import MALE
-from .rates import monthly_chance
+from .population import AGE_YEARS, MALE, hidden_needs
+from .rates import band_values, monthly_chance
 from .snapshot import PART_VOLUNTEER
+from .support import MINSEI
+from .synthesis import largest_remainder
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -82,6 +84,15 @@ class VolunteerParams:
         "with a care need",
         source="assumption",
         lo=0,
+    )
+    motivation_exponent: float = param(
+        1.5,
+        unit="exponent on a uniform draw giving each resident's wish to 'do something' (0..1)",
+        source="assumption: most residents have little wish, a few much (range 1-3)",
+        lo=0.1,
+        hi=10,
+        ja="活動意欲の偏り",
+        en="Skew of the wish to take part",
     )
 
 
@@ -148,8 +159,7 @@ class MinseiParams:
 
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
-    idx = np.clip(np.searchsorted(VOLUNTEER_BANDS, years, side="right") - 1, 0, len(values) - 1)
-    return np.where(years < VOLUNTEER_BANDS[0], 0.0, np.asarray(values)[idx])
+    return band_values(VOLUNTEER_BANDS, values, years)
 
 
 def initialise(model: CommunityModel) -> None:
@@ -194,8 +204,8 @@ def _fill_initial_posts(model: CommunityModel, *, only_missing: bool = False) ->
 
 def join_table(p: VolunteerParams) -> np.ndarray:
     """Monthly chance of starting to volunteer by sex and age: [sex * 121 + years]."""
-    years = np.tile(np.arange(121), 2)
-    men = np.repeat([True, False], 121)
+    years = np.tile(np.arange(AGE_YEARS), 2)
+    men = np.repeat([True, False], AGE_YEARS)
     annual = _banded(years, p.join) * np.where(
         men & (years >= 65) & (years < 80), p.join_men_65_79, 1.0
     )
@@ -347,8 +357,6 @@ def recruit_rate(p: MinseiParams, month: int, turnover: float) -> float:
 
 def filled_at_start(model: CommunityModel) -> np.ndarray:
     """Filled posts per district at the start: the town's share, by largest remainder."""
-    from .synthesis import largest_remainder
-
     posts = model.minsei_posts()
     total = round(float(posts.sum()) * model.params.minsei.fill_initial)
     return np.minimum(largest_remainder(total, posts.astype(float)), posts).astype(np.int64)
@@ -385,7 +393,7 @@ def _visit(model: CommunityModel) -> None:
     w_d = np.bincount(model.households.district, weights=weight, minlength=model.n_districts)
     commissioners = np.bincount(r.district[alive & r.minsei], minlength=model.n_districts)
     visits_d = commissioners * p.visits_per_month * model.levers.minsei_visit_boost
-    hidden = (r.sev > 0) & ~r.supported & ~r.known
+    hidden = hidden_needs(r)
     idx = np.flatnonzero(alive & hidden.any(axis=0))
     if idx.size == 0:
         return
@@ -394,7 +402,5 @@ def _visit(model: CommunityModel) -> None:
     p_visit = np.minimum(1.0, visits_d[d] * weight[hh] / np.maximum(w_d[d], 1e-9))
     detect = (np.asarray(p.detect)[:, None] * hidden[:, idx]).max(axis=0)
     found = model.streams["minsei_visit"].bernoulli(r.pid[idx], p_visit * detect, model.month)
-    from .support import MINSEI
-
     referred = model.support.bring(idx[found], MINSEI)
     model.tally.minsei_referrals += referred.size

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from ..parameters import ParameterError, check_number
+from ..population import ADULT_AGE, OLD_AGE
 from ..scenario import InterventionSpec
+from ..ties import isolated
 
 if TYPE_CHECKING:
     from ..core import CommunityModel
@@ -37,25 +39,22 @@ def _none(model: CommunityModel) -> np.ndarray:
 
 def _elderly(model: CommunityModel) -> np.ndarray:
     r = model.residents
-    return r.alive & (r.age_m >= 65 * 12)
+    return r.alive & (r.age_m >= OLD_AGE * 12)
 
 
 def _single_elderly(model: CommunityModel) -> np.ndarray:
     r = model.residents
     sizes = model.household_sizes()
-    return r.alive & (r.age_m >= 65 * 12) & (sizes[r.hh] == 1)
+    return r.alive & (r.age_m >= OLD_AGE * 12) & (sizes[r.hh] == 1)
 
 
 def _isolated(model: CommunityModel) -> np.ndarray:
-    r = model.residents
-    from ..ties import isolated_mask
-
-    return r.alive & isolated_mask(r.ties)
+    return isolated(model)
 
 
 def _families(model: CommunityModel) -> np.ndarray:
     r = model.residents
-    young = np.bincount(r.hh[r.alive & (r.age_m < 18 * 12)], minlength=model.households.n)
+    young = np.bincount(r.hh[r.alive & (r.age_m < ADULT_AGE * 12)], minlength=model.households.n)
     return r.alive & (young[r.hh] > 0)
 
 

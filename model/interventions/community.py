@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from ..population import ADULT_AGE, by_district
 from ..venues import CAFE, HUB, KAYOI, KODOMO, SALON
 from .base import Intervention, register
 
@@ -148,6 +149,12 @@ class Platform(Intervention):
         # a gathering founds a new NPO (assumption: 宮ノ前テラス took one NPO from a chain
         # of meetings, [seed-deck] p.21; sensitivity range 0-0.2)
         "npo_chance": (0.05, 0.0, 1.0),
+        # wish to 'do something' (0..1) above which a resident comes (assumption)
+        "keen_motivation": (0.6, 0.0, 1.0),
+        # share of the venues a gathering opens that are cafés, the rest hubs (assumption)
+        "cafe_share": (0.5, 0.0, 1.0),
+        # attendees who found the NPO a gathering starts (people; assumption)
+        "npo_founders": (3.0, 1.0, 100.0),
     }
 
     def apply(self, model: CommunityModel) -> None:
@@ -160,15 +167,17 @@ class Platform(Intervention):
         # Residents who want to do something come, whether or not they were ever
         # involved in welfare (the platform's point: new people). Grouped by district once.
         keen = np.flatnonzero(
-            self.reach & model.snap.home & (r.motivation > 0.6) & (model.snap.years >= 18)
+            self.reach
+            & model.snap.home
+            & (r.motivation > s["keen_motivation"])
+            & (model.snap.years >= ADULT_AGE)
         )
-        keen = keen[np.argsort(r.district[keen], kind="stable")]
-        bounds = np.searchsorted(r.district[keen], np.arange(model.n_districts + 1))
+        pools = by_district(keen, r.district[keen], model.n_districts)
         districts = self.reach_districts(model)
         for _ in range(int(gen.poisson(self.intensity / 12.0))):
             d = int(districts[int(gen.integers(districts.size))])
             self.gatherings += 1
-            pool = keen[bounds[d] : bounds[d + 1]]
+            pool = pools[d]
             k = min(pool.size, round(s["attendees"] / model.scale))
             if k == 0:
                 continue
@@ -180,14 +189,15 @@ class Platform(Intervention):
             model.tally.volunteers_started += starts.size
             r.last_part_m[came] = model.month
             if gen.random() < s["venue_chance"]:
-                kind = CAFE if gen.random() < 0.5 else HUB
+                kind = CAFE if gen.random() < s["cafe_share"] else HUB
                 venue = model.venues.open_venue(kind, int(d), gen, operator="npo")
                 model.venues.assign_founders(venue, int(np.ceil(venue.volunteers_needed)))
                 model.tally.venues_created_by_policy += 1
             if gen.random() < s["npo_chance"]:
-                funds = model.params.organisations.cost_base * 6
+                p_org = model.params.organisations
+                funds = p_org.cost_base * p_org.new_npo_funds
                 org = model.organisations.found("npo", int(d), gen, funds=funds)
-                founders = came[r.org[came] < 0][: max(1, round(3 / model.scale))]
+                founders = came[r.org[came] < 0][: max(1, round(s["npo_founders"] / model.scale))]
                 r.org[founders] = model.organisations.orgs.index(org)
                 model.tally.orgs_founded += 1
 

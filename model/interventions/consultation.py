@@ -37,10 +37,9 @@ class OneStop(Intervention):
 
     def apply(self, model: CommunityModel) -> None:
         """Open the one-stop rule to eligible residents; spread the staff over the counters."""
-        model.support.one_stop_for = self.reach
-        counters = model.support.counters
-        for counter in counters:
-            counter.extra_staff += self.intensity / len(counters)
+        model.levers.one_stop_for = self.reach
+        extra = model.levers.extra_staff
+        extra += self.intensity / extra.size
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Integration staff, shared by the four fields' consultation budgets (一体的な運用)."""
@@ -71,10 +70,10 @@ class MultiAgency(Intervention):
 
     def apply(self, model: CommunityModel) -> None:
         """Give eligible compound cases joint plans, up to the coordinators' capacity."""
-        support = model.support
-        support.joint_for = self.reach
+        levers = model.levers
+        levers.joint_for = self.reach
         cases = self.coordinators(model) * self.settings["cases_per_coordinator"] / model.scale
-        support.joint_capacity += cases
+        levers.joint_capacity += cases
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Coordinators' pay, on the new functions' additional funding (追加財源)."""

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from ..needs import WITHDRAWAL
+from ..population import OLD_AGE, hidden_needs, unmet_needs
 from ..support import OUTREACH
+from ..venues import CAFE
 from .base import Intervention, register
 
 if TYPE_CHECKING:
@@ -86,7 +88,7 @@ class Outreach(Intervention):
         snap = model.snap
         stream = model.streams["outreach"]
         month = model.month
-        hidden_any = ((r.sev > 0) & ~r.supported & ~r.known).any(axis=0)
+        hidden_any = hidden_needs(r).any(axis=0)
         followed = self._caseload(model)
         # Cases end after their time, or once supported, connected and nothing is hidden.
         connected = ~snap.isolated[followed] & (r.venue[followed] >= 0)
@@ -104,7 +106,7 @@ class Outreach(Intervention):
         eligible[followed] = False
         withdrawn_hh = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
         in_withdrawn_hh = withdrawn_hh[r.hh]
-        alone_old = snap.alone & (snap.years >= 65)
+        alone_old = snap.alone & (snap.years >= OLD_AGE)
         filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
         fill = np.minimum(1.0, filled * model.scale / np.maximum(model.minsei_posts(), 1.0))
         stopped = (r.venue < 0) & (r.last_part_m >= month - 12) & (r.last_part_m < month - 1)
@@ -125,10 +127,7 @@ class Outreach(Intervention):
         reached = idx[stream.uniform(r.pid[idx], month, k=0) < p_contact]
         model.tally.outreach_found += self._visit(model, reached, stream, k=2)
         # Those still needing someone join the caseload while there is room.
-        still = reached[
-            ((r.sev[:, reached] > 0) & ~r.supported[:, reached]).any(axis=0)
-            | snap.isolated[reached]
-        ]
+        still = reached[unmet_needs(r, reached).any(axis=0) | snap.isolated[reached]]
         still = still[np.argsort(-weight[still], kind="stable")][: max(0, int(slots))]
         self.case_pid = np.concatenate([self.case_pid, r.pid[still]])
         self.case_since = np.concatenate([self.case_since, np.full(still.size, month)])
@@ -138,18 +137,18 @@ class Outreach(Intervention):
         r = model.residents
         s = self.settings
         month = model.month
-        hidden = (r.sev[:, idx] > 0) & ~r.supported[:, idx] & ~r.known[:, idx]
+        hidden = hidden_needs(r, idx)
         p_detect = np.where(hidden[WITHDRAWAL], s["detect_withdrawal"], s["detect"])
         found = hidden.any(axis=0) & (stream.uniform(r.pid[idx], month, k=k) < p_detect)
         referred = model.support.bring(idx[found], OUTREACH)
         venues = model.venues
-        if model.params.switches.community and venues.venues and not venues.closed_by_shock:
+        if model.params.switches.community and venues.venues and not model.levers.venues_closed:
             lone = idx[model.snap.isolated[idx] & (r.venue[idx] < 0)]
             lone = lone[stream.uniform(r.pid[lone], month, k=k + 10) < s["link_venue"]]
             if lone.size:
                 a = venues.arrays()
                 rates = venues.join_rates(lone, np.ones(lone.size, dtype=bool))
-                kind = np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), 3)
+                kind = np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), CAFE)
                 u = stream.uniform(r.pid[lone], month, k=k + 20)
                 joined = venues.place(lone, kind, u, a, a["open"], habit=False)
                 model.tally.linked_to_venues += joined.size

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from ..venues import CAFE
 from .base import Intervention, register
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class Participation(Intervention):
         a = venues.arrays()
         rates = venues.join_rates(idx, np.zeros(idx.size, dtype=bool))
         # The kind that suits them best; anyone can go to a café or a hub.
-        kind = np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), 3)
+        kind = np.where(rates.max(axis=0) > 0, rates.argmax(axis=0), CAFE)
         stream = model.streams["participation"]
         u = stream.uniform(r.pid[idx], model.month, k=0)
         joined = venues.place(idx, kind, u, a, a["open"], habit=False)
