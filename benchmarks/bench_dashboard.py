@@ -3,12 +3,22 @@
 Usage::
 
     python benchmarks/bench_dashboard.py            # prints the numbers for benchmarks/README.md
+    python benchmarks/bench_dashboard.py --no-live  # Compare only
+    python benchmarks/bench_dashboard.py --no-load  # without the one-worker sweep beside it
 
 1. Writes a synthetic 1,000-run results set (4 packages × 250 replicates × 20 years,
-   made by :mod:`dashboards.synthetic`) and a small one, serves them with
-   ``kyosei dashboard`` and opens Compare in headless Chromium. It then picks the
-   1,000-run set in the results-set selector and times until the page has redrawn for
-   it (summary line and band chart updated): cold (first read from disk) and warm.
+   made by :mod:`dashboards.synthetic`, named ``default_comparison`` so Compare opens
+   on it) and a small one, starts a one-worker ``kyosei sweep`` of the 20,000-resident
+   ``district`` (20 years) beside it as load, serves them with ``kyosei dashboard`` and
+   opens Compare in headless Chromium:
+
+   * app loaded: from ``goto`` until the page's title is there (Solara's app rendered);
+   * first chart: from the app loaded until the band chart of the 1,000-run set is
+     drawn — for the set's first opening ever (its summary is computed and stored),
+     for a new browser session (summary in the server's memory) and after a server
+     restart (summary read from beside the set);
+   * selection change: removing an outcome, adding it back, removing a package, and
+     switching to the small set and back, each until the band chart has redrawn.
 2. Opens the workshop page on the 20,000-resident daily-life area at 1:1, sets the
    speed slider to its maximum, plays for 10 s and counts the months advanced.
 3. The same live loop without a browser (model step + map/series data), for reference.
@@ -19,6 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,25 +43,69 @@ from test_dashboard_browser import ARGS, CHROMIUM, VIEWPORT, _start, _stop  # no
 
 from dashboards.synthetic import write_synthetic  # noqa: E402
 
+BANDS = '[data-chart="bands"] .js-plotly-plot .main-svg'
+CHANGED = (
+    "(before) => { const c = document.querySelector('[data-chart=\"bands\"]');"
+    " return c && c.textContent !== before; }"
+)
 
-def compare_timing(pg, url: str, big: str) -> tuple[float, float]:
-    pg.goto(url)
-    pg.locator('[data-chart="bands"] .js-plotly-plot .main-svg').first.wait_for()
-    times = []
-    for target in (big, "small", big):
-        before = pg.locator('[data-chart="bands"]').text_content()
-        pg.locator(".kyosei-set").click()
+
+def open_timing(pg, url: str) -> tuple[float, float]:
+    """(goto → app loaded, app loaded → first band chart drawn), in seconds."""
+    t0 = time.perf_counter()
+    pg.goto(url, wait_until="commit")
+    pg.locator("h2").first.wait_for()
+    t1 = time.perf_counter()
+    pg.locator(BANDS).first.wait_for()
+    return t1 - t0, time.perf_counter() - t1
+
+
+def _redraw(pg, act) -> float:
+    before = pg.locator('[data-chart="bands"]').text_content()
+    t0 = time.perf_counter()
+    act()
+    pg.wait_for_function(CHANGED, arg=before, timeout=120_000)
+    return time.perf_counter() - t0
+
+
+def change_timing(pg, big: str) -> dict[str, float]:
+    """Seconds from a selection change to the redrawn band chart, per kind of change."""
+    out = {}
+    first = pg.locator(".kyosei-outcomes .v-chip").first
+    name = first.text_content().strip()
+    out["outcome removed"] = _redraw(
+        pg, lambda: pg.locator(".kyosei-outcomes .v-chip__close").first.click()
+    )
+    pg.locator(".kyosei-outcomes .v-select__slot").click()
+    option = pg.locator(".kyosei-outcomes .v-list-item").filter(has_text=name).first
+    option.wait_for()
+    out["outcome added"] = _redraw(pg, option.click)
+    pg.keyboard.press("Escape")
+    out["package removed"] = _redraw(
+        pg, lambda: pg.locator(".kyosei-arms .v-chip__close").first.click()
+    )
+    for label, target in (("set switched", "small"), ("set switched back", big)):
+        pg.locator(".kyosei-set .v-select__slot").click()
         option = pg.locator(".kyosei-set .v-list-item").filter(has_text=target).first
-        t0 = time.perf_counter()
-        option.click()
-        pg.wait_for_function(
-            "(before) => { const c = document.querySelector('[data-chart=\"bands\"]');"
-            " return c && c.textContent !== before; }",
-            arg=before,
-            timeout=120_000,
-        )
-        times.append(time.perf_counter() - t0)
-    return times[0], times[2]
+        option.wait_for()
+        out[label] = _redraw(pg, option.click)
+    return out
+
+
+def background_sweep(folder: Path) -> subprocess.Popen[bytes]:
+    """A one-worker sweep of the 20k ``district`` (20 years) as load beside the page."""
+    exp = folder / "load.toml"
+    exp.write_text(
+        '[experiment]\nname = "load"\nroot_seed = 3\nreplications = 400\nyears = 20\n'
+        'scale = 1\ntowns = ["district"]\npolicies = ["baseline"]\n',
+        encoding="utf-8",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "kyosei", "sweep", str(exp), "--out", str(folder / "load"),
+         "--workers", "1", "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def live_timing(pg, url: str, seconds: float = 10.0) -> float:
@@ -86,34 +141,76 @@ def live_in_process(steps: int = 60) -> float:
     return steps / (time.perf_counter() - t0)
 
 
+def _uptime() -> str:
+    return open("/proc/loadavg").read().split(" ")[0:3].__str__()
+
+
 def main() -> None:
+    import argparse
+
     from playwright.sync_api import sync_playwright
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-live", action="store_true", help="skip the live view")
+    parser.add_argument("--no-load", action="store_true", help="no sweep beside the page")
+    args = parser.parse_args()
+    big = "default_comparison"
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = Path(tmp) / "sets"
         t0 = time.perf_counter()
-        write_synthetic(root / "runs1000", packages=4, replications=250, years=20)
+        write_synthetic(root / big, packages=4, replications=250, years=20)
         write_synthetic(root / "small", packages=3, replications=3, years=20)
         print(f"wrote the 1,000-run set in {time.perf_counter() - t0:.1f} s")
-        proc, url = _start(root)
+        load = None if args.no_load else background_sweep(Path(tmp))
+        time.sleep(0 if load is None else 5.0)  # the sweep's worker is running
+        print(f"load average before: {_uptime()}")
+        opens: dict[str, tuple[float, float]] = {}
+        rate = float("nan")
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                pg = browser.new_page(viewport=VIEWPORT)
-                pg.set_default_timeout(120_000)
-                cold, warm = compare_timing(pg, url, "runs1000")
-                rate = live_timing(pg, url)
+                proc, url = _start(root)
+                try:
+                    pg = browser.new_page(viewport=VIEWPORT)
+                    pg.set_default_timeout(120_000)
+                    opens["first opening of the set (summary computed)"] = open_timing(pg, url)
+                    changes = change_timing(pg, big)
+                    pg.close()
+                    pg = browser.new_page(viewport=VIEWPORT)
+                    opens["new session (summary in memory)"] = open_timing(pg, url)
+                    pg.close()
+                finally:
+                    _stop(proc)
+                proc, url = _start(root)
+                try:
+                    pg = browser.new_page(viewport=VIEWPORT)
+                    pg.set_default_timeout(120_000)
+                    opens["after a server restart (summary read from disk)"] = open_timing(pg, url)
+                    again = change_timing(pg, big)
+                    if not args.no_live:
+                        rate = live_timing(pg, url)
+                finally:
+                    _stop(proc)
                 browser.close()
         finally:
-            _stop(proc)
-    inproc = live_in_process()
-    print(f"date: {_dt.date.today().isoformat()}")
+            print(f"load average after: {_uptime()}")
+            if load is not None:
+                load.terminate()
+                load.wait()
+    inproc = float("nan") if args.no_live else live_in_process()
+    print(f"date: {_dt.datetime.now(_dt.UTC).isoformat(timespec='minutes')}")
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
-    print(f"compare, 1,000-run set selected: cold {cold:.2f} s, warm {warm:.2f} s")
-    print(f"live view in the browser, 20k-resident district at 1:1: {rate:.1f} steps/s")
-    print(f"live loop in process (step + map + series data): {inproc:.1f} steps/s")
+    print("load:", "none added" if load is None else "one-worker district sweep running")
+    for what, (app, chart) in opens.items():
+        print(f"compare open, {what}: app loaded {app:.2f} s, then first chart {chart:.2f} s")
+    for name, times in (("first server", changes), ("restarted server", again)):
+        text = ", ".join(f"{k} {v:.2f} s" for k, v in times.items())
+        print(f"selection change → redrawn band chart ({name}): {text}")
+    if not args.no_live:
+        print(f"live view in the browser, 20k-resident district at 1:1: {rate:.1f} steps/s")
+        print(f"live loop in process (step + map + series data): {inproc:.1f} steps/s")
 
 
 if __name__ == "__main__":

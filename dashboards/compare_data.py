@@ -15,6 +15,7 @@ replicates; paired differences with the interval clustered by replicate of
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ from experiments.analysis import clustered_mean
 from model.metrics import METRICS
 
 from .results import Loaded
+
+if TYPE_CHECKING:
+    from .set_summary import Summary
 
 # Outcomes a policy officer looks at first, in this order, when the set has them.
 HEADLINE = (
@@ -72,6 +76,12 @@ def outcome_choices(loaded: Loaded) -> list[str]:
     return head + rest + other
 
 
+def _summary(loaded: Loaded) -> Summary | None:
+    """The set's precomputed tables (:mod:`dashboards.set_summary`), when it has them."""
+    found: Summary | None = loaded.extra.get("summary")
+    return found
+
+
 def run_ids(loaded: Loaded, arm: str) -> list[str]:
     """Ok runs of ``arm`` in plan order."""
     runs = loaded.runs
@@ -97,8 +107,13 @@ def _matrix(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, np.ndarr
 def _matrix_ids(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, list[str], np.ndarray]:
     """(months, run ids of the rows, runs × months values) of ``metric`` for ``arm``."""
     rows = _arm_rows(loaded, arm)
-    months = np.sort(rows["month"].unique())
-    ids = [str(i) for i in pd.unique(rows["run_id"])]  # in row order
+    layout = loaded.extra.setdefault("arm_layout", {})
+    if arm not in layout:  # months and run ids of the arm's rows, found once
+        layout[arm] = (
+            np.sort(rows["month"].unique()),
+            [str(i) for i in pd.unique(rows["run_id"])],  # in row order
+        )
+    months, ids = layout[arm]
     values = rows[metric].to_numpy(float)
     if ids and values.size == len(ids) * months.size:
         # The store returns rows in (run, month) order: a reshape is the pivot.
@@ -109,6 +124,8 @@ def _matrix_ids(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, list
 
 def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
     """Median and 10–90 % band over replicates, per arm, metric and month."""
+    if (s := _summary(loaded)) is not None:
+        return s.bands(arms, [m for m in metrics if m in loaded.metrics])
     frames = []
     for arm in arms:
         for metric in metrics:
@@ -166,6 +183,8 @@ def kpi_table(loaded: Loaded, arms: list[str], month: int, metrics: list[str]) -
     lo_value, hi_value, mean_diff, lo, hi, verdict`` (differences are NaN and the
     verdict empty for the reference; see :func:`verdict`).
     """
+    if (s := _summary(loaded)) is not None and s.has_month(month):
+        return s.kpi(arms, month, [m for m in metrics if m in loaded.metrics])
     ts = loaded.timeseries
     at = ts[ts["month"] == month]
     keys = loaded.runs[["run_id", "arm", "point", "replicate"]]
@@ -261,6 +280,8 @@ def costs(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
     Means, not medians: means add up, so the payer rows of a year sum to its total.
     Columns: ``arm, payer, year, yearly, cumulative``.
     """
+    if (s := _summary(loaded)) is not None:
+        return s.by_arm("costs", arms)
     columns = ["arm", "payer", "year", "yearly", "cumulative"]
     payers = budget_payers(loaded)
     frames = []
@@ -293,6 +314,8 @@ def budget(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
     (same design point and replicate) — with its 90 % interval ``inc_lo``/``inc_hi``.
     Means over replicates, so payer rows add up to the total row exactly.
     """
+    if (s := _summary(loaded)) is not None:
+        return s.by_arm("budget", arms)
     columns = [
         "arm",
         "reference",
@@ -368,6 +391,8 @@ def cost_per_reconnected(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
     mean increment of cost ÷ the mean increment of people reconnected (NaN when the
     package reconnects no more people than its reference).
     """
+    if (s := _summary(loaded)) is not None:
+        return s.by_arm("per_person", arms)
     columns = ["arm", "reconnected", "per_person", "extra", "per_extra"]
     if TOTAL not in loaded.metrics or "reconnected" not in loaded.metrics:
         return pd.DataFrame(columns=columns)
@@ -395,6 +420,8 @@ def cost_per_reconnected(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
 
 def timeline(loaded: Loaded, arms: list[str]) -> pd.DataFrame:
     """Interventions of each arm (from its first run): kind, labels, start, end, intensity."""
+    if (s := _summary(loaded)) is not None:
+        return s.by_arm("timeline", arms)
     first = {arm: ids[0] for arm in arms if (ids := run_ids(loaded, arm))}
     columns = ["arm", "kind", "label_ja", "label_en", "start_month", "end_month", "intensity"]
     if not first:
@@ -440,15 +467,22 @@ def district_values(loaded: Loaded, arms: list[str], metric: str, month: int) ->
     at = nearest_district_month(loaded, month)
     if at is None or metric not in map_metrics(loaded):
         return pd.DataFrame(columns=columns)
-    ids = {rid: arm for arm in arms for rid in run_ids(loaded, arm)}
-    df = loaded.store.districts([metric], runs=list(ids), months=[at])
-    if df.empty:
+    cache = loaded.extra.setdefault("district_values", {})
+    if (metric, at) not in cache:  # every arm at once: another choice of packages is free
+        ids = {rid: a.name for a in loaded.arms for rid in run_ids(loaded, a.name)}
+        df = loaded.store.districts([metric], runs=list(ids), months=[at])
+        if not df.empty:
+            df["arm"] = df["run_id"].map(ids)
+            df = df.groupby(["arm", "district"], sort=False)[metric].median().reset_index()
+            df = df.rename(columns={metric: "median"})
+            df["month"] = at
+            df = df[columns]
+        cache[(metric, at)] = df
+    found: pd.DataFrame = cache[(metric, at)]
+    if found.empty:
         return pd.DataFrame(columns=columns)
-    df["arm"] = df["run_id"].map(ids)
-    out = df.groupby(["arm", "district"], sort=False)[metric].median().reset_index()
-    out = out.rename(columns={metric: "median"})
-    out["month"] = at
-    return out[columns]
+    parts = [found[found["arm"] == arm] for arm in arms]
+    return pd.concat(parts, ignore_index=True)
 
 
 def equity(loaded: Loaded, arms: list[str], month: int) -> pd.DataFrame:

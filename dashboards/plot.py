@@ -6,6 +6,11 @@ charts took eight seconds to appear. :func:`Chart` instead sends only the figure
 JSON to a small Vue component that loads ``plotly.min.js`` once per page from this
 server (the copy inside the installed ``plotly`` package, served under
 ``/static/assets/`` — see :func:`asset_dir`) and redraws with ``Plotly.react``.
+
+The figure goes to the browser as one JSON text, not as a nested dict: Solara walks
+every value of a component's arguments on each render looking for child elements,
+which for a four-panel band chart (thousands of numbers) took longer than drawing it.
+A chart whose figure did not change is neither re-encoded nor sent again.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 import plotly
 import plotly.graph_objects as go
+import plotly.io as pio
 import solara
 
 
@@ -37,8 +43,15 @@ def figure_spec(fig: go.Figure | dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+def figure_json(fig: go.Figure | dict[str, Any]) -> str:
+    """The figure as the JSON text the chart component draws (NaN as null)."""
+    if isinstance(fig, dict):
+        return str(pio.json.to_json_plotly(fig))
+    return str(fig.to_json())
+
+
 @solara.component_vue("plotly_chart.vue")
-def _PlotlyChart(spec: dict[str, Any], name: str, height: int, updating: str) -> None: ...
+def _PlotlyChart(spec: str, name: str, height: int, updating: str) -> None: ...
 
 
 @solara.component
@@ -46,5 +59,5 @@ def Chart(fig: go.Figure | dict[str, Any], name: str = "", height: int = 360) ->
     """Draw ``fig``; ``name`` is set as ``data-chart`` on the element (tests find it by it)."""
     from .i18n import t
 
-    spec = solara.use_memo(lambda: figure_spec(fig), dependencies=[fig])
+    spec = solara.use_memo(lambda: figure_json(fig), dependencies=[fig])
     return _PlotlyChart(spec=spec, name=name, height=height, updating=t("chart.updating"))

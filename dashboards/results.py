@@ -188,9 +188,11 @@ class Loaded:
         manifest: The set's manifest.
         runs: Finished-ok runs (run_id, arm, town, policy, point, replicate, seed, inputs).
         arms: Arms in plan order.
-        timeseries: Town-wide metrics of every ok run, in (run, month) order.
-        metrics: Metric columns of ``timeseries``.
+        data: The town-wide time series once read (see :attr:`timeseries`).
+        metrics: Metric columns of the time series.
         months: Last month of the runs.
+        extra: Caches of the pages; ``extra["summary"]`` holds the set's precomputed
+            :class:`~dashboards.set_summary.Summary` when there is one.
     """
 
     path: Path
@@ -198,10 +200,23 @@ class Loaded:
     manifest: dict[str, Any]
     runs: pd.DataFrame
     arms: list[ArmInfo]
-    timeseries: pd.DataFrame
+    data: pd.DataFrame | None
     metrics: list[str]
     months: int
     extra: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """Town-wide metrics of every ok run, in (run, month) order.
+
+        Read on first use: a set with a stored summary shows the Compare page without it.
+        """
+        if self.data is None:
+            with self._lock:
+                if self.data is None:
+                    self.data = _read_timeseries(self.store, self.path)
+        return self.data
 
     @property
     def name(self) -> str:
@@ -244,17 +259,31 @@ def _policy_labels(policy: str) -> tuple[str, str]:
     return package.label_ja, package.label_en
 
 
+def _read_timeseries(store: ResultsStore, path: Path) -> pd.DataFrame:
+    try:
+        return store.timeseries()
+    except Exception as exc:  # UsageError, Arrow/Parquet errors: all a notice
+        raise ResultsProblem("results.unreadable", name=path.name, reason=_reason(exc)) from None
+
+
 def _read(path: Path) -> Loaded:
+    """Open a set: its runs, and its stored summary or else its time series (then summarised)."""
+    from . import set_summary
+
     try:
         store = ResultsStore(path)
         manifest = store.manifest
         runs = store.runs(status="ok")
-        timeseries = store.timeseries()
     except ResultsProblem:
         raise
     except Exception as exc:  # UsageError, Arrow/Parquet errors, bad JSON: all a notice
         raise ResultsProblem("results.unreadable", name=path.name, reason=_reason(exc)) from None
-    if runs.empty or timeseries.empty:
+    if runs.empty:
+        raise ResultsProblem("results.no_runs", name=path.name)
+    key = set_summary.content_key(path, manifest, runs)
+    stored = set_summary.read(path, key)
+    timeseries = None if stored is not None else _read_timeseries(store, path)
+    if timeseries is not None and timeseries.empty:
         raise ResultsProblem("results.no_runs", name=path.name)
     arms = []
     for a in manifest.get("arms", []):
@@ -270,11 +299,26 @@ def _read(path: Path) -> Loaded:
                 label_en=en,
             )
         )
-    metrics = [
-        c for c in timeseries.columns if c not in ("run_id", "month", "year", "calendar_month")
-    ]
-    months = int(timeseries["month"].max())
-    return Loaded(path, store, manifest, runs, arms, timeseries, metrics, months)
+    if stored is not None:
+        metrics, months = list(stored.meta["metrics"]), int(stored.meta["months"])
+    else:
+        assert timeseries is not None
+        metrics = [
+            c for c in timeseries.columns if c not in ("run_id", "month", "year", "calendar_month")
+        ]
+        months = int(timeseries["month"].max())
+    loaded = Loaded(path, store, manifest, runs, arms, timeseries, metrics, months)
+    # A set still being written changes with every batch: shown from its runs until done.
+    if stored is None and not writer_alive(path):
+        try:
+            stored = set_summary.compute(loaded)
+        except Exception:  # the page then computes what it shows from the runs
+            stored = None
+        else:
+            set_summary.write(path, key, stored)  # memory only when the folder is read-only
+    if stored is not None:
+        loaded.extra["summary"] = stored
+    return loaded
 
 
 def _reason(exc: BaseException) -> str:

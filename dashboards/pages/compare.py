@@ -17,7 +17,14 @@ import pandas as pd
 import solara
 
 from .. import brief, compare_data, server, state, summary, townmap
-from ..figures_compare import band_chart, cost_chart, district_map, equity_chart, gantt_chart
+from ..figures_compare import (
+    band_chart,
+    band_spec,
+    cost_chart,
+    district_map,
+    equity_chart,
+    gantt_chart,
+)
 from ..i18n import format_value, metric_label, t
 from ..plot import Chart
 from ..results import (
@@ -154,14 +161,20 @@ def CompareBody(loaded: Loaded) -> None:
     timeline = solara.use_memo(
         lambda: compare_data.timeline(loaded, arms), dependencies=[loaded, tuple(arms)]
     )
-    starts = {
-        arm: sorted(set(timeline.loc[timeline["arm"] == arm, "start_month"] / 12.0))
-        for arm in arms
-        if arm != loaded.arm(arm).reference
-    }
+
+    def band_figure() -> object:
+        starts = {
+            arm: sorted(set(timeline.loc[timeline["arm"] == arm, "start_month"] / 12.0))
+            for arm in arms
+            if arm != loaded.arm(arm).reference
+        }
+        return band_spec(bands, arms, labels, outcomes, lang, starts=starts, big=big)
+
+    # Each figure is rebuilt only when its own inputs change: a new year or outcome leaves
+    # the other charts as they are (no new figure, nothing sent, no redraw in the browser).
     Section(t("compare.band"), css="kyosei-bands-title")
     Chart(
-        band_chart(bands, arms, labels, outcomes, lang, starts=starts, big=big),
+        solara.use_memo(band_figure, dependencies=[bands, timeline, lang, big]),
         name="bands",
         height=max(340, 300 * ((len(outcomes) + 1) // 2)),
     )
@@ -170,11 +183,19 @@ def CompareBody(loaded: Loaded) -> None:
         lambda: compare_data.costs(loaded, arms), dependencies=[loaded, tuple(arms)]
     )
     Section(t("compare.costs"), t("compare.costs.help"))
-    Chart(cost_chart(costs, arms, labels, lang, big=big), name="costs", height=560)
+    Chart(
+        solara.use_memo(
+            lambda: cost_chart(costs, arms, labels, lang, big=big), dependencies=[costs, lang, big]
+        ),
+        name="costs",
+        height=560,
+    )
     BudgetPanel(loaded, arms, labels)
     Section(t("compare.timeline"))
     Chart(
-        gantt_chart(timeline, labels, lang, big=big),
+        solara.use_memo(
+            lambda: gantt_chart(timeline, labels, lang, big=big), dependencies=[timeline, lang, big]
+        ),
         name="timeline",
         height=max(220, 40 * len(timeline) + 110),
     )
@@ -184,7 +205,14 @@ def CompareBody(loaded: Loaded) -> None:
         dependencies=[loaded, tuple(arms), month],
     )
     Section(t("compare.equity"), t("compare.equity.help"))
-    Chart(equity_chart(equity, arms, labels, lang, big=big), name="equity", height=360)
+    Chart(
+        solara.use_memo(
+            lambda: equity_chart(equity, arms, labels, lang, big=big),
+            dependencies=[equity, lang, big],
+        ),
+        name="equity",
+        height=360,
+    )
     GiniPanel(loaded, arms, month, labels)
     ExportPanel(loaded, town, arms, outcomes, year, month, labels, bands, costs, timeline, equity)
     elapsed = time.perf_counter() - started
@@ -340,6 +368,17 @@ def MapPanel(
         lambda: compare_data.district_values(loaded, arms, metric, month),
         dependencies=[loaded, tuple(arms), metric, month],
     )
+    big = state.big_screen.value
+
+    def figure() -> object:
+        try:
+            polys = list(townmap.polygons(town))
+        except Exception:  # a town profile that no longer loads: no borders to draw
+            polys = []
+        return district_map(values, polys, arms, labels, metric, lang, big=big)
+
+    # Rebuilt only when the map's own inputs change (not for a new outcome in the bands).
+    fig = solara.use_memo(figure, dependencies=[values, town, lang, big])
     Section(t("compare.map"), t("compare.map.help"))
     if not names:
         Notice(t("compare.map.missing"), kind="info")
@@ -351,12 +390,8 @@ def MapPanel(
         chosen_map_metric.set,
         css="kyosei-map-metric",
     )
-    try:
-        polys = list(townmap.polygons(town))
-    except Exception:  # a town profile that no longer loads: no borders to draw
-        polys = []
     Chart(
-        district_map(values, polys, arms, labels, metric, lang, big=state.big_screen.value),
+        fig,
         name="map",
         height=380,
     )
