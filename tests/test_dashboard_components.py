@@ -35,8 +35,11 @@ def _fresh_session(monkeypatch: pytest.MonkeyPatch, results_root: Path) -> None:
         r.set("")
     compare.chosen_arms.set([])
     compare.chosen_outcomes.set([])
-    live.playing.set(False)
-    live.live_town.set(None)
+    from dashboards import live as live_session
+
+    live_session.SESSION.pause()
+    live_session.SESSION = live_session.LiveSession()
+    live.follow.set(False)
     results.clear_cache()
 
 
@@ -149,18 +152,18 @@ def test_explore_page_draws_a_sweep(results_root: Path) -> None:
 
 
 def test_live_page_steps_and_forks() -> None:
+    from dashboards import live as live_session
     from dashboards.pages import live
 
     _, rc = solara.render(live.LivePage(), handle_error=False)
     assert "town-a" in charts(rc)
     assert "town-b" not in charts(rc)
-    town = live.live_town.value
+    town = live_session.SESSION.town
     assert town is not None
     live.step_once()
     assert town.month == 1
-    town.fork()
-    town.start("outreach", "b")
-    live.tick.set(live.tick.value + 1)
+    live.toggle_fork()
+    live.start_component()  # outreach, into future B
     shown = charts(rc)
     assert {"town-a", "town-b", "live-series"} <= set(shown)
     live.step_once()
