@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -41,7 +42,7 @@ KEPT = ("month", "year", "calendar_month", *SERIES, "unmet")
 MAX_MONTHS = 12 * 30  # the longest a live town plays
 PRESET_MONTHS = 12 * 20  # every preset plays 20 years from the moment it is clicked
 NOTE_MONTHS = 12 * 5  # the closing note compares the futures 5 years after the fork
-LEAD = 1  # months the town may run ahead of the latest month a tab has drawn
+LEAD = 1  # months the town may run ahead of the latest month a tab was sent to draw
 IDLE_S = float(os.environ.get("KYOSEI_LIVE_IDLE_S", "30"))  # no tab drew it: stop the town
 SPEEDS = (1, 20)  # months a second, slider range
 DEFAULT_SPEED = 12
@@ -445,7 +446,7 @@ class LiveSession:
         playing: Whether the play loop runs.
         speed: Months a second at most.
         stop_at: Month the play loop stops at (a preset's stated length).
-        drawn: Latest month any tab has reported as drawn.
+        drawn: Latest month any tab has drawn or is being sent to draw.
     """
 
     def __init__(self, idle_s: float = IDLE_S, lead: int = LEAD) -> None:
@@ -460,6 +461,8 @@ class LiveSession:
         self.error = ""
         self.stopped_idle = False  # the loop stopped because no tab showed the town
         self._asked = -float("inf")  # when a tab last said play
+        # Called with each new frame in the play loop's thread (the page builds charts).
+        self.prebuild: Callable[[Frame], None] | None = None
         self._build = threading.Lock()
         self._run = threading.Lock()  # starting the loop vs the loop ending
         self._wake = threading.Condition()
@@ -512,6 +515,12 @@ class LiveSession:
                 self.viewers.pop(key, None)
         if drawn > self.drawn:
             self.drawn = drawn
+        self._notify()
+
+    def sent(self, month: int) -> None:
+        """A tab is being sent month ``month`` (it draws it next)."""
+        if month > self.drawn:
+            self.drawn = month
         self._notify()
 
     def gone(self, viewer: str) -> None:
@@ -605,6 +614,11 @@ class LiveSession:
             last = time.monotonic()
             town.step()
             self._notify()
+            if self.prebuild is not None:
+                try:
+                    self.prebuild(town.frame)
+                except Exception:  # the tab builds it itself then
+                    self.prebuild = None
         with self._run:
             self.playing = False
             self._thread = None

@@ -151,9 +151,17 @@ def test_explore_page_draws_a_sweep(results_root: Path) -> None:
     assert shown["parcoords"]["data"][0]["type"] == "parcoords"
 
 
+def live_charts(rc: object) -> dict[str, dict]:
+    """Plotly specs of the live page's charts (sent as JSON strings), by chart name."""
+    found = rc.find(v.VuetifyTemplate).widgets  # type: ignore[attr-defined]
+    return {w.name: json.loads(w.spec_json) for w in found if hasattr(w, "spec_json")}
+
+
 def test_live_page_steps_and_forks() -> None:
     from dashboards import live as live_session
     from dashboards.pages import live
+
+    charts = live_charts
 
     _, rc = solara.render(live.LivePage(), handle_error=False)
     assert "town-a" in charts(rc)

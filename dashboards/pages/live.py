@@ -14,7 +14,10 @@ never falls behind and never waits for the loop's lock.
 
 from __future__ import annotations
 
+import json
 import math
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -24,9 +27,8 @@ import solara
 from .. import live as _live
 from .. import state
 from ..figures_live import series_figure, town_figure
-from ..i18n import t
+from ..i18n import t, tr
 from ..live import SERIES, SPEEDS, Frame, frame_series, note_difference
-from ..plot import Chart
 from ..widgets import Choice, Notice, town_label
 
 # Workshop towns: (profile, scale). A daily-life area at 1:1 is the reference case.
@@ -79,6 +81,7 @@ def refresh() -> None:
     frame = session().frame()
     if frame is not None and frame.version != shown.value:
         shown.set(frame.version)
+        session().sent(frame.month)  # on its way to the tab: the town may step once more
     key = _state_key()
     if key != seen_state.value:
         seen_state.set(key)
@@ -182,30 +185,108 @@ def preset(name: str) -> None:
     refresh()
 
 
-def component_name(kind: str) -> str:
-    """A component's plain name in the session's language."""
-    return t(f"comp.{kind}")
+def component_name(kind: str, lang: str | None = None) -> str:
+    """A component's plain name (in the session's language unless ``lang``)."""
+    return tr(f"comp.{kind}", lang or state.lang.value)
 
 
-def short_name(kind: str) -> str:
+def short_name(kind: str, lang: str | None = None) -> str:
     """A component's name in two or three words."""
-    return t(f"comp.{kind}.short")
+    return tr(f"comp.{kind}.short", lang or state.lang.value)
 
 
-def future_name(frame: Frame, future: str) -> str:
+def future_name(frame: Frame, future: str, lang: str | None = None) -> str:
     """The name of a future as its state says: 「このまま」 only while nothing acts."""
+    lang = lang or state.lang.value
     active = frame.active_b if future == "b" else frame.active_a
     kinds = list(dict.fromkeys(k for k, _ in active))
     what = (
-        t("live.with_one", name=short_name(kinds[0]))
+        tr("live.with_one", lang, name=short_name(kinds[0], lang))
         if len(kinds) == 1
-        else t("live.with_many", n=len(kinds))
+        else tr("live.with_many", lang, n=len(kinds))
     )
     if frame.b is None:
-        return t("live.town_a.with", what=what) if kinds else t("live.town_a")
+        return tr("live.town_a.with", lang, what=what) if kinds else tr("live.town_a", lang)
     if future == "a":
-        return t("live.future_a.with", what=what) if kinds else t("live.future_a.plain")
-    return t("live.future_b.with", what=what) if kinds else t("live.future_b.none")
+        if kinds:
+            return tr("live.future_a.with", lang, what=what)
+        return tr("live.future_a.plain", lang)
+    if kinds:
+        return tr("live.future_b.with", lang, what=what)
+    return tr("live.future_b.none", lang)
+
+
+def _dumps(fig: dict[str, Any]) -> str:
+    return json.dumps(fig, separators=(",", ":")).replace("NaN", "null")  # JSON has no NaN
+
+
+_FIGURES: dict[tuple[Any, ...], dict[str, str]] = {}
+_FIGURES_LOCK = threading.Lock()
+_SERIES_LAST: dict[tuple[Any, ...], tuple[float, str]] = {}
+SERIES_EVERY_S = 0.5
+
+
+def figures_json(
+    frame: Frame, lang: str, big: bool, height: int, playing: bool = False
+) -> dict[str, str]:
+    """The frame's charts as JSON strings by chart name (built once per frame and style).
+
+    The play loop builds them for the latest style right after each month (see
+    :func:`prebuild`), so a tab asking for the frame only has to send them.
+    """
+    key = (id(frame), frame.version, lang, big, height)
+    with _FIGURES_LOCK:
+        done = _FIGURES.get(key)
+    if done is not None:
+        return done
+    # While playing, the lines are redrawn at most every SERIES_EVERY_S seconds: a line
+    # chart costs a browser several times a map's time, and a few months' more line
+    # can wait (the maps and the month show every frame).
+    shape = (lang, big, height, frame.b is None, len(frame.markers), frame.town)
+    last = _SERIES_LAST.get(shape)
+    now = time.monotonic()
+    reuse = playing and last is not None and now - last[0] < SERIES_EVERY_S
+    labels = {k: short_name(k, lang) for k in _live.REGISTRY}
+    names = (future_name(frame, "a", lang), future_name(frame, "b", lang))
+    series_a = frame_series(frame.series_a)
+    series_b = frame_series(frame.series_b) if frame.series_b is not None else None
+    metrics = list(SERIES) if frame.b is None else list(SERIES[:2])
+    if reuse and last is not None:
+        series_json = last[1]
+    else:
+        series_json = _dumps(
+            series_figure(
+                series_a,
+                series_b,
+                metrics,
+                lang,
+                big=big,
+                markers=frame.markers,
+                names=names,
+                marker_labels=labels,
+            )
+        )
+        _SERIES_LAST[shape] = (now, series_json)
+    out = {
+        "town-a": _dumps(town_figure(frame.a, lang, title=names[0], big=big)),
+        "live-series": series_json,
+    }
+    if frame.b is not None:
+        out["town-b"] = _dumps(town_figure(frame.b, lang, title=names[1], big=big))
+    with _FIGURES_LOCK:
+        if len(_FIGURES) > 8:
+            _FIGURES.clear()
+        _FIGURES[key] = out
+    return out
+
+
+_STYLE: list[tuple[str, bool, int]] = []  # the latest (lang, big, height) a tab drew
+
+
+def prebuild(frame: Frame) -> None:
+    """Build the new frame's charts in the play loop's thread (for the latest style)."""
+    if _STYLE:
+        figures_json(frame, *_STYLE[-1], playing=session().playing)
 
 
 def _nice_step(value: float) -> float:
@@ -237,6 +318,19 @@ def intensity_control(kind: str) -> None:
         unsafe_innerHTML=t("live.intensity.help", default=f"{default:g}"),
         style="font-size: 0.8em; color: #555;",
     )
+
+
+@solara.component_vue("../live_chart.vue")
+def _LiveChart(spec_json: str, name: str, height: int) -> None: ...
+
+
+def LiveChart(spec_json: str, name: str, height: int) -> solara.Element:
+    """A live figure, sent as one JSON string (see ``live_chart.vue``).
+
+    A plain function, not a component: the element holds only the string, which the
+    renderer does not walk number by number.
+    """
+    return _LiveChart(spec_json=spec_json, name=name, height=height)
 
 
 @solara.component_vue("../live_ticker.vue")
@@ -321,10 +415,9 @@ def LiveView(viewer: str) -> None:
             style="color: #555;",
         )
     Ticker(month=frame.month, viewer=viewer)
-    labels = {k: short_name(k) for k in _live.REGISTRY}
-    series_a = frame_series(frame.series_a)
-    series_b = frame_series(frame.series_b) if frame.series_b is not None else None
-    name_a, name_b = future_name(frame, "a"), future_name(frame, "b")
+    chart_height = height - 30
+    _STYLE[:] = [(lang, big, chart_height)]
+    figs = figures_json(frame, lang, big, chart_height, playing=s.playing)
 
     def policy_line(active: tuple[tuple[str, float], ...], css: str) -> None:
         text = ", ".join(component_name(k) for k, _ in active) or t("live.none_active")
@@ -338,59 +431,28 @@ def LiveView(viewer: str) -> None:
             " height: 1.6em; line-height: 1.6em;",
         )
 
+    def spacer() -> None:
+        solara.HTML(tag="div", unsafe_innerHTML="&nbsp;", style="height: 1.6em;")
+
     if frame.b is None:
         with solara.Columns([3, 2]):
             with solara.Column(style="min-width: 0;"):
                 policy_line(frame.active_a, "kyosei-live-active")
-                Chart(
-                    town_figure(frame.a, lang, title=name_a, big=big),
-                    name="town-a",
-                    height=height - 30,
-                )
+                LiveChart(figs["town-a"], "town-a", chart_height)
             with solara.Column(style="min-width: 0;"):
-                solara.HTML(tag="div", unsafe_innerHTML="&nbsp;", style="height: 1.6em;")
-                Chart(
-                    series_figure(
-                        series_a,
-                        None,
-                        list(SERIES),
-                        lang,
-                        big=big,
-                        markers=frame.markers,
-                        names=(name_a, name_b),
-                        marker_labels=labels,
-                    ),
-                    name="live-series",
-                    height=height - 30,
-                )
+                spacer()
+                LiveChart(figs["live-series"], "live-series", chart_height)
         return
     with solara.Columns([1, 1, 1]):
         with solara.Column(style="min-width: 0;"):
             policy_line(frame.active_a, "kyosei-live-active")
-            Chart(
-                town_figure(frame.a, lang, title=name_a, big=big), name="town-a", height=height - 30
-            )
+            LiveChart(figs["town-a"], "town-a", chart_height)
         with solara.Column(style="min-width: 0;"):
             policy_line(frame.active_b, "kyosei-live-active-b")
-            Chart(
-                town_figure(frame.b, lang, title=name_b, big=big), name="town-b", height=height - 30
-            )
+            LiveChart(figs["town-b"], "town-b", chart_height)
         with solara.Column(style="min-width: 0;"):
-            solara.HTML(tag="div", unsafe_innerHTML="&nbsp;", style="height: 1.6em;")
-            Chart(
-                series_figure(
-                    series_a,
-                    series_b,
-                    list(SERIES[:2]),
-                    lang,
-                    big=big,
-                    markers=frame.markers,
-                    names=(name_a, name_b),
-                    marker_labels=labels,
-                ),
-                name="live-series",
-                height=height - 30,
-            )
+            spacer()
+            LiveChart(figs["live-series"], "live-series", chart_height)
 
 
 @solara.component
@@ -492,6 +554,7 @@ def LivePage() -> None:
     _ = control_rev.value  # re-draw the controls when the shared state changed
     town = ensure_town()
     s = session()
+    s.prebuild = prebuild
     if not big:
         solara.HTML(tag="h2", unsafe_innerHTML=t("live.title"), style="margin: 4px 0;")
     if s.error:
