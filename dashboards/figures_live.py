@@ -78,11 +78,13 @@ def town_figure(
     title: str = "",
     big: bool = False,
     legend: bool = True,
+    dot: float | None = None,
 ) -> Figure:
     """Districts, venues, counters, groups and a sample of residents coloured by state.
 
     Every trace is always present (empty when nothing is there), so two maps side by
-    side keep the same legend and stay aligned.
+    side keep the same legend and stay aligned. ``dot`` is a resident mark's size in px
+    (the page sizes it to the map's height).
     """
     data: list[dict[str, Any]] = []
     for d, poly in enumerate(snap.polygons):
@@ -101,7 +103,7 @@ def town_figure(
                 "name": tr("map.district", lang, n=d + 1),
             }
         )
-    size = 10 if big else 7
+    size = dot if dot is not None else (10 if big else 7)  # px: a resident's mark
     for code, state in enumerate(STATES):
         colour, symbol = LIVE_STATE_STYLE[state]
         pts = snap.xy[snap.states == code]
@@ -191,9 +193,9 @@ def town_figure(
             "orientation": "h",
             "y": -0.01,
             "yanchor": "top",
-            "font": {"size": 14 if big else 11},
-            # two fixed columns: the legend's height does not depend on its counts
-            "entrywidth": 0.5,
+            "font": {"size": 12 if big else 10},
+            # three fixed columns: the legend's height does not depend on its counts
+            "entrywidth": 0.33,
             "entrywidthmode": "fraction",
         },
         margin={"l": 6, "r": 6, "t": 44 if big else 34, "b": 6},
@@ -236,14 +238,14 @@ def series_figure(
         showlegend=True,
         # Fixed margins wide enough for "−0.60%" in big type: Plotly's automargin would
         # lay the chart out several times a frame (a third of a second in a browser).
-        margin={"l": 96 if big else 70, "r": 24, "t": 70 if big else 56, "b": 56 if big else 44},
+        margin={"l": 96 if big else 70, "r": 24, "t": 30 if big else 24, "b": 80 if big else 64},
     )
     annotations: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
     data: list[dict[str, Any]] = []
     name_a, name_b = names or (tr("live.future_a", lang), tr("live.future_b", lang))
 
-    def axes(i: int, title: str, share: bool, tickformat: str = ".1%") -> tuple[str, str]:
+    def axes(i: int, title: str, share: bool, tickformat: str = ".2%") -> tuple[str, str]:
         top = 1 - i * (height + gap)
         suffix = "" if i == 0 else str(i + 1)
         layout[f"xaxis{suffix}"] = {
@@ -252,8 +254,8 @@ def series_figure(
             "showgrid": True,
             "gridcolor": "#eeeeee",
             "tickformat": "d",
-            # The live town runs in calendar time: its axis is the calendar year.
-            **({"title": {"text": tr("axis.calendar_year", lang)}} if i == panels - 1 else {}),
+            **({"matches": "x"} if i else {}),
+            "showticklabels": i == panels - 1,  # one time axis, under the last panel
         }
         layout[f"yaxis{suffix}"] = {
             "anchor": f"x{suffix}",
@@ -333,7 +335,7 @@ def series_figure(
             )
             diff = (joined[f"{first}_b"] - joined[f"{first}_a"]).to_numpy()
         title = f"{tr('live.difference', lang)}: {metric_label(first, lang)}"
-        xa, ya = axes(panels - 1, title, metric_unit(first) == "share", "+.2%")
+        xa, ya = axes(panels - 1, title, metric_unit(first) == "share", "+.3%")
         data.append(
             {
                 "type": "scatter",
@@ -366,9 +368,10 @@ def series_figure(
                 "xref": "x",
                 "yref": "paper",
                 "xanchor": "left",
-                "yanchor": "bottom",
-                "yshift": 18 if big else 14,
+                "yanchor": "top",  # inside the first panel, clear of the legend
+                "xshift": 3,
                 "showarrow": False,
+                "bgcolor": "rgba(255, 255, 255, 0.8)",
                 "font": {"size": 13 if big else 10},
             }
         )
@@ -378,7 +381,8 @@ def series_figure(
         layout[key]["dtick"] = max(1, round(span / 5))
     layout["annotations"] = annotations
     layout["shapes"] = shapes
-    layout["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "yshift": 34}
+    # The futures' names under the time axis, clear of the panels' titles.
+    layout["legend"] = {"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "yshift": -28}
     return {"data": data, "layout": layout}
 
 

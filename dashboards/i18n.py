@@ -396,6 +396,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "The default is a real programme's size ({default})",
     ),
     "live.change": ("規模を変える", "Change its size"),
+    "live.policies.show": ("施策を選ぶ", "Choose policies"),
+    "live.policies.hide": ("施策の欄を閉じる", "Hide the policies"),
     "live.town_a": ("この町（このまま）", "The town (as is)"),
     "live.town_a.with": ("この町（{what}）", "The town ({what})"),
     "live.future_a.plain": ("未来A（このまま）", "Future A (as is)"),

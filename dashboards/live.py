@@ -571,10 +571,16 @@ class LiveSession:
                 self._thread.start()
         self._notify()
 
-    def pause(self) -> None:
-        """Stop playing (the month being stepped, if any, is the last)."""
+    def pause(self, wait: bool = True) -> None:
+        """Stop playing (the month being stepped, if any, is the last).
+
+        ``wait=False`` returns at once (the pause button): the loop publishes its last
+        month itself. Commands that change the town next wait for the loop to end.
+        """
         self.playing = False
         self._notify()
+        if not wait:
+            return
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=1.0)

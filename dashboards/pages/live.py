@@ -26,7 +26,7 @@ import solara
 
 from .. import live as _live
 from .. import state
-from ..figures_live import series_figure, town_figure
+from ..figures_live import LIVE_STATE_STYLE, REACHED_COLOUR, series_figure, town_figure
 from ..i18n import t, tr
 from ..live import SERIES, SPEEDS, Frame, frame_series, note_difference
 from ..widgets import Choice, Notice, town_label
@@ -47,6 +47,8 @@ reply = solara.reactive(0)  # answers the browser's last request for a frame
 viewport = solara.reactive((0, 0, 0))  # window width, height, top of the maps (px)
 control_rev = solara.reactive(0)  # re-draws the controls when the shared state changed
 seen_state: solara.Reactive[tuple[Any, ...]] = solara.reactive(())
+speed_choice = solara.reactive(_live.DEFAULT_SPEED)
+show_policies = solara.reactive(False)  # big screen: the policies' row unfolded
 
 
 def session() -> _live.LiveSession:
@@ -92,7 +94,7 @@ def toggle_play() -> None:
     """Play or pause the shared town."""
     s = session()
     if s.playing:
-        s.pause()
+        s.pause(wait=False)
     else:
         ensure_town()
         s.play()
@@ -109,7 +111,6 @@ def step_once() -> None:
 def set_speed(value: int) -> None:
     """Months a second the shared town plays at most."""
     session().speed = int(value)
-    control_rev.set(control_rev.value + 1)
 
 
 def reset() -> None:
@@ -246,6 +247,8 @@ def figures_json(
     last = _SERIES_LAST.get(shape)
     now = time.monotonic()
     reuse = playing and last is not None and now - last[0] < SERIES_EVERY_S
+    legend = map_legend(big, height)
+    dot = max(4.0, min(10.0 if big else 8.0, height / 60.0))  # marks shrink with the map
     labels = {k: short_name(k, lang) for k in _live.REGISTRY}
     names = (future_name(frame, "a", lang), future_name(frame, "b", lang))
     series_a = frame_series(frame.series_a)
@@ -268,11 +271,13 @@ def figures_json(
         )
         _SERIES_LAST[shape] = (now, series_json)
     out = {
-        "town-a": _dumps(town_figure(frame.a, lang, title=names[0], big=big)),
+        "town-a": _dumps(
+            town_figure(frame.a, lang, title=names[0], big=big, legend=legend, dot=dot)
+        ),
         "live-series": series_json,
     }
     if frame.b is not None:
-        out["town-b"] = _dumps(town_figure(frame.b, lang, title=names[1], big=big))
+        out["town-b"] = _dumps(town_figure(frame.b, lang, title=names[1], big=big, legend=legend))
     with _FIGURES_LOCK:
         if len(_FIGURES) > 8:
             _FIGURES.clear()
@@ -362,12 +367,35 @@ def Ticker(month: int, viewer: str) -> None:
     )
 
 
+def map_legend(big: bool, height: int) -> bool:
+    """Whether the maps keep their own legends (with counts) at this height."""
+    return not big or height >= 640
+
+
+def html_legend(lang: str) -> str:
+    """The maps' marks in one line (for a projector short of height)."""
+    parts = [
+        f'<span style="color: {colour}">{GLYPHS[symbol]}</span> {tr("state." + name, lang)}'
+        for name, (colour, symbol) in LIVE_STATE_STYLE.items()
+    ]
+    parts += [
+        f'<span style="color: #000">◯</span> {tr("map.changed", lang)}',
+        f'<span style="color: {REACHED_COLOUR}">◎</span> {tr("map.reached", lang)}',
+        f'<span style="color: #009e73">★</span> {tr("map.opened", lang)}',
+        f'<span style="color: #d55e00">✕</span> {tr("map.closed", lang)}',
+    ]
+    return " &nbsp; ".join(parts)
+
+
+GLYPHS = {"circle": "●", "circle-open": "○", "triangle-up": "▲", "square": "■", "diamond": "◆"}
+
+
 def _heights(big: bool) -> int:
     """Height of the maps and lines: what is left of the window below the maps' top."""
     _vw, vh, top = viewport.value
     if vh <= 0 or top <= 0:
         return 620 if big else 520
-    return int(max(280, min(1100, vh - top - 14)))
+    return int(max(240, min(1100, vh - top - 40)))  # the page's own bottom padding
 
 
 @solara.component
@@ -406,20 +434,30 @@ def LiveView(viewer: str) -> None:
                 ),
                 classes=["kyosei-live-note"],
                 attributes={"data-share": repr(note["share"]), "data-people": repr(note["people"])},
-                style="font-weight: 600; color: #0b4f7a;",
+                style="font-weight: 600; color: #0b4f7a; font-size: 0.85em; max-width: 72em;",
             )
         elif frame.b is not None:
-            solara.Text(t("live.note.wait"), style="color: #555;")
+            solara.Text(t("live.note.wait"), style="color: #555; font-size: 0.85em;")
         solara.Text(
             t("live.sample", n=f"{len(frame.a.xy):,}", total=f"{frame.a.population:,}"),
-            style="color: #555;",
+            style="color: #555; font-size: 0.85em;",
+        )
+    chart_height = height - (0 if big else 30)
+    if not map_legend(big, chart_height):
+        # Too little height for the maps' own legends: one line of symbols for both.
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=html_legend(lang),
+            classes=["kyosei-live-legend"],
+            style="font-size: 0.8em; white-space: nowrap; overflow: hidden;",
         )
     Ticker(month=frame.month, viewer=viewer)
-    chart_height = height - 30
     _STYLE[:] = [(lang, big, chart_height)]
     figs = figures_json(frame, lang, big, chart_height, playing=s.playing)
 
     def policy_line(active: tuple[tuple[str, float], ...], css: str) -> None:
+        if big:  # on the projector the map's title names the future's policies
+            return
         text = ", ".join(component_name(k) for k, _ in active) or t("live.none_active")
         solara.HTML(
             tag="div",
@@ -432,7 +470,8 @@ def LiveView(viewer: str) -> None:
         )
 
     def spacer() -> None:
-        solara.HTML(tag="div", unsafe_innerHTML="&nbsp;", style="height: 1.6em;")
+        if not big:
+            solara.HTML(tag="div", unsafe_innerHTML="&nbsp;", style="height: 1.6em;")
 
     if frame.b is None:
         with solara.Columns([3, 2]):
@@ -455,21 +494,28 @@ def LiveView(viewer: str) -> None:
             LiveChart(figs["live-series"], "live-series", chart_height)
 
 
+def town_choice(town: _live.LiveTown, lang: str) -> None:
+    """The town picker (plain names)."""
+    with solara.Column(style="min-width: 220px; max-width: 260px;"):
+        Choice(
+            t("live.town"),
+            town.town,
+            [(name, town_label(name, lang)) for name, _ in TOWNS],
+            choose_town,
+            css="kyosei-live-town",
+        )
+
+
 @solara.component
 def Controls(town: _live.LiveTown) -> None:
     """Play, presets, policies and the fork (hidden in a tab that only watches)."""
     lang = state.lang.value
     s = session()
     frame = town.frame
+    big = state.big_screen.value
     with solara.Row(style="flex-wrap: wrap; gap: 10px; align-items: center;"):
-        with solara.Column(style="min-width: 220px; max-width: 260px;"):
-            Choice(
-                t("live.town"),
-                town.town,
-                [(name, town_label(name, lang)) for name, _ in TOWNS],
-                choose_town,
-                css="kyosei-live-town",
-            )
+        if not big:
+            town_choice(town, lang)
         solara.Button(
             t("live.pause") if s.playing else t("live.play"),
             on_click=toggle_play,
@@ -481,10 +527,12 @@ def Controls(town: _live.LiveTown) -> None:
             t("live.step"), on_click=step_once, classes=["kyosei-live-step"], disabled=s.playing
         )
         solara.Button(t("live.reset"), on_click=reset, classes=["kyosei-live-reset"], text=True)
-        with solara.Column(style="min-width: 200px;"):
+        with solara.Column(style="min-width: 200px;", classes=["kyosei-live-speed"]):
+            if speed_choice.value != s.speed:
+                speed_choice.set(s.speed)  # another tab changed it
             solara.SliderInt(
-                t("live.speed", n=s.speed),
-                value=s.speed,
+                t("live.speed", n=speed_choice.value),
+                value=speed_choice,
                 min=SPEEDS[0],
                 max=SPEEDS[1],
                 on_value=set_speed,
@@ -501,6 +549,13 @@ def Controls(town: _live.LiveTown) -> None:
                     outlined=True,
                     classes=[f"kyosei-preset-{key}"],
                 )
+        if big:  # the policies' row folds away on a projector: the maps need the height
+            solara.Button(
+                t("live.policies.hide") if show_policies.value else t("live.policies.show"),
+                on_click=lambda: show_policies.set(not show_policies.value),
+                outlined=True,
+                classes=["kyosei-live-policies"],
+            )
         solara.Button(
             t("live.follow"),
             on_click=lambda: follow.set(True),
@@ -510,7 +565,11 @@ def Controls(town: _live.LiveTown) -> None:
     kind = component.value
     future = target.value if frame.b is not None else "a"
     running = any(k == kind for k, _ in (frame.active_b if future == "b" else frame.active_a))
+    if big and not show_policies.value:
+        return
     with solara.Row(style="flex-wrap: wrap; gap: 10px; align-items: center;"):
+        if big:
+            town_choice(town, lang)
         with solara.Column(style="min-width: 300px; max-width: 380px;"):
             Choice(
                 t("live.intervention"),
@@ -519,7 +578,9 @@ def Controls(town: _live.LiveTown) -> None:
                 component.set,
                 css="kyosei-live-component",
             )
-        with solara.Column(style="min-width: 260px; max-width: 360px;"):
+        with solara.Column(
+            style="min-width: 260px; max-width: 360px;", classes=["kyosei-live-intensity"]
+        ):
             intensity_control(kind)
         if frame.b is not None:
             with solara.Column(style="min-width: 200px; max-width: 260px;"):
