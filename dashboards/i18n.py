@@ -390,7 +390,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "live.stops_at": ("{year}年{month}月で止まります", "Stops at {month:02d}/{year}"),
     "live.target": ("施策を入れる未来", "Future to start it in"),
-    "live.intensity": ("規模：{unit}", "Size: {unit}"),
+    "live.intensity": ("規模　{unit}：{value}", "Size, {unit}: {value}"),
     "live.intensity.help": (
         "初期値は実際の事業の規模（{default}）",
         "The default is a real programme's size ({default})",

@@ -310,7 +310,7 @@ def intensity_control(kind: str) -> None:
     top = min(hi, max(4 * default, 1.0))
     value = intensities.value.get(kind, default)
     solara.SliderFloat(
-        t("live.intensity", unit=t(f"comp.{kind}.unit")) + f"：{value:g}",
+        t("live.intensity", unit=t(f"comp.{kind}.unit"), value=f"{value:g}"),
         value=value,
         min=max(lo, 0.0),
         max=top,
