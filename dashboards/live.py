@@ -1,9 +1,17 @@
-"""The workshop's live town: one model (or two, once forked) stepped by the page.
+"""The workshop's live town: one model (or two, once forked) played in front of a room.
 
-:class:`LiveTown` owns the running :class:`model.CommunityModel` of one browser
-session, steps it, switches interventions on mid-run (``model.add_intervention``) and
-forks the present into two futures (``model.fork()``). A lock keeps stepping and
-drawing apart, since the play loop runs in a background thread of the session.
+:class:`LiveTown` owns the running :class:`model.CommunityModel` (and its fork), steps
+it, switches components on mid-run and forks the present into two futures. After every
+month it *publishes* a :class:`Frame` — the map's arrays, the outcome lines so far and
+what is acting — as one immutable object. A page draws the latest frame without taking
+any lock, so a redraw never waits for the play loop.
+
+:class:`LiveSession` is the server's one live session, shared by every tab: a reload
+rejoins it (month and policies kept) and a second tab follows it (to mirror the
+projector). Its play loop runs in a background thread and never runs ahead of what a
+tab has drawn by more than :data:`LEAD` months: the town plays at the browser's pace
+(frames a slow tab misses are dropped, never queued). Each drawing tab reports in; when
+no tab has shown the town for :data:`IDLE_S` seconds the loop stops.
 
 :func:`snapshot` turns a model into the plain arrays the map draws; the resident
 states come from ``model.resident_states`` (connected, isolated, in need, supported,
@@ -12,8 +20,11 @@ volunteer) — the one place to change if the model's states change.
 
 from __future__ import annotations
 
+import os
 import threading
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +37,15 @@ from scenarios import load_policy, load_scenario
 STATES = ("connected", "isolated", "in_need", "supported", "volunteer")
 SAMPLE = 1500  # residents drawn as dots: enough to see patterns, cheap to send each frame
 SERIES = ("unmet_share", "isolation_rate", "volunteers", "participation_rate")
+# Columns kept month by month for the lines and the closing note.
+KEPT = ("month", "year", "calendar_month", *SERIES, "unmet")
+MAX_MONTHS = 12 * 30  # the longest a live town plays
+PRESET_MONTHS = 12 * 20  # every preset plays 20 years from the moment it is clicked
+NOTE_MONTHS = 12 * 5  # the closing note compares the futures 5 years after the fork
+LEAD = 1  # months the town may run ahead of the latest month a tab was sent to draw
+IDLE_S = float(os.environ.get("KYOSEI_LIVE_IDLE_S", "30"))  # no tab drew it: stop the town
+SPEEDS = (1, 20)  # months a second, slider range
+DEFAULT_SPEED = 12
 
 
 @dataclass
@@ -41,6 +61,11 @@ class Snapshot:
         venues: (x, y, open) of venues.
         counters: (x, y) of consultation counters.
         orgs: (x, y) of active NPOs and groups.
+        population: Residents living in the town (people, scaled).
+        changed: Per sampled resident, whether the state changed this month.
+        reached: (x, y) of every resident a policy reached this month (not only sampled).
+        opened: (x, y) of venues opened this month.
+        closed: (x, y) of venues closed this month.
     """
 
     month: int
@@ -51,6 +76,12 @@ class Snapshot:
     venues: np.ndarray
     counters: np.ndarray
     orgs: np.ndarray
+    population: int = 0
+    changed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    reached: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    opened: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    closed: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    pids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -71,26 +102,71 @@ def _xy(agents: list[Any], keep: Any = None) -> np.ndarray:
     return np.array(rows, dtype=float).reshape(-1, 3)
 
 
-def snapshot(model: CommunityModel, sample: int = SAMPLE) -> Snapshot:
-    """The map's arrays for ``model`` now (a fixed sample of residents, month after month)."""
+def _home_xy(model: CommunityModel, idx: np.ndarray) -> np.ndarray:
     r = model.residents
-    idx = model.sample_indices(sample)
     hh = r.hh[idx]
     # Members of one household share a home: spread them by a pid-derived offset.
     jitter = ((r.pid[idx] % np.uint64(997)).astype(float) / 997.0 - 0.5) * 0.08
-    xy = np.column_stack([model.households.x[hh] + jitter, model.households.y[hh] - jitter])
+    return np.column_stack([model.households.x[hh] + jitter, model.households.y[hh] - jitter])
+
+
+def reached_indices(model: CommunityModel) -> np.ndarray:
+    """Residents a policy worked with this month: the outreach workers' caseloads.
+
+    A caseload (``case_pid``) is the people the workers visited this month, the new
+    contacts among them included; components without a caseload reach nobody by name.
+    """
+    r = model.residents
+    pids = [
+        np.asarray(getattr(iv, "case_pid", np.zeros(0, np.uint64)))
+        for iv in model.interventions
+        if iv.active(model.month)
+    ]
+    if not pids or not sum(p.size for p in pids):
+        return np.zeros(0, dtype=np.int64)
+    wanted = np.concatenate(pids)
+    here = np.flatnonzero(r.alive)
+    return here[np.isin(r.pid[here], wanted)]
+
+
+def snapshot(
+    model: CommunityModel, sample: int = SAMPLE, before: Snapshot | None = None
+) -> Snapshot:
+    """The map's arrays for ``model`` now (a fixed sample of residents, month after month).
+
+    ``before`` is the previous month's snapshot: residents whose state differs from it
+    are marked as changed.
+    """
+    idx = model.sample_indices(sample)
+    states = resident_states(model, idx)
+    pids = model.residents.pid[idx]
+    changed = np.zeros(idx.size, bool)
+    if before is not None and before.pids.size and model.month > before.month:
+        order = np.argsort(before.pids)
+        pos = np.minimum(np.searchsorted(before.pids, pids, sorter=order), before.pids.size - 1)
+        known = before.pids[order[pos]] == pids
+        changed = known & (before.states[order[pos]] != states)
     venues = getattr(getattr(model, "venues", None), "venues", [])
     counters = getattr(getattr(model, "support", None), "counters", [])
     orgs = getattr(getattr(model, "organisations", None), "orgs", [])
+    month = model.month
+    opened = [(v.x, v.y) for v in venues if month > 0 and getattr(v, "opened_month", -1) == month]
+    closed = [(v.x, v.y) for v in venues if month > 0 and getattr(v, "closed_month", -1) == month]
     return Snapshot(
-        month=model.month,
+        month=month,
         polygons=list(model.town_map.polygons),
         side_km=float(model.town_map.side_km),
-        xy=xy,
-        states=resident_states(model, idx),
+        xy=_home_xy(model, idx),
+        states=states,
         venues=_xy(venues),
         counters=_xy(counters),
         orgs=_xy(orgs, keep=lambda o: getattr(o, "active", True)),
+        population=round(float(model.residents.alive.sum()) * model.scale),
+        changed=changed,
+        reached=_home_xy(model, reached_indices(model)),
+        opened=np.array(opened, dtype=float).reshape(-1, 2),
+        closed=np.array(closed, dtype=float).reshape(-1, 2),
+        pids=pids,
     )
 
 
@@ -102,8 +178,93 @@ def component_choices() -> list[tuple[str, str, str]]:
     )
 
 
+@dataclass(frozen=True)
+class Marker:
+    """A moment the charts mark: a component switched on in a future, or the fork.
+
+    Attributes:
+        month: Model month it happened.
+        year: Calendar year of that month.
+        calendar_month: Calendar month (1-12).
+        future: ``"a"``, ``"b"`` or ``"both"`` (the fork).
+        kind: Component kind, or ``"fork"``.
+        intensity: The component's intensity (0 for the fork).
+    """
+
+    month: int
+    year: int
+    calendar_month: int
+    future: str
+    kind: str
+    intensity: float = 0.0
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything a page draws for one published month (never changed once published).
+
+    Attributes:
+        version: Increases with every publication.
+        month: Months since the start.
+        calendar: Calendar (year, month 1-12).
+        a, b: Map arrays of future A and B (``None`` before a fork).
+        series_a, series_b: Monthly outputs so far (:data:`KEPT` columns).
+        active_a, active_b: (kind, intensity) of the components acting now.
+        markers: Policy starts and the fork, in order.
+        fork_month: Month of the fork, or ``None``.
+        town: Town profile name; scale: people per simulated resident.
+    """
+
+    version: int
+    month: int
+    calendar: tuple[int, int]
+    a: Snapshot
+    b: Snapshot | None
+    series_a: dict[str, list[float]]
+    series_b: dict[str, list[float]] | None
+    active_a: tuple[tuple[str, float], ...]
+    active_b: tuple[tuple[str, float], ...]
+    markers: tuple[Marker, ...]
+    fork_month: int | None
+    town: str
+    scale: float
+
+
+def frame_series(series: dict[str, list[float]]) -> pd.DataFrame:
+    """A frame's monthly outputs as a table (time columns as integers)."""
+    df = pd.DataFrame(series)
+    for name in ("month", "year", "calendar_month"):
+        if name in df.columns:
+            df[name] = df[name].astype(np.int64)
+    return df
+
+
+def note_difference(frame: Frame, months: int = NOTE_MONTHS) -> dict[str, float] | None:
+    """The futures' paired difference in unmet need ``months`` after the fork, once reached.
+
+    Both futures share the seed and every random draw up to the fork, so B − A at the same
+    month is the policy's effect in this one town (one run, not an average over runs).
+    Returns ``month``, ``year``, ``calendar_month``, ``share`` (B − A, share of residents)
+    and ``people`` (B − A, people), or ``None`` before that month.
+    """
+    if frame.b is None or frame.fork_month is None or frame.series_b is None:
+        return None
+    at = frame.fork_month + months
+    if frame.month < at:
+        return None
+    a, b = frame.series_a, frame.series_b
+    ia, ib = a["month"].index(float(at)), b["month"].index(float(at))
+    return {
+        "month": float(at),
+        "year": a["year"][ia],
+        "calendar_month": a["calendar_month"][ia],
+        "share": b["unmet_share"][ib] - a["unmet_share"][ia],
+        "people": (b["unmet"][ib] - a["unmet"][ia]),
+    }
+
+
 class LiveTown:
-    """One session's running town (and its fork).
+    """A running town (and its fork) that publishes a :class:`Frame` after every change.
 
     Attributes:
         town: Town profile name.
@@ -111,15 +272,69 @@ class LiveTown:
         seed: Root seed.
         a: The town (future A once forked).
         b: Future B after :meth:`fork`, else ``None``.
+        frame: The latest published frame (read it without any lock).
     """
 
     def __init__(self, town: str = "district", scale: float = 1.0, seed: int = 1) -> None:
         self.town = town
         self.scale = scale
         self.seed = seed
-        self.lock = threading.RLock()
-        self.a = CommunityModel(load_scenario(town, "baseline", scale=scale), seed=seed)
+        self.lock = threading.RLock()  # held while a model changes; never by a redraw
+        self.origin = CommunityModel(load_scenario(town, "baseline", scale=scale), seed=seed)
+        self.a = self.origin.fork()  # the origin stays at month 0: a restart is a copy
         self.b: CommunityModel | None = None
+        self.markers: list[Marker] = []
+        self.fork_month: int | None = None
+        self._series_a = self._kept(self.a, {})
+        self._series_b: dict[str, list[float]] | None = None
+        self._snap_a = snapshot(self.a)
+        self._snap_b: Snapshot | None = None
+        self._version = 0
+        self.frame = self._frame()
+
+    def restart(self) -> None:
+        """Back to month 0 without policies (a copy of the untouched town: no rebuild)."""
+        with self.lock:
+            self.a = self.origin.fork()
+            self.b = None
+            self.markers = []
+            self.fork_month = None
+            self._series_a = self._kept(self.a, {})
+            self._series_b = None
+            self._snap_a = snapshot(self.a)
+            self._snap_b = None
+            self.publish()
+
+    @staticmethod
+    def _kept(model: CommunityModel, into: dict[str, list[float]]) -> dict[str, list[float]]:
+        rows = model.recorder._town[len(next(iter(into.values()), [])) :]
+        for row in rows:
+            for name in KEPT:
+                into.setdefault(name, []).append(float(row.get(name, np.nan)))
+        return into
+
+    def _frame(self) -> Frame:
+        self._version += 1
+        return Frame(
+            version=self._version,
+            month=self.a.month,
+            calendar=self.a.calendar(),
+            a=self._snap_a,
+            b=self._snap_b,
+            series_a={k: list(v) for k, v in self._series_a.items()},
+            series_b=({k: list(v) for k, v in self._series_b.items()} if self._series_b else None),
+            active_a=self._active(self.a),
+            active_b=self._active(self.b) if self.b is not None else (),
+            markers=tuple(self.markers),
+            fork_month=self.fork_month,
+            town=self.town,
+            scale=self.scale,
+        )
+
+    def publish(self) -> Frame:
+        """Build and publish the frame of the present (call with the lock held)."""
+        self.frame = self._frame()
+        return self.frame
 
     @property
     def month(self) -> int:
@@ -131,54 +346,293 @@ class LiveTown:
         return self.a.calendar()
 
     def step(self, months: int = 1) -> None:
-        """Advance every future by ``months``."""
+        """Advance every future by ``months`` and publish the last month."""
         with self.lock:
             for _ in range(months):
                 self.a.step()
-                if self.b is not None:
+                self._snap_a = snapshot(self.a, before=self._snap_a)
+                self._kept(self.a, self._series_a)
+                if self.b is not None and self._series_b is not None:
                     self.b.step()
+                    self._snap_b = snapshot(self.b, before=self._snap_b)
+                    self._kept(self.b, self._series_b)
+            self.publish()
 
     def fork(self) -> None:
         """Copy the present into future B (run side by side with A from now on)."""
         with self.lock:
             self.b = self.a.fork()
+            self._series_b = {k: list(v) for k, v in self._series_a.items()}
+            self._snap_b = replace(self._snap_a)
+            self.fork_month = self.a.month
+            year, month = self.a.calendar()
+            self.markers.append(Marker(self.a.month, year, month, "both", "fork"))
+            self.publish()
 
     def unfork(self) -> None:
-        """Drop future B."""
+        """Drop future B (and the policies started in it)."""
         with self.lock:
             self.b = None
+            self._series_b = None
+            self._snap_b = None
+            self.fork_month = None
+            self.markers = [m for m in self.markers if m.future == "a"]
+            self.publish()
 
     def start(self, kind: str, future: str = "a", intensity: float | None = None) -> None:
         """Switch component ``kind`` on from this month in future ``"a"`` or ``"b"``.
 
-        Without an intensity the component runs at its default: a real programme's size.
+        Without an intensity the component runs at its declared default (a real
+        programme's size, in its own unit). A component already acting in that future is
+        not added twice: at the same intensity nothing changes; at another intensity the
+        running one ends this month and the new one starts.
         """
-        if intensity is None:
-            intensity = REGISTRY[kind].default_intensity
+        cls = REGISTRY[kind]
+        value = cls.default_intensity if intensity is None else float(intensity)
+        cls.check_intensity(value, kind)
         with self.lock:
             model = self.b if future == "b" and self.b is not None else self.a
-            model.add_intervention(
-                InterventionSpec(kind, start_month=model.month, intensity=intensity)
-            )
+            which = "b" if model is self.b else "a"
+            running = [
+                iv for iv in model.interventions if iv.kind == kind and iv.active(model.month)
+            ]
+            if any(iv.intensity == value for iv in running):
+                return
+            for iv in running:
+                iv.spec = replace(iv.spec, end_month=model.month)
+            model.add_intervention(InterventionSpec(kind, start_month=model.month, intensity=value))
+            year, month = model.calendar()
+            self.markers.append(Marker(model.month, year, month, which, kind, value))
+            self.publish()
 
     def start_package(self, policy: str, future: str = "a") -> None:
         """Switch on every component of a shipped policy package from this month."""
         for spec in load_policy(policy).interventions:
             self.start(spec.kind, future, spec.intensity)
 
+    @staticmethod
+    def _active(model: CommunityModel) -> tuple[tuple[str, float], ...]:
+        return tuple(
+            (iv.kind, float(iv.intensity))
+            for iv in model.interventions
+            if iv.active(model.month) or iv.spec.start_month >= model.month
+        )
+
     def active(self, future: str = "a") -> list[str]:
         """Kinds of the components acting in a future now."""
-        model = self.b if future == "b" and self.b is not None else self.a
-        return [iv.kind for iv in model.interventions if iv.active(model.month)]
+        frame = self.frame
+        return [k for k, _ in (frame.active_b if future == "b" else frame.active_a)]
 
     def snapshots(self) -> tuple[Snapshot, Snapshot | None]:
-        """Map arrays of A (and B)."""
-        with self.lock:
-            return snapshot(self.a), (snapshot(self.b) if self.b is not None else None)
+        """Map arrays of A (and B) as last published."""
+        frame = self.frame
+        return frame.a, frame.b
 
     def series(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """Monthly outputs of A (and B) so far."""
-        with self.lock:
-            a = self.a.recorder.timeseries()
-            b = self.b.recorder.timeseries() if self.b is not None else None
-            return a, b
+        """Monthly outputs of A (and B) so far, as last published."""
+        frame = self.frame
+        b = frame_series(frame.series_b) if frame.series_b is not None else None
+        return frame_series(frame.series_a), b
+
+
+class LiveSession:
+    """The server's one live session: a town, whether it plays, and who is watching.
+
+    Every method answers at once: the play loop runs in its own thread and holds the
+    town's lock only for one month's step, so a command waits at most one step.
+
+    Attributes:
+        town: The running town, or ``None`` before the first tab asks for one.
+        playing: Whether the play loop runs.
+        speed: Months a second at most.
+        stop_at: Month the play loop stops at (a preset's stated length).
+        drawn: Latest month any tab has drawn or is being sent to draw.
+    """
+
+    def __init__(self, idle_s: float = IDLE_S, lead: int = LEAD) -> None:
+        self.idle_s = idle_s
+        self.lead = lead
+        self.town: LiveTown | None = None
+        self.playing = False
+        self.speed = DEFAULT_SPEED
+        self.stop_at = MAX_MONTHS
+        self.drawn = -1
+        self.viewers: dict[str, float] = {}
+        self.error = ""
+        self.stopped_idle = False  # the loop stopped because no tab showed the town
+        self._asked = -float("inf")  # when a tab last said play
+        # Called with each new frame in the play loop's thread (the page builds charts).
+        self.prebuild: Callable[[Frame], None] | None = None
+        self._build = threading.Lock()
+        self._run = threading.Lock()  # starting the loop vs the loop ending
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    # ---- the town ----------------------------------------------------------------------
+    def ensure(self, name: str, scale: float, seed: int = 1) -> LiveTown | None:
+        """The session's town, built if there is none or another town was chosen."""
+        with self._build:
+            town = self.town
+            if town is not None and town.town == name:
+                return town
+            self.pause()
+            try:
+                town = LiveTown(name, scale=scale, seed=seed)
+            except Exception as exc:  # shown on the page; the session goes on
+                self.error = f"{type(exc).__name__}: {exc}"
+                return None
+            self.error = ""
+            self.town = town
+            self.drawn = -1
+            self.stop_at = MAX_MONTHS
+            self._notify()
+            return town
+
+    def reset(self, name: str, scale: float) -> LiveTown | None:
+        """Start ``name`` again from month 0 (the same town is copied, not rebuilt)."""
+        self.pause()
+        town = self.town
+        if town is not None and town.town == name:
+            town.restart()
+            self.drawn = -1
+            self.stop_at = MAX_MONTHS
+            self._notify()
+            return town
+        return self.ensure(name, scale)
+
+    def frame(self) -> Frame | None:
+        """The latest published frame (no lock: it is replaced, never changed)."""
+        town = self.town
+        return town.frame if town is not None else None
+
+    # ---- viewers -----------------------------------------------------------------------
+    def seen(self, viewer: str, drawn: int) -> None:
+        """A tab drew month ``drawn``: it shows the town, and the town may move on."""
+        now = time.monotonic()
+        self.viewers[viewer] = now
+        for key, when in list(self.viewers.items()):
+            if now - when > self.idle_s:
+                self.viewers.pop(key, None)
+        if drawn > self.drawn:
+            self.drawn = drawn
+        self._notify()
+
+    def sent(self, month: int) -> None:
+        """A tab is being sent month ``month`` (it draws it next)."""
+        if month > self.drawn:
+            self.drawn = month
+        self._notify()
+
+    def gone(self, viewer: str) -> None:
+        """A tab stopped showing the town."""
+        self.viewers.pop(viewer, None)
+
+    def watched(self) -> bool:
+        """Whether any tab has shown the town within the last ``idle_s`` seconds."""
+        now = time.monotonic()
+        if now - self._asked <= self.idle_s:  # a tab just told it to play: it shows it
+            return True
+        return any(now - when <= self.idle_s for when in self.viewers.values())
+
+    def wait_newer(self, version: int, timeout: float) -> Frame | None:
+        """The latest frame once it is newer than ``version`` (or after ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        with self._wake:
+            while True:
+                frame = self.frame()
+                left = deadline - time.monotonic()
+                if frame is None or frame.version > version or left <= 0 or not self.playing:
+                    return frame
+                self._wake.wait(left)
+
+    def _notify(self) -> None:
+        with self._wake:
+            self._wake.notify_all()
+
+    # ---- playing -----------------------------------------------------------------------
+    def play(self, until: int | None = None) -> None:
+        """Play (up to month ``until``, else to :data:`MAX_MONTHS`)."""
+        town = self.town
+        if town is None:
+            return
+        if until is not None:
+            self.stop_at = min(MAX_MONTHS, until)
+        elif town.month >= self.stop_at:
+            self.stop_at = MAX_MONTHS  # a finished preset: play on to the end
+        if town.month >= MAX_MONTHS:
+            return
+        self.drawn = max(self.drawn, town.month)  # the tab that clicked shows this month
+        with self._run:
+            self._asked = time.monotonic()
+            self.stopped_idle = False
+            self.playing = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="kyosei-live", daemon=True)
+                self._thread.start()
+        self._notify()
+
+    def pause(self, wait: bool = True) -> None:
+        """Stop playing (the month being stepped, if any, is the last).
+
+        ``wait=False`` returns at once (the pause button): the loop publishes its last
+        month itself. Commands that change the town next wait for the loop to end.
+        """
+        self.playing = False
+        self._notify()
+        if not wait:
+            return
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=1.0)
+        town = self.town
+        if town is not None:
+            with town.lock:
+                town.publish()  # the paused state reaches every tab
+
+    def step(self, months: int = 1) -> None:
+        """Advance one month (paused)."""
+        town = self.town
+        if town is not None and town.month < MAX_MONTHS:
+            town.step(months)
+            self._notify()
+
+    def _loop(self) -> None:
+        last = time.monotonic()
+        while self.playing:
+            town = self.town
+            if town is None or town.month >= self.stop_at or town.month >= MAX_MONTHS:
+                break
+            if not self.watched():
+                self.stopped_idle = True
+                break
+            if town.month >= self.drawn + self.lead:
+                # No tab has drawn the last month yet: wait for one (frames are dropped,
+                # months never queue).
+                with self._wake:
+                    self._wake.wait(0.05)
+                continue
+            due = last + 1.0 / max(1, self.speed)
+            while self.playing and time.monotonic() < due:
+                with self._wake:  # a pause wakes it at once
+                    self._wake.wait(max(0.0, due - time.monotonic()))
+            if not self.playing or self.town is not town:
+                break
+            last = time.monotonic()
+            town.step()
+            self._notify()
+            if self.prebuild is not None:
+                try:
+                    self.prebuild(town.frame)
+                except Exception:  # the tab builds it itself then
+                    self.prebuild = None
+        with self._run:
+            self.playing = False
+            self._thread = None
+        town = self.town
+        if town is not None:
+            with town.lock:
+                town.publish()
+        self._notify()
+
+
+SESSION = LiveSession()  # the server's shared live session (every tab sees this one)

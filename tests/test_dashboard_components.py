@@ -35,8 +35,11 @@ def _fresh_session(monkeypatch: pytest.MonkeyPatch, results_root: Path) -> None:
         r.set("")
     compare.chosen_arms.set([])
     compare.chosen_outcomes.set([])
-    live.playing.set(False)
-    live.live_town.set(None)
+    from dashboards import live as live_session
+
+    live_session.SESSION.pause()
+    live_session.SESSION = live_session.LiveSession()
+    live.follow.set(False)
     results.clear_cache()
 
 
@@ -158,19 +161,27 @@ def test_explore_page_draws_a_sweep(results_root: Path) -> None:
     assert shown["parcoords"]["data"][0]["type"] == "parcoords"
 
 
+def live_charts(rc: object) -> dict[str, dict]:
+    """Plotly specs of the live page's charts (sent as JSON strings), by chart name."""
+    found = rc.find(v.VuetifyTemplate).widgets  # type: ignore[attr-defined]
+    return {w.name: json.loads(w.spec_json) for w in found if hasattr(w, "spec_json")}
+
+
 def test_live_page_steps_and_forks() -> None:
+    from dashboards import live as live_session
     from dashboards.pages import live
+
+    charts = live_charts
 
     _, rc = solara.render(live.LivePage(), handle_error=False)
     assert "town-a" in charts(rc)
     assert "town-b" not in charts(rc)
-    town = live.live_town.value
+    town = live_session.SESSION.town
     assert town is not None
     live.step_once()
     assert town.month == 1
-    town.fork()
-    town.start("outreach", "b")
-    live.tick.set(live.tick.value + 1)
+    live.toggle_fork()
+    live.start_component()  # outreach, into future B
     shown = charts(rc)
     assert {"town-a", "town-b", "live-series"} <= set(shown)
     live.step_once()

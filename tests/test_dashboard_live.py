@@ -1,0 +1,302 @@
+"""The workshop's live town without a browser: controls, the play loop, frames and words.
+
+One district town (≈ 20k residents at 1:1) is built per module; each test restarts it
+(a copy of month 0, no rebuild). The play loop's timing tests run the real thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import solara
+
+from dashboards import live as L
+from dashboards import state
+from dashboards.figures_live import series_figure, town_figure
+from model.interventions import REGISTRY
+
+
+@pytest.fixture(scope="module")
+def built() -> L.LiveTown:
+    return L.LiveTown("district", 1.0, seed=1)
+
+
+@pytest.fixture
+def town(built: L.LiveTown) -> L.LiveTown:
+    built.restart()
+    return built
+
+
+@pytest.fixture
+def session(town: L.LiveTown, monkeypatch: pytest.MonkeyPatch) -> Iterator[L.LiveSession]:
+    s = L.LiveSession(idle_s=5.0)
+    s.town = town
+    monkeypatch.setattr(L, "SESSION", s)
+    state.lang.set("ja")
+    state.big_screen.set(False)
+    from dashboards.pages import live
+
+    live.follow.set(False)
+    live.intensities.set({})
+    live.component.set("outreach")
+    yield s
+    s.pause()
+
+
+def _watch(s: L.LiveSession, stop: threading.Event, viewer: str = "tab") -> threading.Thread:
+    """A tab that draws every month at once (as fast as the browser could)."""
+
+    def run() -> None:
+        while not stop.is_set():
+            town = s.town
+            s.seen(viewer, town.month if town is not None else -1)
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_started_component_runs_at_its_declared_default(town: L.LiveTown) -> None:
+    town.fork()
+    town.start("outreach", "b")
+    (iv,) = [iv for iv in town.b.interventions if iv.kind == "outreach"]  # type: ignore[union-attr]
+    assert iv.intensity == REGISTRY["outreach"].default_intensity == 2.0
+    assert town.frame.active_b == (("outreach", 2.0),)
+    assert town.frame.active_a == ()
+
+
+def test_the_intensity_control_starts_at_the_default_in_the_shown_unit(
+    session: L.LiveSession,
+) -> None:
+    from dashboards.pages import live
+
+    for kind, cls in REGISTRY.items():
+        assert live.intensity_of(kind) == cls.default_intensity
+    live.set_intensity("funding", 500.0)  # shown in 万円
+    assert live.intensity_of("funding") == 5_000_000.0
+    live.set_intensity("outreach", 4.0)
+    live.start_component()  # unforked: into the one town
+    assert session.town is not None
+    assert session.town.frame.active_a == (("outreach", 4.0),)
+
+
+def test_starting_twice_lists_a_component_once(town: L.LiveTown) -> None:
+    town.start("outreach", "a")
+    town.start("outreach", "a")
+    assert town.active("a") == ["outreach"]
+    town.step()
+    town.start("outreach", "a", 6.0)  # another size: the running one ends, the new starts
+    assert town.frame.active_a == (("outreach", 6.0),)
+    ended = next(iv for iv in town.a.interventions if iv.kind == "outreach")
+    assert ended.spec.end_month == 1
+
+
+def test_presets_stop_at_their_stated_length(session: L.LiveSession) -> None:
+    from dashboards.pages import live
+
+    live.preset("now")
+    assert session.stop_at == L.PRESET_MONTHS == 240
+    session.pause()
+    # The loop itself stops at the stop month (3 months here, to keep the test short).
+    stop = threading.Event()
+    _watch(session, stop)
+    session.play(until=3)
+    deadline = time.monotonic() + 10
+    while session.playing and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stop.set()
+    assert not session.playing
+    assert session.town is not None
+    assert session.town.month == 3
+
+
+def test_pause_at_top_speed_answers_within_0_3_s(session: L.LiveSession) -> None:
+    stop = threading.Event()
+    _watch(session, stop)
+    session.speed = L.SPEEDS[1]
+    assert session.town is not None
+    session.town.fork()
+    session.play()
+    time.sleep(1.0)
+    before = session.town.month
+    started = time.perf_counter()
+    session.pause()
+    took = time.perf_counter() - started
+    month = session.town.month
+    time.sleep(0.3)
+    stop.set()
+    assert took <= 0.3, took
+    assert month <= before + 1
+    assert session.town.month == month  # stopped
+    assert before >= 5  # it did play (20 months/s at most, 1 s)
+
+
+def test_the_town_never_runs_ahead_of_the_tab(session: L.LiveSession) -> None:
+    session.speed = L.SPEEDS[1]
+    session.play()  # the clicking tab has drawn month 0 and then draws nothing more
+    time.sleep(0.6)
+    assert session.town is not None
+    assert session.town.month == L.LEAD
+    session.seen("tab", session.town.month)
+    time.sleep(0.3)
+    assert session.town.month == 2 * L.LEAD
+
+
+def test_a_redraw_never_waits_for_the_town_lock(session: L.LiveSession) -> None:
+    town = session.town
+    assert town is not None
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with town.lock:  # as a long step of the play loop would
+            held.set()
+            release.wait(5)
+
+    threading.Thread(target=hold, daemon=True).start()
+    held.wait(5)
+    started = time.perf_counter()
+    frame = session.frame()
+    assert frame is not None
+    town_figure(frame.a, "ja")
+    series_figure(L.frame_series(frame.series_a), None, list(L.SERIES), "ja")
+    took = time.perf_counter() - started
+    release.set()
+    assert took < 0.2, took
+
+
+def test_a_town_no_tab_shows_stops(town: L.LiveTown, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = L.LiveSession(idle_s=0.4)
+    s.town = town
+    stop = threading.Event()
+    _watch(s, stop)
+    s.play()
+    time.sleep(0.5)
+    stop.set()  # the tab is closed
+    deadline = time.monotonic() + 3
+    while s.playing and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not s.playing
+    assert s.stopped_idle
+    month = town.month
+    time.sleep(0.3)
+    assert town.month == month
+    assert month > 0
+
+
+def test_a_second_tab_and_a_reload_show_the_same_town(session: L.LiveSession) -> None:
+    from dashboards.pages import live
+
+    assert session.town is not None
+    session.town.fork()
+    session.town.start("outreach", "b")
+    session.step(3)
+    for _ in range(2):  # a reload, then a second tab: both join the shared session
+        _, rc = solara.render(live.LivePage(), handle_error=False)
+        html = " ".join(
+            f"{w.attributes} {w.unsafe_innerHTML}"
+            for w in rc.find(solara.widgets.HTML).widgets  # type: ignore[attr-defined]
+        )
+        assert "'data-month': '3'" in html
+        assert "アウトリーチ" in html
+        rc.close()
+
+
+def test_labels_follow_the_state(session: L.LiveSession) -> None:
+    from dashboards.pages import live
+
+    town = session.town
+    assert town is not None
+    assert live.future_name(town.frame, "a") == "この町（このまま）"
+    town.fork()
+    assert live.future_name(town.frame, "a") == "未来A（このまま）"
+    assert live.future_name(town.frame, "b") == "未来B（まだ施策なし）"
+    town.start("outreach", "b")
+    assert live.future_name(town.frame, "b") == "未来B（＋アウトリーチ）"
+    town.start("platform", "a")
+    assert live.future_name(town.frame, "a") == "未来A（＋出会いの場）"
+    town.start("outreach", "a")
+    assert live.future_name(town.frame, "a") == "未来A（施策2つ）"
+
+
+def test_towns_and_components_have_plain_names() -> None:
+    from dashboards.i18n import TEXT
+    from dashboards.pages import live
+    from dashboards.widgets import town_label
+
+    for name, _ in live.TOWNS:
+        label = town_label(name, "ja")
+        assert "_" not in label, label
+        assert name not in label, label
+    for kind in REGISTRY:
+        for key in (f"comp.{kind}", f"comp.{kind}.short", f"comp.{kind}.unit"):
+            ja, en = TEXT[key]
+            assert ja, key
+            assert en, key
+            assert "_" not in ja + en, key
+
+
+def test_the_charts_mark_policy_starts_and_the_fork(town: L.LiveTown) -> None:
+    town.step(2)
+    town.fork()
+    town.start("outreach", "b")
+    town.step(2)
+    frame = town.frame
+    fig = series_figure(
+        L.frame_series(frame.series_a),
+        L.frame_series(frame.series_b or {}),
+        list(L.SERIES[:2]),
+        "ja",
+        markers=frame.markers,
+    )
+    panels = 3  # two outcomes and the difference
+    assert len(fig["layout"]["shapes"]) == panels * len(frame.markers) == panels * 2
+    fork_x = {s["x0"] for s in fig["layout"]["shapes"] if s["line"]["dash"] == "dash"}
+    year, month = town.a.calendar(2)
+    assert fork_x == {round(year + (month - 1) / 12, 3)}
+    assert fig["layout"]["margin"]["l"] >= 70  # room for "−0.60%": the sign is not clipped
+    assert fig["layout"]["yaxis3"]["tickformat"].startswith("+")
+
+
+@pytest.mark.slow
+def test_outreach_reaches_people_on_b_only_and_the_note_reports_5_years(
+    town: L.LiveTown,
+) -> None:
+    town.fork()
+    town.start("outreach", "b")
+    town.step(L.NOTE_MONTHS)
+    frame = town.frame
+    assert frame.b is not None
+    assert len(frame.b.reached) > 0
+    assert len(frame.a.reached) == 0
+    fig = town_figure(frame.b, "ja")
+    reached = [d for d in fig["data"] if d.get("name", "").startswith("今月アウトリーチ")]
+    assert reached
+    assert len(reached[0]["x"]) == len(frame.b.reached)
+    note = L.note_difference(frame)
+    assert note is not None
+    assert note["month"] == L.NOTE_MONTHS
+    a, b = town.a.recorder.timeseries(), town.b.recorder.timeseries()  # type: ignore[union-attr]
+    at = L.NOTE_MONTHS
+    want = float(b.loc[b.month == at, "unmet"].iloc[0] - a.loc[a.month == at, "unmet"].iloc[0])
+    assert note["people"] == pytest.approx(want)
+    print(
+        f"5-year paired difference in unmet need (B - A): {note['people']:+.0f} people,"
+        f" {note['share'] * 100:+.3f} points"
+    )
+
+
+def test_changed_residents_and_venue_events_are_this_months(town: L.LiveTown) -> None:
+    town.step(13)
+    snap = town.frame.a
+    assert snap.changed.shape == snap.states.shape
+    assert 0 < snap.changed.sum() < len(snap.states)
+    venues = town.a.venues.venues
+    assert len(snap.opened) == sum(v.opened_month == town.month for v in venues)
+    assert len(snap.closed) == sum(v.closed_month == town.month for v in venues)
+    assert np.isfinite(snap.xy).all()
