@@ -9,12 +9,7 @@ from scenarios import load_scenario
 
 @pytest.mark.slow
 def test_every_calibration_target_passes_for_the_national_profile():
-    """The table of ``kyosei calibrate`` (3 replicates, 10 years), at one simulated resident
-    per 3 people: rates do not depend on scale (``tests/test_balance.py``), NPOs are real
-    counts at any scale, and 72 民生委員 posts keep the month-0 fill at 91.7 %. The 1:1
-    table is in ``docs/validation.md``.
-    """
-    table = check(load_scenario("national", scale=3), seed=1, years=10, replicates=3)
+    table = check(load_scenario("national"), seed=1, years=10, replicates=3)
     failing = table.loc[~table["pass"], ["target", "model", "public", "tolerance"]]
     assert failing.empty, f"targets outside tolerance:\n{failing.to_string()}"
     assert len(table) == len(TARGETS) >= 20
