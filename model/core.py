@@ -16,7 +16,8 @@ a warm-up so that queues, ties and volunteers start near their own balance. In t
 frozen town (and with ``switches.demography`` off) the stocks that only aging and death
 balance — care and disability need, which the model never resolves — are held: no new
 onsets, since nobody ages or dies. After the warm-up the 民生委員 fill rate is set back
-to the profile's.
+to the profile's, and
+social withdrawal (spells longer than the warm-up) is set to the balance of its rules.
 """
 
 from __future__ import annotations
@@ -413,6 +414,8 @@ class CommunityModel(mesa.Model):
         while self.month < 0:  # warm-up: the social system settles, people do not age
             self.month += 1
             self._run_phases(warmup=True)
+        if switches.needs and synthetic and switches.warmup_months > 0:
+            needs.balance_withdrawal(self)  # a stock slower than the warm-up, at its balance
         if switches.community and synthetic and switches.warmup_months > 0:
             volunteers.restore_fill(self)  # month 0 has the profile's 民生委員 fill rate
         self.ledger.restart()  # the budget's running totals start at month 0

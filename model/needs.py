@@ -383,6 +383,40 @@ def initialise(model: CommunityModel) -> None:
     r.supported[CARE, in_facility] = True
 
 
+def balance_withdrawal(model: CommunityModel) -> None:
+    """Set the stock of social withdrawal to the balance of its own rules (after the warm-up).
+
+    A spell lasts about ``1 / withdrawal_exit`` years (12 unsupported): longer than the
+    warm-up, so the stock seeded at onset / exit is still settling at month 0 (and would
+    fall by itself in a frozen town, 8050 households with it). Each month a resident
+    15-64 starts a spell with chance ``o`` and a withdrawn one ends it with chance ``x``
+    (faster with support), so the stock the rules sustain is ``o / (o + x̄)`` of the
+    residents 15-64, ``x̄`` the mean exit chance of the withdrawn at the end of the warm-up
+    (their support as the warm-up left it). Spells are ended, or started (unknown to the
+    system), at random to reach that count; no new number is involved.
+    """
+    r, t = model.residents, model.needs_tables
+    years = r.age_m // 12
+    at_risk = r.alive & (years >= 15) & (years < 65)
+    withdrawn = at_risk & (r.sev[WITHDRAWAL] > 0)
+    if not withdrawn.any():
+        return
+    exit_p = np.where(r.supported[WITHDRAWAL], t.withdrawal_exit_supported, t.withdrawal_exit)
+    x = float(exit_p[withdrawn].mean())
+    o = t.withdrawal_onset
+    want = round(int(at_risk.sum()) * o / max(o + x, 1e-12))
+    have = int(withdrawn.sum())
+    gen = model.streams["needs_init"].generator(0, k=1)
+    if have > want:
+        cand = np.flatnonzero(withdrawn)
+        _end_need(model, WITHDRAWAL, np.sort(gen.choice(cand, size=have - want, replace=False)))
+    elif want > have:
+        cand = np.flatnonzero(at_risk & ~withdrawn)
+        new = np.sort(gen.choice(cand, size=min(want - have, cand.size), replace=False))
+        r.sev[WITHDRAWAL, new] = 1
+        r.onset_m[WITHDRAWAL, new] = model.month - gen.integers(0, 60, size=new.size)
+
+
 def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray) -> None:
     """One month of onset, escalation, crises, improvement and resolution."""
     r, p = model.residents, model.params.needs

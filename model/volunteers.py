@@ -294,9 +294,7 @@ def minsei_update(model: CommunityModel) -> None:
     month = model.month
     years = r.age_m // 12
     # Commissioners who died or moved away since last month leave their posts.
-    gone = r.minsei & ~r.alive
-    n_gone = int(np.count_nonzero(gone))
-    r.minsei[gone] = False
+    r.minsei[r.minsei & ~r.alive] = False
     # End of term (every 36 months of service): reappointment below 75.
     serving = np.flatnonzero(r.alive & r.minsei)
     term_end = ((month - r.minsei_since[serving]) % TERM_MONTHS == 0) & (
@@ -305,9 +303,9 @@ def minsei_update(model: CommunityModel) -> None:
     stay = model.streams["minsei_term"].uniform(r.pid[serving], month) < p.reappoint
     leave = serving[term_end & ~(stay & (years[serving] < 75))]
     r.minsei[leave] = False
-    # Turnover this month, smoothed over a term: what recruitment has to make up for.
-    share = (n_gone + leave.size) / max(serving.size + n_gone, 1)
-    model.minsei_turnover += (share - model.minsei_turnover) / TERM_MONTHS
+    # What recruitment has to make up for: the departures the commissioners now serving
+    # are expected to make over the coming term (not the last term's, which lag behind).
+    model.minsei_turnover = expected_turnover(model)
     # Vacancies filled from the pool of volunteers 55-74.
     posts = model.minsei_posts()
     filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
@@ -342,14 +340,39 @@ def start_turnover(p: MinseiParams) -> float:
     return (1.0 - p.reappoint) / TERM_MONTHS
 
 
+def expected_turnover(model: CommunityModel) -> float:
+    """Monthly share of the serving commissioners expected to leave over the coming term.
+
+    Each commissioner leaves at the end of the term now running unless reappointed
+    (chance ``reappoint``, and only below 75 at that term end), or before it by death
+    (this year's mortality by age and sex; moves of people 55-79 are rare and left out).
+    A term is 36 months, so the expected departures of one term over 36 is the monthly
+    share. In a frozen town nobody ages or dies: only term ends count.
+    """
+    r, p = model.residents, model.params.minsei
+    serving = np.flatnonzero(r.alive & r.minsei)
+    if serving.size == 0:
+        return start_turnover(p)
+    to_end = TERM_MONTHS - (model.month - r.minsei_since[serving]) % TERM_MONTHS
+    age_m = r.age_m[serving].astype(np.int64)
+    if model.params.switches.demography:
+        q = model.demo_tables.death[r.sex[serving], age_m]
+        survive = (1.0 - q) ** TERM_MONTHS
+        age_m = age_m + to_end
+    else:
+        survive = np.ones(serving.size)
+    leave_at_end = np.where(age_m < 75 * 12, 1.0 - p.reappoint, 1.0)
+    return float(np.mean(1.0 - survive * (1.0 - leave_at_end)) / TERM_MONTHS)
+
+
 def recruit_rate(p: MinseiParams, month: int, turnover: float) -> float:
     """Monthly chance a vacant post is filled: the rate whose balance is the fill path.
 
     Commissioners leave at a monthly share ``d`` (term ends without reappointment, the
-    age limit of 75, deaths and moves; ``turnover`` is the town's own, smoothed over a
-    term); with vacancies filled at rate ``q`` a month the fill rate settles at
-    ``q / (q + d)``, so ``q = d f / (1 - f)`` keeps the record's path ``f``. A short pool
-    of candidates pulls the town below it.
+    age limit of 75, deaths; ``turnover`` is the town's own, expected over the coming
+    term, :func:`expected_turnover`); with vacancies filled at rate ``q`` a month the
+    fill rate settles at ``q / (q + d)``, so ``q = d f / (1 - f)`` keeps the record's
+    path ``f``. A short pool of candidates pulls the town below it.
     """
     f = fill_path(p, month)
     return float(min(1.0, p.recruit * turnover * f / (1.0 - f)))
@@ -375,6 +398,7 @@ def restore_fill(model: CommunityModel) -> None:
             order = np.lexsort((r.pid[serving], -r.minsei_since[serving]))
             r.minsei[serving[order[: serving.size - want]]] = False
     _fill_initial_posts(model, only_missing=True)
+    model.minsei_turnover = expected_turnover(model)
 
 
 def _visit(model: CommunityModel) -> None:
