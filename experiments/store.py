@@ -356,6 +356,44 @@ class ResultsStore:
             raise self._damaged("timeseries", exc) from None
         return [n for n in names if n not in ("run_id", "month", "year", "calendar_month")]
 
+    def month_of_year(self, year: int, option: str = "--year") -> int:
+        """The last month whose calendar ``year`` (the ``year`` column) is ``year``.
+
+        Kyosei counts calendar years (``town.start_year`` is the year of month 0), so for
+        20-year runs from January 2025, ``2030`` is month 71 (December 2030) and ``2045``
+        month 240, the last. :class:`UsageError` when no month of the runs is in that
+        year, when the towns of the experiment start in different months (give a month
+        instead), or for a store written before calendar time.
+        """
+        runs = self.runs(status="ok")
+        if runs.empty:
+            raise UsageError(f"{self.path}: no finished runs yet")
+        firsts = runs.drop_duplicates("town")
+        ts = self.timeseries(["year"], runs=firsts["run_id"])
+        if not pd.api.types.is_integer_dtype(ts["year"]):
+            raise UsageError(
+                f"{option} {year}: this store was written before calendar time (its year "
+                "column counts years from the start); give --month instead"
+            )
+        found: dict[str, int] = {}
+        for run_id, town in zip(firsts["run_id"], firsts["town"], strict=True):
+            rows = ts[ts["run_id"] == run_id]
+            hit = rows.loc[rows["year"] == year, "month"]
+            if hit.empty:
+                raise UsageError(
+                    f"{option} {year} is not allowed: a calendar year from "
+                    f"{int(rows['year'].min())} to {int(rows['year'].max())} (the runs' "
+                    f"years; month 0 is in {int(rows['year'].min())})"
+                )
+            found[str(town)] = int(hit.max())
+        if len(set(found.values())) > 1:
+            shown = ", ".join(f"{t}: month {m}" for t, m in found.items())
+            raise UsageError(
+                f"{option} {year}: the towns start in different months ({shown}); "
+                "give --month instead"
+            )
+        return next(iter(found.values()))
+
     def counts(self) -> dict[str, int]:
         """Runs planned, finished ok, failed and lost, and still to do."""
         runs = self.runs()

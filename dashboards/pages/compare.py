@@ -154,8 +154,13 @@ def CompareBody(loaded: Loaded) -> None:
     timeline = solara.use_memo(
         lambda: compare_data.timeline(loaded, arms), dependencies=[loaded, tuple(arms)]
     )
-    starts = {
-        arm: sorted(set(timeline.loc[timeline["arm"] == arm, "start_month"] / 12.0))
+    starts = {  # calendar years, like the bands' x axis
+        arm: sorted(
+            set(
+                compare_data.calendar_start(loaded, arm)
+                + timeline.loc[timeline["arm"] == arm, "start_month"] / 12.0
+            )
+        )
         for arm in arms
         if arm != loaded.arm(arm).reference
     }
