@@ -61,13 +61,13 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _plan(folder: Path, replications: int):  # type: ignore[no-untyped-def]
+def _plan(folder: Path, replications: int, code: str | None = None):  # type: ignore[no-untyped-def]
     from experiments.plan import make_plan
     from experiments.spec import load_experiment
 
     path = folder / f"bench_{replications}.toml"
     path.write_text(EXPERIMENT.format(replications=replications), encoding="utf-8")
-    return path, make_plan(load_experiment(path))
+    return path, make_plan(load_experiment(path), code)
 
 
 def _template(cache: Path):  # type: ignore[no-untyped-def]
@@ -144,18 +144,23 @@ def m_read(out: str) -> dict[str, float]:
 
 
 def m_resume(out: str) -> dict[str, float]:
-    folder = Path(out)
-    _, plan = _plan(
-        folder.parent, int(json.loads((folder / "manifest.json").read_text())["replications"])
-    )
     from experiments.writer import StoreWriter
 
+    folder = Path(out)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    # The store's code version: a commit made since it was written would refuse the resume.
+    _, plan = _plan(folder.parent, int(manifest["replications"]), manifest["code_version"])
     t0 = time.perf_counter()
     writer = StoreWriter(folder, plan).open()
     todo = writer.todo()
     seconds = time.perf_counter() - t0
     writer.release()
-    return {"seconds": seconds, "done": len(writer.done), "to_do": len(todo), "peak_mb": _peak_mb()}
+    return {
+        "seconds": seconds,
+        "done": len(writer.done),
+        "to_do": len(todo),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def m_bands(out: str) -> dict[str, float]:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -634,6 +635,18 @@ def _quick_read(path: Path, expected: dict[str, Any] | None) -> tuple[pa.Table |
 def _run_counts(table: pa.Table) -> pd.Series:
     """Rows per run id of ``table`` (without turning millions of ids into Python strings)."""
     column = table.column("run_id")
+    if pa.types.is_dictionary(column.type) and column.null_count == 0:
+        column = column.unify_dictionaries()
+        if column.num_chunks == 0:
+            return pd.Series([], dtype="int64")
+        values = column.chunk(0).dictionary
+        tally = np.zeros(len(values), dtype=np.int64)
+        for chunk in column.chunks:
+            indices = chunk.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            tally += np.bincount(indices, minlength=len(values))
+        seen = tally > 0
+        names = np.array(values.to_pylist(), dtype=object)[seen]
+        return pd.Series(tally[seen], index=names, dtype="int64")
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     counts = pc.value_counts(column)
