@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_integer_dtype
 
 from experiments.analysis import clustered_mean
 from model.metrics import METRICS
@@ -122,12 +123,33 @@ def _matrix_ids(loaded: Loaded, arm: str, metric: str) -> tuple[np.ndarray, list
     return wide.columns.to_numpy(), [str(i) for i in wide.index], wide.to_numpy(float)
 
 
+def calendar_start(loaded: Loaded, arm: str) -> float:
+    """Month 0 of ``arm``'s runs as a decimal calendar year (2025.0 is January 2025).
+
+    0.0 for a set written before calendar time (its ``year`` column counts from the start).
+    """
+    rows = _arm_rows(loaded, arm)
+    first = rows[rows["month"] == 0].head(1)
+    if first.empty or "calendar_month" not in rows or not is_integer_dtype(rows["year"]):
+        return 0.0
+    return float(first["year"].iloc[0]) + (float(first["calendar_month"].iloc[0]) - 1) / 12.0
+
+
 def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
+<<<<<<< HEAD
     """Median and 10–90 % band over replicates, per arm, metric and month."""
     if (s := _summary(loaded)) is not None:
         return s.bands(arms, [m for m in metrics if m in loaded.metrics])
+=======
+    """Median and 10–90 % band over replicates, per arm, metric and month.
+
+    ``year`` is the decimal calendar year of the month (2030.5 is July 2030), like the
+    store's ``year`` column and the Live page.
+    """
+>>>>>>> wip/store
     frames = []
     for arm in arms:
+        start = calendar_start(loaded, arm)
         for metric in metrics:
             if metric not in loaded.metrics:
                 continue
@@ -142,7 +164,7 @@ def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
                         "arm": arm,
                         "metric": metric,
                         "month": months.astype(np.int64),
-                        "year": months / 12.0,
+                        "year": start + months / 12.0,
                         "n": m.shape[0],
                         "median": med,
                         "lo": lo,

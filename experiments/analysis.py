@@ -33,6 +33,7 @@ from model.metrics import METRICS
 from .store import ResultsStore
 
 PAIR_KEYS = ["point", "replicate"]
+BAND_ROWS = 2_000_000  # metric values per chunk of months in quantile_bands (~16 MB)
 
 
 def _metrics(store: ResultsStore, metrics: str | Sequence[str] | None) -> list[str]:
@@ -77,17 +78,39 @@ def quantile_bands(
     """
     names = _metrics(store, metrics)
     keys = [*by, "month"] + (["district"] if districts else [])
-    if districts:
-        frame = store.districts(names, with_inputs=True)
-    else:
-        frame = store.timeseries(names, with_inputs=True)
-    if frame.empty:
-        return pd.DataFrame(columns=[*keys, "metric", "n", "mean", "median", "lo", "hi"])
-    long = frame.melt(id_vars=keys, value_vars=names, var_name="metric")
-    grouped = long.groupby([*keys, "metric"], sort=False)["value"]
-    out = grouped.agg(n="count", mean="mean", median="median").reset_index()
-    out["lo"] = grouped.quantile(band[0]).to_numpy()
-    out["hi"] = grouped.quantile(band[1]).to_numpy()
+    empty = pd.DataFrame(columns=[*keys, "metric", "n", "mean", "median", "lo", "hi"])
+    runs = store.runs(status="ok")
+    if runs.empty:
+        return empty
+    inputs = runs[["run_id", *[k for k in dict.fromkeys(by) if k != "month"]]]
+    # A few months at a time (months are group keys, so no group spans two chunks): the
+    # memory stays that of one chunk, whatever the number of runs.
+    per_run = 1
+    if districts:  # rows per run and month: the districts of the first run
+        per_run = max(1, len(store.districts(runs=runs["run_id"][:1], months=[0])))
+    per_month = len(runs) * per_run
+    step = max(1, BAND_ROWS // max(1, per_month * len(names)))
+    last = int(store.manifest["months"])
+    pieces = []
+    for first in range(0, last + 1, step):
+        months = range(first, min(last, first + step - 1) + 1)
+        if districts:
+            frame = store.districts(names, months=months)
+        else:
+            frame = store.timeseries(names, months=months)
+        if frame.empty:
+            continue
+        frame = inputs.merge(frame, on="run_id", how="right")
+        long = frame.melt(id_vars=keys, value_vars=names, var_name="metric")
+        del frame
+        grouped = long.groupby([*keys, "metric"], sort=False)["value"]
+        out = grouped.agg(n="count", mean="mean", median="median").reset_index()
+        out["lo"] = grouped.quantile(band[0]).to_numpy()
+        out["hi"] = grouped.quantile(band[1]).to_numpy()
+        pieces.append(out)
+    if not pieces:
+        return empty
+    out = pd.concat(pieces, ignore_index=True)
     return out.sort_values([*keys, "metric"], kind="stable").reset_index(drop=True)
 
 

@@ -277,15 +277,28 @@ def _spearman(
     n = y.size
     rows = []
     draws = rng.integers(0, n, size=(resamples, n)) if n > 2 else None
+    y_ranks = stats.rankdata(y[draws], axis=1) if draws is not None else None
     for i, name in enumerate(names):
         rho = _rho(x[:, i], y) if n > 2 else np.nan
         lo = hi = np.nan
-        if draws is not None and rho == rho:
-            boot = np.array([_rho(x[d, i], y[d]) for d in draws])
+        if draws is not None and y_ranks is not None and rho == rho:
+            # Every resample at once: Spearman's rho is Pearson's r of the (average) ranks.
+            boot = _row_pearson(stats.rankdata(x[draws, i], axis=1), y_ranks)
             if np.isfinite(boot).any():
                 lo, hi = np.nanquantile(boot, [0.5 - level / 2, 0.5 + level / 2])
         rows.append(_index(base, "spearman", name, "rho", rho, float(lo), float(hi)))
     return rows
+
+
+def _row_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pearson's r of each row of ``a`` with the same row of ``b``; NaN where one is constant."""
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    den = np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+    out = np.full(a.shape[0], np.nan)
+    ok = den > 0
+    out[ok] = (a[ok] * b[ok]).sum(axis=1) / den[ok]
+    return np.clip(out, -1.0, 1.0)
 
 
 def _rho(a: np.ndarray, b: np.ndarray) -> float:

@@ -19,6 +19,12 @@ batch without a ``runs`` part (a crash in between) are ignored by this reader an
 removed by the next sweep into the folder, so ``runs/`` is the authority on which
 runs exist. pandas, polars, DuckDB and R read the folders directly
 (``read_parquet('DIR/timeseries/*.parquet')``); join on ``run_id``.
+
+Compaction (:mod:`experiments.compaction`) merges small batches into *compacted*
+batches ``part-compact-DIGEST.parquet``, sorted by month with row-group statistics. A
+compacted ``runs`` part names, in its Parquet metadata, the batches it replaces; those
+are *superseded* from the moment it exists, and readers ignore them even if a crash
+left their files behind (:func:`live_parts`), so every run is read exactly once.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,6 +59,8 @@ PART_PREFIX = "part-"
 RUN_KEYS = ["run_id", "run_index", "arm", "town", "policy", "point", "replicate", "seed"]
 RUN_STATUS = ["status", "error", "wall_s", "started", "finished", "worker"]
 STATUS_ORDER = {"ok": 0, "failed": 1, "lost": 2}
+COMPACTED = "compact-"  # batch ids of compacted batches start with this
+COMPACTION_KEY = b"kyosei.compaction"  # Parquet metadata of a compacted runs part
 
 
 def part_files(root: Path, table: str) -> dict[str, Path]:
@@ -63,6 +72,41 @@ def part_files(root: Path, table: str) -> dict[str, Path]:
         p.name[len(PART_PREFIX) : -len(".parquet")]: p
         for p in sorted(folder.glob(f"{PART_PREFIX}*.parquet"))
     }
+
+
+def is_compacted(batch: str) -> bool:
+    """Whether ``batch`` is a compacted batch (many runs, sorted by month)."""
+    return batch.startswith(COMPACTED)
+
+
+def compaction_record(path: Path) -> dict[str, Any] | None:
+    """The record a compacted ``runs`` part carries (what it replaces, its files' sizes).
+
+    None when the part cannot be read (it is then damaged, see :func:`check_store`).
+    """
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        record = json.loads(meta[COMPACTION_KEY]) if COMPACTION_KEY in meta else {}
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def superseded_batches(root: Path) -> set[str]:
+    """Batches a committed compaction replaced (files left only by an interrupted one)."""
+    parts = part_files(root, "runs")
+    gone: set[str] = set()
+    for batch, path in parts.items():
+        if is_compacted(batch):
+            gone |= set((compaction_record(path) or {}).get("replaces", []))
+    return gone & set(parts)
+
+
+def live_parts(root: Path) -> dict[str, Path]:
+    """Committed ``runs`` parts whose runs count: every one a compaction has not replaced."""
+    parts = part_files(root, "runs")
+    gone = superseded_batches(root)
+    return {b: p for b, p in parts.items() if b not in gone}
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
@@ -147,20 +191,25 @@ class ResultsStore:
 
     # ---- what has been run -----------------------------------------------------------------
     def _committed(self) -> dict[str, Path]:
-        return part_files(self.path, "runs")
+        return live_parts(self.path)
 
     def runs(self, status: str | None = None) -> pd.DataFrame:
         """One row per run (inputs, seed, status, error, wall time), in plan order.
 
         ``status`` keeps only ``"ok"``, ``"failed"`` or ``"lost"`` runs.
         """
-        parts = self._committed()
-        if not parts:
-            return pd.DataFrame(columns=[*RUN_KEYS, *self.input_columns(), *RUN_STATUS])
-        try:
-            table = ds.dataset(list(map(str, parts.values())), format="parquet").to_table()
-        except (OSError, pa.ArrowException) as exc:
-            raise self._damaged("runs", exc) from None
+        for attempt in (1, 2):
+            parts = self._committed()
+            if not parts:
+                return pd.DataFrame(columns=[*RUN_KEYS, *self.input_columns(), *RUN_STATUS])
+            try:
+                table = ds.dataset(list(map(str, parts.values())), format="parquet").to_table()
+                break
+            except FileNotFoundError:  # a compaction replaced a part meanwhile: list again
+                if attempt == 2:
+                    raise
+            except (OSError, pa.ArrowException) as exc:
+                raise self._damaged("runs", exc) from None
         df = table.to_pandas()
         # A run retried after a failure has an older failed row until that part is
         # rewritten: keep the best (ok before failed before lost), then the newest.
@@ -180,14 +229,35 @@ class ResultsStore:
         months: Iterable[int] | None,
         extra: pc.Expression | None = None,
     ) -> pd.DataFrame:
+        runs = None if runs is None else list(runs)
+        months = None if months is None else sorted({int(m) for m in months})
+        for attempt in (1, 2):
+            try:
+                return self._read_once(table, columns, keys, runs, months, extra)
+            except FileNotFoundError:  # a compaction replaced a part meanwhile: list again
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _read_once(
+        self,
+        table: str,
+        columns: Sequence[str] | None,
+        keys: list[str],
+        runs: list[str] | None,
+        months: list[int] | None,
+        extra: pc.Expression | None,
+    ) -> pd.DataFrame:
         committed = self._committed()
         files = [p for b, p in part_files(self.path, table).items() if b in committed]
         ok_runs = self.runs(status="ok")
         wanted = set(ok_runs["run_id"]) if runs is None else set(runs) & set(ok_runs["run_id"])
-        if not files or not wanted:
+        if not files or not wanted or months == []:
             return pd.DataFrame(columns=[*keys, *(columns or [])])
         try:
             dataset = ds.dataset([str(f) for f in files], format="parquet")
+        except FileNotFoundError:
+            raise
         except (OSError, pa.ArrowException) as exc:
             raise self._damaged(table, exc) from None
         names = dataset.schema.names
@@ -203,11 +273,19 @@ class ResultsStore:
             selected = names
         where = pc.field("run_id").isin(pa.array(sorted(wanted), pa.string()))
         if months is not None:
-            where = where & pc.field("month").isin(pa.array(sorted(set(months)), pa.int64()))
+            # A range first: compacted files skip every row group outside it by statistics.
+            where = (
+                (pc.field("month") >= months[0])
+                & (pc.field("month") <= months[-1])
+                & pc.field("month").isin(pa.array(months, pa.int64()))
+                & where
+            )
         if extra is not None:
             where = where & extra
         try:
             df = dataset.to_table(columns=selected, filter=where).to_pandas()
+        except FileNotFoundError:
+            raise
         except (OSError, pa.ArrowException) as exc:
             raise self._damaged(table, exc) from None
         order = dict(zip(ok_runs["run_id"], ok_runs["run_index"], strict=True))
@@ -278,6 +356,44 @@ class ResultsStore:
         except (OSError, pa.ArrowException) as exc:
             raise self._damaged("timeseries", exc) from None
         return [n for n in names if n not in ("run_id", "month", "year", "calendar_month")]
+
+    def month_of_year(self, year: int, option: str = "--year") -> int:
+        """The last month whose calendar ``year`` (the ``year`` column) is ``year``.
+
+        Kyosei counts calendar years (``town.start_year`` is the year of month 0), so for
+        20-year runs from January 2025, ``2030`` is month 71 (December 2030) and ``2045``
+        month 240, the last. :class:`UsageError` when no month of the runs is in that
+        year, when the towns of the experiment start in different months (give a month
+        instead), or for a store written before calendar time.
+        """
+        runs = self.runs(status="ok")
+        if runs.empty:
+            raise UsageError(f"{self.path}: no finished runs yet")
+        firsts = runs.drop_duplicates("town")
+        ts = self.timeseries(["year"], runs=firsts["run_id"])
+        if not pd.api.types.is_integer_dtype(ts["year"]):
+            raise UsageError(
+                f"{option} {year}: this store was written before calendar time (its year "
+                "column counts years from the start); give --month instead"
+            )
+        found: dict[str, int] = {}
+        for run_id, town in zip(firsts["run_id"], firsts["town"], strict=True):
+            rows = ts[ts["run_id"] == run_id]
+            hit = rows.loc[rows["year"] == year, "month"]
+            if hit.empty:
+                raise UsageError(
+                    f"{option} {year} is not allowed: a calendar year from "
+                    f"{int(rows['year'].min())} to {int(rows['year'].max())} (the runs' "
+                    f"years; month 0 is in {int(rows['year'].min())})"
+                )
+            found[str(town)] = int(hit.max())
+        if len(set(found.values())) > 1:
+            shown = ", ".join(f"{t}: month {m}" for t, m in found.items())
+            raise UsageError(
+                f"{option} {year}: the towns start in different months ({shown}); "
+                "give --month instead"
+            )
+        return next(iter(found.values()))
 
     def counts(self) -> dict[str, int]:
         """Runs planned, finished ok, failed and lost, and still to do."""
@@ -351,6 +467,10 @@ class StoreCheck:
         rerun: Run ids of damaged batches that could still be read (they will run again).
         unknown_batches: Damaged batches whose ``runs`` part cannot be read (their runs
             are found missing and run again, but cannot be named here).
+        superseded: Batches an interrupted compaction replaced but did not delete yet
+            (harmless: their runs are in the compacted batch; the next sweep or
+            ``kyosei store compact`` deletes them).
+        compacted: How many of the batches are compacted.
     """
 
     root: Path
@@ -360,6 +480,8 @@ class StoreCheck:
     damaged: list[Damage] = field(default_factory=list)
     rerun: set[str] = field(default_factory=set)
     unknown_batches: set[str] = field(default_factory=set)
+    superseded: set[str] = field(default_factory=set)
+    compacted: int = 0
 
     @property
     def ok(self) -> bool:
@@ -378,9 +500,15 @@ class StoreCheck:
     def lines(self) -> list[str]:
         """A short report, one finding per line."""
         out = [
-            f"{self.root}: {self.batches} batch(es), "
+            f"{self.root}: {self.batches} batch(es) ({self.compacted} compacted), "
             f"{sum(len(v) for v in self.intact_runs.values())} of {self.planned} runs intact"
         ]
+        if self.superseded:
+            out.append(
+                f"  {len(self.superseded)} batch(es) replaced by a compaction that was "
+                "interrupted before deleting them (ignored; the next sweep or 'kyosei store "
+                "compact' deletes them)"
+            )
         for d in self.damaged:
             out.append(f"  DAMAGED {d.path}: {d.problem}")
         if self.damaged:
@@ -433,11 +561,17 @@ def _short(exc: BaseException) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def check_store(path: str | Path) -> StoreCheck:
+def check_store(path: str | Path, *, quick: bool = False) -> StoreCheck:
     """Read every part of the store at ``path`` and say what is damaged; changes nothing.
 
     A batch is intact when its ``runs`` part reads, and its time-series, district and
     timeline parts read and hold exactly its ok runs, each with one row per month.
+    Batches a compaction replaced are skipped (see :attr:`StoreCheck.superseded`).
+
+    ``quick`` (what resuming a sweep does) decodes the small parts whole but checks a
+    compacted part by its footer, its size and row count against the compaction's record
+    and the run ids it holds, without decoding every metric; ``kyosei store check``
+    decodes everything.
     """
     root = Path(path)
     manifest = read_manifest(root)
@@ -448,8 +582,16 @@ def check_store(path: str | Path) -> StoreCheck:
     if runs_parts is None:
         check.unknown_batches.add("(runs folder)")
         return check
-    check.batches = len(runs_parts)
-    for batch, part in runs_parts.items():
+    records: dict[str, dict[str, Any] | None] = {
+        b: compaction_record(p) for b, p in runs_parts.items() if is_compacted(b)
+    }
+    for record in records.values():
+        check.superseded |= set((record or {}).get("replaces", []))
+    check.superseded &= set(runs_parts)
+    live = {b: p for b, p in runs_parts.items() if b not in check.superseded}
+    check.batches = len(live)
+    check.compacted = sum(1 for b in live if is_compacted(b))
+    for batch, part in live.items():
         table, problem = _read_part(part)
         rel = f"runs/{part.name}"
         if table is None or problem:
@@ -464,7 +606,8 @@ def check_store(path: str | Path) -> StoreCheck:
         ids = [str(i) for i in table.column("run_id").to_pylist()]
         status = table.column("status").to_pylist()
         ok_ids = {i for i, s in zip(ids, status, strict=True) if s == "ok"}
-        problems = _batch_problems(batch, ok_ids, data_parts, months)
+        record = records.get(batch) if quick else None
+        problems = _batch_problems(batch, ok_ids, data_parts, months, record)
         if len(set(ids)) != len(ids):
             problems.append(Damage(rel, "a run appears twice", batch))
         if problems:
@@ -475,10 +618,55 @@ def check_store(path: str | Path) -> StoreCheck:
     return check
 
 
+def _quick_read(path: Path, expected: dict[str, Any] | None) -> tuple[pa.Table | None, str]:
+    """The ``run_id`` column of a compacted part, after checking its size and footer."""
+    try:
+        size = path.stat().st_size
+        if expected is not None and size != expected.get("bytes"):
+            return None, f"{size} bytes, the compaction wrote {expected.get('bytes')}"
+        meta = pq.read_metadata(path)
+        if expected is not None and meta.num_rows != expected.get("rows"):
+            return None, f"{meta.num_rows} rows, the compaction wrote {expected.get('rows')}"
+        return pq.read_table(path, columns=["run_id"], read_dictionary=["run_id"]), ""
+    except (OSError, pa.ArrowException) as exc:
+        return None, f"unreadable ({_short(exc)})"
+
+
+def _run_counts(table: pa.Table) -> pd.Series:
+    """Rows per run id of ``table`` (without turning millions of ids into Python strings)."""
+    column = table.column("run_id")
+    if pa.types.is_dictionary(column.type) and column.null_count == 0:
+        column = column.unify_dictionaries()
+        if column.num_chunks == 0:
+            return pd.Series([], dtype="int64")
+        values = column.chunk(0).dictionary
+        tally = np.zeros(len(values), dtype=np.int64)
+        for chunk in column.chunks:
+            indices = chunk.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            tally += np.bincount(indices, minlength=len(values))
+        seen = tally > 0
+        names = np.array(values.to_pylist(), dtype=object)[seen]
+        return pd.Series(tally[seen], index=names, dtype="int64")
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    counts = pc.value_counts(column)
+    return pd.Series(
+        counts.field("counts").to_numpy(), index=counts.field("values").to_pylist(), dtype="int64"
+    )
+
+
 def _batch_problems(
-    batch: str, ok_ids: set[str], data_parts: dict[str, dict[str, Path] | None], months: int
+    batch: str,
+    ok_ids: set[str],
+    data_parts: dict[str, dict[str, Path] | None],
+    months: int,
+    record: dict[str, Any] | None = None,
 ) -> list[Damage]:
-    """What is wrong with the data parts of one committed batch."""
+    """What is wrong with the data parts of one committed batch.
+
+    With the ``record`` of a compaction, its data parts are checked quickly (size, footer,
+    row count, run ids); without, they are decoded whole.
+    """
     problems: list[Damage] = []
     for table_name, parts in data_parts.items():
         if parts is None:  # the whole folder is unreadable: every batch is damaged
@@ -493,14 +681,17 @@ def _batch_problems(
             if needed:
                 problems.append(Damage(rel, "missing (its batch is committed)", batch))
             continue
-        table, problem = _read_part(part)
+        if record is not None:
+            table, problem = _quick_read(part, record.get("files", {}).get(table_name))
+        else:
+            table, problem = _read_part(part)
         if table is None:
             problems.append(Damage(rel, problem, batch))
             continue
         if "run_id" not in table.column_names:
             problems.append(Damage(rel, "no run_id column", batch))
             continue
-        counts = pd.Series(table.column("run_id").to_pylist()).value_counts()
+        counts = _run_counts(table)
         present = {str(i) for i in counts.index}
         if table_name == "timeline":
             if not present <= ok_ids:

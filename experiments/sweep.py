@@ -26,6 +26,7 @@ from typing import Any
 from . import provenance
 from .backends import Backend
 from .cluster import SlurmOptions, open_backend
+from .compaction import COMPACT_PARTS
 from .plan import Plan, make_plan
 from .progress import Progress
 from .run import FAILED, LOST, OK, RunResult
@@ -116,6 +117,7 @@ def run_experiment(
     retry_failed: bool = False,
     batch_runs: int = 64,
     flush_seconds: float = 2.0,
+    compact_parts: int = COMPACT_PARTS,
     on_result: Callable[[RunResult], None] | None = None,
     plan: Plan | None = None,
 ) -> SweepSummary:
@@ -133,6 +135,8 @@ def run_experiment(
         retry_failed: Run again runs that failed before (lost runs are always retried).
         batch_runs: Write at most this many runs per part file.
         flush_seconds: Write what has finished at least this often.
+        compact_parts: Compact once this many small parts have piled up, and at the end
+            (0: never; ``kyosei store compact`` can do it later).
         on_result: Called with each result after it is buffered (tests, notebooks).
         plan: A prepared plan of ``experiment`` (tests use it to alter runs).
     """
@@ -140,7 +144,12 @@ def run_experiment(
         experiment = load_experiment(experiment)
     plan = plan or make_plan(experiment)
     writer = StoreWriter(
-        out, plan, retry_failed=retry_failed, batch_runs=batch_runs, flush_seconds=flush_seconds
+        out,
+        plan,
+        retry_failed=retry_failed,
+        batch_runs=batch_runs,
+        flush_seconds=flush_seconds,
+        compact_parts=compact_parts,
     )
     own_backend = backend is None
     if backend is None:

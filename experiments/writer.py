@@ -10,6 +10,10 @@ can skip it.
 Runs are buffered and flushed as one batch when the batch is full or a few seconds have
 passed since the last flush: at most a few seconds of work is lost by a kill, and a
 sweep of thousands of sub-second runs does not produce thousands of tiny files.
+
+Batches are compacted (:mod:`experiments.compaction`) while the sweep runs, whenever
+``compact_parts`` small batches have piled up, and once more when it ends, so a store
+of 100,000 runs is a few large files sorted by month rather than thousands of small ones.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from model.errors import UsageError
 
-from . import io, provenance
+from . import compaction, io, provenance
 from .plan import Plan
 from .run import FAILED, OK, RunResult, RunSpec
 from .spec import digest
@@ -43,6 +49,7 @@ from .store import (
     ResultsStore,
     StoreCheck,
     check_store,
+    live_parts,
     part_files,
     quarantine,
     read_manifest,
@@ -154,8 +161,11 @@ class StoreWriter:
         retry_failed: bool = False,
         batch_runs: int = 64,
         flush_seconds: float = 2.0,
+        compact_parts: int = compaction.COMPACT_PARTS,
     ) -> None:
         self.path = Path(path)
+        self.compact_parts = compact_parts  # 0: never compact
+        self.compaction_error: str | None = None
         self.plan = plan
         self.batch_runs = max(1, batch_runs)
         self.flush_seconds = flush_seconds
@@ -228,8 +238,9 @@ class StoreWriter:
         self._clear_leftovers()
         if self._previous is not None:
             # Count only what reads back whole: damaged batches go to quarantine/ (never
-            # deleted) and their runs are run again.
-            check = check_store(self.path)
+            # deleted) and their runs are run again. Compacted files are checked by
+            # footer, size, rows and run ids ('kyosei store check' decodes everything).
+            check = check_store(self.path, quick=True)
             if not check.ok:
                 self.repaired = check
                 self.quarantined = quarantine(check)
@@ -256,8 +267,11 @@ class StoreWriter:
         return self
 
     def _clear_leftovers(self) -> None:
+        compaction.clear_spools(self.path)
         for leftover in self.path.rglob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
+        compaction.finish_interrupted(self.path)  # batches a committed compaction replaced
         committed = part_files(self.path, "runs")
         for table in TABLES[1:]:
             for batch, part in part_files(self.path, table).items():
@@ -266,17 +280,21 @@ class StoreWriter:
 
     def _read_done(self) -> None:
         runs = ResultsStore(self.path).runs()
-        for row in runs.itertuples(index=False):
-            if row.status == OK or (row.status == FAILED and not self.retry_failed):
-                self.done.add(str(row.run_id))
-        # Failed or lost rows that will be retried: drop them from their part once the
-        # retry is committed, so the runs table keeps one row per run.
-        for part in part_files(self.path, "runs").values():
-            ids = set(
-                pd.read_parquet(part, columns=["run_id", "status"]).query("status != 'ok'")[
-                    "run_id"
-                ]
-            )
+        status = runs["status"].to_numpy()
+        keep = (status == OK) | ((status == FAILED) & (not self.retry_failed))
+        self.done |= set(runs["run_id"][keep].astype(str))
+        self._find_retry_parts()
+
+    def _find_retry_parts(self) -> None:
+        """Failed or lost rows that will be retried, by the part holding them.
+
+        Each is dropped from its part once the retry is committed, so the runs table
+        keeps one row per run.
+        """
+        self._retry_parts = {}
+        for part in live_parts(self.path).values():
+            table = pd.read_parquet(part, columns=["run_id", "status"])
+            ids = set(table.loc[table["status"] != OK, "run_id"])
             if ids - self.done:
                 self._retry_parts[str(part)] = ids - self.done
 
@@ -323,6 +341,22 @@ class StoreWriter:
         ids = {r.run_id for r in batch}
         self.done |= {r.run_id for r in batch if r.status in (OK, FAILED)}
         self._drop_retried(ids)
+        if self.compact_parts and compaction.compaction_needed(self.path, self.compact_parts):
+            self.compact(small_only=True)
+
+    def compact(self, *, small_only: bool = False) -> list[str]:
+        """Compact the store now (see :mod:`experiments.compaction`); new batch ids.
+
+        A compaction that fails (a full disk, say) leaves the store as it was; the sweep
+        goes on and :attr:`compaction_error` says why.
+        """
+        try:
+            made = compaction.compact(self.path, small_only=small_only)
+        except (OSError, pa.ArrowException, UsageError) as exc:
+            self.compaction_error = f"compaction failed: {exc}"
+            made = []
+        self._find_retry_parts()  # the rows waiting for a retry may be in a new part now
+        return made
 
     def _runs_table(self, batch: list[RunResult]) -> pa.Table:
         rows = []
@@ -358,21 +392,23 @@ class StoreWriter:
             hit = stale & ids
             if not hit:
                 continue
-            table = pd.read_parquet(part)
-            keep = table[~table["run_id"].isin(hit)]
-            if keep.empty:
+            table = pq.read_table(part)  # its metadata (a compaction's record) is kept
+            keep = table.filter(
+                pc.invert(pc.is_in(table.column("run_id"), pa.array(sorted(hit), pa.string())))
+            )
+            if keep.num_rows == 0:
                 Path(part).unlink(missing_ok=True)
             else:
-                io.write_table(
-                    pa.Table.from_pandas(keep, schema=self.schema, preserve_index=False), part
-                )
+                io.write_table(keep, part)
             stale -= hit
             if not stale:
                 del self._retry_parts[part]
 
     def close(self, summary: dict[str, Any]) -> None:
-        """Flush what is left and record this sweep in the manifest."""
+        """Flush what is left, compact, and record this sweep in the manifest."""
         self.flush()
+        if self.compact_parts:
+            self.compact()
         manifest = read_manifest(self.path)
         manifest["sweeps"].append(summary)
         manifest["updated"] = provenance.now()

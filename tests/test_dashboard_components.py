@@ -497,3 +497,22 @@ def test_a_comparison_started_on_one_set_goes_beside_it_and_is_listed(
     assert len(results.load(job.out).runs) == 2
     # A folder of sets still gets the new set inside it, as before.
     assert jobs.home_of(tmp_path) == tmp_path
+def test_bands_count_calendar_years_like_the_store(tmp_path: Path, results_root: Path) -> None:
+    # The bands' year is the calendar year of the month (as in the store's year column and
+    # on the Live page), not years since the start.
+    from experiments.sweep import run_experiment
+
+    from .experiment_files import write_experiment
+
+    exp = write_experiment(tmp_path, replications=1, design='kind = "none"', uncertainties="")
+    run_experiment(exp, tmp_path / "out", workers=1, progress=False)
+    loaded = results.load(tmp_path / "out")
+    arm = loaded.arms[0].name
+    b = compare_data.bands(loaded, [arm], ["population"])
+    ts = loaded.timeseries[loaded.timeseries["run_id"] == compare_data.run_ids(loaded, arm)[0]]
+    expected = ts["year"] + (ts["calendar_month"] - 1) / 12.0
+    assert b["year"].to_numpy() == pytest.approx(expected.to_numpy())
+    assert b["year"].iloc[0] == compare_data.calendar_start(loaded, arm) > 1900
+    # A set written before calendar time (year = months / 12) keeps years from the start.
+    old = results.load(results_root / "compare")
+    assert compare_data.calendar_start(old, old.arms[0].name) == 0.0

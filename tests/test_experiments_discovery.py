@@ -117,7 +117,9 @@ def test_below_finds_the_complement_and_bad_thresholds_are_refused(store, capsys
 
 
 def test_cli_prints_the_box_coverage_and_density(store, capsys):
-    args = ["discover", str(store.path), "--metric", "unmet_share", "--year", "1"]
+    # --year is a calendar year, like the store's year column (month 12 is in the 2nd year).
+    last_year = int(store.timeseries(["year"], months=[12])["year"].iloc[0])
+    args = ["discover", str(store.path), "--metric", "unmet_share", "--year", str(last_year)]
     assert main([*args, "--above", "0.03", "--density", "0.95"]) == 0
     out = capsys.readouterr().out
     assert "unmet_share > 0.03 at month 12" in out
@@ -129,6 +131,17 @@ def test_cli_prints_the_box_coverage_and_density(store, capsys):
     with pytest.raises(SystemExit) as exit_:  # argparse: one of --year and --month
         main([*args, "--above", "0.03", "--month", "12"])
     assert exit_.value.code == 2
+
+
+def test_year_is_a_calendar_year_read_at_its_last_month(store, capsys):
+    ts = store.timeseries(["year"], runs=store.runs()["run_id"][:1])
+    first = int(ts["year"].iloc[0])
+    assert store.month_of_year(first) == int(ts.loc[ts["year"] == first, "month"].max())
+    assert store.month_of_year(first + 1) == 12
+    args = ["discover", str(store.path), "--metric", "unmet_share", "--above", "0.03"]
+    assert main([*args, "--year", "1"]) == 2  # years from the start are not calendar years
+    err = capsys.readouterr().err
+    assert f"a calendar year from {first} to {first + 1}" in err
 
 
 def test_the_experiment_is_what_the_store_ran():

@@ -19,10 +19,18 @@ from .experiment_files import comparable_runs, write_experiment
 
 @pytest.fixture(scope="module")
 def intact(tmp_path_factory):
-    """An undamaged store of 6 runs in 3 batches of 2."""
+    """An undamaged store of 6 runs in 3 batches of 2 (not compacted)."""
     folder = tmp_path_factory.mktemp("intact")
     exp = write_experiment(folder, replications=2)
-    run_experiment(exp, folder / "out", workers=1, progress=False, batch_runs=2)
+    run_experiment(  # batches of exactly 2, however slow the machine (no flush by time)
+        exp,
+        folder / "out",
+        workers=1,
+        progress=False,
+        batch_runs=2,
+        flush_seconds=1e9,
+        compact_parts=0,
+    )
     return exp, folder / "out"
 
 

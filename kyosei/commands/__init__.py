@@ -16,7 +16,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "bands, paired effects and sensitivity of a results folder",
     "discover": "scenario discovery (PRIM): the conditions that lead to an outcome",
     "dashboard": "serve the dashboard in the browser",
-    "store": "check or repair a results folder of 'kyosei sweep'",
+    "store": "check, repair or compact a results folder of 'kyosei sweep'",
 }
 
 
