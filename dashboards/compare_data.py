@@ -136,17 +136,13 @@ def calendar_start(loaded: Loaded, arm: str) -> float:
 
 
 def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
-<<<<<<< HEAD
-    """Median and 10–90 % band over replicates, per arm, metric and month."""
-    if (s := _summary(loaded)) is not None:
-        return s.bands(arms, [m for m in metrics if m in loaded.metrics])
-=======
     """Median and 10–90 % band over replicates, per arm, metric and month.
 
     ``year`` is the decimal calendar year of the month (2030.5 is July 2030), like the
     store's ``year`` column and the Live page.
     """
->>>>>>> wip/store
+    if (s := _summary(loaded)) is not None:
+        return s.bands(arms, [m for m in metrics if m in loaded.metrics])
     frames = []
     for arm in arms:
         start = calendar_start(loaded, arm)

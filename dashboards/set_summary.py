@@ -45,7 +45,7 @@ from .results import Loaded
 
 FOLDER = ".kyosei-summary"
 # Raise when what is stored changes: older summaries are then recomputed.
-VERSION = 1
+VERSION = 2  # 2: bands' year is the calendar year
 TABLES = ("bands", "kpi", "costs", "budget", "per_person", "timeline")
 KPI_COLUMNS = [
     "metric",
@@ -155,6 +155,7 @@ def _quantiles(m: np.ndarray, qs: list[float]) -> np.ndarray:
 def _bands_all(loaded: Loaded) -> pd.DataFrame:
     frames = []
     for arm in loaded.arms:
+        start = cd.calendar_start(loaded, arm.name)
         for metric in loaded.metrics:
             months, m = cd._matrix(loaded, arm.name, metric)
             if m.size == 0:
@@ -166,7 +167,7 @@ def _bands_all(loaded: Loaded) -> pd.DataFrame:
                         "arm": arm.name,
                         "metric": metric,
                         "month": months.astype(np.int64),
-                        "year": months / 12.0,
+                        "year": start + months / 12.0,
                         "n": m.shape[0],
                         "median": med,
                         "lo": lo,

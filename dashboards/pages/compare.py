@@ -161,11 +161,15 @@ def CompareBody(loaded: Loaded) -> None:
     timeline = solara.use_memo(
         lambda: compare_data.timeline(loaded, arms), dependencies=[loaded, tuple(arms)]
     )
-<<<<<<< HEAD
 
     def band_figure() -> object:
-        starts = {
-            arm: sorted(set(timeline.loc[timeline["arm"] == arm, "start_month"] / 12.0))
+        starts = {  # calendar years, like the bands' x axis
+            arm: sorted(
+                set(
+                    compare_data.calendar_start(loaded, arm)
+                    + timeline.loc[timeline["arm"] == arm, "start_month"] / 12.0
+                )
+            )
             for arm in arms
             if arm != loaded.arm(arm).reference
         }
@@ -173,18 +177,6 @@ def CompareBody(loaded: Loaded) -> None:
 
     # Each figure is rebuilt only when its own inputs change: a new year or outcome leaves
     # the other charts as they are (no new figure, nothing sent, no redraw in the browser).
-=======
-    starts = {  # calendar years, like the bands' x axis
-        arm: sorted(
-            set(
-                compare_data.calendar_start(loaded, arm)
-                + timeline.loc[timeline["arm"] == arm, "start_month"] / 12.0
-            )
-        )
-        for arm in arms
-        if arm != loaded.arm(arm).reference
-    }
->>>>>>> wip/store
     Section(t("compare.band"), css="kyosei-bands-title")
     Chart(
         solara.use_memo(band_figure, dependencies=[bands, timeline, lang, big]),
