@@ -1,5 +1,10 @@
 """The calibration table: the national-like town reproduces the public figures."""
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
 import pytest
 
 from kyosei.cli import main
@@ -7,9 +12,30 @@ from model.calibration import TARGETS, check
 from scenarios import load_scenario
 
 
+def _one_replicate(seed: int) -> list[float]:
+    """The model's value of every target in one 10-year run of the national-like town."""
+    return check(load_scenario("national"), seed=seed, years=10, replicates=1)["model"].tolist()
+
+
 @pytest.mark.slow
 def test_every_calibration_target_passes_for_the_national_profile():
-    table = check(load_scenario("national"), seed=1, years=10, replicates=3)
+    """``kyosei calibrate``'s table (seeds 1-3, 10 years, 1:1), replicates in two processes.
+
+    The mean of three one-replicate tables is the three-replicate table: ``check``
+    averages the replicates' values target by target.
+    """
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        values = np.mean(list(pool.map(_one_replicate, (1, 2, 3))), axis=0)
+    table = pd.DataFrame(
+        {
+            "target": [t.name for t in TARGETS],
+            "model": values,
+            "public": [t.target for t in TARGETS],
+            "tolerance": [t.tolerance for t in TARGETS],
+            "pass": [t.passes(float(v)) for t, v in zip(TARGETS, values, strict=True)],
+        }
+    )
     failing = table.loc[~table["pass"], ["target", "model", "public", "tolerance"]]
     assert failing.empty, f"targets outside tolerance:\n{failing.to_string()}"
     assert len(table) == len(TARGETS) >= 20
