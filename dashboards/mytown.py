@@ -158,6 +158,25 @@ def save(root: str | Path, form: TownForm) -> Saved:
     return Saved(town_file, package_file, ages_file if form.age_csv is not None else None)
 
 
+def table_total(data: bytes) -> int | None:
+    """Residents in an uploaded age table (men + women), or ``None`` if it does not read.
+
+    The form takes it as the town's population (the user may change it: a different
+    total rescales the table's structure). A table that does not read is reported by
+    :func:`save`, with the reader's message.
+    """
+    from model.agetable import read_age_table
+
+    with tempfile.TemporaryDirectory(prefix="kyosei-ages-") as folder:
+        path = Path(folder) / "ages.csv"
+        path.write_bytes(data)
+        try:
+            rows = read_age_table(path)
+        except UsageError:
+            return None
+    return int(rows[:, 2:4].sum())
+
+
 def _final(text: str, work: Path, folder: Path) -> str:
     """A message about a staged file, naming the file it becomes."""
     return str(text).replace(str(work.resolve()), str(folder)).replace(str(work), str(folder))

@@ -39,6 +39,11 @@ def test_fill_save_run_compare(server: str, browser: object, results_root: Path)
     pg.set_default_timeout(90_000)
     pg.goto(server + "town")
     pg.locator(".kyosei-form-save").wait_for()
+    # The age table first: its residents (30,000) become the population, then ours (6,000).
+    pg.locator(".kyosei-csv-input input[type=file]").set_input_files(str(AGES))
+    pg.locator(".kyosei-csv-name").filter(has_text="akita_like_ages.csv").wait_for()
+    population = pg.locator(".kyosei-form-town-population input")
+    pg.wait_for_function("(e) => e.value === '30000'", arg=population.element_handle())
     fill(pg, "name", "minamimachi")
     fill(pg, "label", "南町")
     for field, value in {
@@ -63,8 +68,6 @@ def test_fill_save_run_compare(server: str, browser: object, results_root: Path)
         "run-scale": "20",
     }.items():
         fill(pg, field, value)
-    pg.locator(".kyosei-csv-input input[type=file]").set_input_files(str(AGES))
-    pg.locator(".kyosei-csv-name").filter(has_text="akita_like_ages.csv").wait_for()
     # Only outreach and one-stop consultation: untick the rest of the full package.
     for kind in ("community_building", "platform", "cafe_agreement", "funding", "multi_agency",
                  "participation"):  # fmt: skip

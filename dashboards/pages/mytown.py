@@ -219,7 +219,11 @@ def MyTownPage() -> None:
             router.push("/")
 
     def on_age(file: dict[str, str]) -> None:
-        form.set({**form.value, "age": file})
+        total = mytown.table_total(base64.b64decode(file["data"]))
+        values = {**form.value, "age": file}
+        if total:  # the table's residents: the population, unless the user changes it
+            values["town.population"] = str(total)
+        form.set(values)
 
     def on_base(base: str) -> None:
         form.set({**defaults(base), "name": form.value.get("name", "my_town")})
