@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 PIP_LOG := $(VENV)/pip.log
 PORT ?=
 
-.PHONY: setup runtime demo test lint typecheck unit browser-deps bench regression-baseline clean
+.PHONY: setup runtime demo test lint typecheck unit browser-deps bench bench-peers regression-baseline clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Kyosei needs Python >= 3.12 (Mesa 3.5); set PYTHON=python3.12")'
@@ -70,6 +70,11 @@ test: setup browser-deps lint typecheck unit
 
 bench: setup
 	$(BIN)/python benchmarks/bench_model.py
+
+# Kyosei beside Starsim and the per-agent Mesa reference, in one run (installs the bench extra).
+bench-peers: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_peers.py
 
 # After an intended change to the outputs: rewrite the regression baseline (prints what changed)
 # and the negative control's list of exercised parameters (docs/regression-baseline.md).

@@ -142,7 +142,26 @@ def live_in_process(steps: int = 60) -> float:
 
 
 def _uptime() -> str:
-    return open("/proc/loadavg").read().split(" ")[0:3].__str__()
+    """The 1-, 5- and 15-minute load averages, as ``uptime`` prints them."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def live_model_only(steps: int = 48) -> tuple[float, float]:
+    """Months/s of the live 20k district's model alone: one town, then forked into two."""
+    from dashboards.live import LiveTown
+
+    town = LiveTown("district", 1.0, 1)
+    town.step(2)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        town.step()
+    one = steps / (time.perf_counter() - t0)
+    town.fork()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        town.step()
+    two = steps / (time.perf_counter() - t0)
+    return one, two
 
 
 def main() -> None:
@@ -153,7 +172,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-live", action="store_true", help="skip the live view")
     parser.add_argument("--no-load", action="store_true", help="no sweep beside the page")
+    parser.add_argument(
+        "--live-model", action="store_true", help="only the live model's months/s, no browser"
+    )
     args = parser.parse_args()
+    if args.live_model:
+        print(f"load average before: {_uptime()}")
+        one, two = live_model_only()
+        print(f"live 20k district, model only: one town {one:.1f} months/s, forked {two:.1f}")
+        print(f"load average after: {_uptime()}")
+        return
     big = "default_comparison"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "sets"

@@ -235,14 +235,21 @@ def cost_chart(
     payers = list(dict.fromkeys(costs["payer"]))
     year_unit = tr("unit.man_yen_year", lang)
     oku = tr("unit.oku_yen", lang)
+    # Collected and added in one go (one by one, each addition re-validated the figure).
+    traces: list[go.Bar | go.Scatter] = []
+    where_r: list[int] = []
+    where_c: list[int] = []
+    groups = costs.groupby(["arm", "payer"], sort=False).indices
     for j, arm in enumerate(arms):
         for payer in payers:
-            part = costs[(costs["arm"] == arm) & (costs["payer"] == payer)]
-            if part.empty:
+            if (arm, payer) not in groups:
                 continue
+            part = costs.iloc[groups[(arm, payer)]]
             colour = PAYER_COLOURS.get(payer, "#999999")
             name = tr(f"payer.{payer}", lang)
-            fig.add_trace(
+            where_r += [1, 2]
+            where_c += [j + 1, j + 1]
+            traces.append(
                 go.Bar(
                     x=part["year"],
                     y=part["yearly"] / YEN_MAN,
@@ -251,11 +258,9 @@ def cost_chart(
                     legendgroup=payer,
                     showlegend=j == 0,
                     hovertemplate=f"%{{x}}: %{{y:,.0f}} {year_unit}<extra>{name}</extra>",
-                ),
-                row=1,
-                col=j + 1,
+                )
             )
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=part["year"],
                     y=part["cumulative"] / YEN_OKU,
@@ -266,10 +271,10 @@ def cost_chart(
                     legendgroup=payer,
                     showlegend=False,
                     hovertemplate=f"%{{x}}: %{{y:,.2f}} {oku}<extra>{name}</extra>",
-                ),
-                row=2,
-                col=j + 1,
+                )
             )
+    if traces:
+        fig.add_traces(traces, rows=where_r, cols=where_c)
     fig.update_yaxes(title_text=tr("compare.costs.yearly_axis", lang), row=1, col=1)
     fig.update_yaxes(title_text=tr("compare.costs.cumulative_axis", lang), row=2, col=1)
     fig.update_yaxes(tickformat=",.0f", row=1)

@@ -92,3 +92,13 @@ def test_the_key_follows_the_content(set_path: Path, tmp_path: Path) -> None:
     part = next((copy / "timeseries").glob("*.parquet"))
     part.write_bytes(b"damaged")
     assert key(runs, copy) != key(runs)
+
+
+def test_a_plain_figure_goes_to_the_browser_as_strict_json() -> None:
+    import json
+
+    from dashboards.plot import figure_json
+
+    text = figure_json({"data": [{"type": "scatter", "y": [float("nan"), 1.5]}], "layout": {}})
+    assert "NaN" not in text  # the browser's JSON.parse rejects NaN
+    assert json.loads(text)["data"][0]["y"] == [None, 1.5]
