@@ -238,7 +238,7 @@ def series_figure(
         showlegend=True,
         # Fixed margins wide enough for "−0.60%" in big type: Plotly's automargin would
         # lay the chart out several times a frame (a third of a second in a browser).
-        margin={"l": 96 if big else 70, "r": 24, "t": 30 if big else 24, "b": 80 if big else 64},
+        margin={"l": 96 if big else 70, "r": 24, "t": 30 if big else 24, "b": 96 if big else 76},
     )
     annotations: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
@@ -382,7 +382,13 @@ def series_figure(
     layout["annotations"] = annotations
     layout["shapes"] = shapes
     # The futures' names under the time axis, clear of the panels' titles.
-    layout["legend"] = {"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "yshift": -28}
+    layout["legend"] = {
+        "orientation": "h",
+        "y": 0,
+        "yanchor": "top",
+        "x": 0,
+        "yshift": -44 if big else -36,
+    }
     return {"data": data, "layout": layout}
 
 

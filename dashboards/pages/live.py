@@ -83,7 +83,6 @@ def refresh() -> None:
     frame = session().frame()
     if frame is not None and frame.version != shown.value:
         shown.set(frame.version)
-        session().sent(frame.month)  # on its way to the tab: the town may step once more
     key = _state_key()
     if key != seen_state.value:
         seen_state.set(key)
@@ -357,7 +356,7 @@ def Ticker(month: int, viewer: str) -> None:
         if s.playing:
             s.wait_newer(shown.value, WAIT_S)
         refresh()
-        reply.set(int(data.get("id", 0)))
+        reply.set(reply.value + 1)  # always a change: the browser hears every answer
 
     _Ticker(
         reply=reply.value,
@@ -395,7 +394,7 @@ def _heights(big: bool) -> int:
     _vw, vh, top = viewport.value
     if vh <= 0 or top <= 0:
         return 620 if big else 520
-    return int(max(240, min(1100, vh - top - 40)))  # the page's own bottom padding
+    return int(max(160, min(1100, vh - top - 40)))  # the page's own bottom padding
 
 
 @solara.component
@@ -423,18 +422,29 @@ def LiveView(viewer: str) -> None:
             solara.Text(t("live.stops_at", year=stop_year, month=stop_month))
         note = note_difference(frame)
         if note is not None:
+            note_text = t(
+                "live.note",
+                year=int(note["year"]),
+                month=int(note["calendar_month"]),
+                people=f"{note['people']:+,.0f}",
+                points=f"{note['share'] * 100:+.2f}",
+            )
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=t(
-                    "live.note",
-                    year=int(note["year"]),
-                    month=int(note["calendar_month"]),
-                    people=f"{note['people']:+,.0f}",
-                    points=f"{note['share'] * 100:+.2f}",
-                ),
+                unsafe_innerHTML=note_text,
                 classes=["kyosei-live-note"],
-                attributes={"data-share": repr(note["share"]), "data-people": repr(note["people"])},
-                style="font-weight: 600; color: #0b4f7a; font-size: 0.85em; max-width: 72em;",
+                attributes={
+                    "data-share": repr(note["share"]),
+                    "data-people": repr(note["people"]),
+                    "title": note_text,
+                },
+                # one line on a projector (the whole note shows on hover)
+                style="font-weight: 600; color: #0b4f7a; font-size: 0.85em; max-width: 72em;"
+                + (
+                    " white-space: nowrap; overflow: hidden; text-overflow: ellipsis;"
+                    if big
+                    else ""
+                ),
             )
         elif frame.b is not None:
             solara.Text(t("live.note.wait"), style="color: #555; font-size: 0.85em;")
