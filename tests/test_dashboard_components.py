@@ -497,6 +497,8 @@ def test_a_comparison_started_on_one_set_goes_beside_it_and_is_listed(
     assert len(results.load(job.out).runs) == 2
     # A folder of sets still gets the new set inside it, as before.
     assert jobs.home_of(tmp_path) == tmp_path
+
+
 def test_bands_count_calendar_years_like_the_store(tmp_path: Path, results_root: Path) -> None:
     # The bands' year is the calendar year of the month (as in the store's year column and
     # on the Live page), not years since the start.

@@ -52,8 +52,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Check the name and the file, render the profile, write it without overwriting."""
-    from model.parameters import ParameterError
     from experiments.io import honour_umask
+    from model.parameters import ParameterError
     from scenarios.loader import town_names
     from scenarios.template import NAME, Counts, render
 
