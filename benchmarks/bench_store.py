@@ -61,6 +61,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far (user + system): less sensitive to load than time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _plan(folder: Path, replications: int, code: str | None = None):  # type: ignore[no-untyped-def]
     from experiments.plan import make_plan
     from experiments.spec import load_experiment
@@ -137,10 +143,15 @@ def write_store(out: Path, replications: int, batch_runs: int) -> float:
 def m_read(out: str) -> dict[str, float]:
     from experiments.store import ResultsStore
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     store = ResultsStore(out)
     df = store.timeseries(["unmet_of_need"], months=[120])
-    return {"seconds": time.perf_counter() - t0, "rows": len(df), "peak_mb": _peak_mb()}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "cpu_s": _cpu() - c0,
+        "rows": len(df),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def m_resume(out: str) -> dict[str, float]:
@@ -150,13 +161,14 @@ def m_resume(out: str) -> dict[str, float]:
     manifest = json.loads((folder / "manifest.json").read_text())
     # The store's code version: a commit made since it was written would refuse the resume.
     _, plan = _plan(folder.parent, int(manifest["replications"]), manifest["code_version"])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     writer = StoreWriter(folder, plan).open()
     todo = writer.todo()
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, _cpu() - c0
     writer.release()
     return {
         "seconds": seconds,
+        "cpu_s": cpu,
         "done": len(writer.done),
         "to_do": len(todo),
         "peak_mb": _peak_mb(),
@@ -167,9 +179,14 @@ def m_bands(out: str) -> dict[str, float]:
     from experiments import analysis
     from experiments.store import ResultsStore
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     bands = analysis.quantile_bands(ResultsStore(out))
-    return {"seconds": time.perf_counter() - t0, "rows": len(bands), "peak_mb": _peak_mb()}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "cpu_s": _cpu() - c0,
+        "rows": len(bands),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def m_parts(out: str) -> dict[str, float]:

@@ -33,7 +33,7 @@ from model.metrics import METRICS
 from .store import ResultsStore
 
 PAIR_KEYS = ["point", "replicate"]
-BAND_ROWS = 2_000_000  # metric values per chunk of months in quantile_bands (~16 MB)
+BAND_ROWS = 500_000  # metric values per chunk of months in quantile_bands (~4 MB)
 
 
 def _metrics(store: ResultsStore, metrics: str | Sequence[str] | None) -> list[str]:

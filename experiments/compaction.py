@@ -58,7 +58,7 @@ from .store import (
     superseded_batches,
 )
 
-ROW_GROUP_ROWS = 65_536  # rows per row group of a compacted data file (about)
+ROW_GROUP_ROWS = 32_768  # rows per row group of a compacted data file (about)
 TARGET_RUNS = 10_000  # runs per compacted batch (about one 20-year 10k-run file)
 COMPACT_PARTS = 64  # a sweep compacts once this many small batches have piled up
 READ_ROWS = 65_536  # rows per record batch read from a source part
@@ -212,31 +212,32 @@ def _compact_table(
     present = [(b, parts[b]) for b in batches if b in parts]
     if not present:
         return None
-    files = {b: pq.ParquetFile(p) for b, p in present}
-    schema = _plain(files[present[0][0]].schema_arrow)
+    # One source open at a time: a reader keeps its buffers while it is open.
+    schema = _plain(pq.read_schema(present[0][1]))
     if table == "timeline":
-        pieces = [_only(files[b].read(), source.get(b, []), schema) for b, _ in present]
+        pieces = [_only(pq.read_table(p), source.get(b, []), schema) for b, p in present]
         merged = pa.concat_tables(pieces) if pieces else schema.empty_table()
         merged = merged.take(_sort_indices(merged, table, order))
         with io._atomic(root / table / name) as tmp:
             pq.write_table(merged, tmp, compression="zstd")
         return {"rows": merged.num_rows, "bytes": (root / table / name).stat().st_size}
-    rows = sum(files[b].metadata.num_rows for b, _ in present)
+    rows = sum(pq.read_metadata(p).num_rows for _, p in present)
     per_month = max(1, rows // max(1, months + 1))
     span = max(1, ROW_GROUP_ROWS // per_month)  # months per row group
     writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
-    for b, _ in present:
+    for b, path in present:
         keep = pa.array(source.get(b, []), pa.string())
-        for batch in files[b].iter_batches(batch_size=READ_ROWS):
-            chunk = _only(pa.Table.from_batches([batch]), keep, schema)
-            if chunk.num_rows == 0:
-                continue
-            group = pc.divide(chunk.column("month"), span)
-            for g in np.unique(group.to_numpy()):
-                piece = chunk.filter(pc.equal(group, g))
-                if g not in writers:
-                    writers[g] = pa.ipc.new_file(str(spool / f"{table}-{g}.arrow"), schema)
-                writers[g].write_table(piece)
+        with pq.ParquetFile(path) as reader:
+            for batch in reader.iter_batches(batch_size=READ_ROWS):
+                chunk = _only(pa.Table.from_batches([batch]), keep, schema)
+                if chunk.num_rows == 0:
+                    continue
+                group = pc.divide(chunk.column("month"), span)
+                for g in np.unique(group.to_numpy()):
+                    piece = chunk.filter(pc.equal(group, g))
+                    if g not in writers:
+                        writers[g] = pa.ipc.new_file(str(spool / f"{table}-{g}.arrow"), schema)
+                    writers[g].write_table(piece)
     for w in writers.values():
         w.close()
     total = 0
@@ -245,13 +246,14 @@ def _compact_table(
         pq.ParquetWriter(tmp, schema, compression="zstd") as out,
     ):
         for g in sorted(writers):
-            with pa.memory_map(str(spool / f"{table}-{g}.arrow")) as src:
+            with pa.OSFile(str(spool / f"{table}-{g}.arrow")) as src:
                 group_table = pa.ipc.open_file(src).read_all()
             sorted_table = group_table.take(_sort_indices(group_table, table, order))
             out.write_table(sorted_table, row_group_size=max(1, sorted_table.num_rows))
             total += sorted_table.num_rows
             del group_table, sorted_table
             (spool / f"{table}-{g}.arrow").unlink()
+            pa.default_memory_pool().release_unused()  # keep the peak that of one group
     return {"rows": total, "bytes": (root / table / name).stat().st_size}
 
 
