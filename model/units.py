@@ -430,6 +430,203 @@ UNITS: dict[str, tuple[str, str]] = {
     "gatherings a year in the town": ("町全体の年間開催回数（回／年）", ""),
     "partner cafés in the town": ("町全体の連携カフェ数（店）", ""),
     "yen a year passed to the town's NPOs": ("町のNPOへの年間資金（円／年）", ""),
+    # ---- the starting population's and the rules' structure ----------------------------
+    "relative chance of living alone at 65 at the start (it rises with age)": (
+        "65歳で一人暮らしである相対的な見込み（開始時、年齢とともに上がる）",
+        "",
+    ),
+    "years past 65 over which living alone keeps rising at the start": (
+        "一人暮らしの見込みが上がり続ける65歳以降の年数（開始時、年）",
+        "",
+    ),
+    "months by which a man is older than the woman he is matched with": (
+        "夫婦で夫が妻より年上である月数（か月）",
+        "",
+    ),
+    "years within which the children of one family are born (the start)": (
+        "一つの家族の子どもが生まれる期間（開始時、年）",
+        "",
+    ),
+    "shares of families with 1, 2, 3 children under 18 (the start; normalised)": (
+        "18歳未満の子が1人・2人・3人の家族の割合（開始時、合計1に正規化）",
+        "",
+    ),
+    "fewest years a mother is older than her eldest child (the start)": (
+        "母親と第1子の年齢差の最小（開始時、年）",
+        "",
+    ),
+    "years a mother is older than her eldest child: less than this (the start)": (
+        "母親と第1子の年齢差の上限（この値未満、開始時、年）",
+        "",
+    ),
+    "age (years) from which a woman may head a family as its mother (the start)": (
+        "母親として家族を持ちうる下限年齢（開始時、歳）",
+        "",
+    ),
+    "age (years) below which a woman may head a family as its mother (the start)": (
+        "母親として家族を持ちうる上限年齢（この年齢未満、開始時、歳）",
+        "",
+    ),
+    "age (years) from which unpartnered people may live with a child (the start)": (
+        "配偶者のいない人が子と同居しうる下限年齢（開始時、歳）",
+        "",
+    ),
+    "age (years) from which a wife's family may take in a widowed elder (the start)": (
+        "妻の家族が配偶者を亡くした高齢者を引き取りうる年齢の下限（開始時、歳）",
+        "",
+    ),
+    "age (years) from which singles may be paired to meet the household count": (
+        "世帯数に合わせて単身者を組み合わせる下限年齢（歳）",
+        "",
+    ),
+    "age (years) below which singles may be paired to meet the household count": (
+        "世帯数に合わせて単身者を組み合わせる上限年齢（この年齢未満、歳）",
+        "",
+    ),
+    "share of younger households that moved in within recent_months (the start)": (
+        "若い世帯のうち最近転入した世帯の割合（開始時）",
+        "",
+    ),
+    "age (years) of the oldest member below which a household may be recent": (
+        "最近転入した世帯とみなす最年長者の年齢の上限（歳）",
+        "",
+    ),
+    "months back within which the recent households moved in": (
+        "最近転入した世帯の転入時期（何か月前までか）",
+        "",
+    ),
+    "age (years) from which an independent adult may have parents in town (to 64)": (
+        "町内に親がいうる独立した成人の下限年齢（64歳まで、歳）",
+        "",
+    ),
+    "age (years) from which a household head may be an adult's parent in town": (
+        "町内の成人の親となりうる世帯主の下限年齢（歳）",
+        "",
+    ),
+    "months by which the age gap to parents in town varies (±)": (
+        "町内の親との年齢差のばらつき（±か月）",
+        "",
+    ),
+    "age (years) below which adult children leave the parental home (from 18)": (
+        "成人した子が親元を離れる上限年齢（18歳から、この年齢未満、歳）",
+        "",
+    ),
+    "share of young adults leaving home who stay in their district": (
+        "親元を離れる若者のうち同じ地区にとどまる割合",
+        "",
+    ),
+    "age (years) from which never-married residents partner": (
+        "未婚の住民が結婚しうる下限年齢（歳）",
+        "",
+    ),
+    "age (years) below which never-married residents partner": (
+        "未婚の住民が結婚しうる上限年齢（この年齢未満、歳）",
+        "",
+    ),
+    "years between children and the parents they move with (the projection's net migration of under-18s)": (  # noqa: E501
+        "子どもと一緒に移動する親との年齢差（18歳未満の純移動、年）",
+        "",
+    ),
+    "multiplier on giving up while waiting for residents someone brought (民生委員, venue, outreach, household) or with a joint plan": (  # noqa: E501
+        "つなぎ役（民生委員・通いの場・アウトリーチ・家族）に連れられた人や合同支援計画のある人が待つ間にあきらめる率の倍率",
+        "",
+    ),
+    "extra assessment cost (cases) per unmet need beyond the first, at a one-stop counter": (
+        "断らない相談窓口で2つ目以降の未充足ニーズ1件ごとに増えるアセスメント負担（件）",
+        "",
+    ),
+    "multiplier on dropping out of a referral with a joint plan": (
+        "合同支援計画がある場合につなぎ先への紹介から脱落する率の倍率",
+        "",
+    ),
+    "multiplier on dropping out of a referral for residents someone brought": (
+        "つなぎ役に連れられた人がつなぎ先への紹介から脱落する率の倍率",
+        "",
+    ),
+    "most drop-outs a resident's record counts (discouragement stops growing)": (
+        "住民ごとに数える脱落回数の上限（あきらめの強まりが止まる回数）",
+        "",
+    ),
+    "lowest personal capacity to seek help of those who do seek (each draws from here to 1)": (
+        "相談する人の相談する力の下限（この値から1までで各人に割り当て）",
+        "",
+    ),
+    "most kin ties a resident has with family living elsewhere in town": (
+        "町内の別世帯の親族とのつながりの上限（本）",
+        "",
+    ),
+    "months after arrival a resident counts as a newcomer (fewer neighbour ties gained)": (
+        "転入後、新住民とみなされる月数（近所のつながりができにくい、か月）",
+        "",
+    ),
+    "months since arrival within which residents at the start get an arrival's ties": (
+        "開始時に転入者のつながりを与える転入後の月数（か月）",
+        "",
+    ),
+    "mean work ties of a working newcomer": (
+        "働いている転入者の職場のつながりの平均（本）",
+        "",
+    ),
+    "mean neighbour ties of a newcomer": (
+        "転入者の近所のつながりの平均（本）",
+        "",
+    ),
+    "highest monthly chance of losing a tie (the sum of the loss rates is capped)": (
+        "つながりを失う月あたり確率の上限（失う率の合計の上限）",
+        "",
+    ),
+    "age (years) below which children go to a こども食堂": (
+        "こども食堂に通う子どもの上限年齢（この年齢未満、歳）",
+        "",
+    ),
+    "age (years) from which parents come along": (
+        "一緒に来る親の下限年齢（歳）",
+        "",
+    ),
+    "age (years) below which parents come along": (
+        "一緒に来る親の上限年齢（この年齢未満、歳）",
+        "",
+    ),
+    "age (years) from which older residents come (as guests or helpers)": (
+        "参加する高齢の住民（客または手伝い）の下限年齢（歳）",
+        "",
+    ),
+    "share of new venues the 社協 runs (the rest not run by NPOs: residents' groups)": (
+        "新しい通いの場のうち社協が運営する割合（NPO以外の残りは住民グループ）",
+        "",
+    ),
+    "multiplier on a subsidised venue stopping for other reasons": (
+        "補助を受けた通いの場がほかの理由で休止する率の倍率",
+        "",
+    ),
+    "multiplier on noticing a regular's hidden need at a venue short of helpers": (
+        "担い手が足りない通いの場で常連の隠れたニーズに気づく率の倍率",
+        "",
+    ),
+    "exponent on a uniform draw giving each resident's wish to 'do something' (0..1)": (
+        "住民ごとの「何かしたい」気持ち（0〜1）を与える一様乱数の指数",
+        "",
+    ),
+    "fewest months of base costs an NPO holds at the start (each draws from here to 12)": (
+        "開始時にNPOが持つ基本経費の最少月数（ここから12か月までで割り当て）",
+        "",
+    ),
+    "months of base costs a newly founded NPO starts with": (
+        "新しく設立されたNPOが持つ基本経費の月数（か月）",
+        "",
+    ),
+    "share of new groups and NPOs that bring people with the same needs together (課題縁)": (
+        "新しいグループ・NPOのうち同じ課題をもつ人が集まるもの（課題縁）の割合",
+        "",
+    ),
+    "wish to 'do something' (0..1) above which a resident may found a group or NPO": (
+        "グループやNPOを立ち上げうる「何かしたい」気持ちの下限（0〜1）",
+        "",
+    ),
+    "age (years) from which a resident may found a group or NPO": (
+        "グループやNPOを立ち上げうる下限年齢（歳）",
+        "",
+    ),
 }
 
 #: A unit without a Japanese form, in Japanese mode (a test keeps this from happening).
