@@ -125,3 +125,9 @@ def test_a_host_that_is_not_this_machines_exits_2_before_any_work(tmp_path: Path
     for command in (["dashboard"], ["demo", "--results", str(tmp_path / "r")]):
         _refused(capsys, [*command, "--host", host, "--port", "9"], "--host")
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**63)])
+def test_calibrate_refuses_a_seed_out_of_range_with_exit_2(capsys, seed: str):
+    args = ["calibrate", "district", "--years", "1", "--replicates", "2", "--scale", "5000"]
+    _refused(capsys, [*args, "--seed", seed, "--quiet"], "--seed")
