@@ -151,6 +151,28 @@ def free_port(host: str = DEFAULT_HOST) -> int:
         return int(s.getsockname()[1])
 
 
+def check_host(host: str) -> None:
+    """Raise :class:`UsageError` unless ``host`` is an address of this machine to listen on.
+
+    Tried by binding a free port of it, before any work: a name that does not resolve or
+    an address of another machine is a bad ``--host``, not a failure after start-up.
+    """
+    from model.errors import UsageError
+    from model.parameters import clip
+
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.bind((address[0], 0))
+    except (OSError, UnicodeError, ValueError, IndexError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise UsageError(
+            f"--host {clip(host, 60)!r} is not allowed: an address of this machine to listen on "
+            f"(e.g. 127.0.0.1, or 0.0.0.0 for every network); {clip(str(reason), 60)}"
+        ) from None
+
+
 def port_in_use(host: str, port: int) -> bool:
     """Whether something already listens on ``host:port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

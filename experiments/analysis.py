@@ -29,6 +29,7 @@ from scipy import stats
 
 from model.errors import UsageError
 from model.metrics import METRICS
+from model.parameters import clip
 
 from .store import ResultsStore
 
@@ -47,7 +48,7 @@ def _month(store: ResultsStore, month: int | None) -> int:
     if month is None:
         return last
     if not 0 <= month <= last:
-        raise UsageError(f"--month {month} is not allowed: a month from 0 to {last}")
+        raise UsageError(f"--month {clip(str(month), 20)} is not allowed: a month from 0 to {last}")
     return month
 
 

@@ -24,7 +24,7 @@ from .loader import TOWNS_DIR, load_town
 TUNED = {"demography": ("tfr", "out_scale", "in_rate")}
 
 #: A profile's name: letters, digits, ``-`` and ``_`` (it names files and folders).
-NAME = re.compile(r"[\w\-]+")
+NAME = re.compile(r"[\w\-]{1,100}")  # also a file name: at most 100 characters
 
 #: The counters' fields, in the order of ``support.staff_per_20k``.
 COUNTER_FIELDS = ("care", "disability", "child", "hardship")

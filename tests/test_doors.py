@@ -100,3 +100,34 @@ def test_every_written_file_follows_the_umask(tmp_path: Path, monkeypatch):
     for path in written:
         want = 0o755 if path.is_dir() else 0o644
         assert path.stat().st_mode & 0o777 == want, (path, oct(path.stat().st_mode))
+
+
+def test_long_values_of_analyze_and_new_town_are_cut_and_exit_2(
+    tmp_path: Path, capsys, monkeypatch
+):
+    from tests.experiment_files import write_experiment
+
+    monkeypatch.chdir(tmp_path)
+    exp = write_experiment(tmp_path, replications=1, years=1)
+    assert main(["sweep", str(exp), "--out", "store", "--workers", "1", "--no-progress"]) == 0
+    capsys.readouterr()
+    digits = "9" * 400
+    err = _refused(capsys, ["analyze", "store", "--month", digits], "--month", "from 0 to 12")
+    assert digits not in err
+    err = _refused(capsys, ["analyze", "store", "--metric", "x" * 5000], "--metric", "one of")
+    assert "x" * 100 not in err
+    _refused(capsys, ["new-town", "x" * 300], "new-town", "1 to 100")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml", "store"]
+
+
+@pytest.mark.parametrize("host", ["nonsense.invalid", "8.8.8.8", "", "a" * 300])
+def test_a_host_that_is_not_this_machines_exits_2_before_any_work(tmp_path: Path, capsys, host):
+    for command in (["dashboard"], ["demo", "--results", str(tmp_path / "r")]):
+        _refused(capsys, [*command, "--host", host, "--port", "9"], "--host")
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**63)])
+def test_calibrate_refuses_a_seed_out_of_range_with_exit_2(capsys, seed: str):
+    args = ["calibrate", "district", "--years", "1", "--replicates", "2", "--scale", "5000"]
+    _refused(capsys, [*args, "--seed", seed, "--quiet"], "--seed")

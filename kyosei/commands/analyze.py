@@ -19,6 +19,7 @@ from experiments.sensitivity import sensitivity
 from experiments.store import ResultsStore
 from model.errors import UsageError
 from model.metrics import METRICS
+from model.parameters import clip
 
 from ..table import render
 
@@ -58,7 +59,9 @@ def handle(args: argparse.Namespace) -> int:
     metrics = args.metric or [m for m in store.manifest["metrics"] if m in available]
     for m in metrics:
         if m not in available:
-            raise UsageError(f"--metric {m!r} is not allowed: one of {', '.join(available)}")
+            raise UsageError(
+                f"--metric {clip(repr(m), 50)} is not allowed: one of {', '.join(available)}"
+            )
     contrasts = []
     for text in args.contrast:
         a, sep, b = text.partition(":")

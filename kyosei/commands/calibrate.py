@@ -60,6 +60,9 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.town, scale=args.scale, overrides=parse_overrides(args.set))
     if not 1 <= args.replicates <= 100:
         raise ParameterError("--replicates", args.replicates, "a whole number from 1 to 100")
+    if not 0 <= args.seed <= 2**63 - args.replicates:
+        # replicate r runs with seed + r: every one a valid seed
+        raise ParameterError("--seed", args.seed, "a whole number from 0 to 2**63-1")
     with bar(args.replicates * args.years, "calibrate", unit="yr", quiet=args.quiet) as years:
         table = check(
             scenario,

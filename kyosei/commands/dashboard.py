@@ -39,6 +39,7 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--results {args.results}: a folder is needed (a file of that name exists)"
         )
+    server.check_host(args.host)
     if server.port_in_use(args.host, args.port):
         from .demo import port_taken_message
 

@@ -110,6 +110,8 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--results {args.results}: a folder is needed (a file of that name exists)"
         )
+    if not args.no_serve:
+        server.check_host(args.host)
     if not args.no_serve and server.port_in_use(args.host, args.port):
         raise UsageError(port_taken_message(args.host, args.port, "demo"))
     outs = []

@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from model.parameters import clip
+
 from ..errors import UsageError
 
 
@@ -59,7 +61,8 @@ def handle(args: argparse.Namespace) -> int:
 
     if not NAME.fullmatch(args.name):
         raise UsageError(
-            f"new-town: name {args.name!r} is not allowed: letters, digits, '-' and '_' only"
+            f"new-town: name {clip(repr(args.name), 50)} is not allowed: 1 to 100 letters, "
+            "digits, '-' and '_'"
         )
     if args.base not in town_names():
         raise UsageError(
