@@ -15,6 +15,7 @@ replicates; paired differences with the interval clustered by replicate of
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -143,6 +144,20 @@ def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
     """
     if (s := _summary(loaded)) is not None:
         return s.bands(arms, [m for m in metrics if m in loaded.metrics])
+    return compute_bands(loaded, arms, metrics)
+
+
+def quantiles(m: np.ndarray, qs: list[float]) -> np.ndarray:
+    """``np.nanquantile`` over axis 0 (the plain quantile when nothing is missing: same numbers)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if not np.isnan(m).any():
+            return np.quantile(m, qs, axis=0)
+        return np.nanquantile(m, qs, axis=0)
+
+
+def compute_bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
+    """:func:`bands` from the set's time series (the precomputed summary stores its result)."""
     frames = []
     for arm in arms:
         start = calendar_start(loaded, arm)
@@ -152,8 +167,7 @@ def bands(loaded: Loaded, arms: list[str], metrics: list[str]) -> pd.DataFrame:
             months, m = _matrix(loaded, arm, metric)
             if m.size == 0:
                 continue
-            with np.errstate(all="ignore"):
-                lo, med, hi = np.nanquantile(m, [BAND[0], 0.5, BAND[1]], axis=0)
+            lo, med, hi = quantiles(m, [BAND[0], 0.5, BAND[1]])
             frames.append(
                 pd.DataFrame(
                     {

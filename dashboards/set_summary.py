@@ -143,41 +143,8 @@ class Summary:
 
 
 # ---- computing ------------------------------------------------------------------------------
-def _quantiles(m: np.ndarray, qs: list[float]) -> np.ndarray:
-    """``np.nanquantile`` over axis 0 (the plain quantile when nothing is missing: same numbers)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if not np.isnan(m).any():
-            return np.quantile(m, qs, axis=0)
-        return np.nanquantile(m, qs, axis=0)
-
-
 def _bands_all(loaded: Loaded) -> pd.DataFrame:
-    frames = []
-    for arm in loaded.arms:
-        start = cd.calendar_start(loaded, arm.name)
-        for metric in loaded.metrics:
-            months, m = cd._matrix(loaded, arm.name, metric)
-            if m.size == 0:
-                continue
-            lo, med, hi = _quantiles(m, [cd.BAND[0], 0.5, cd.BAND[1]])
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "arm": arm.name,
-                        "metric": metric,
-                        "month": months.astype(np.int64),
-                        "year": start + months / 12.0,
-                        "n": m.shape[0],
-                        "median": med,
-                        "lo": lo,
-                        "hi": hi,
-                    }
-                )
-            )
-    if not frames:
-        return pd.DataFrame(columns=["arm", "metric", "month", "year", "n", "median", "lo", "hi"])
-    return pd.concat(frames, ignore_index=True)
+    return cd.compute_bands(loaded, [arm.name for arm in loaded.arms], list(loaded.metrics))
 
 
 def _clustered_columns(
@@ -247,7 +214,7 @@ def _kpi_all(loaded: Loaded, months: list[int]) -> pd.DataFrame:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 med = np.nanmedian(sub, axis=0) if sub.size else np.full(len(have), math.nan)
             lo_v, hi_v = (
-                _quantiles(sub, [cd.BAND[0], cd.BAND[1]])
+                cd.quantiles(sub, [cd.BAND[0], cd.BAND[1]])
                 if sub.size
                 else np.full((2, len(have)), math.nan)
             )
