@@ -166,13 +166,18 @@ def test_an_intact_store_checks_clean_and_repair_moves_nothing(intact, tmp_path,
     assert sorted(str(p.relative_to(store)) for p in store.rglob("*")) == before
 
 
-def test_reading_a_damaged_store_says_which_part_and_exits_2(intact, tmp_path, capsys):
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_analyzing_a_damaged_store_says_which_part_and_exits_2(intact, tmp_path, capsys, case):
+    # Also a part that reads but misses rows: analysing it would report an incomplete run.
     store = _copy(intact, tmp_path)
-    _truncate(_first(store, "timeseries"))
+    table, damage = DAMAGE[case]
+    part = _first(store, table)
+    damage(part)
     assert main(["analyze", str(store)]) == 2
     err = capsys.readouterr().err
     assert "kyosei store check" in err
-    assert "timeseries" in err
+    assert f"{table}/{part.name}" in err
+    assert not err.strip().endswith("…")  # said in full, not clipped
 
 
 def test_a_sweep_marks_its_store_while_writing_and_a_second_sweep_is_refused(tmp_path):

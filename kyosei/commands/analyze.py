@@ -16,7 +16,7 @@ import pandas as pd
 
 from experiments import analysis, io
 from experiments.sensitivity import sensitivity
-from experiments.store import ResultsStore
+from experiments.store import ResultsStore, check_store
 from model.errors import UsageError
 from model.metrics import METRICS
 from model.parameters import clip
@@ -52,6 +52,14 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"--level {args.level} is not allowed: a number between 0 and 1")
     if args.out:
         check_tables_folder(args.out)  # before any work, and again before writing
+    # As a resume does: a damaged part (even one that reads but misses rows) is not analysed.
+    damage = check_store(args.results, quick=True)
+    if not damage.ok:
+        first = damage.damaged[0]
+        raise UsageError(
+            f"{args.results}: {len(damage.damaged)} damaged part(s), e.g. {first.path}; "
+            "'kyosei store check' names them, 'kyosei store repair' and a resumed sweep mend them"
+        )
     store = ResultsStore(args.results)
     available = store.metrics()
     if not available:
