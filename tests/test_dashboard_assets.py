@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -14,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from dashboards import server
+
+from .browser import start_server, stop_server
 
 
 def _get(url: str) -> tuple[int, float]:
@@ -43,28 +42,9 @@ def test_the_local_copy_decides_what_is_missing(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_80_requests_for_a_missing_asset_leave_static_files_fast(tmp_path: Path) -> None:
-    port = server.free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kyosei",
-            "dashboard",
-            "--results",
-            str(tmp_path),
-            "--port",
-            f"{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, url = start_server(tmp_path)
+    base = url.rstrip("/")
     try:
-        for _ in range(600):
-            if server.port_in_use("127.0.0.1", port):
-                break
-            time.sleep(0.1)
         static = f"{base}/static/assets/plotly.min.js"
         assert _get(static)[0] == 200
         present = f"{base}/_solara/cdn/requirejs@2.3.6/require.js"
@@ -82,8 +62,7 @@ def test_80_requests_for_a_missing_asset_leave_static_files_fast(tmp_path: Path)
         for th in threads:
             th.join(120)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_server(proc)
     assert code == 200
     # Before: Solara's proxy tried the closed upstream with 7 s of back-off per request,
     # in the threads that also serve static files: 11-14 s for this file.

@@ -10,7 +10,6 @@ import struct
 import subprocess
 import sys
 import termios
-import time
 import urllib.request
 import warnings
 
@@ -19,6 +18,8 @@ import pytest
 from dashboards import server
 from model.calibration import check
 from scenarios import load_scenario
+
+from .browser import start_server, stop_server
 
 SAMESITE = "Cookies with samesite=none require https, but according to the asgi framework"
 
@@ -90,33 +91,12 @@ def test_only_the_samesite_message_of_solara_is_filtered():
 
 @pytest.mark.slow
 def test_a_browser_session_does_not_print_the_cookie_warning(tmp_path):
-    port = server.free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kyosei",
-            "dashboard",
-            "--results",
-            str(tmp_path),
-            "--port",
-            f"{port}",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    proc, url = start_server(tmp_path)
     try:
-        for _ in range(300):
-            if server.port_in_use("127.0.0.1", port):
-                break
-            time.sleep(0.1)
         for _ in range(2):  # two page loads: the warning came on every one
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as page:
+            with urllib.request.urlopen(url, timeout=60) as page:
                 assert page.status == 200
     finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
-    log = out.decode(errors="replace")
-    assert f"Kyosei dashboard: http://127.0.0.1:{port}/" in log
+        log = stop_server(proc)
+    assert f"Kyosei dashboard: {url}" in log
     assert "samesite" not in log.lower()
