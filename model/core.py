@@ -15,9 +15,11 @@ Before month 0 the social system (the phases marked ``warmup``, no demography) r
 a warm-up so that queues, ties and volunteers start near their own balance. In this
 frozen town (and with ``switches.demography`` off) the stocks that only aging and death
 balance — care and disability need, which the model never resolves — are held: no new
-onsets, since nobody ages or dies. After the warm-up the 民生委員 fill rate is set back
-to the profile's, and
-social withdrawal (spells longer than the warm-up) is set to the balance of its rules.
+onsets, since nobody ages or dies; they start known and supported, the balance the
+frozen town's rules settle them at (:func:`model.needs.balance_chronic`). After the
+warm-up the 民生委員 fill rate is set back to the profile's, and social withdrawal
+(spells longer than the warm-up) is set to the balance of its rules. docs/ODD.md
+("Warm-up and the frozen town") has each stock's relaxation time.
 """
 
 from __future__ import annotations
@@ -398,6 +400,7 @@ class CommunityModel(mesa.Model):
         if switches.needs:
             if synthetic:
                 needs.initialise(self)
+                needs.balance_chronic(self)  # stocks a frozen town settles: at their balance
             reporters.append(reports.needs_and_support)
         if switches.community:
             if synthetic:

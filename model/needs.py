@@ -383,6 +383,26 @@ def initialise(model: CommunityModel) -> None:
     r.supported[CARE, in_facility] = True
 
 
+def balance_chronic(model: CommunityModel) -> None:
+    """Start care and disability needs at the balance of their rules in a frozen town.
+
+    Before month 0 (and with demography off) nobody ages, so neither need starts; the
+    model maintains them rather than resolving them, and support for them never stops
+    once it has started. Each unsupported one is therefore, month by month, either found
+    or brought forward and supported (or, a mild disability under 65, recovered): the
+    stock these rules sustain is every such need known and supported. A long warm-up
+    only approaches it (after 120 frozen months small_town had 0 of its 125 unmet care
+    needs and 13 of 323 unmet disabilities left, and its counters' queues had swelled
+    and drained on the way); starting there needs no new number. Called once, before the
+    warm-up, on a synthetic start.
+    """
+    r = model.residents
+    for field in (CARE, DISABILITY):
+        has = r.alive & (r.sev[field] > 0)
+        r.known[field, has] = True
+        r.supported[field, has] = True
+
+
 def balance_withdrawal(model: CommunityModel) -> None:
     """Set the stock of social withdrawal to the balance of its own rules (after the warm-up).
 

@@ -47,11 +47,12 @@ class Switches:
         "(off for hand-built worlds that set their own)",
     )
     warmup_months: int = param(
-        120,
+        48,
         unit="months",
         lo=0,
         hi=240,
-        source="model option: months the social system settles before month 0",
+        source="model option: months the social system settles before month 0 (the "
+        "slowest stock left to it, isolation, needs about 42: docs/ODD.md, warm-up)",
     )
 
 

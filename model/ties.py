@@ -157,13 +157,6 @@ class TiesParams:
         lo=0,
         hi=240,
     )
-    settling_months: int = param(
-        60,
-        unit="months since arrival within which residents at the start get an arrival's ties",
-        source="assumption",
-        lo=0,
-        hi=240,
-    )
     arrival_work_ties: float = param(
         1.5, unit="mean work ties of a working newcomer", source="assumption", lo=0, hi=8
     )
@@ -252,7 +245,14 @@ def loss_rates(model: CommunityModel, taking_part: np.ndarray) -> np.ndarray:
 
 
 def initialise(model: CommunityModel) -> None:
-    """Starting ties near each kind's balance of gains and losses (Poisson)."""
+    """Starting ties at each kind's balance of gains and losses (Poisson).
+
+    Recent arrivals too: in a frozen town (the warm-up) time since arrival stands still,
+    so a newcomer's ties settle at the balance of a newcomer's rates (neighbour ties
+    formed ``newcomer_factor`` as fast), which is where they start. Starting them with
+    an arrival's ties instead left a stock that relaxes at the neighbour-tie loss rate
+    (about 100 months), longer than the warm-up.
+    """
     r = model.residents
     # Venues, groups, volunteers and needs are drawn first: interest and issue ties start
     # at the balance for those who take part (not at zero, to be rebuilt in the warm-up).
@@ -264,9 +264,6 @@ def initialise(model: CommunityModel) -> None:
     gen = model.streams["ties_init"].generator(0)
     r.ties[:] = np.minimum(gen.poisson(mean), MAX_TIES)
     r.ties[KIN] = kin_ties(model)
-    # Recent arrivals start as arrivals do; the warm-up builds the rest.
-    newcomers = model.month - r.arrival_m < model.params.ties.settling_months
-    arrive(model, np.flatnonzero(newcomers))
     _start_lonely(model, np.flatnonzero(r.alive))
 
 
