@@ -17,7 +17,7 @@ import pytest
 from model import sources
 from model.calibration import TARGETS
 from model.core import CommunityModel
-from model.needs import WITHDRAWAL
+from model.needs import CARE, DISABILITY, WITHDRAWAL
 from model.parameters import describe
 from model.scenario import Params
 from scenarios import load_scenario
@@ -75,6 +75,25 @@ def test_month_zero_has_withdrawal_at_the_balance_of_its_rules() -> None:
     o = t.withdrawal_onset
     expected = at_risk.sum() * o / (o + x)
     assert abs(int(withdrawn.sum()) - expected) <= 1.0  # the balance, rounded once
+
+
+def test_chronic_needs_start_at_the_frozen_towns_balance() -> None:
+    """Care and disability needs are known and supported at month 0, and stay so.
+
+    In a frozen town they neither start nor end and their support never stops, so that
+    is the stock their rules sustain (``needs.balance_chronic``). A long warm-up only
+    approaches it: some disabilities were still unmet after 120 months.
+    """
+    scenario = load_scenario("district", scale=4, overrides=FROZEN)
+    model = CommunityModel(scenario, seed=2)
+    r = model.residents
+    chronic = (r.sev[[CARE, DISABILITY]] > 0) & r.alive
+    assert chronic.sum() > 100
+    assert (r.supported[[CARE, DISABILITY]] | ~chronic).all()
+    model.run(12)
+    r = model.residents
+    chronic = (r.sev[[CARE, DISABILITY]] > 0) & r.alive
+    assert (r.supported[[CARE, DISABILITY]] | ~chronic).all()
 
 
 @pytest.mark.slow
