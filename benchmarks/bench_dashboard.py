@@ -147,21 +147,57 @@ def _uptime() -> str:
 
 
 def live_model_only(steps: int = 48) -> tuple[float, float]:
-    """Months/s of the live 20k district's model alone: one town, then forked into two."""
+    """Months/s of the live 20k district's model alone: one town, then forked into two.
+
+    Stepped as the play loop steps it (:meth:`LiveTown.advance`: the models and the
+    lines' values; the maps are built only for the frames a tab asks for).
+    """
     from dashboards.live import LiveTown
 
     town = LiveTown("district", 1.0, 1)
     town.step(2)
     t0 = time.perf_counter()
     for _ in range(steps):
-        town.step()
+        town.advance()
     one = steps / (time.perf_counter() - t0)
     town.fork()
     t0 = time.perf_counter()
     for _ in range(steps):
-        town.step()
+        town.advance()
     two = steps / (time.perf_counter() - t0)
     return one, two
+
+
+def live_session_rate(seconds: float = 6.0, frame_s: float = 0.25) -> tuple[float, float, float]:
+    """The play loop unthrottled with a tab that asks for a frame every ``frame_s`` s.
+
+    Returns months/s for one town, for two forked towns, and the frames a second the
+    tab got (the maps' arrays and a kept copy of the town are built for each frame).
+    """
+    from dashboards.live import LiveSession, LiveTown
+
+    s = LiveSession(idle_s=60.0)
+    s.town = LiveTown("district", 1.0, 1)
+    s.speed = 1000  # no pacing: as fast as the model goes
+    rates = []
+    frames = 0
+    for forked in (False, True):
+        if forked:
+            s.town.fork()
+        s.play()
+        m0, t0, version = s.town.month, time.monotonic(), s.town.frame.version
+        got = 0
+        while time.monotonic() - t0 < seconds:
+            frame = s.wait_frame(version, 0.5)
+            if frame is not None and frame.version > version:
+                version = frame.version
+                got += 1
+                s.seen("bench", frame.month)
+            time.sleep(frame_s)
+        s.pause()
+        rates.append((s.town.month - m0) / (time.monotonic() - t0))
+        frames = got
+    return rates[0], rates[1], frames / seconds
 
 
 def main() -> None:
@@ -180,6 +216,11 @@ def main() -> None:
         print(f"load average before: {_uptime()}")
         one, two = live_model_only()
         print(f"live 20k district, model only: one town {one:.1f} months/s, forked {two:.1f}")
+        one, two, fps = live_session_rate()
+        print(
+            f"live play loop with a tab asking every 0.25 s: one town {one:.1f} months/s,"
+            f" forked {two:.1f} ({fps:.1f} frames/s)"
+        )
         print(f"load average after: {_uptime()}")
         return
     big = "default_comparison"

@@ -5,8 +5,9 @@ redraws them every month of a playing town, and Plotly's Python-side validation 
 ~85 ms of a frame, more than the model's step. The dicts follow Plotly's figure schema.
 
 The marks are meant for the back of a hall: colour-blind-safe colours (Okabe–Ito) with
-a distinct symbol per resident state, rings around what changed this month (residents
-whose state changed, residents a policy reached, venues opened or closed), and on every
+a distinct symbol per resident state, rings around what changed since the last frame
+(residents whose state changed, venues opened or closed; residents a policy reached
+this month), and on every
 line chart a marker where a policy started or the present was forked.
 """
 
