@@ -540,6 +540,7 @@ def town_choice(town: _live.LiveTown, lang: str) -> None:
 @solara.component
 def Controls(town: _live.LiveTown) -> None:
     """Play, presets, policies and the fork (hidden in a tab that only watches)."""
+    _ = control_rev.value  # its own dependency: a component is not re-run with its parent
     lang = state.lang.value
     s = session()
     frame = town.frame
