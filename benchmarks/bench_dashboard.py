@@ -200,6 +200,39 @@ def live_session_rate(seconds: float = 6.0, frame_s: float = 0.25) -> tuple[floa
     return rates[0], rates[1], frames / seconds
 
 
+def live_outreach(seeds: range = range(1, 6)) -> list[tuple[int, float, float]]:
+    """「アウトリーチを今すぐ」 at month 0: B − A unmet need 5 years on, per seed.
+
+    Returns (seed, people, share of residents), as the page's closing note reports it.
+    """
+    from dashboards.live import NOTE_MONTHS, LiveTown, note_difference
+
+    out = []
+    for seed in seeds:
+        town = LiveTown("district", 1.0, seed)
+        town.fork()
+        town.start("outreach", "b")  # its declared default intensity, as the preset
+        for _ in range(NOTE_MONTHS):
+            town.advance()
+        note = note_difference(town.publish())
+        assert note is not None
+        out.append((seed, note["people"], note["share"]))
+    return out
+
+
+def live_phases(months: int = 24) -> list[tuple[str, float]]:
+    """Milliseconds a month per phase of the live 20k district (``time_phases=True``)."""
+    from model import CommunityModel
+    from scenarios import load_scenario
+
+    model = CommunityModel(load_scenario("district", "baseline"), seed=1, time_phases=True)
+    assert model.phase_seconds is not None
+    model.phase_seconds = dict.fromkeys(model.phase_seconds, 0.0)
+    model.run(months)
+    total = sorted(model.phase_seconds.items(), key=lambda kv: -kv[1])
+    return [(name, 1000 * sec / months) for name, sec in total]
+
+
 def main() -> None:
     import argparse
 
@@ -211,6 +244,14 @@ def main() -> None:
     parser.add_argument(
         "--live-model", action="store_true", help="only the live model's months/s, no browser"
     )
+    parser.add_argument(
+        "--live-phases", action="store_true", help="the live district's month by phase"
+    )
+    parser.add_argument(
+        "--live-outreach",
+        action="store_true",
+        help="「アウトリーチを今すぐ」: 5-year B - A unmet need, seeds 1-5",
+    )
     args = parser.parse_args()
     if args.live_model:
         print(f"load average before: {_uptime()}")
@@ -221,6 +262,21 @@ def main() -> None:
             f"live play loop with a tab asking every 0.25 s: one town {one:.1f} months/s,"
             f" forked {two:.1f} ({fps:.1f} frames/s)"
         )
+        print(f"load average after: {_uptime()}")
+        return
+    if args.live_phases:
+        print(f"load average before: {_uptime()}")
+        rows = live_phases()
+        print(f"live 20k district, ms a month by phase ({sum(ms for _, ms in rows):.1f} in all):")
+        for name, ms in rows:
+            print(f"  {name:<28} {ms:7.2f}")
+        print(f"load average after: {_uptime()}")
+        return
+    if args.live_outreach:
+        print(f"load average before: {_uptime()}")
+        for seed, people, share in live_outreach():
+            print(f"seed {seed}: unmet need B - A after 5 years {people:+.0f}", end=" ")
+            print(f"({share * 100:+.3f} points)")
         print(f"load average after: {_uptime()}")
         return
     big = "default_comparison"

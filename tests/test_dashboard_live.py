@@ -239,6 +239,40 @@ def test_a_paused_and_resumed_town_has_the_outputs_of_one_never_paused(
     assert paused_b.equals(b)
 
 
+def test_commands_while_playing_act_on_the_playing_town(session: L.LiveSession) -> None:
+    from dashboards.pages import live
+
+    town = session.town
+    assert town is not None
+    session.speed = L.SPEEDS[1]
+    tab = SlowTab(session)
+    session.play()
+    _until(lambda: town.month >= 2)
+    took = {}
+    for name, command in (
+        ("fork", town.fork),
+        ("start", lambda: town.start("outreach", "b")),
+        ("preset", lambda: live.preset("outreach")),
+    ):
+        started = time.perf_counter()
+        command()
+        took[name] = time.perf_counter() - started
+        _until(lambda: session.playing)
+        with town.lock:  # between two months
+            assert town.b is not None
+            assert town.b.month == town.month  # B runs side by side with A
+    started = time.perf_counter()
+    session.pause()
+    took["pause"] = time.perf_counter() - started
+    tab.close()
+    frame = session.frame()
+    assert frame is not None
+    assert frame.month == town.month
+    assert frame.active_b == (("outreach", 2.0),)
+    assert [m.kind for m in frame.markers] == ["fork", "outreach"]  # the preset's own
+    print("answered while playing (s):", {k: round(v, 3) for k, v in took.items()})
+
+
 def test_a_redraw_never_waits_for_the_town_lock(session: L.LiveSession) -> None:
     town = session.town
     assert town is not None
