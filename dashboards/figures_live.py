@@ -395,4 +395,6 @@ def series_figure(
 
 def _calendar_x(df: pd.DataFrame) -> list[float]:
     """The rows' calendar dates as decimal years (2030.5 = July 2030), for the x axis."""
-    return (df["year"] + (df["calendar_month"] - 1) / 12.0).round(3).tolist()
+    year = df["year"].to_numpy(dtype=float)  # NumPy, not pandas: redrawn while playing
+    month = df["calendar_month"].to_numpy(dtype=float)
+    return np.round(year + (month - 1.0) / 12.0, 3).tolist()
