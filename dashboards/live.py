@@ -190,8 +190,8 @@ def keep_copy(model: CommunityModel) -> CommunityModel:
     0, 60 ms at month 120 for the 20k district; shared, about 20 ms throughout).
     """
     rec = model.recorder
-    memo: dict[int, Any] = {id(row): row for row in rec._town}
-    memo.update({id(row): row for row in rec._district})
+    rows = [*getattr(rec, "_town", ()), *getattr(rec, "_district", ())]
+    memo: dict[int, Any] = {id(row): row for row in rows}
     return copy.deepcopy(model, memo)
 
 

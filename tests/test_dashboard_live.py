@@ -435,3 +435,17 @@ def test_changed_residents_and_venue_events_are_those_since_the_last_frame(
     snap = town.frame.a
     assert len(snap.opened) == sum(v.opened_month == 14 for v in venues)
     assert len(snap.closed) == sum(v.closed_month == 14 for v in venues)
+
+
+def test_a_kept_copy_runs_on_as_the_town_would(town: L.LiveTown) -> None:
+    town.step(2)
+    kept = L.keep_copy(town.a)
+    assert kept.recorder._town[0] is town.a.recorder._town[0]  # past rows shared
+    forked = town.a.fork()
+    for _ in range(2):
+        town.a.step()  # the original goes on: the copy does not see its months
+        kept.step()
+        forked.step()
+    assert kept.recorder.timeseries().equals(forked.recorder.timeseries())
+    assert kept.recorder.timeseries().equals(town.a.recorder.timeseries())
+    assert len(kept.recorder._town) == len(town.a.recorder._town) == 5
