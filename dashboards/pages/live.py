@@ -259,12 +259,12 @@ def figures_json(
     dot = max(4.0, min(10.0 if big else 8.0, height / 60.0))  # marks shrink with the map
     labels = {k: short_name(k, lang) for k in _live.REGISTRY}
     names = (future_name(frame, "a", lang), future_name(frame, "b", lang))
-    series_a = frame_series(frame.series_a)
-    series_b = frame_series(frame.series_b) if frame.series_b is not None else None
     metrics = list(SERIES) if frame.b is None else list(SERIES[:2])
     if reuse and last is not None:
         series_json = last[1]
     else:
+        series_a = frame_series(frame.series_a)
+        series_b = frame_series(frame.series_b) if frame.series_b is not None else None
         series_json = _dumps(
             series_figure(
                 series_a,
