@@ -147,21 +147,90 @@ def _uptime() -> str:
 
 
 def live_model_only(steps: int = 48) -> tuple[float, float]:
-    """Months/s of the live 20k district's model alone: one town, then forked into two."""
+    """Months/s of the live 20k district's model alone: one town, then forked into two.
+
+    Stepped as the play loop steps it (:meth:`LiveTown.advance`: the models and the
+    lines' values; the maps are built only for the frames a tab asks for).
+    """
     from dashboards.live import LiveTown
 
     town = LiveTown("district", 1.0, 1)
     town.step(2)
     t0 = time.perf_counter()
     for _ in range(steps):
-        town.step()
+        town.advance()
     one = steps / (time.perf_counter() - t0)
     town.fork()
     t0 = time.perf_counter()
     for _ in range(steps):
-        town.step()
+        town.advance()
     two = steps / (time.perf_counter() - t0)
     return one, two
+
+
+def live_session_rate(seconds: float = 6.0, frame_s: float = 0.25) -> tuple[float, float, float]:
+    """The play loop unthrottled with a tab that asks for a frame every ``frame_s`` s.
+
+    Returns months/s for one town, for two forked towns, and the frames a second the
+    tab got (the maps' arrays and a kept copy of the town are built for each frame).
+    """
+    from dashboards.live import LiveSession, LiveTown
+
+    s = LiveSession(idle_s=60.0)
+    s.town = LiveTown("district", 1.0, 1)
+    s.speed = 1000  # no pacing: as fast as the model goes
+    rates = []
+    frames = 0
+    for forked in (False, True):
+        if forked:
+            s.town.fork()
+        s.play()
+        m0, t0, version = s.town.month, time.monotonic(), s.town.frame.version
+        got = 0
+        while time.monotonic() - t0 < seconds:
+            frame = s.wait_frame(version, 0.5)
+            if frame is not None and frame.version > version:
+                version = frame.version
+                got += 1
+                s.seen("bench", frame.month)
+            time.sleep(frame_s)
+        s.pause()
+        rates.append((s.town.month - m0) / (time.monotonic() - t0))
+        frames = got
+    return rates[0], rates[1], frames / seconds
+
+
+def live_outreach(seeds: range = range(1, 6)) -> list[tuple[int, float, float]]:
+    """「アウトリーチを今すぐ」 at month 0: B − A unmet need 5 years on, per seed.
+
+    Returns (seed, people, share of residents), as the page's closing note reports it.
+    """
+    from dashboards.live import NOTE_MONTHS, LiveTown, note_difference
+
+    out = []
+    for seed in seeds:
+        town = LiveTown("district", 1.0, seed)
+        town.fork()
+        town.start("outreach", "b")  # its declared default intensity, as the preset
+        for _ in range(NOTE_MONTHS):
+            town.advance()
+        note = note_difference(town.publish())
+        assert note is not None
+        out.append((seed, note["people"], note["share"]))
+    return out
+
+
+def live_phases(months: int = 24) -> list[tuple[str, float]]:
+    """Milliseconds a month per phase of the live 20k district (``time_phases=True``)."""
+    from model import CommunityModel
+    from scenarios import load_scenario
+
+    model = CommunityModel(load_scenario("district", "baseline"), seed=1, time_phases=True)
+    assert model.phase_seconds is not None
+    model.phase_seconds = dict.fromkeys(model.phase_seconds, 0.0)
+    model.run(months)
+    total = sorted(model.phase_seconds.items(), key=lambda kv: -kv[1])
+    return [(name, 1000 * sec / months) for name, sec in total]
 
 
 def main() -> None:
@@ -175,11 +244,39 @@ def main() -> None:
     parser.add_argument(
         "--live-model", action="store_true", help="only the live model's months/s, no browser"
     )
+    parser.add_argument(
+        "--live-phases", action="store_true", help="the live district's month by phase"
+    )
+    parser.add_argument(
+        "--live-outreach",
+        action="store_true",
+        help="「アウトリーチを今すぐ」: 5-year B - A unmet need, seeds 1-5",
+    )
     args = parser.parse_args()
     if args.live_model:
         print(f"load average before: {_uptime()}")
         one, two = live_model_only()
         print(f"live 20k district, model only: one town {one:.1f} months/s, forked {two:.1f}")
+        one, two, fps = live_session_rate()
+        print(
+            f"live play loop with a tab asking every 0.25 s: one town {one:.1f} months/s,"
+            f" forked {two:.1f} ({fps:.1f} frames/s)"
+        )
+        print(f"load average after: {_uptime()}")
+        return
+    if args.live_phases:
+        print(f"load average before: {_uptime()}")
+        rows = live_phases()
+        print(f"live 20k district, ms a month by phase ({sum(ms for _, ms in rows):.1f} in all):")
+        for name, ms in rows:
+            print(f"  {name:<28} {ms:7.2f}")
+        print(f"load average after: {_uptime()}")
+        return
+    if args.live_outreach:
+        print(f"load average before: {_uptime()}")
+        for seed, people, share in live_outreach():
+            print(f"seed {seed}: unmet need B - A after 5 years {people:+.0f}", end=" ")
+            print(f"({share * 100:+.3f} points)")
         print(f"load average after: {_uptime()}")
         return
     big = "default_comparison"

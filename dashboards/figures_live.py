@@ -5,8 +5,9 @@ redraws them every month of a playing town, and Plotly's Python-side validation 
 ~85 ms of a frame, more than the model's step. The dicts follow Plotly's figure schema.
 
 The marks are meant for the back of a hall: colour-blind-safe colours (Okabe–Ito) with
-a distinct symbol per resident state, rings around what changed this month (residents
-whose state changed, residents a policy reached, venues opened or closed), and on every
+a distinct symbol per resident state, rings around what changed since the last frame
+(residents whose state changed, venues opened or closed; residents a policy reached
+this month), and on every
 line chart a marker where a policy started or the present was forked.
 """
 
@@ -394,4 +395,6 @@ def series_figure(
 
 def _calendar_x(df: pd.DataFrame) -> list[float]:
     """The rows' calendar dates as decimal years (2030.5 = July 2030), for the x axis."""
-    return (df["year"] + (df["calendar_month"] - 1) / 12.0).round(3).tolist()
+    year = df["year"].to_numpy(dtype=float)  # NumPy, not pandas: redrawn while playing
+    month = df["calendar_month"].to_numpy(dtype=float)
+    return np.round(year + (month - 1.0) / 12.0, 3).tolist()

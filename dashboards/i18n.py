@@ -506,9 +506,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "live.marker.fork": ("分岐", "fork"),
     "live.marker.start": ("{name}開始", "{name} starts"),
     "map.reached": ("今月アウトリーチが訪ねた人（全員）", "Visited by outreach this month (all)"),
-    "map.changed": ("今月状態が変わった人", "Changed state this month"),
-    "map.opened": ("今月開いた居場所", "Venue opened this month"),
-    "map.closed": ("今月閉じた居場所", "Venue closed this month"),
+    "map.changed": ("前の画面から状態が変わった人", "Changed state since the last frame"),
+    "map.opened": ("前の画面から開いた居場所", "Venue opened since the last frame"),
+    "map.closed": ("前の画面から閉じた居場所", "Venue closed since the last frame"),
     "comp.outreach": (
         "アウトリーチ（訪ねて見つけ、寄り添う）",
         "Outreach: visiting and staying with people",

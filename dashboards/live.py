@@ -1,17 +1,22 @@
 """The workshop's live town: one model (or two, once forked) played in front of a room.
 
 :class:`LiveTown` owns the running :class:`model.CommunityModel` (and its fork), steps
-it, switches components on mid-run and forks the present into two futures. After every
-month it *publishes* a :class:`Frame` — the map's arrays, the outcome lines so far and
-what is acting — as one immutable object. A page draws the latest frame without taking
-any lock, so a redraw never waits for the play loop.
+it, switches components on mid-run and forks the present into two futures. It
+*publishes* a :class:`Frame` — the map's arrays, the outcome lines so far and what is
+acting — as one immutable object. A page draws the latest frame without taking any
+lock, so a redraw never waits for the play loop.
 
 :class:`LiveSession` is the server's one live session, shared by every tab: a reload
 rejoins it (month and policies kept) and a second tab follows it (to mirror the
-projector). Its play loop runs in a background thread and never runs ahead of what a
-tab has drawn by more than :data:`LEAD` months: the town plays at the browser's pace
-(frames a slow tab misses are dropped, never queued). Each drawing tab reports in; when
-no tab has shown the town for :data:`IDLE_S` seconds the loop stops.
+projector). Its play loop runs in a background thread at the town's own pace (the speed
+slider), whatever the browser does; the display renders at the browser's pace (Mesa's
+``render_interval`` idea): a tab asks for a frame once it has drawn the last one, the
+loop publishes the month it has reached, and the months between are dropped for the
+maps (the lines still get every month's values). Nothing is queued per month. Each
+frame published while playing keeps a copy of the town at that month, so a pause
+stops the town at the month the tab shows (:meth:`LiveSession.pause` with ``at``).
+Each drawing tab reports in; when no tab has shown the town for :data:`IDLE_S` seconds
+the loop stops.
 
 :func:`snapshot` turns a model into the plain arrays the map draws; the resident
 states come from ``model.resident_states`` (connected, isolated, in need, supported,
@@ -20,10 +25,10 @@ volunteer) — the one place to change if the model's states change.
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,7 +47,7 @@ KEPT = ("month", "year", "calendar_month", *SERIES, "unmet")
 MAX_MONTHS = 12 * 30  # the longest a live town plays
 PRESET_MONTHS = 12 * 20  # every preset plays 20 years from the moment it is clicked
 NOTE_MONTHS = 12 * 5  # the closing note compares the futures 5 years after the fork
-LEAD = 1  # months the town may run ahead of the latest month a tab was sent to draw
+KEEP = 4  # frames published while playing whose month a pause can return to
 IDLE_S = float(os.environ.get("KYOSEI_LIVE_IDLE_S", "30"))  # no tab drew it: stop the town
 SPEEDS = (1, 20)  # months a second, slider range
 DEFAULT_SPEED = 12
@@ -134,8 +139,9 @@ def snapshot(
 ) -> Snapshot:
     """The map's arrays for ``model`` now (a fixed sample of residents, month after month).
 
-    ``before`` is the previous month's snapshot: residents whose state differs from it
-    are marked as changed.
+    ``before`` is the snapshot the map showed last (the previous month when stepping,
+    a few months back when playing fast): residents whose state differs from it are
+    marked as changed, and venues opened or closed since then are marked.
     """
     idx = model.sample_indices(sample)
     states = resident_states(model, idx)
@@ -150,8 +156,14 @@ def snapshot(
     counters = getattr(getattr(model, "support", None), "counters", [])
     orgs = getattr(getattr(model, "organisations", None), "orgs", [])
     month = model.month
-    opened = [(v.x, v.y) for v in venues if month > 0 and getattr(v, "opened_month", -1) == month]
-    closed = [(v.x, v.y) for v in venues if month > 0 and getattr(v, "closed_month", -1) == month]
+    since = before.month if before is not None and before.month < month else month - 1
+
+    def new(v: Any, name: str) -> bool:
+        when = getattr(v, name, None)
+        return month > 0 and when is not None and since < when <= month
+
+    opened = [(v.x, v.y) for v in venues if new(v, "opened_month")]
+    closed = [(v.x, v.y) for v in venues if new(v, "closed_month")]
     return Snapshot(
         month=month,
         polygons=list(model.town_map.polygons),
@@ -168,6 +180,19 @@ def snapshot(
         closed=np.array(closed, dtype=float).reshape(-1, 2),
         pids=pids,
     )
+
+
+def keep_copy(model: CommunityModel) -> CommunityModel:
+    """A copy of ``model`` as :meth:`CommunityModel.fork` makes, cheaper to keep often.
+
+    The recorder's past rows are shared, not copied: a row is never changed once
+    written, and copying them made a copy grow with the months played (30 ms at month
+    0, 60 ms at month 120 for the 20k district; shared, about 20 ms throughout).
+    """
+    rec = model.recorder
+    rows = [*getattr(rec, "_town", ()), *getattr(rec, "_district", ())]
+    memo: dict[int, Any] = {id(row): row for row in rows}
+    return copy.deepcopy(model, memo)
 
 
 def component_choices() -> list[tuple[str, str, str]]:
@@ -273,6 +298,10 @@ class LiveTown:
         a: The town (future A once forked).
         b: Future B after :meth:`fork`, else ``None``.
         frame: The latest published frame (read it without any lock).
+
+    Months are stepped by :meth:`advance` (models and the lines' values only) and shown
+    by :meth:`publish` (the maps' arrays and a new frame): a town played fast publishes
+    only the months a tab asks for.
     """
 
     def __init__(self, town: str = "district", scale: float = 1.0, seed: int = 1) -> None:
@@ -290,6 +319,9 @@ class LiveTown:
         self._snap_a = snapshot(self.a)
         self._snap_b: Snapshot | None = None
         self._version = 0
+        # Frames published while playing, with a copy of the town at their month:
+        # (frame, a, b), newest last; a pause can return to one of them.
+        self._kept_frames: list[tuple[Frame, CommunityModel, CommunityModel | None]] = []
         self.frame = self._frame()
 
     def restart(self) -> None:
@@ -303,7 +335,12 @@ class LiveTown:
             self._series_b = None
             self._snap_a = snapshot(self.a)
             self._snap_b = None
+            self._changed()
             self.publish()
+
+    def _changed(self) -> None:
+        """The town was changed by a command: no earlier month can be returned to."""
+        self._kept_frames.clear()
 
     @staticmethod
     def _kept(model: CommunityModel, into: dict[str, list[float]]) -> dict[str, list[float]]:
@@ -331,10 +368,47 @@ class LiveTown:
             scale=self.scale,
         )
 
-    def publish(self) -> Frame:
-        """Build and publish the frame of the present (call with the lock held)."""
+    def publish(self, keep: bool = False) -> Frame:
+        """Build and publish the frame of the present (call with the lock held).
+
+        The maps' arrays are taken now, compared with the last published ones. With
+        ``keep`` a copy of the town at this month is kept with the frame (the
+        :data:`KEEP` newest), so that :meth:`restore` can return to it.
+        """
+        if self.frame.month != self.a.month or self._snap_a.month != self.a.month:
+            self._snap_a = snapshot(self.a, before=self._snap_a)
+            if self.b is not None:
+                self._snap_b = snapshot(self.b, before=self._snap_b)
         self.frame = self._frame()
+        if keep:
+            b = keep_copy(self.b) if self.b is not None else None
+            self._kept_frames.append((self.frame, keep_copy(self.a), b))
+            del self._kept_frames[:-KEEP]
         return self.frame
+
+    def restore(self, month: int) -> bool:
+        """Return to a kept frame of ``month`` (or the month after), as if never left.
+
+        The kept copies continue exactly as the town would have from that month (they
+        carry its random streams), so a run paused and resumed this way has the same
+        outputs as one never paused. Whether a kept frame was found.
+        """
+        with self.lock:
+            found = [k for k in self._kept_frames if month <= k[0].month <= month + 1]
+            if not found:
+                return False
+            frame, a, b = found[0]
+            self.a, self.b = a, b
+            rows = len(a.recorder._town)
+            self._series_a = {k: v[:rows] for k, v in self._series_a.items()}
+            if b is not None and self._series_b is not None:
+                rows_b = len(b.recorder._town)
+                self._series_b = {k: v[:rows_b] for k, v in self._series_b.items()}
+            self._snap_a, self._snap_b = frame.a, frame.b
+            self._kept_frames.clear()
+            self._version += 1
+            self.frame = replace(frame, version=self._version)
+            return True
 
     @property
     def month(self) -> int:
@@ -345,28 +419,32 @@ class LiveTown:
         """Calendar (year, month 1-12) the live town has reached."""
         return self.a.calendar()
 
+    def advance(self) -> None:
+        """Step every future one month and keep its values for the lines (not shown yet)."""
+        with self.lock:
+            self.a.step()
+            self._kept(self.a, self._series_a)
+            if self.b is not None and self._series_b is not None:
+                self.b.step()
+                self._kept(self.b, self._series_b)
+
     def step(self, months: int = 1) -> None:
         """Advance every future by ``months`` and publish the last month."""
         with self.lock:
             for _ in range(months):
-                self.a.step()
-                self._snap_a = snapshot(self.a, before=self._snap_a)
-                self._kept(self.a, self._series_a)
-                if self.b is not None and self._series_b is not None:
-                    self.b.step()
-                    self._snap_b = snapshot(self.b, before=self._snap_b)
-                    self._kept(self.b, self._series_b)
+                self.advance()
             self.publish()
 
     def fork(self) -> None:
         """Copy the present into future B (run side by side with A from now on)."""
         with self.lock:
-            self.b = self.a.fork()
+            self.b = keep_copy(self.a)  # as model.fork(), quicker while playing
             self._series_b = {k: list(v) for k, v in self._series_a.items()}
             self._snap_b = replace(self._snap_a)
             self.fork_month = self.a.month
             year, month = self.a.calendar()
             self.markers.append(Marker(self.a.month, year, month, "both", "fork"))
+            self._changed()
             self.publish()
 
     def unfork(self) -> None:
@@ -377,6 +455,7 @@ class LiveTown:
             self._snap_b = None
             self.fork_month = None
             self.markers = [m for m in self.markers if m.future == "a"]
+            self._changed()
             self.publish()
 
     def start(self, kind: str, future: str = "a", intensity: float | None = None) -> None:
@@ -403,6 +482,7 @@ class LiveTown:
             model.add_intervention(InterventionSpec(kind, start_month=model.month, intensity=value))
             year, month = model.calendar()
             self.markers.append(Marker(model.month, year, month, which, kind, value))
+            self._changed()
             self.publish()
 
     def start_package(self, policy: str, future: str = "a") -> None:
@@ -438,20 +518,22 @@ class LiveTown:
 class LiveSession:
     """The server's one live session: a town, whether it plays, and who is watching.
 
-    Every method answers at once: the play loop runs in its own thread and holds the
-    town's lock only for one month's step, so a command waits at most one step.
+    Every method answers at once: the play loop runs in its own thread at the town's
+    own pace and holds the town's lock only for one month's step, so a command waits at
+    most one step. A tab asks for frames with :meth:`wait_frame` once it has drawn the
+    last one; the loop publishes the month it has reached for it (frames nobody asked
+    for are never built).
 
     Attributes:
         town: The running town, or ``None`` before the first tab asks for one.
         playing: Whether the play loop runs.
         speed: Months a second at most.
         stop_at: Month the play loop stops at (a preset's stated length).
-        drawn: Latest month any tab has drawn or is being sent to draw.
+        drawn: Latest month any tab reported drawn.
     """
 
-    def __init__(self, idle_s: float = IDLE_S, lead: int = LEAD) -> None:
+    def __init__(self, idle_s: float = IDLE_S) -> None:
         self.idle_s = idle_s
-        self.lead = lead
         self.town: LiveTown | None = None
         self.playing = False
         self.speed = DEFAULT_SPEED
@@ -461,8 +543,7 @@ class LiveSession:
         self.error = ""
         self.stopped_idle = False  # the loop stopped because no tab showed the town
         self._asked = -float("inf")  # when a tab last said play
-        # Called with each new frame in the play loop's thread (the page builds charts).
-        self.prebuild: Callable[[Frame], None] | None = None
+        self._wanted = threading.Event()  # a tab waits for a newer frame
         self._build = threading.Lock()
         self._run = threading.Lock()  # starting the loop vs the loop ending
         self._wake = threading.Condition()
@@ -507,21 +588,13 @@ class LiveSession:
 
     # ---- viewers -----------------------------------------------------------------------
     def seen(self, viewer: str, drawn: int) -> None:
-        """A tab drew month ``drawn``: it shows the town, and the town may move on."""
+        """A tab drew month ``drawn``: it shows the town."""
         now = time.monotonic()
         self.viewers[viewer] = now
         for key, when in list(self.viewers.items()):
             if now - when > self.idle_s:
                 self.viewers.pop(key, None)
-        if drawn > self.drawn:
-            self.drawn = drawn
-        self._notify()
-
-    def sent(self, month: int) -> None:
-        """A tab is being sent month ``month`` (it draws it next)."""
-        if month > self.drawn:
-            self.drawn = month
-        self._notify()
+        self.drawn = max(self.drawn, drawn)
 
     def gone(self, viewer: str) -> None:
         """A tab stopped showing the town."""
@@ -534,8 +607,12 @@ class LiveSession:
             return True
         return any(now - when <= self.idle_s for when in self.viewers.values())
 
-    def wait_newer(self, version: int, timeout: float) -> Frame | None:
-        """The latest frame once it is newer than ``version`` (or after ``timeout`` s)."""
+    def wait_frame(self, version: int, timeout: float) -> Frame | None:
+        """A frame newer than ``version``: the month the playing town has reached.
+
+        Asks the play loop to publish after its next month and waits for it (at most
+        ``timeout`` s). Paused, the latest frame at once.
+        """
         deadline = time.monotonic() + timeout
         with self._wake:
             while True:
@@ -543,6 +620,7 @@ class LiveSession:
                 left = deadline - time.monotonic()
                 if frame is None or frame.version > version or left <= 0 or not self.playing:
                     return frame
+                self._wanted.set()
                 self._wake.wait(left)
 
     def _notify(self) -> None:
@@ -561,7 +639,6 @@ class LiveSession:
             self.stop_at = MAX_MONTHS  # a finished preset: play on to the end
         if town.month >= MAX_MONTHS:
             return
-        self.drawn = max(self.drawn, town.month)  # the tab that clicked shows this month
         with self._run:
             self._asked = time.monotonic()
             self.stopped_idle = False
@@ -571,23 +648,27 @@ class LiveSession:
                 self._thread.start()
         self._notify()
 
-    def pause(self, wait: bool = True) -> None:
-        """Stop playing (the month being stepped, if any, is the last).
+    def pause(self, at: int | None = None) -> None:
+        """Stop playing; with ``at``, at month ``at`` — the month the clicking tab shows.
 
-        ``wait=False`` returns at once (the pause button): the loop publishes its last
-        month itself. Commands that change the town next wait for the loop to end.
+        The play loop ends after the month it is stepping. It may have run a few months
+        past what the tab shows (the display follows at the browser's pace): the town
+        then returns to the kept frame of month ``at`` (or the month after), so the
+        display and the town stop together where the room saw it. Without a kept frame
+        (the town was changed since) it stops where it is, and that month is shown.
         """
         self.playing = False
         self._notify()
-        if not wait:
-            return
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=1.0)
+            thread.join(timeout=2.0)
         town = self.town
-        if town is not None:
+        if town is None:
+            return
+        if at is None or town.month <= at + 1 or not town.restore(at):
             with town.lock:
                 town.publish()  # the paused state reaches every tab
+        self._notify()
 
     def step(self, months: int = 1) -> None:
         """Advance one month (paused)."""
@@ -606,7 +687,7 @@ class LiveSession:
                 self._thread = None
             break
         town = self.town
-        if town is not None:
+        if finished and town is not None:  # stopped by itself (a pause publishes itself)
             with town.lock:
                 town.publish()
         self._notify()
@@ -621,26 +702,19 @@ class LiveSession:
             if not self.watched():
                 self.stopped_idle = True
                 return True
-            if town.month >= self.drawn + self.lead:
-                # No tab has drawn the last month yet: wait for one (frames are dropped,
-                # months never queue).
-                with self._wake:
-                    self._wake.wait(0.05)
-                continue
             due = last + 1.0 / max(1, self.speed)
             while self.playing and time.monotonic() < due:
                 with self._wake:  # a pause wakes it at once
                     self._wake.wait(max(0.0, due - time.monotonic()))
             if not self.playing or self.town is not town:
                 continue
-            last = time.monotonic()
-            town.step()
-            self._notify()
-            if self.prebuild is not None:
-                try:
-                    self.prebuild(town.frame)
-                except Exception:  # the tab builds it itself then
-                    self.prebuild = None
+            last = max(due, time.monotonic() - 1.0 / max(1, self.speed))
+            town.advance()
+            if self._wanted.is_set():  # a tab has drawn its last frame: publish this month
+                self._wanted.clear()
+                with town.lock:
+                    town.publish(keep=True)
+                self._notify()
         return False
 
 

@@ -7,9 +7,12 @@ header's big-screen switch enlarges everything and the charts fit the window.
 
 The town is the server's one :data:`dashboards.live.SESSION`, shared by every tab: a
 reload rejoins it with its month and policies, and a second tab can follow it read-only
-to mirror the projector. Its play loop runs in a background thread; this page draws the
-latest published frame when the browser asks for one (``live_ticker.vue``), so the page
-never falls behind and never waits for the loop's lock.
+to mirror the projector. Its play loop runs in a background thread at the town's own
+pace; this page draws the month the town has reached whenever the browser asks for a
+frame (``live_ticker.vue``, once it has drawn the last one), so the page never falls
+behind, the months between are dropped for the maps, and nothing waits for the loop's
+lock. The play button (``live_play.vue``) says which month the tab shows, and a pause
+stops the town there.
 """
 
 from __future__ import annotations
@@ -89,11 +92,17 @@ def refresh() -> None:
         control_rev.set(control_rev.value + 1)
 
 
-def toggle_play() -> None:
-    """Play or pause the shared town."""
+def toggle_play(shown_month: int | None = None, was_playing: bool | None = None) -> None:
+    """Play or pause the shared town.
+
+    ``shown_month`` is the month the clicking tab shows: a pause stops the town there.
+    ``was_playing`` is what the tab showed (a click on 「一時停止」 pauses even if the
+    town has just stopped by itself).
+    """
     s = session()
-    if s.playing:
-        s.pause(wait=False)
+    playing = s.playing if was_playing is None else was_playing
+    if playing:
+        s.pause(at=shown_month)
     else:
         ensure_town()
         s.play()
@@ -231,8 +240,8 @@ def figures_json(
 ) -> dict[str, str]:
     """The frame's charts as JSON strings by chart name (built once per frame and style).
 
-    The play loop builds them for the latest style right after each month (see
-    :func:`prebuild`), so a tab asking for the frame only has to send them.
+    Built when a tab asks for the frame (only the frames a tab draws are built); a
+    second tab with the same style gets the same strings.
     """
     key = (id(frame), frame.version, lang, big, height)
     with _FIGURES_LOCK:
@@ -250,12 +259,12 @@ def figures_json(
     dot = max(4.0, min(10.0 if big else 8.0, height / 60.0))  # marks shrink with the map
     labels = {k: short_name(k, lang) for k in _live.REGISTRY}
     names = (future_name(frame, "a", lang), future_name(frame, "b", lang))
-    series_a = frame_series(frame.series_a)
-    series_b = frame_series(frame.series_b) if frame.series_b is not None else None
     metrics = list(SERIES) if frame.b is None else list(SERIES[:2])
     if reuse and last is not None:
         series_json = last[1]
     else:
+        series_a = frame_series(frame.series_a)
+        series_b = frame_series(frame.series_b) if frame.series_b is not None else None
         series_json = _dumps(
             series_figure(
                 series_a,
@@ -282,15 +291,6 @@ def figures_json(
             _FIGURES.clear()
         _FIGURES[key] = out
     return out
-
-
-_STYLE: list[tuple[str, bool, int]] = []  # the latest (lang, big, height) a tab drew
-
-
-def prebuild(frame: Frame) -> None:
-    """Build the new frame's charts in the play loop's thread (for the latest style)."""
-    if _STYLE:
-        figures_json(frame, *_STYLE[-1], playing=session().playing)
 
 
 def _nice_step(value: float) -> float:
@@ -343,6 +343,28 @@ def _Ticker(
 ) -> None: ...
 
 
+@solara.component_vue("../live_play.vue")
+def _PlayButton(
+    label: str, playing: bool, icon: str, event_press: Callable[[dict[str, Any]], None]
+) -> None: ...
+
+
+def PlayButton(playing: bool) -> solara.Element:
+    """Play / pause; a click sends the month the tab shows (see ``live_play.vue``)."""
+
+    def on_press(data: dict[str, Any]) -> None:
+        month = data.get("month")
+        shown_month = int(month) if isinstance(month, int | float) and month >= 0 else None
+        toggle_play(shown_month, bool(data.get("playing", playing)))
+
+    return _PlayButton(
+        label=t("live.pause") if playing else t("live.play"),
+        playing=playing,
+        icon="mdi-pause" if playing else "mdi-play",
+        event_press=on_press,
+    )
+
+
 @solara.component
 def Ticker(month: int, viewer: str) -> None:
     """Answers the browser's requests for frames (see ``live_ticker.vue``)."""
@@ -354,7 +376,7 @@ def Ticker(month: int, viewer: str) -> None:
         if any(abs(a - b) > 4 for a, b in zip(vp, viewport.value, strict=True)):
             viewport.set(vp)
         if s.playing:
-            s.wait_newer(shown.value, WAIT_S)
+            s.wait_frame(shown.value, WAIT_S)
         refresh()
         reply.set(reply.value + 1)  # always a change: the browser hears every answer
 
@@ -462,7 +484,6 @@ def LiveView(viewer: str) -> None:
             style="font-size: 0.8em; white-space: nowrap; overflow: hidden;",
         )
     Ticker(month=frame.month, viewer=viewer)
-    _STYLE[:] = [(lang, big, chart_height)]
     figs = figures_json(frame, lang, big, chart_height, playing=s.playing)
 
     def policy_line(active: tuple[tuple[str, float], ...], css: str) -> None:
@@ -519,6 +540,7 @@ def town_choice(town: _live.LiveTown, lang: str) -> None:
 @solara.component
 def Controls(town: _live.LiveTown) -> None:
     """Play, presets, policies and the fork (hidden in a tab that only watches)."""
+    _ = control_rev.value  # its own dependency: a component is not re-run with its parent
     lang = state.lang.value
     s = session()
     frame = town.frame
@@ -526,13 +548,7 @@ def Controls(town: _live.LiveTown) -> None:
     with solara.Row(style="flex-wrap: wrap; gap: 10px; align-items: center;"):
         if not big:
             town_choice(town, lang)
-        solara.Button(
-            t("live.pause") if s.playing else t("live.play"),
-            on_click=toggle_play,
-            color="primary",
-            classes=["kyosei-live-play"],
-            icon_name="mdi-pause" if s.playing else "mdi-play",
-        )
+        PlayButton(s.playing)
         solara.Button(
             t("live.step"), on_click=step_once, classes=["kyosei-live-step"], disabled=s.playing
         )
@@ -625,7 +641,6 @@ def LivePage() -> None:
     _ = control_rev.value  # re-draw the controls when the shared state changed
     town = ensure_town()
     s = session()
-    s.prebuild = prebuild
     if not big:
         solara.HTML(tag="h2", unsafe_innerHTML=t("live.title"), style="margin: 4px 0;")
     if s.error:
