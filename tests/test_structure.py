@@ -71,6 +71,16 @@ STRUCTURAL = {
         "MAX_SEVERITY": "need severity levels 0..3",
     },
     "model/projection.py": {"FIT_MAX": "search bound of a fit", "RATE_CAP": "numerical guard"},
+    "model/reports.py": {
+        "WORKING_AGE": "statistical definition (生産年齢人口 15-64, 年少人口 0-14)",
+        "SURVEY_ADULT_AGE": "statistical definition (the isolation survey's 16+)",
+        "VOLUNTEER_SURVEY_AGE": "statistical definition (社会生活基本調査 10+)",
+        "YOUNG_OLD_END": "statistical definition (the survey's band 65-79)",
+        "WAIT_QUANTILE": "a reported statistic (the 90th percentile)",
+        "OPEN_EDGE": "sentinel: upper edge of the open last band",
+        "BOTH": "a code of a tabulation",
+        "FOURTH_BIT": "a bit of a tabulation",
+    },
     "model/streams.py": {"_MASK64": "64-bit mask"},
     "model/support.py": {
         "COUNTER_OFFSET_KM": "drawing position",
@@ -193,7 +203,7 @@ REMAINING_CONSTANTS = {
 }
 
 # Behavioural literals still to be declared, per (file, function): the count may only fall.
-# Total: 116 in 23 functions (the balanced start added balance_withdrawal and expected_turnover).
+# Total: 83 in 20 functions (116 in 23 before the reporters named their definitions).
 REMAINING: dict[tuple[str, str], int] = {
     ("model/calibration.py", "read"): 6,
     ("model/demography.py", "make_units"): 2,
@@ -204,9 +214,6 @@ REMAINING: dict[tuple[str, str], int] = {
     ("model/needs.py", "initialise"): 20,
     ("model/needs.py", "onset_rates"): 9,
     ("model/needs.py", "progress"): 5,
-    ("model/reports.py", "community"): 21,
-    ("model/reports.py", "demography"): 3,
-    ("model/reports.py", "needs_and_support"): 9,
     ("model/town.py", "place_homes"): 1,
     ("model/volunteers.py", "_fill_initial_posts"): 4,
     ("model/volunteers.py", "_match"): 1,
