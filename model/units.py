@@ -338,6 +338,26 @@ UNITS: dict[str, tuple[str, str]] = {
         "訪問で隠れたニーズに気づく確率（ニーズ別）",
         "",
     ),
+    "relative visit weight of a household: an older person alone, with older people, with children under 6, other": (  # noqa: E501
+        "世帯の訪問の重み（一人暮らし高齢者・高齢者のいる世帯・6歳未満の子のいる世帯・その他）",
+        "",
+    ),
+    "age (years) from which volunteers are asked to serve as 民生委員": (
+        "ボランティアが民生委員に推薦される年齢（この年齢以上、歳）",
+        "",
+    ),
+    "age (years) below which commissioners are appointed and reappointed": (
+        "民生委員が委嘱・再任される年齢（この年齢未満、歳）",
+        "",
+    ),
+    "age (years) below which residents serve as 民生委員 at the start": (
+        "開始時に民生委員を務める年齢（この年齢未満、歳）",
+        "",
+    ),
+    "relative chance a volunteer rather than another resident serves at the start": (
+        "開始時にボランティアが他の住民より民生委員に選ばれやすい倍率",
+        "",
+    ),
     "NPOs per 100k residents": ("住民10万人あたりのNPOの数", ""),
     "civic groups per 100k residents": ("住民10万人あたりの市民団体の数", ""),
     "joins per person-year, ages 15,40,60,80+": ("参加（1人・年あたり、15・40・60・80歳以上）", ""),
