@@ -19,6 +19,10 @@ UNITS: dict[str, tuple[str, str]] = {
     "households": ("世帯", ""),
     "daily-life areas": ("日常生活圏域の数", ""),
     "km²": ("km²", ""),
+    "spread of a home around its site, as a share of the distance between sites": (
+        "候補地のまわりの住まいのばらつき（候補地の間隔に対する割合）",
+        "",
+    ),
     "calendar year": ("西暦年", ""),
     "calendar month (1-12)": ("月（1〜12）", ""),
     "%/yr, mean over change_target_years": ("%／年（目標年数の平均）", ""),
