@@ -47,6 +47,14 @@ UNITS: dict[str, tuple[str, str]] = {
         "",
     ),
     "/yr at birth": ("／年（出生時）", ""),
+    "years an arriving family's first adult is older than its children, at least": (
+        "転入する家族の最初の大人と子どもの年齢差（年、最小）",
+        "",
+    ),
+    "age (years) below which the children of an arriving family are": (
+        "転入する家族の子どもの年齢（この年齢未満、年）",
+        "",
+    ),
     "/yr": ("／年", ""),
     "/yr at age 0": ("／年（0歳）", ""),
     "/yr of age": ("／年齢1歳あたり", ""),
