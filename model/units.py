@@ -346,6 +346,50 @@ UNITS: dict[str, tuple[str, str]] = {
         "",
     ),
     "household visits per commissioner per month": ("委員1人・月あたりの世帯訪問数", ""),
+    "age (years) from which care needs start": (
+        "介護ニーズが生じ始める年齢（歳）",
+        "",
+    ),
+    "multiplier on childcare_onset for single parents": (
+        "ひとり親の子育て困難の発生率への倍率",
+        "",
+    ),
+    "highest monthly chance of a new need (below 1/4: four fields share one draw)": (
+        "新しいニーズが生じる月あたり確率の上限（4分野が1つの乱数を分け合うため1/4未満）",
+        "",
+    ),
+    "share of the cumulative disability hazard still present at the start": (
+        "開始時に残っている障害の累積発生の割合",
+        "",
+    ),
+    "months a child-rearing and a hardship need last on average (the starting stock)": (
+        "子育て・生活困窮ニーズの平均継続月数（開始時の人数）",
+        "",
+    ),
+    "multiplier on the starting stock of hardship (besides public assistance)": (
+        "開始時の生活困窮ニーズの人数への倍率（生活保護を除く）",
+        "",
+    ),
+    "draw above which a starting need is moderate, and above which severe": (
+        "開始時のニーズが中等度・重度となる乱数の区切り",
+        "",
+    ),
+    "months back over which starting needs began": (
+        "開始時のニーズが始まった過去の月数",
+        "",
+    ),
+    "share of starting needs already known and supported, by field": (
+        "開始時にすでに把握・支援されているニーズの割合（分野別）",
+        "",
+    ),
+    "months since the hardship of starting public-assistance recipients began": (
+        "開始時の生活保護受給者の困窮が始まってからの月数",
+        "",
+    ),
+    "months back over which starting spells of withdrawal began": (
+        "開始時のひきこもりが始まった過去の月数",
+        "",
+    ),
     "chance a visit notices a hidden need, by need": (
         "訪問で隠れたニーズに気づく確率（ニーズ別）",
         "",
