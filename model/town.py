@@ -200,6 +200,15 @@ class TownParams:
         ja="開始時の年齢別人口表（CSV、住民基本台帳・e-Statの形式）",
         en="Starting residents by age and sex (CSV, 住民基本台帳 / e-Stat layout)",
     )
+    open_band_decay: float = param(
+        0.8,
+        unit="residents of an open top age band at each year of age, relative to the year before",
+        source="assumption: an age table's last band (e.g. 100+) thins out fast with age",
+        lo=0.01,
+        hi=1,
+        ja="年齢表の最後の階級（例：100歳以上）で1歳上がるごとに残る人の割合",
+        en="How fast an age table's open top band (e.g. 100+) thins out per year of age",
+    )
     alone_65_male: float = param(
         0.150,
         unit="share of men 65+",
@@ -523,6 +532,6 @@ def starting_pyramid(params: TownParams) -> np.ndarray:
     """
     out = np.zeros((2, TOP_AGE))
     for cell in age_cells(params):
-        years, weights = year_weights(cell.first, cell.last)
+        years, weights = year_weights(cell.first, cell.last, params.open_band_decay)
         out[cell.sex, years] += cell.weight * weights
     return out

@@ -19,6 +19,10 @@ UNITS: dict[str, tuple[str, str]] = {
     "households": ("世帯", ""),
     "daily-life areas": ("日常生活圏域の数", ""),
     "km²": ("km²", ""),
+    "residents of an open top age band at each year of age, relative to the year before": (
+        "年齢表の最後の開いた階級で、1歳上の人数が1歳下の人数に対して占める割合",
+        "",
+    ),
     "spread of a home around its site, as a share of the distance between sites": (
         "候補地のまわりの住まいのばらつき（候補地の間隔に対する割合）",
         "",
