@@ -31,7 +31,6 @@ import numpy as np
 from .errors import UsageError
 
 TOP_AGE = 110  # ages 0..109 (everyone dies by 110)
-OPEN_DECAY = 0.8  # an open top band: each year holds this share of the one before
 AGE_NAMES = ("年齢", "age", "年齢階級", "年齢（各歳）")
 MALE_NAMES = ("男", "male", "男性")
 FEMALE_NAMES = ("女", "female", "女性")
@@ -171,11 +170,15 @@ def _read(path: Path) -> np.ndarray:
     return table
 
 
-def year_weights(first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
-    """Years of age a band covers and how its residents spread over them (sums to 1)."""
+def year_weights(first: int, last: int, decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """Years of age a band covers and how its residents spread over them (sums to 1).
+
+    An open top band (``last`` = -1) holds ``decay`` times as many at each year of age as
+    at the year before.
+    """
     if last == -1:
         years = np.arange(first, TOP_AGE)
-        weights = OPEN_DECAY ** (years - first)
+        weights = decay ** (years - first)
     else:
         years = np.arange(first, last + 1)
         weights = np.ones(years.size)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .core import CommunityModel
 from .demography import life_expectancy
-from .population import FEMALE, MALE
+from .population import FEMALE, MALE, PERCENT
 from .scenario import Scenario
 
 Reader = Callable[[CommunityModel, pd.DataFrame], float]
@@ -33,6 +33,9 @@ Reader = Callable[[CommunityModel, pd.DataFrame], float]
 #: the 民生委員 record. The run is read at that calendar year (its ``year`` column); a figure
 #: of a year before the run's start is compared at the start.
 DEFAULT_YEAR = 2025
+# Months from the run's first month to the middle of its last year: a run of n months
+# reads its last year's mean as of month n - 6.5.
+MID_LAST_YEAR = 6.5
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,8 @@ def _annual_change(column: str) -> Reader:
 
     def read(model: CommunityModel, ts: pd.DataFrame) -> float:
         first, last = float(ts[column].iloc[0]), float(ts[column].iloc[-12:].mean())
-        years = (len(ts) - 6.5) / 12.0
-        return ((last / first) ** (1.0 / years) - 1.0) * 100.0 if first > 0 else float("nan")
+        years = (len(ts) - MID_LAST_YEAR) / 12.0
+        return ((last / first) ** (1.0 / years) - 1.0) * PERCENT if first > 0 else float("nan")
 
     return read
 
@@ -102,7 +105,7 @@ def _yearly_slope_pt(column: str) -> Reader:
         yearly = ts.loc[ts["month"] % 12 == 0, ["year", column]]
         if len(yearly) < 2:
             return float("nan")
-        return float(np.polyfit(yearly["year"], yearly[column] * 100.0, 1)[0])
+        return float(np.polyfit(yearly["year"], yearly[column] * PERCENT, 1)[0])
 
     return read
 
@@ -132,6 +135,8 @@ def _e0_gap(sex: int) -> Reader:
 
 # 65+ living alone, 高齢社会白書 R6: (2020, 2050) shares by sex; read linearly in between.
 ALONE_PROJECTION = {MALE: (15.0, 26.1), FEMALE: (22.1, 29.3)}
+PROJECTION_FROM = 2020  # the calendar year of the projection's first share
+PROJECTION_YEARS = 30.0  # years from its first share to its last (2050)
 
 
 def _alone_gap(sex: int) -> Reader:
@@ -144,8 +149,8 @@ def _alone_gap(sex: int) -> Reader:
 
     def read(model: CommunityModel, ts: pd.DataFrame) -> float:
         year = float(ts["year"].iloc[-12:].mean())
-        projected = start + (end - start) * (year - 2020) / 30.0
-        return float(ts[column].iloc[-12:].mean() * 100.0 - projected)
+        projected = start + (end - start) * (year - PROJECTION_FROM) / PROJECTION_YEARS
+        return float(ts[column].iloc[-12:].mean() * PERCENT - projected)
 
     return read
 

@@ -256,6 +256,24 @@ class DemographyParams:
         lo=0,
         length=5,
     )
+    family_parent_gap: int = param(
+        22,
+        unit="years an arriving family's first adult is older than its children, at least",
+        source="assumption: few parents are younger than 22 at a first birth",
+        lo=12,
+        hi=60,
+        ja="転入する家族の子どもと親の年齢差（最小）",
+        en="Smallest age gap between an arriving family's parent and children",
+    )
+    family_child_below: int = param(
+        15,
+        unit="age (years) below which the children of an arriving family are",
+        source="assumption: families move with children of school age or younger",
+        lo=1,
+        hi=30,
+        ja="転入する家族の子どもの年齢（この年齢未満）",
+        en="Arriving families' children are younger than this",
+    )
     leave_home_rate: float = param(
         0.05,
         unit="per year, adults 18-34 living with parents (besides leaving to partner)",
@@ -697,8 +715,19 @@ def mean_unit_size(shares: tuple[float, ...]) -> float:
     return float(np.dot(w, 1.0 + np.asarray(UNIT_COUPLE_SHARE))) + float(w[FAMILY]) * kids_mean
 
 
-def make_units(gen: np.random.Generator, shares: tuple[float, ...], units: int) -> Units:
-    """``units`` arriving units of kinds drawn by ``shares``: singles, couples, families."""
+def make_units(
+    gen: np.random.Generator,
+    shares: tuple[float, ...],
+    units: int,
+    *,
+    parent_gap: int,
+    child_below: int,
+) -> Units:
+    """``units`` arriving units of kinds drawn by ``shares``: singles, couples, families.
+
+    A family's children are at least ``parent_gap`` years younger than its first adult
+    and younger than ``child_below`` (both in years).
+    """
     w = np.asarray(shares, dtype=float) / sum(shares)
     kind = gen.choice(len(w), size=units, p=w)
     lo = np.array([a for a, _ in UNIT_AGES])[kind] * 12
@@ -713,7 +742,9 @@ def make_units(gen: np.random.Generator, shares: tuple[float, ...], units: int) 
     is_partner = couple[unit] & (pos == 1)
     is_kid = pos >= 1 + couple[unit]
     first_sex = gen.integers(0, 2, size=units)
-    kid_age = (gen.random(n) * np.clip(first_age[unit] - 22 * 12, 1, 15 * 12)).astype(np.int64)
+    kid_age = (
+        gen.random(n) * np.clip(first_age[unit] - parent_gap * 12, 1, child_below * 12)
+    ).astype(np.int64)
     age_m = np.select(
         [is_kid, is_partner],
         [kid_age, first_age[unit] - 12 * (2 * first_sex[unit] - 1)],
@@ -795,7 +826,10 @@ def _arrive_units(
     count = int(poisson.ppf(gen.random(), lam))
     if count == 0:
         return
-    units = make_units(gen, shares, count)
+    p = model.params.demography
+    units = make_units(
+        gen, shares, count, parent_gap=p.family_parent_gap, child_below=p.family_child_below
+    )
     pids = stream.keys(np.arange(units.unit.size, dtype=np.uint64), model.month, k=k)
     _settle(model, units, pids, gen, foreign=foreign)
 

@@ -28,7 +28,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
-from .population import AGE_YEARS, FEMALE, ROLE_CHILD, ROLE_HEAD
+from .population import (
+    ADULT_AGE,
+    AGE_YEARS,
+    EPS,
+    FEMALE,
+    MAX_SEVERITY,
+    OLD_AGE,
+    PRESCHOOL_AGE,
+    ROLE_CHILD,
+    ROLE_HEAD,
+    TINY,
+)
 from .rates import band_values, monthly_chance
 
 if TYPE_CHECKING:
@@ -38,6 +49,17 @@ CARE, DISABILITY, CHILDCARE, POVERTY, WITHDRAWAL = 0, 1, 2, 3, 4
 N_FIELDS = 4  # the welfare fields; WITHDRAWAL is a need no field's counter owns
 DISABILITY_BANDS = (0, 18, 40, 65, 75)
 POVERTY_BANDS = (18, 30, 50, 65)
+# Age definitions (structure, not behaviour).
+WITHDRAWAL_FROM = 15  # ひきこもり is counted among people 15-64 ([cao-kodomo-wakamono-2022])
+FERTILE_FROM = 15  # the ages of the fertility schedule, 15-49
+FERTILE_BELOW = 50
+NOT_WORKING_FROM = 20  # poverty_not_working applies to adults 20-64 (its unit)
+CHILD_50S = 50  # 8050: a child in their 50s ...
+CHILD_50S_BELOW = 60
+PARENT_80S = 80  # ... and a parent 80+
+CARER_FROM = 25  # double care: parents 25-54 raising a child under 6
+CARER_BELOW = 55
+YEARLY_CAP = 0.99  # a doubled yearly chance stays below 1 (a numerical guard)
 
 
 @dataclass(frozen=True)
@@ -222,6 +244,108 @@ class NeedsParams:
     withdrawal_exit_supported: float = param(
         0.35, unit="per year, with support", source="assumption", lo=0, hi=1
     )
+    care_onset_from: int = param(
+        55,
+        unit="age (years) from which care needs start",
+        source="assumption: 介護保険 certifies people under 65 only for age-related illness",
+        lo=0,
+        hi=120,
+        ja="介護ニーズが生じ始める年齢",
+        en="Age from which care needs start",
+    )
+    childcare_single_parent: float = param(
+        2.0,
+        unit="multiplier on childcare_onset for single parents",
+        source="assumption: single parents meet child-rearing difficulties about twice as often",
+        lo=0,
+        hi=20,
+        ja="ひとり親の子育て困難の発生率（倍）",
+        en="Child-rearing need onset of single parents (multiplier)",
+    )
+    max_onset: float = param(
+        0.2,
+        unit="highest monthly chance of a new need (below 1/4: four fields share one draw)",
+        source="assumption: a cap reached only past 100",
+        lo=0,
+        hi=0.25,
+        ja="ニーズ発生確率の上限（月）",
+        en="Highest monthly chance of a new need",
+    )
+    start_disability_share: float = param(
+        0.85,
+        unit="share of the cumulative disability hazard still present at the start",
+        source="assumption: some disabilities have ended by recovery (set with the warm-up)",
+        lo=0,
+        hi=1,
+        ja="開始時の障害の有病割合（累積発生のうち）",
+        en="Share of lifetime disability still present at the start",
+    )
+    start_months: tuple[float, ...] = param(
+        (14.0, 30.0),
+        unit="months a child-rearing and a hardship need last on average (the starting stock)",
+        source="assumption: set with the warm-up so the stocks start near their balance",
+        lo=0,
+        hi=240,
+        length=2,
+        ja="開始時の子育て・生活困窮ニーズの平均継続月数",
+        en="Mean months a child-rearing and a hardship need last (start)",
+    )
+    start_poverty_factor: float = param(
+        1.8,
+        unit="multiplier on the starting stock of hardship (besides public assistance)",
+        source="assumption: hardship lasts longer for some (set with the warm-up)",
+        lo=0,
+        hi=10,
+        ja="開始時の生活困窮ニーズの倍率",
+        en="Starting stock of hardship (multiplier)",
+    )
+    start_severity: tuple[float, ...] = param(
+        (0.5, 0.85),
+        unit="draw above which a starting need is moderate, and above which severe",
+        source="assumption: half mild, a third moderate, 15 % severe",
+        lo=0,
+        hi=1,
+        length=2,
+        ja="開始時のニーズの重さの区切り（中等度・重度）",
+        en="Cut-offs of the starting needs' severity (moderate, severe)",
+    )
+    start_onset_months: int = param(
+        36,
+        unit="months back over which starting needs began",
+        source="assumption",
+        lo=1,
+        hi=240,
+        ja="開始時のニーズが始まった期間（月）",
+        en="Months over which starting needs began",
+    )
+    start_known: tuple[float, ...] = param(
+        (0.92, 0.88, 0.6, 0.7),
+        unit="share of starting needs already known and supported, by field",
+        source="assumption: most existing chronic needs are known to a counter",
+        lo=0,
+        hi=1,
+        length=4,
+        ja="開始時に把握・支援されているニーズの割合（分野別）",
+        en="Share of starting needs known and supported, by field",
+    )
+    assistance_since: int = param(
+        120,
+        unit="months since the hardship of starting public-assistance recipients began",
+        source="assumption: the stock of recipients builds over decades",
+        lo=0,
+        hi=600,
+        ja="開始時の生活保護受給者の困窮の継続月数",
+        en="Months starting public-assistance recipients have been in hardship",
+    )
+    withdrawal_start_months: int = param(
+        60,
+        unit="months back over which starting spells of withdrawal began",
+        source="assumption: spells last years ([cao-kodomo-wakamono-2022])",
+        lo=1,
+        hi=600,
+        ja="開始時のひきこもりが始まった期間（月）",
+        en="Months over which starting spells of withdrawal began",
+    )
 
 
 def _banded(edges: tuple[int, ...], values: tuple[float, ...], years: np.ndarray) -> np.ndarray:
@@ -246,23 +370,22 @@ class NeedsTables:
     def build(cls, p: NeedsParams) -> NeedsTables:
         """Tables for parameters ``p``."""
         years = np.arange(AGE_YEARS, dtype=float)
-        care = p.care_onset_65 * np.exp(p.care_onset_slope * (years - 65.0))
-        care = np.where(years >= 55, care, 0.0)
+        care = p.care_onset_65 * np.exp(p.care_onset_slope * (years - float(OLD_AGE)))
+        care = np.where(years >= p.care_onset_from, care, 0.0)
         care = np.vstack([care, care * p.care_onset_female])
         return cls(
             care=monthly_chance(care),
             disability=monthly_chance(_banded(DISABILITY_BANDS, p.disability_onset, years)),
             poverty=monthly_chance(_banded(POVERTY_BANDS, p.poverty_onset, years)),
             childcare=float(monthly_chance(p.childcare_onset)),
-            childcare_single=float(monthly_chance(min(2 * p.childcare_onset, 0.99))),
+            childcare_single=float(
+                monthly_chance(min(p.childcare_single_parent * p.childcare_onset, YEARLY_CAP))
+            ),
             withdrawal_onset=float(monthly_chance(p.withdrawal_onset)),
             withdrawal_exit=float(monthly_chance(p.withdrawal_exit)),
             withdrawal_exit_supported=float(monthly_chance(p.withdrawal_exit_supported)),
             disability_recovery=float(monthly_chance(p.disability_recovery)),
         )
-
-
-MAX_ONSET = 0.2  # monthly onset probabilities are capped here (reached only past 100)
 
 
 def onset_rates(
@@ -279,29 +402,32 @@ def onset_rates(
     idx = idx[snap.home[idx] & (r.sev[field, idx] == 0)]
     years = snap.years[idx]
     if field == CARE:
-        idx, years = idx[years >= 55], years[years >= 55]
-        return idx, np.minimum(t.care[r.sex[idx], years], MAX_ONSET)
+        start = years >= p.care_onset_from
+        idx, years = idx[start], years[start]
+        return idx, np.minimum(t.care[r.sex[idx], years], p.max_onset)
     if field == DISABILITY:
         return idx, t.disability[years]
     kids = snap.with_kids[idx]
     single_parent = snap.single_parent[idx]
     women = r.sex[idx] == FEMALE
     if field == CHILDCARE:
-        parent = (r.role[idx] == ROLE_HEAD) & (years >= 18) & kids & (women | single_parent)
+        parent = (r.role[idx] == ROLE_HEAD) & (years >= ADULT_AGE) & kids & (women | single_parent)
         # A birth this month brings some mothers a need at once (postnatal, isolation).
-        mothers = snap.newborn[r.hh[idx]] & women & (years >= 15) & (years < 50)
+        mothers = (
+            snap.newborn[r.hh[idx]] & women & (years >= FERTILE_FROM) & (years < FERTILE_BELOW)
+        )
         keep = parent | mothers
         rate = np.where(single_parent[keep], t.childcare_single, t.childcare)
         return idx[keep], np.where(mothers[keep], np.maximum(rate, p.childcare_at_birth), rate)
-    adult = years >= 18
+    adult = years >= ADULT_AGE
     idx, y = idx[adult], years[adult]
     single_parent = single_parent[adult]
     rate = t.poverty[y] * np.where(
-        (y < 65) & (y >= 20) & ~r.working[idx], p.poverty_not_working, 1.0
+        (y < OLD_AGE) & (y >= NOT_WORKING_FROM) & ~r.working[idx], p.poverty_not_working, 1.0
     )
     rate *= np.where(single_parent & (r.role[idx] == ROLE_HEAD), p.poverty_single_parent, 1.0)
-    rate *= np.where((y >= 65) & snap.alone[idx], p.poverty_alone_elderly, 1.0)
-    return idx, np.minimum(rate, MAX_ONSET)
+    rate *= np.where((y >= OLD_AGE) & snap.alone[idx], p.poverty_alone_elderly, 1.0)
+    return idx, np.minimum(rate, p.max_onset)
 
 
 def onset_bound(model: CommunityModel, field: int) -> float:
@@ -316,7 +442,7 @@ def onset_bound(model: CommunityModel, field: int) -> float:
         * p.poverty_single_parent
         * p.poverty_alone_elderly,
     }[field]
-    return min(bound, MAX_ONSET)
+    return min(bound, p.max_onset)
 
 
 def initialise(model: CommunityModel) -> None:
@@ -335,8 +461,11 @@ def initialise(model: CommunityModel) -> None:
     u = stream.uniform(r.pid, 0)
     # Care: cumulative hazard from 55 to the current age.
     b = p.care_onset_slope
-    cum = p.care_onset_65 / b * (np.exp(b * (years - 65.0)) - np.exp(b * -10.0))
-    cum = np.where(years >= 55, cum, 0.0) * np.where(r.sex == FEMALE, p.care_onset_female, 1.0)
+    from_65 = float(p.care_onset_from - OLD_AGE)
+    cum = p.care_onset_65 / b * (np.exp(b * (years - float(OLD_AGE))) - np.exp(b * from_65))
+    cum = np.where(years >= p.care_onset_from, cum, 0.0) * np.where(
+        r.sex == FEMALE, p.care_onset_female, 1.0
+    )
     # The model's mortality does not depend on care need (crises aside), so the cohort
     # prevalence is the cumulative hazard's: the stock the rules sustain as people age.
     has = u < -np.expm1(-cum)
@@ -344,18 +473,21 @@ def initialise(model: CommunityModel) -> None:
     edges = np.asarray((*DISABILITY_BANDS, AGE_YEARS), dtype=float)
     lived = np.clip(years[:, None] - edges[None, :-1], 0, np.diff(edges)[None, :])
     cum_d = lived @ np.asarray(p.disability_onset)
-    has_d = stream.uniform(r.pid, 0, k=1) < -np.expm1(-cum_d * 0.85)
+    has_d = stream.uniform(r.pid, 0, k=1) < -np.expm1(-cum_d * p.start_disability_share)
     # Ending needs: prevalence ≈ monthly onset × mean months to resolution.
-    duration = {CHILDCARE: 14.0, POVERTY: 30.0}
+    duration = dict(zip((CHILDCARE, POVERTY), p.start_months, strict=True))
     has_c = stream.uniform(r.pid, 0, k=2) < rates[CHILDCARE] * duration[CHILDCARE]
-    has_p = stream.uniform(r.pid, 0, k=3) < rates[POVERTY] * duration[POVERTY] * 1.8
+    has_p = (
+        stream.uniform(r.pid, 0, k=3) < rates[POVERTY] * duration[POVERTY] * p.start_poverty_factor
+    )
     sev_draw = stream.uniform(r.pid, 0, k=4)
+    moderate, severe = p.start_severity
     for field, mask in ((CARE, has), (DISABILITY, has_d), (CHILDCARE, has_c), (POVERTY, has_p)):
         mask &= r.alive
-        r.sev[field, mask] = 1 + (sev_draw[mask] > 0.5) + (sev_draw[mask] > 0.85)
-        r.onset_m[field, mask] = -(sev_draw[mask] * 36).astype(np.int16)
+        r.sev[field, mask] = 1 + (sev_draw[mask] > moderate) + (sev_draw[mask] > severe)
+        r.onset_m[field, mask] = -(sev_draw[mask] * p.start_onset_months).astype(np.int16)
     # Most existing chronic needs are already known and supported.
-    known_share = (0.92, 0.88, 0.6, 0.7)
+    known_share = p.start_known
     k_draw = stream.uniform(r.pid, 0, k=5)
     for field in range(N_FIELDS):
         mask = (r.sev[field] > 0) & (k_draw < known_share[field])
@@ -364,19 +496,21 @@ def initialise(model: CommunityModel) -> None:
     # Public assistance: recipients drawn in proportion to the hardship onset rate,
     # to the national share of the population (its stock builds over decades).
     weight = rates[POVERTY] * r.alive
-    p_pa = p.assistance_initial * r.alive.sum() * weight / max(weight.sum(), 1e-12)
+    p_pa = p.assistance_initial * r.alive.sum() * weight / max(weight.sum(), TINY)
     on_pa = stream.uniform(r.pid, 0, k=6) < p_pa
     r.sev[POVERTY, on_pa] = np.maximum(r.sev[POVERTY, on_pa], 2)
-    r.onset_m[POVERTY, on_pa] = -120
+    r.onset_m[POVERTY, on_pa] = -p.assistance_since
     r.known[POVERTY, on_pa] = True
     r.supported[POVERTY, on_pa] = True
     r.assistance[on_pa] = True
     # Withdrawal: prevalence ≈ onset / exit among 15-64; most of it unknown.
-    w_prev = p.withdrawal_onset / max(p.withdrawal_exit, 1e-9)
-    ages_ok = (years >= 15) & (years < 65) & r.alive
+    w_prev = p.withdrawal_onset / max(p.withdrawal_exit, EPS)
+    ages_ok = (years >= WITHDRAWAL_FROM) & (years < OLD_AGE) & r.alive
     withdrawn = ages_ok & (stream.uniform(r.pid, 0, k=7) < w_prev)
     r.sev[WITHDRAWAL, withdrawn] = 1
-    r.onset_m[WITHDRAWAL, withdrawn] = -(sev_draw[withdrawn] * 60).astype(np.int16)
+    r.onset_m[WITHDRAWAL, withdrawn] = -(sev_draw[withdrawn] * p.withdrawal_start_months).astype(
+        np.int16
+    )
     in_facility = model.households.institution[r.hh]
     r.sev[CARE, in_facility] = np.maximum(r.sev[CARE, in_facility], 2)
     r.known[CARE, in_facility] = True
@@ -417,14 +551,14 @@ def balance_withdrawal(model: CommunityModel) -> None:
     """
     r, t = model.residents, model.needs_tables
     years = r.age_m // 12
-    at_risk = r.alive & (years >= 15) & (years < 65)
+    at_risk = r.alive & (years >= WITHDRAWAL_FROM) & (years < OLD_AGE)
     withdrawn = at_risk & (r.sev[WITHDRAWAL] > 0)
     if not withdrawn.any():
         return
     exit_p = np.where(r.supported[WITHDRAWAL], t.withdrawal_exit_supported, t.withdrawal_exit)
     x = float(exit_p[withdrawn].mean())
     o = t.withdrawal_onset
-    want = round(int(at_risk.sum()) * o / max(o + x, 1e-12))
+    want = round(int(at_risk.sum()) * o / max(o + x, TINY))
     have = int(withdrawn.sum())
     gen = model.streams["needs_init"].generator(0, k=1)
     if have > want:
@@ -434,7 +568,9 @@ def balance_withdrawal(model: CommunityModel) -> None:
         cand = np.flatnonzero(at_risk & ~withdrawn)
         new = np.sort(gen.choice(cand, size=min(want - have, cand.size), replace=False))
         r.sev[WITHDRAWAL, new] = 1
-        r.onset_m[WITHDRAWAL, new] = model.month - gen.integers(0, 60, size=new.size)
+        r.onset_m[WITHDRAWAL, new] = model.month - gen.integers(
+            0, model.params.needs.withdrawal_start_months, size=new.size
+        )
 
 
 def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray) -> None:
@@ -443,7 +579,7 @@ def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray)
     month = model.month
     t = model.tally
     # One draw per resident serves every field: field f starts a need when the draw
-    # falls in [f/4, f/4 + rate). Rates are at most MAX_ONSET < 1/4, so each field keeps
+    # falls in [f/4, f/4 + rate). Rates are at most max_onset < 1/4, so each field keeps
     # its own probability; only residents whose draw falls within the field's highest
     # possible rate need their rate worked out (the rest cannot start a need).
     u = model.streams["need_onset"].uniform(r.pid, month)
@@ -498,13 +634,13 @@ def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray)
             sev = np.where(off, 1, sev)
         if field == DISABILITY:
             res = np.where(
-                ~sup & (years < 65) & (sev == 1), model.needs_tables.disability_recovery, res
+                ~sup & (years < OLD_AGE) & (sev == 1), model.needs_tables.disability_recovery, res
             )
         # Disjoint bands of one draw: improve at the bottom, worsen or crisis at the top.
         down = has & (w < imp + res)
-        top = has & (sev == 3) & ~sup
+        top = has & (sev == MAX_SEVERITY) & ~sup
         crisis = top & (w >= 1.0 - p.crisis)
-        up = has & ~down & ~top & (sev < 3) & (w >= 1.0 - esc)
+        up = has & ~down & ~top & (sev < MAX_SEVERITY) & (w >= 1.0 - esc)
         r.sev[field, idx[up]] += 1
         r.sev[field, idx[down]] -= 1
         ended = idx[down & (sev == 1)]
@@ -513,13 +649,13 @@ def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray)
             # under 65 (mental health) recover, and only from mild severity.
             recover = np.zeros(idx.size, dtype=bool)
             if field == DISABILITY:
-                recover = down & (sev == 1) & (years < 65) & (res > 0)
+                recover = down & (sev == 1) & (years < OLD_AGE) & (res > 0)
             r.sev[field, ended] = 1
             ended = idx[recover]
         _end_need(model, field, ended)
         t.crises[field] += int(crisis.sum())
         crisis_any |= crisis
-        dies = crisis & (((w - (1.0 - p.crisis)) / max(p.crisis, 1e-12)) < p.crisis_death[field])
+        dies = crisis & (((w - (1.0 - p.crisis)) / max(p.crisis, TINY)) < p.crisis_death[field])
         # Nobody dies in the warm-up (month 0 matches the profile) or in a frozen town.
         dies &= not frozen
         if dies.any():
@@ -552,7 +688,7 @@ def _withdrawal(model: CommunityModel) -> None:
     """Residents 15-64 withdraw and come out again (faster with support)."""
     r, t = model.residents, model.needs_tables
     years = model.snap.years
-    idx = np.flatnonzero(r.alive & (years >= 15) & (years < 65))
+    idx = np.flatnonzero(r.alive & (years >= WITHDRAWAL_FROM) & (years < OLD_AGE))
     u = model.streams["withdrawal"].uniform(r.pid[idx], model.month)
     w = r.sev[WITHDRAWAL, idx] > 0
     exit_p = np.where(r.supported[WITHDRAWAL, idx], t.withdrawal_exit_supported, t.withdrawal_exit)
@@ -561,7 +697,7 @@ def _withdrawal(model: CommunityModel) -> None:
     r.sev[WITHDRAWAL, starts] = 1
     r.onset_m[WITHDRAWAL, starts] = model.month
     # The statistic covers 15-64; at 65 the state is no longer counted as withdrawal.
-    aged_out = np.flatnonzero((r.sev[WITHDRAWAL] > 0) & (years >= 65))
+    aged_out = np.flatnonzero((r.sev[WITHDRAWAL] > 0) & (years >= OLD_AGE))
     _end_need(model, WITHDRAWAL, np.concatenate([ends, aged_out]))
     model.tally.withdrawal_onsets += starts.size
 
@@ -579,17 +715,17 @@ def compound(model: CommunityModel) -> dict[str, np.ndarray]:
     home = snap.home
     # 8050: a parent 80+ and a withdrawn, unmarried child in their 50s in one household.
     child_50s = home & (r.sev[WITHDRAWAL] > 0) & r.never_married & (r.role == ROLE_CHILD)
-    child_50s &= (years >= 50) & (years < 60)
+    child_50s &= (years >= CHILD_50S) & (years < CHILD_50S_BELOW)
     hh_8050 = np.zeros(n_hh, dtype=bool)
     if child_50s.any():
-        has_parent = snap.count_per_household(home & (years >= 80)) > 0
+        has_parent = snap.count_per_household(home & (years >= PARENT_80S)) > 0
         hh_8050[r.hh[child_50s]] = True
         hh_8050 &= has_parent
     # Double care: a parent 25-54 raising a child under 6 while an elder in the household
     # or in the household they grew up in needs care.
-    under6 = snap.count_per_household(r.alive & (years < 6)) > 0
+    under6 = snap.count_per_household(r.alive & (years < PRESCHOOL_AGE)) > 0
     cand = np.flatnonzero(
-        home & (years >= 25) & (years < 55) & (r.role == ROLE_HEAD) & under6[r.hh]
+        home & (years >= CARER_FROM) & (years < CARER_BELOW) & (r.role == ROLE_HEAD) & under6[r.hh]
     )
     cand = cand[(r.sex[cand] == FEMALE) | (r.sev[CHILDCARE, cand] > 0)]
     care_hh = snap.count_per_household(r.alive & (r.sev[CARE] > 0)) > 0

@@ -40,6 +40,7 @@ AGE_YEARS = MAX_AGE + 1  # rows of a per-year age table: ages 0..MAX_AGE
 ADULT_AGE = 18  # adults (成人), as the household statistics count them
 OLD_AGE = 65  # 高齢者: the statistical definition of older people
 LATE_OLD_AGE = 75  # 後期高齢者
+PRESCHOOL_AGE = 6  # 未就学児: children below school age
 FACILITY_OLDEST = 85  # care-facility shares come in two bands: LATE_OLD_AGE-84 and 85+
 PER_100K = 100_000  # rates "per 100k residents" are divided by this
 PERCENT = 100.0  # percentages are divided by this

@@ -35,11 +35,17 @@ FIT_MAX = 50.0  # largest net-out factor tried
 
 
 @functools.lru_cache(maxsize=64)
-def _unit_ages(shares: tuple[float, ...]) -> np.ndarray:
+def _unit_ages(shares: tuple[float, ...], parent_gap: int, child_below: int) -> np.ndarray:
     """Age-sex make-up of arriving units (share per [sex, age]) from a large fixed sample."""
     if sum(shares) <= 0:
         return np.zeros((2, TOP))
-    units = make_units(np.random.default_rng(12345), shares, 20_000)
+    units = make_units(
+        np.random.default_rng(12345),
+        shares,
+        20_000,
+        parent_gap=parent_gap,
+        child_below=child_below,
+    )
     years = np.minimum(units.age_m // 12, TOP - 1)
     out = np.zeros((2, TOP))
     np.add.at(out, (units.sex, years), 1.0)
@@ -64,9 +70,10 @@ def project(
     # age under 18 the rate of parents about 30 years older.
     gap = demo.parent_age_gap
     net_rate[:ADULT_AGE] = net_rate[gap : gap + ADULT_AGE]
-    returners = _unit_ages(demo.return_unit_shares)
-    further = _unit_ages(demo.in_unit_shares)
-    foreign = _unit_ages(demo.foreign_unit_shares)
+    family = (demo.family_parent_gap, demo.family_child_below)
+    returners = _unit_ages(demo.return_unit_shares, *family)
+    further = _unit_ages(demo.in_unit_shares, *family)
+    foreign = _unit_ages(demo.foreign_unit_shares, *family)
     foreign_rate = demo.foreign_net_national / demo.national_population * demo.foreign_share
     tables = DemographyTables.build(demo)
     totals = [pop.sum()]

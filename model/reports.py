@@ -14,12 +14,23 @@ import numpy as np
 from . import needs, ties, volunteers
 from .needs import CARE, DISABILITY, WITHDRAWAL
 from .outputs import Report, share
-from .population import NEEDS
+from .population import LATE_OLD_AGE, NEEDS, OLD_AGE, PER_100K
 from .support import ROUTES, WAIT_BINS
 from .venues import KAYOI, KINDS
 
 if TYPE_CHECKING:
     from .core import CommunityModel
+
+# Statistical definitions the outputs are measured by (structure, not behaviour).
+WORKING_AGE = 15  # 生産年齢人口 15-64; 年少人口 is 0-14
+SURVEY_ADULT_AGE = 16  # the isolation survey asks people 16+ ([cas-kodoku-2022])
+VOLUNTEER_SURVEY_AGE = 10  # 社会生活基本調査 counts volunteering from age 10
+YOUNG_OLD_END = 80  # men 65-79, the survey's band of the most active volunteers
+WAIT_QUANTILE = 0.9  # the reported upper wait: its 90th percentile
+OPEN_EDGE = 10_000  # months: upper edge of the last, open wait band (a sentinel)
+# Codes and bits of a :func:`tabulate` table (flag i is bit i).
+BOTH = 0b11  # both of the first two flags set
+FOURTH_BIT = 3  # the fourth flag
 
 AGE_GROUPS = (
     (0, 18, "0_17"),
@@ -27,6 +38,12 @@ AGE_GROUPS = (
     (40, 65, "40_64"),
     (65, 75, "65_74"),
     (75, 200, "75plus"),
+)
+VOLUNTEER_AGE_GROUPS = (
+    (VOLUNTEER_SURVEY_AGE, 40, "under_40"),
+    (40, OLD_AGE, "40_64"),
+    (OLD_AGE, YOUNG_OLD_END, "65_79"),
+    (YOUNG_OLD_END, 200, "80plus"),
 )
 
 
@@ -39,7 +56,7 @@ def demography(model: CommunityModel) -> Report:
     n_d = model.n_districts
     sizes = model.snap.sizes
     pop = np.count_nonzero(alive)
-    old = alive & (years >= 65)
+    old = alive & (years >= OLD_AGE)
     n_old = np.count_nonzero(old)
     alone_old = old & model.snap.alone
     home_hh = (sizes > 0) & ~model.households.institution
@@ -52,8 +69,8 @@ def demography(model: CommunityModel) -> Report:
         "households": n_hh * k,
         "mean_household_size": share(np.count_nonzero(at_home), n_hh),
         "aging_rate": share(n_old, pop),
-        "share_75plus": share(np.count_nonzero(alive & (years >= 75)), pop),
-        "share_0_14": share(np.count_nonzero(alive & (years < 15)), pop),
+        "share_75plus": share(np.count_nonzero(alive & (years >= LATE_OLD_AGE)), pop),
+        "share_0_14": share(np.count_nonzero(alive & (years < WORKING_AGE)), pop),
         "single_elderly": np.count_nonzero(alone_old) * k,
         "single_elderly_share": share(np.count_nonzero(alone_old), n_old),
         "alone_65_male": share(np.count_nonzero(alone_old & men), np.count_nonzero(old & men)),
@@ -130,8 +147,8 @@ def needs_and_support(model: CommunityModel) -> Report:
     hidden = unmet & ~np.bitwise_or.reduce(unmet_by & r.known, axis=0)
     comp = needs.compound(model)
     iso = ties.isolated(model) if model.params.switches.community else np.zeros(r.n, bool)
-    old = alive & (years >= 65)
-    working_age = alive & (years >= 15) & (years < 65)
+    old = alive & (years >= OLD_AGE)
+    working_age = alive & (years >= WORKING_AGE) & (years < OLD_AGE)
     t = model.tally
     town: dict[str, float] = {}
     for f, name in enumerate(NEEDS):
@@ -172,7 +189,7 @@ def needs_and_support(model: CommunityModel) -> Report:
             "dropouts": t.dropouts * k,
             "joint_plans": t.joint_plans * k,
             "queue": np.count_nonzero(alive & (r.case_state > 0)) * k,
-            "poverty_consultations_per_100k": share(t.poverty_consultations * 100_000, pop),
+            "poverty_consultations_per_100k": share(t.poverty_consultations * PER_100K, pop),
             "caseload_per_worker": model.support.caseload_per_worker(),
         }
     )
@@ -186,8 +203,8 @@ def needs_and_support(model: CommunityModel) -> Report:
     waits = np.concatenate(model.support.waits) if model.support.waits else np.empty(0)
     town["wait_mean"] = float(waits.mean()) if waits.size else float("nan")
     town["wait_median"] = float(np.median(waits)) if waits.size else float("nan")
-    town["wait_p90"] = float(np.quantile(waits, 0.9)) if waits.size else float("nan")
-    edges = (*WAIT_BINS, 10_000)
+    town["wait_p90"] = float(np.quantile(waits, WAIT_QUANTILE)) if waits.size else float("nan")
+    edges = (*WAIT_BINS, OPEN_EDGE)
     counts = np.histogram(waits, bins=edges)[0] if waits.size else np.zeros(len(WAIT_BINS))
     for lo, hi, c in zip(WAIT_BINS, (*WAIT_BINS[1:], None), counts, strict=True):
         town[f"wait_{lo}_{hi - 1}" if hi else f"wait_{lo}plus"] = float(c) * k
@@ -195,7 +212,7 @@ def needs_and_support(model: CommunityModel) -> Report:
     # people living alone (one tabulation: group x in need x unmet).
     by_age = tabulate(model.snap.age_group, len(AGE_GROUPS), alive, in_need, unmet)
     for g, (_, _, name) in enumerate(AGE_GROUPS):
-        town[f"unmet_rate_{name}"] = share(by_age[g, 3], by_age[g, 1] + by_age[g, 3])
+        town[f"unmet_rate_{name}"] = share(by_age[g, BOTH], by_age[g, 1] + by_age[g, BOTH])
     single_old = in_need & old & model.snap.alone
     town["unmet_rate_single_elderly"] = share(
         np.count_nonzero(unmet & single_old), np.count_nonzero(single_old)
@@ -212,7 +229,7 @@ def needs_and_support(model: CommunityModel) -> Report:
         "hidden": hidden_d * k,
         "unmet_rate": unmet_rate_d,
         "hidden_rate": np.divide(hidden_d, pop_d, out=np.zeros(n_d), where=pop_d > 0),
-        "queue": with_bit(table, 3) * k,
+        "queue": with_bit(table, FOURTH_BIT) * k,
     }
     return town, district
 
@@ -225,14 +242,15 @@ def community(model: CommunityModel) -> Report:
     alive = r.alive
     years = model.snap.years
     month = model.month
-    adults = alive & (years >= 16)
+    adults = alive & (years >= SURVEY_ADULT_AGE)
     iso = ties.isolated(model)
     n_adults = np.count_nonzero(adults)
     iso_share = share(np.count_nonzero(iso & adults), n_adults)
-    part = alive & (years >= 15) & (r.last_part_m >= month - 11)
-    vol_year = alive & (years >= 10) & (r.last_vol_m >= month - 11)
-    men_65_79 = alive & (r.sex == 0) & (years >= 65) & (years < 80)
-    old = alive & (years >= 65)
+    # In the last 12 months (this one included).
+    part = alive & (years >= WORKING_AGE) & (r.last_part_m > month - 12)
+    vol_year = alive & (years >= VOLUNTEER_SURVEY_AGE) & (r.last_vol_m > month - 12)
+    men_65_79 = alive & (r.sex == 0) & (years >= OLD_AGE) & (years < YOUNG_OLD_END)
+    old = alive & (years >= OLD_AGE)
     a = model.venues.arrays() if model.venues.venues else None
     kayoi = np.zeros(r.n, dtype=bool)
     if a is not None:
@@ -251,11 +269,11 @@ def community(model: CommunityModel) -> Report:
         ),
         "lonely_rate": share(np.count_nonzero(adults & r.lonely), n_adults),
         "participation_rate": share(
-            np.count_nonzero(part), np.count_nonzero(alive & (years >= 15))
+            np.count_nonzero(part), np.count_nonzero(alive & (years >= WORKING_AGE))
         ),
         "kayoi_participation_65": share(np.count_nonzero(kayoi & old), np.count_nonzero(old)),
         "kayoi_share_75plus": share(
-            np.count_nonzero(kayoi & (years >= 75)), np.count_nonzero(kayoi)
+            np.count_nonzero(kayoi & (years >= LATE_OLD_AGE)), np.count_nonzero(kayoi)
         ),
         "kayoi_share_women": share(np.count_nonzero(kayoi & (r.sex == 1)), np.count_nonzero(kayoi)),
         "venue_regulars": np.count_nonzero(alive & (r.venue >= 0)) * k,
@@ -263,12 +281,12 @@ def community(model: CommunityModel) -> Report:
         "venues_opened": float(model.venues.opened_this_month),
         "venues_closed": float(model.venues.closed_this_month),
         "npos": float(npo),
-        "npos_per_100k": share(npo * 100_000, pop * k),
+        "npos_per_100k": share(npo * PER_100K, pop * k),
         "civic_groups": float(civic),
         "group_members": np.count_nonzero(alive & (r.org >= 0)) * k,
         "volunteers": np.count_nonzero(alive & r.volunteer) * k,
         "volunteer_rate_year": share(
-            np.count_nonzero(vol_year), np.count_nonzero(alive & (years >= 10))
+            np.count_nonzero(vol_year), np.count_nonzero(alive & (years >= VOLUNTEER_SURVEY_AGE))
         ),
         "volunteer_rate_men_65_79": share(
             np.count_nonzero(vol_year & men_65_79), np.count_nonzero(men_65_79)
@@ -287,12 +305,7 @@ def community(model: CommunityModel) -> Report:
         "organisations_founded": float(model.tally.orgs_founded),
         "organisations_dissolved": float(model.tally.orgs_dissolved),
     }
-    for lo, hi, name in (
-        (10, 40, "under_40"),
-        (40, 65, "40_64"),
-        (65, 80, "65_79"),
-        (80, 200, "80plus"),
-    ):
+    for lo, hi, name in VOLUNTEER_AGE_GROUPS:
         town[f"volunteers_{name}"] = (
             np.count_nonzero(alive & r.volunteer & (years >= lo) & (years < hi)) * k
         )
@@ -313,7 +326,7 @@ def community(model: CommunityModel) -> Report:
         "venues_open": np.bincount(
             [v.district for v in model.venues.venues if v.open], minlength=n_d
         ).astype(float),
-        "volunteers": with_bit(table, 3) * k,
+        "volunteers": with_bit(table, FOURTH_BIT) * k,
         "tanite_demand_hours": demand * k,
         "tanite_supply_hours": supply * k,
         "tanite_balance_hours": (supply - demand) * k,

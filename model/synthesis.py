@@ -139,7 +139,7 @@ def build_population(model: CommunityModel) -> None:
     for cell, k in zip(cells, counts, strict=True):
         if k == 0:
             continue
-        years, weights = year_weights(cell.first, cell.last)
+        years, weights = year_weights(cell.first, cell.last, tp.open_band_decay)
         year = years[gen.choice(years.size, size=k, p=weights)] if years.size > 1 else years
         ages.append(np.broadcast_to(year, (k,)) * 12 + gen.integers(0, 12, size=k))
         sexes.append(np.full(k, cell.sex))

@@ -127,6 +127,15 @@ class TownParams:
     area_km2: float = param(
         30.0, unit="km²", source="profile", lo=0.1, hi=100_000, ja="面積", en="Area of the town"
     )
+    home_jitter: float = param(
+        0.3,
+        unit="spread of a home around its site, as a share of the distance between sites",
+        source="assumption: homes scatter a little around the sites drawn for them",
+        lo=0,
+        hi=5,
+        ja="住まいの位置のばらつき（候補地の間隔に対する割合）",
+        en="How far homes scatter around their sites (share of the spacing of sites)",
+    )
     start_year: int = param(
         2024,
         unit="calendar year",
@@ -190,6 +199,15 @@ class TownParams:
         source="profile",
         ja="開始時の年齢別人口表（CSV、住民基本台帳・e-Statの形式）",
         en="Starting residents by age and sex (CSV, 住民基本台帳 / e-Stat layout)",
+    )
+    open_band_decay: float = param(
+        0.8,
+        unit="residents of an open top age band at each year of age, relative to the year before",
+        source="assumption: an age table's last band (e.g. 100+) thins out fast with age",
+        lo=0.01,
+        hi=1,
+        ja="年齢表の最後の階級（例：100歳以上）で1歳上がるごとに残る人の割合",
+        en="How fast an age table's open top band (e.g. 100+) thins out per year of age",
     )
     alone_65_male: float = param(
         0.150,
@@ -379,6 +397,7 @@ class TownMap:
     centres: np.ndarray  # (districts, 2)
     polygons: list[np.ndarray]  # one (k, 2) array of corners per district
     spots: list[np.ndarray]  # per district, (k, 2) points inside its cell to place homes at
+    home_jitter: float  # a home's spread around its site, as a share of the sites' spacing
 
     def nearest(self, xy: np.ndarray) -> np.ndarray:
         """District index of the nearest centre for each point (i.e. its Voronoi cell)."""
@@ -413,7 +432,7 @@ def layout(params: TownParams, streams: Streams) -> TownMap:
     probe = gen.uniform(0.0, side, size=(max(4000, 1500 * n), 2))
     owner = _nearest(probe, centres)
     spots = [probe[owner == d] if np.any(owner == d) else centres[d : d + 1] for d in range(n)]
-    return TownMap(side, centres, _voronoi_cells(centres, side), spots)
+    return TownMap(side, centres, _voronoi_cells(centres, side), spots, params.home_jitter)
 
 
 def _nearest(points: np.ndarray, centres: np.ndarray, chunk: int = 8192) -> np.ndarray:
@@ -443,7 +462,7 @@ def place_homes(town: TownMap, districts: np.ndarray, gen: np.random.Generator) 
         rows = np.flatnonzero(districts == d)
         sites = town.spots[int(d)]
         xy[rows] = sites[gen.integers(0, len(sites), size=rows.size)]
-    xy += gen.normal(0.0, spacing * 0.3, size=xy.shape)
+    xy += gen.normal(0.0, spacing * town.home_jitter, size=xy.shape)
     return np.clip(xy, 0.0, town.side_km)
 
 
@@ -513,6 +532,6 @@ def starting_pyramid(params: TownParams) -> np.ndarray:
     """
     out = np.zeros((2, TOP_AGE))
     for cell in age_cells(params):
-        years, weights = year_weights(cell.first, cell.last)
+        years, weights = year_weights(cell.first, cell.last, params.open_band_decay)
         out[cell.sex, years] += cell.weight * weights
     return out

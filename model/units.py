@@ -19,6 +19,14 @@ UNITS: dict[str, tuple[str, str]] = {
     "households": ("世帯", ""),
     "daily-life areas": ("日常生活圏域の数", ""),
     "km²": ("km²", ""),
+    "residents of an open top age band at each year of age, relative to the year before": (
+        "年齢表の最後の開いた階級で、1歳上の人数が1歳下の人数に対して占める割合",
+        "",
+    ),
+    "spread of a home around its site, as a share of the distance between sites": (
+        "候補地のまわりの住まいのばらつき（候補地の間隔に対する割合）",
+        "",
+    ),
     "calendar year": ("西暦年", ""),
     "calendar month (1-12)": ("月（1〜12）", ""),
     "%/yr, mean over change_target_years": ("%／年（目標年数の平均）", ""),
@@ -43,6 +51,14 @@ UNITS: dict[str, tuple[str, str]] = {
         "",
     ),
     "/yr at birth": ("／年（出生時）", ""),
+    "years an arriving family's first adult is older than its children, at least": (
+        "転入する家族の最初の大人と子どもの年齢差（年、最小）",
+        "",
+    ),
+    "age (years) below which the children of an arriving family are": (
+        "転入する家族の子どもの年齢（この年齢未満、年）",
+        "",
+    ),
     "/yr": ("／年", ""),
     "/yr at age 0": ("／年（0歳）", ""),
     "/yr of age": ("／年齢1歳あたり", ""),
@@ -334,8 +350,72 @@ UNITS: dict[str, tuple[str, str]] = {
         "",
     ),
     "household visits per commissioner per month": ("委員1人・月あたりの世帯訪問数", ""),
+    "age (years) from which care needs start": (
+        "介護ニーズが生じ始める年齢（歳）",
+        "",
+    ),
+    "multiplier on childcare_onset for single parents": (
+        "ひとり親の子育て困難の発生率への倍率",
+        "",
+    ),
+    "highest monthly chance of a new need (below 1/4: four fields share one draw)": (
+        "新しいニーズが生じる月あたり確率の上限（4分野が1つの乱数を分け合うため1/4未満）",
+        "",
+    ),
+    "share of the cumulative disability hazard still present at the start": (
+        "開始時に残っている障害の累積発生の割合",
+        "",
+    ),
+    "months a child-rearing and a hardship need last on average (the starting stock)": (
+        "子育て・生活困窮ニーズの平均継続月数（開始時の人数）",
+        "",
+    ),
+    "multiplier on the starting stock of hardship (besides public assistance)": (
+        "開始時の生活困窮ニーズの人数への倍率（生活保護を除く）",
+        "",
+    ),
+    "draw above which a starting need is moderate, and above which severe": (
+        "開始時のニーズが中等度・重度となる乱数の区切り",
+        "",
+    ),
+    "months back over which starting needs began": (
+        "開始時のニーズが始まった過去の月数",
+        "",
+    ),
+    "share of starting needs already known and supported, by field": (
+        "開始時にすでに把握・支援されているニーズの割合（分野別）",
+        "",
+    ),
+    "months since the hardship of starting public-assistance recipients began": (
+        "開始時の生活保護受給者の困窮が始まってからの月数",
+        "",
+    ),
+    "months back over which starting spells of withdrawal began": (
+        "開始時のひきこもりが始まった過去の月数",
+        "",
+    ),
     "chance a visit notices a hidden need, by need": (
         "訪問で隠れたニーズに気づく確率（ニーズ別）",
+        "",
+    ),
+    "relative visit weight of a household: an older person alone, with older people, with children under 6, other": (  # noqa: E501
+        "世帯の訪問の重み（一人暮らし高齢者・高齢者のいる世帯・6歳未満の子のいる世帯・その他）",
+        "",
+    ),
+    "age (years) from which volunteers are asked to serve as 民生委員": (
+        "ボランティアが民生委員に推薦される年齢（この年齢以上、歳）",
+        "",
+    ),
+    "age (years) below which commissioners are appointed and reappointed": (
+        "民生委員が委嘱・再任される年齢（この年齢未満、歳）",
+        "",
+    ),
+    "age (years) below which residents serve as 民生委員 at the start": (
+        "開始時に民生委員を務める年齢（この年齢未満、歳）",
+        "",
+    ),
+    "relative chance a volunteer rather than another resident serves at the start": (
+        "開始時にボランティアが他の住民より民生委員に選ばれやすい倍率",
         "",
     ),
     "NPOs per 100k residents": ("住民10万人あたりのNPOの数", ""),

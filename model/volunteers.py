@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
-from .population import AGE_YEARS, MALE, hidden_needs
+from .population import (
+    AGE_YEARS,
+    EPS,
+    MALE,
+    OLD_AGE,
+    PERCENT,
+    PRESCHOOL_AGE,
+    hidden_needs,
+)
 from .rates import band_values, monthly_chance
 from .snapshot import PART_VOLUNTEER
 from .support import MINSEI
@@ -31,7 +39,11 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 VOLUNTEER_BANDS = (10, 20, 40, 60, 65, 80)
+# The last band: join_men_65_79 applies below it, quit_80plus from it on (the survey's bands).
+OLDEST_BAND = VOLUNTEER_BANDS[-1]
 TERM_MONTHS = 36  # 民生委員 serve three-year terms (民生委員法 §10)
+JOIN_CAP = 0.99  # yearly joining chances stay below 1 (a numerical guard)
+FILL_CAP = 0.999  # the fill path stays below 1, so recruit_rate's f / (1 - f) is finite
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,55 @@ class MinseiParams:
         hi=1,
         length=5,
     )
+    visit_weights: tuple[float, ...] = param(
+        (4.0, 2.0, 1.0, 0.3),
+        unit="relative visit weight of a household: an older person alone, with older people, "
+        "with children under 6, other",
+        source="assumption: single elderly first, as commissioners' rounds are planned",
+        lo=0,
+        hi=100,
+        length=4,
+        ja="民生委員が訪問する世帯の優先度（一人暮らし高齢者・高齢者のいる世帯・未就学児のいる世帯・その他）",
+        en="Which households commissioners visit first (older person alone, with older people, "
+        "with young children, other)",
+    )
+    candidate_from: int = param(
+        55,
+        unit="age (years) from which volunteers are asked to serve as 民生委員",
+        source="assumption: most commissioners are in their 60s and 70s "
+        "([nippon-com-minsei-2026] 60s 46 %, 70+ 37 %)",
+        lo=18,
+        hi=100,
+        ja="民生委員に推薦される最低年齢",
+        en="Youngest age asked to serve as 民生委員",
+    )
+    age_limit: int = param(
+        75,
+        unit="age (years) below which commissioners are appointed and reappointed",
+        source="assumption: the age limit most towns set for (re)appointment",
+        lo=18,
+        hi=121,
+        ja="民生委員の委嘱・再任の年齢上限（この年齢未満）",
+        en="Age limit for appointing and reappointing 民生委員 (below this age)",
+    )
+    start_below: int = param(
+        80,
+        unit="age (years) below which residents serve as 民生委員 at the start",
+        source="assumption: some commissioners appointed before 75 still serve in their 70s",
+        lo=18,
+        hi=121,
+        ja="開始時の民生委員の年齢上限（この年齢未満）",
+        en="Age limit of 民生委員 serving at the start (below this age)",
+    )
+    start_volunteer_weight: float = param(
+        5.0,
+        unit="relative chance a volunteer rather than another resident serves at the start",
+        source="assumption: commissioners are mostly drawn from residents already active",
+        lo=1,
+        hi=100,
+        ja="開始時の民生委員にボランティアが選ばれやすさ（倍）",
+        en="How much likelier a volunteer serves as 民生委員 at the start",
+    )
 
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
@@ -167,9 +228,11 @@ def initialise(model: CommunityModel) -> None:
     r, p = model.residents, model.params.volunteers
     years = r.age_m // 12
     join = _banded(years, p.join) * np.where(
-        (r.sex == MALE) & (years >= 65) & (years < 80), p.join_men_65_79, 1.0
+        (r.sex == MALE) & (years >= OLD_AGE) & (years < OLDEST_BAND), p.join_men_65_79, 1.0
     )
-    stock = (join / 12) / ((join / 12) + p.quit * np.where(years >= 80, p.quit_80plus, 1.0))
+    stock = (join / 12) / (
+        (join / 12) + p.quit * np.where(years >= OLDEST_BAND, p.quit_80plus, 1.0)
+    )
     u = model.streams["volunteers_init"].uniform(r.pid, 0)
     home = ~model.households.institution[r.hh]
     r.volunteer[:] = r.alive & home & (u < stock)
@@ -178,7 +241,7 @@ def initialise(model: CommunityModel) -> None:
 
 
 def _fill_initial_posts(model: CommunityModel, *, only_missing: bool = False) -> None:
-    r = model.residents
+    r, p = model.residents, model.params.minsei
     years = r.age_m // 12
     gen = model.streams["minsei_init"].generator(0, k=int(only_missing))
     for d, k in enumerate(filled_at_start(model)):
@@ -187,19 +250,19 @@ def _fill_initial_posts(model: CommunityModel, *, only_missing: bool = False) ->
         cand = np.flatnonzero(
             r.alive
             & (r.district == d)
-            & (years >= 55)
-            & (years < 80)
+            & (years >= p.candidate_from)
+            & (years < p.start_below)
             & ~r.minsei
             & ~model.households.institution[r.hh]
         )
         if cand.size == 0 or k <= 0:
             continue
         # Prefer people already volunteering.
-        weight = np.where(r.volunteer[cand], 5.0, 1.0)
+        weight = np.where(r.volunteer[cand], p.start_volunteer_weight, 1.0)
         chosen = gen.choice(cand, size=min(k, cand.size), replace=False, p=weight / weight.sum())
         r.minsei[chosen] = True
         r.volunteer[chosen] = True
-        r.minsei_since[chosen] = model.month - gen.integers(0, 36, size=chosen.size)
+        r.minsei_since[chosen] = model.month - gen.integers(0, TERM_MONTHS, size=chosen.size)
 
 
 def join_table(p: VolunteerParams) -> np.ndarray:
@@ -207,9 +270,9 @@ def join_table(p: VolunteerParams) -> np.ndarray:
     years = np.tile(np.arange(AGE_YEARS), 2)
     men = np.repeat([True, False], AGE_YEARS)
     annual = _banded(years, p.join) * np.where(
-        men & (years >= 65) & (years < 80), p.join_men_65_79, 1.0
+        men & (years >= OLD_AGE) & (years < OLDEST_BAND), p.join_men_65_79, 1.0
     )
-    return monthly_chance(annual, cap=0.99)
+    return monthly_chance(annual, cap=JOIN_CAP)
 
 
 def update(model: CommunityModel, load: np.ndarray) -> None:
@@ -223,7 +286,8 @@ def update(model: CommunityModel, load: np.ndarray) -> None:
     vols = np.flatnonzero(r.alive & r.volunteer & ~r.minsei)  # 民生委員 leave by term
     quit = p.quit * (1 + p.burnout * np.maximum(load[r.district[vols]] - 1.0, 0.0))
     quit *= (
-        np.where(snap.years[vols] >= 80, p.quit_80plus, 1.0) * model.levers.volunteer_quit_factor
+        np.where(snap.years[vols] >= OLDEST_BAND, p.quit_80plus, 1.0)
+        * model.levers.volunteer_quit_factor
     )
     stops = vols[(u[vols] >= 0) & (u[vols] < quit)]
     r.volunteer[starts] = True
@@ -246,7 +310,7 @@ def _match(model: CommunityModel) -> None:
     a = venues.arrays()
     n_v = len(venues.venues)
     staff = np.bincount(r.vol_venue[r.alive & (r.vol_venue >= 0)], minlength=n_v)
-    short = np.ceil(a["needed"] - staff - 1e-9).astype(np.int64)
+    short = np.ceil(a["needed"] - staff - EPS).astype(np.int64)
     short = np.where(a["open"], np.maximum(short, 0), 0)
     if short.sum() == 0:
         return
@@ -282,7 +346,7 @@ def demand_supply(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     )
     demand += vacancies * p.hours_per_month
     # Everyday mutual help for older people living alone with a care need.
-    alone_in_need = model.snap.alone & (r.age_m >= 65 * 12) & (r.sev[0] > 0)
+    alone_in_need = model.snap.alone & (r.age_m >= OLD_AGE * 12) & (r.sev[0] > 0)
     demand += np.bincount(r.district[alone_in_need], minlength=n_d) * p.everyday_support_hours
     supply = np.bincount(r.district[r.alive & r.volunteer], minlength=n_d) * p.hours_per_month
     return demand, supply
@@ -301,7 +365,7 @@ def minsei_update(model: CommunityModel) -> None:
         month > r.minsei_since[serving]
     )
     stay = model.streams["minsei_term"].uniform(r.pid[serving], month) < p.reappoint
-    leave = serving[term_end & ~(stay & (years[serving] < 75))]
+    leave = serving[term_end & ~(stay & (years[serving] < p.age_limit))]
     r.minsei[leave] = False
     # What recruitment has to make up for: the departures the commissioners now serving
     # are expected to make over the coming term (not the last term's, which lag behind).
@@ -310,7 +374,8 @@ def minsei_update(model: CommunityModel) -> None:
     posts = model.minsei_posts()
     filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
     vacancies = np.maximum(posts - filled, 0)
-    pool = r.alive & r.volunteer & ~r.minsei & (years >= 55) & (years < 75) & ~r.working
+    pool = r.alive & r.volunteer & ~r.minsei & (years >= p.candidate_from)
+    pool &= (years < p.age_limit) & ~r.working
     pool_d = np.bincount(r.district[pool], minlength=model.n_districts)
     rate = recruit_rate(p, month, model.minsei_turnover)
     gen = model.streams["minsei_recruit"].generator(month)
@@ -332,7 +397,7 @@ def minsei_update(model: CommunityModel) -> None:
 def fill_path(p: MinseiParams, month: int) -> float:
     """The fill rate of the national record's path in ``month`` (0 before the start)."""
     year = max(month, 0) / 12.0
-    return float(np.clip(p.fill_initial + p.fill_trend / 100.0 * year, 0.0, 0.999))
+    return float(np.clip(p.fill_initial + p.fill_trend / PERCENT * year, 0.0, FILL_CAP))
 
 
 def start_turnover(p: MinseiParams) -> float:
@@ -361,7 +426,7 @@ def expected_turnover(model: CommunityModel) -> float:
         age_m = age_m + to_end
     else:
         survive = np.ones(serving.size)
-    leave_at_end = np.where(age_m < 75 * 12, 1.0 - p.reappoint, 1.0)
+    leave_at_end = np.where(age_m < p.age_limit * 12, 1.0 - p.reappoint, 1.0)
     return float(np.mean(1.0 - survive * (1.0 - leave_at_end)) / TERM_MONTHS)
 
 
@@ -408,10 +473,13 @@ def _visit(model: CommunityModel) -> None:
     years = r.age_m // 12
     alive = r.alive
     sizes = model.snap.sizes
-    has_old = np.bincount(r.hh[alive & (years >= 65)], minlength=n_hh) > 0
-    has_young = np.bincount(r.hh[alive & (years < 6)], minlength=n_hh) > 0
+    has_old = np.bincount(r.hh[alive & (years >= OLD_AGE)], minlength=n_hh) > 0
+    has_young = np.bincount(r.hh[alive & (years < PRESCHOOL_AGE)], minlength=n_hh) > 0
+    alone_old, with_old, with_young, other = p.visit_weights
     weight = np.where(
-        has_old & (sizes == 1), 4.0, np.where(has_old, 2.0, np.where(has_young, 1.0, 0.3))
+        has_old & (sizes == 1),
+        alone_old,
+        np.where(has_old, with_old, np.where(has_young, with_young, other)),
     )
     weight = np.where((sizes > 0) & ~model.households.institution, weight, 0.0)
     w_d = np.bincount(model.households.district, weights=weight, minlength=model.n_districts)
@@ -423,7 +491,7 @@ def _visit(model: CommunityModel) -> None:
         return
     hh = r.hh[idx]
     d = model.households.district[hh]
-    p_visit = np.minimum(1.0, visits_d[d] * weight[hh] / np.maximum(w_d[d], 1e-9))
+    p_visit = np.minimum(1.0, visits_d[d] * weight[hh] / np.maximum(w_d[d], EPS))
     detect = (np.asarray(p.detect)[:, None] * hidden[:, idx]).max(axis=0)
     found = model.streams["minsei_visit"].bernoulli(r.pid[idx], p_visit * detect, model.month)
     referred = model.support.bring(idx[found], MINSEI)
