@@ -57,7 +57,11 @@ STRUCTURAL = {
     },
     "model/lifetable.py": {"TOP": "the life table's last age"},
     "model/needs.py": {"N_FIELDS": "the four welfare fields"},
-    "model/organisations.py": {"MAP_OFFSET_KM": "drawing position", "SPREAD": "a hash prime"},
+    "model/organisations.py": {
+        "MAP_OFFSET_KM": "drawing position",
+        "SPREAD": "a hash prime",
+        "ROWS_START": "array size",
+    },
     "model/population.py": {
         "MAX_AGE": "highest row of the per-year age tables",
         "ADULT_AGE": "statistical definition",
