@@ -19,7 +19,7 @@ ties (関心縁), and issue groups bring people with needs together (課題縁).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -28,6 +28,7 @@ from mesa.agentset import AbstractAgentSet
 from .parameters import param
 from .population import AGE_YEARS, PER_100K, Residents, by_district
 from .rates import band_values
+from .rows import Column, grown
 from .snapshot import PART_GROUP
 from .synthesis import largest_remainder
 
@@ -177,27 +178,11 @@ class OrganisationParams:
     )
 
 
-class _Column:
-    """An organisation's value in one of the state arrays of :class:`OrganisationSystem`.
-
-    The agent is a view: reading or setting ``org.funds`` reads or sets
-    ``org.system.funds[org.number]``, so the monthly rules can work on whole arrays.
-    """
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, org: Organisation | None, owner: type | None = None) -> Any:
-        if org is None:
-            return self
-        return getattr(org.system, self.name)[org.number].item()
-
-    def __set__(self, org: Organisation, value: Any) -> None:
-        getattr(org.system, self.name)[org.number] = value
-
-
 class Organisation(mesa.Agent):
     """An NPO, a civic group or the town's 社協: a Mesa agent, a view over one row of state.
+
+    Reading or setting ``org.funds`` reads or sets ``org.system.funds[org.number]``
+    (:class:`~model.rows.Column`), so the monthly rules can work on whole arrays.
 
     ``number`` is the organisation's stable id: 0 for the 社協, then 1, 2, … in order of
     founding, never reused. It is the value residents' ``org`` column holds, the row of
@@ -223,16 +208,16 @@ class Organisation(mesa.Agent):
         founded_month: Model month it was founded.
     """
 
-    district = _Column()
-    funds = _Column()
-    active = _Column()
-    issue_group = _Column()
-    months_short = _Column()
-    revenue_factor = _Column()
-    activity_factor = _Column()
-    donor_base = _Column()
-    pandemic_factor = _Column()
-    founded_month = _Column()
+    district = Column()
+    funds = Column()
+    active = Column()
+    issue_group = Column()
+    months_short = Column()
+    revenue_factor = Column()
+    activity_factor = Column()
+    donor_base = Column()
+    pandemic_factor = Column()
+    founded_month = Column()
 
     def __init__(self, model: CommunityModel, system: OrganisationSystem, number: int) -> None:
         super().__init__(model)
@@ -331,10 +316,7 @@ class OrganisationSystem:
 
     def _grow(self, rows: int) -> None:
         for name in STATE:
-            old = getattr(self, name)
-            new = np.zeros(rows, dtype=old.dtype)
-            new[: old.size] = old
-            setattr(self, name, new)
+            setattr(self, name, grown(getattr(self, name), rows))
 
     def open_mask(self, kind: str) -> np.ndarray:
         """Which organisation numbers (``0 … n-1``) are open organisations of ``kind``."""
