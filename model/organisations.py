@@ -21,14 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 from mesa.agentset import AbstractAgentSet
 
 from .parameters import param
 from .population import AGE_YEARS, PER_100K, Residents, by_district
 from .rates import band_values
-from .rows import Column, grown
+from .rows import Column, RowAgent, grown
 from .snapshot import PART_GROUP
 from .synthesis import largest_remainder
 
@@ -178,7 +177,7 @@ class OrganisationParams:
     )
 
 
-class Organisation(mesa.Agent):
+class Organisation(RowAgent):
     """An NPO, a civic group or the town's 社協: a Mesa agent, a view over one row of state.
 
     Reading or setting ``org.funds`` reads or sets ``org.system.funds[org.number]``
@@ -220,9 +219,7 @@ class Organisation(mesa.Agent):
     founded_month = Column()
 
     def __init__(self, model: CommunityModel, system: OrganisationSystem, number: int) -> None:
-        super().__init__(model)
-        self.system = system
-        self.number = number
+        super().__init__(model, system, number)
         cx, cy = model.town_map.centres[self.district]
         self.x, self.y = float(cx), float(cy) + MAP_OFFSET_KM
 

@@ -5,7 +5,7 @@ agent, so that the monthly rules run on whole arrays. The agent (a ``mesa.Agent`
 a stable ``number`` — its row — and a ``system`` holding the arrays; a :class:`Column`
 attribute reads and writes the agent's value in the array of the same name::
 
-    class Counter(mesa.Agent):
+    class Counter(RowAgent):
         staff = Column()  # counter.staff is counter.system.staff[counter.number]
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import mesa
 import numpy as np
 
 
@@ -29,6 +30,19 @@ class Column:
 
     def __set__(self, agent: Any, value: Any) -> None:
         getattr(agent.system, self.name)[agent.number] = value
+
+
+class RowAgent(mesa.Agent):
+    """A Mesa agent whose state is row ``number`` of the arrays of ``system``.
+
+    ``number`` is the agent's stable id among its kind (never reused), its row, and the
+    key of its random draws.
+    """
+
+    def __init__(self, model: mesa.Model, system: Any, number: int) -> None:
+        super().__init__(model)
+        self.system = system
+        self.number = number
 
 
 def grown(array: np.ndarray, rows: int) -> np.ndarray:

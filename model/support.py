@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 from mesa.agentset import AbstractAgentSet
 
@@ -45,7 +44,7 @@ from .population import (
     hidden_needs,
     unmet_needs,
 )
-from .rows import Column
+from .rows import Column, RowAgent
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -274,7 +273,7 @@ class SupportParams:
     )
 
 
-class Counter(mesa.Agent):
+class Counter(RowAgent):
     """A consultation counter of one field in one district: a Mesa agent viewing one row.
 
     ``number`` is its stable id (``index[district, field]``): the value residents'
@@ -305,9 +304,7 @@ class Counter(mesa.Agent):
     credit = Column()
 
     def __init__(self, model: CommunityModel, system: SupportSystem, number: int) -> None:
-        super().__init__(model)
-        self.system = system
-        self.number = number
+        super().__init__(model, system, number)
         cx, cy = model.town_map.centres[self.district]
         middle = (N_FIELDS - 1) / 2
         self.x = float(cx) + COUNTER_OFFSET_KM * (self.field - middle)
