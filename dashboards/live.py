@@ -154,7 +154,7 @@ def snapshot(
         changed = known & (before.states[order[pos]] != states)
     venues = getattr(getattr(model, "venues", None), "venues", [])
     counters = getattr(getattr(model, "support", None), "counters", [])
-    orgs = getattr(getattr(model, "organisations", None), "orgs", [])
+    orgs = list(getattr(getattr(model, "organisations", None), "agents", []))
     month = model.month
     since = before.month if before is not None and before.month < month else month - 1
 
@@ -172,7 +172,7 @@ def snapshot(
         states=states,
         venues=_xy(venues),
         counters=_xy(counters),
-        orgs=_xy(orgs, keep=lambda o: getattr(o, "active", True)),
+        orgs=_xy(orgs),
         population=round(float(model.residents.alive.sum()) * model.scale),
         changed=changed,
         reached=_home_xy(model, reached_indices(model)),

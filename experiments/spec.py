@@ -46,7 +46,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -58,7 +57,14 @@ import pandas as pd
 
 from model import tomlfile
 from model.metrics import METRICS
-from model.parameters import ParameterError, describe, with_overrides
+from model.parameters import (
+    ParameterError,
+    check_number,
+    check_whole,
+    describe,
+    is_number,
+    with_overrides,
+)
 from scenarios import load_policy, load_town
 from scenarios.policy_paths import (
     apply_policy_overrides,
@@ -270,8 +276,7 @@ def _parse(data: dict[str, Any], text: str, file: str, base_dir: Path) -> Experi
     replications = _int(meta, "replications", "experiment", lo=1, hi=100_000, required=True)
     years = _int(meta, "years", "experiment", lo=1, hi=100, default=20)
     scale = meta.get("scale", 1.0)
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 1 <= scale <= 10_000:
-        raise ParameterError("experiment.scale", scale, "a number from 1 to 10000")
+    check_number("experiment.scale", scale, lo=1, hi=10_000)
     towns = _names(meta, "towns", "experiment", default=None)
     policies = _names(meta, "policies", "experiment", default=("baseline",))
     reference = meta.get("reference", policies[0])
@@ -402,7 +407,7 @@ def _given(
         checks = [col.min(), col.max()] if numeric else list(dict.fromkeys(col.tolist()))
         for v in checks:
             _try(towns, {path: _plain(v)}, at)
-        integer = isinstance(current, int) and not isinstance(current, bool)
+        integer = is_number(current) and isinstance(current, int)
         if numeric:
             lo, hi = float(col.min()), float(col.max())
             uncertainties.append(Uncertainty(path, lo=lo, hi=hi, integer=integer))
@@ -497,8 +502,8 @@ def _uncertainties(
             raise ParameterError(where, spec, "a range { min = …, max = … } or { values = [...] }")
         _known_keys(spec, ("min", "max", "values"), where)
         current = _parameter(path, where, rows)
-        numeric = isinstance(current, (int, float)) and not isinstance(current, bool)
-        integer = isinstance(current, int) and not isinstance(current, bool)
+        numeric = is_number(current)
+        integer = numeric and isinstance(current, int)
         if "values" in spec:
             if "min" in spec or "max" in spec:
                 raise ParameterError(where, dict(spec), "either min and max, or values — not both")
@@ -519,9 +524,7 @@ def _uncertainties(
                 raise ParameterError(
                     f"{where}.{key}", "(missing)", "a number (both min and max are needed)"
                 )
-            v = spec[key]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ParameterError(f"{where}.{key}", v, "a finite number")
+            check_number(f"{where}.{key}", spec[key], allowed="a finite number")
         lo, hi = float(spec["min"]), float(spec["max"])
         if lo > hi:
             raise ParameterError(f"{where}.min", spec["min"], f"at most max ({spec['max']})")
@@ -714,10 +717,7 @@ def _int(
         if required or default is None:
             raise ParameterError(where, "(missing)", f"a whole number from {lo} to {hi}")
         return default
-    value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ParameterError(where, value, f"a whole number from {lo} to {hi}")
-    return value
+    return check_whole(where, table[key], lo=lo, hi=hi)
 
 
 def _names(

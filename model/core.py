@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from . import budget, costs, demography, needs, projection, reports, shocks, ties, volunteers
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
@@ -301,8 +302,10 @@ class CommunityModel(mesa.Model):
     """A town's residents (arrays), organisations (agents) and policies, month by month.
 
     Attributes:
-        inputs: The :class:`~model.scenario.Scenario` this run was built from.
-        params: Shortcut for ``inputs.params``.
+        scenario: The :class:`~model.scenario.Scenario` this run was built from (town
+            profile, policy package, scale): Kyosei's one notion of scenario, in the
+            attribute where Mesa keeps a model's scenario (see :attr:`scenario`).
+        params: Shortcut for ``scenario.params``.
         scale: People represented by one simulated resident.
         seed: Root seed; every random stream of the run derives from it.
         month: Months elapsed since the start (negative during the warm-up).
@@ -335,9 +338,9 @@ class CommunityModel(mesa.Model):
         With ``time_phases`` the seconds spent in each phase add up in ``phase_seconds``.
         """
         super().__init__(rng=seed)
-        self.inputs = scenario if scenario is not None else Scenario()
-        self.params: Params = self.inputs.params
-        self.scale = float(self.inputs.scale)
+        self.scenario = scenario if scenario is not None else Scenario()
+        self.params: Params = self.scenario.params
+        self.scale = float(self.scenario.scale)
         self.seed = int(seed)
         self.start_year = int(self.params.town.start_year)
         self.start_month = int(self.params.town.start_month)
@@ -412,7 +415,7 @@ class CommunityModel(mesa.Model):
             reporters.append(reports.community)
         reporters.append(costs.report)
         self.recorder = Recorder(reporters)
-        for spec in self.inputs.policy.interventions:
+        for spec in self.scenario.policy.interventions:
             self.add_intervention(spec)
         while self.month < 0:  # warm-up: the social system settles, people do not age
             self.month += 1
@@ -425,6 +428,28 @@ class CommunityModel(mesa.Model):
         # Month 0 reports no events: the warm-up's are forgotten.
         reset_counters(self, spending=False)
         self.recorder.record(self)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The run's :class:`~model.scenario.Scenario`: town profile, policy package, scale.
+
+        Mesa 3.5 keeps a model's parameters in ``model.scenario`` as a
+        ``mesa.experimental.scenarios.Scenario`` (keyword parameters plus ``rng``; an
+        experimental API). Kyosei's scenario is its own frozen, validated, hashable
+        dataclass that experiments compare and copy between processes, so it takes the
+        attribute instead: ``model.scenario`` and ``agent.scenario`` (Mesa's shortcut) are
+        the Kyosei scenario, and there is no second one.
+        """
+        return self._kyosei_scenario
+
+    @scenario.setter
+    def scenario(self, scenario: Scenario | MesaScenario) -> None:
+        # Mesa's constructor stores a placeholder of its own, holding only the seed
+        # (which ``seed`` and ``streams`` keep); Kyosei sets its scenario right after.
+        if isinstance(scenario, Scenario):
+            self._kyosei_scenario = scenario
+        elif not isinstance(scenario, MesaScenario):
+            raise TypeError(f"a model.scenario.Scenario, not {type(scenario).__name__}")
 
     # ---- the month -------------------------------------------------------------------
     def step(self) -> None:

@@ -21,12 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from mesa.agentset import AbstractAgentSet
 
 from .parameters import param
 from .population import AGE_YEARS, PER_100K, Residents, by_district
 from .rates import band_values
+from .rows import Column, RowAgent, grown
 from .snapshot import PART_GROUP
 from .synthesis import largest_remainder
 
@@ -37,6 +38,21 @@ KINDS = ("npo", "civic", "shakyo")
 MAP_OFFSET_KM = 0.4  # where organisations are drawn, north of their district centre
 SPREAD = 7919.0  # a prime: spreads one uniform draw over the members of a pool
 MEMBER_BANDS = (15, 40, 60, 80)
+ROWS_START = 64  # rows of organisation state allocated at first; doubled when full
+# The per-organisation state arrays of OrganisationSystem (one row per organisation number).
+STATE = (
+    "kind",
+    "district",
+    "funds",
+    "active",
+    "issue_group",
+    "months_short",
+    "revenue_factor",
+    "activity_factor",
+    "donor_base",
+    "pandemic_factor",
+    "founded_month",
+)
 
 
 @dataclass(frozen=True)
@@ -161,8 +177,19 @@ class OrganisationParams:
     )
 
 
-class Organisation(mesa.Agent):
-    """An NPO, a civic group or the town's 社協.
+class Organisation(RowAgent):
+    """An NPO, a civic group or the town's 社協: a Mesa agent, a view over one row of state.
+
+    Reading or setting ``org.funds`` reads or sets ``org.system.funds[org.number]``
+    (:class:`~model.rows.Column`), so the monthly rules can work on whole arrays.
+
+    ``number`` is the organisation's stable id: 0 for the 社協, then 1, 2, … in order of
+    founding, never reused. It is the value residents' ``org`` column holds, the row of
+    the organisation's state in the arrays of :class:`OrganisationSystem`, and the key of
+    its random draws (so which other organisations exist, or in what order a set holds
+    them, changes none of its draws). Mesa's ``unique_id`` is stable too, but it numbers
+    counters and venues as well. A dissolved organisation is removed from the model
+    (``remove()``); its row stays, inactive.
 
     Attributes:
         kind: "npo", "civic" or "shakyo".
@@ -174,77 +201,124 @@ class Organisation(mesa.Agent):
         revenue_factor: Income multiplier: the organisation's own memory of a pandemic,
             which lowers it and from whose end it recovers over months (a stock, not one
             month's lever, so it is not in ``model.levers``).
+        activity_factor: Multiplier of activity costs (lowered while a pandemic lasts).
+        donor_base: The NPO's donations relative to the mean.
+        pandemic_factor: Revenue multiplier a pandemic left it with.
+        founded_month: Model month it was founded.
     """
 
-    def __init__(
-        self,
-        model: CommunityModel,
-        kind: str,
-        district: int,
-        funds: float,
-        issue_group: bool = False,
-    ) -> None:
-        super().__init__(model)
-        self.kind = kind
-        self.district = district
-        cx, cy = model.town_map.centres[district]
+    district = Column()
+    funds = Column()
+    active = Column()
+    issue_group = Column()
+    months_short = Column()
+    revenue_factor = Column()
+    activity_factor = Column()
+    donor_base = Column()
+    pandemic_factor = Column()
+    founded_month = Column()
+
+    def __init__(self, model: CommunityModel, system: OrganisationSystem, number: int) -> None:
+        super().__init__(model, system, number)
+        cx, cy = model.town_map.centres[self.district]
         self.x, self.y = float(cx), float(cy) + MAP_OFFSET_KM
-        self.funds = funds
-        self.active = True
-        self.issue_group = issue_group
-        self.months_short = 0
-        self.revenue_factor = 1.0
-        self.activity_factor = 1.0
-        self.donor_base = 1.0
-        self.pandemic_factor = 1.0  # revenue multiplier a pandemic left it with
-        self.founded_month = model.month
+
+    @property
+    def kind(self) -> str:
+        """The kind: "npo", "civic" or "shakyo"."""
+        return KINDS[self.system.kind[self.number]]
 
     def venues(self) -> list:
         """Open venues this organisation runs."""
         return [v for v in self.model.venues.venues if v.open and v.org is self]
 
-    def finances(self, members: int, venues: int) -> None:
-        """One month of income and costs (NPOs only), running ``venues`` venues."""
-        if self.kind != "npo":
-            return
-        p = self.model.params.organisations
-        people = members * self.model.scale
-        donations = p.donations * self.donor_base
-        income = (p.grant + p.fee * people + donations) * self.revenue_factor
-        activity = (p.cost_per_member * people + p.cost_per_venue * venues) * self.activity_factor
-        costs = p.cost_base + activity
-        self.funds = min(self.funds + income - costs, p.reserve_months * costs)
-
     def dissolve(self) -> None:
-        """Stop existing: members are released; venues close or pass to the 社協."""
-        model = self.model
-        self.active = False
+        """Stop existing: members are released; venues close or pass to the 社協.
+
+        The organisation leaves the model (``remove()``); its row of state stays, inactive.
+        """
+        model, system = self.model, self.system
+        system.active[self.number] = False
         r = model.residents
-        i = model.organisations.orgs.index(self)
-        r.org[r.org == i] = -1
-        gen = model.streams["org_dissolve"].generator(model.month, k=i)
+        r.org[r.org == self.number] = -1
+        gen = model.streams["org_dissolve"].generator(model.month, k=self.number)
         for venue in self.venues():
             if gen.random() < model.params.organisations.shakyo_takeover:
-                venue.operator, venue.org = "shakyo", model.organisations.shakyo
+                venue.operator, venue.org = "shakyo", system.shakyo
             else:
                 venue.close()
         model.tally.orgs_dissolved += 1
-        if self.kind == "npo" and model.organisations.counting_shock_losses:
-            model.organisations.shock_losses += 1
+        if self.kind == "npo" and system.counting_shock_losses:
+            system.shock_losses += 1
+        del system.by_number[self.number]
+        self.remove()
 
 
 class OrganisationSystem:
-    """All organisations of the town and the monthly membership and money rules."""
+    """All organisations of the town and the monthly membership and money rules.
+
+    Per-organisation state lives in arrays indexed by the organisation's ``number``
+    (:class:`Organisation` agents are views over them); the open organisations are
+    Mesa's set of :class:`Organisation` agents (:attr:`agents`).
+    """
 
     def __init__(self, model: CommunityModel) -> None:
         self.model = model
-        self.orgs: list[Organisation] = []
-        self.shakyo = Organisation(model, "shakyo", 0, funds=0.0)
-        self.orgs.append(self.shakyo)
+        self.n = 0  # organisation numbers given so far (rows in use)
+        self.kind = np.zeros(0, dtype=np.int8)  # index into KINDS
+        self.district = np.zeros(0, dtype=np.int64)
+        self.funds = np.zeros(0)
+        self.active = np.zeros(0, dtype=bool)
+        self.issue_group = np.zeros(0, dtype=bool)
+        self.months_short = np.zeros(0, dtype=np.int64)
+        self.revenue_factor = np.zeros(0)
+        self.activity_factor = np.zeros(0)
+        self.donor_base = np.zeros(0)
+        self.pandemic_factor = np.zeros(0)
+        self.founded_month = np.zeros(0, dtype=np.int64)
+        self.by_number: dict[int, Organisation] = {}  # the open organisations by number
+        self.shakyo = self._add("shakyo", 0, 0.0, issue_group=False, donor_base=1.0)
         self.join_table = _banded(np.arange(AGE_YEARS), model.params.organisations.join) / 12
         # NPOs lost while a shock lasts, re-formed as activity resumes (see model.shocks).
         self.counting_shock_losses = False
         self.shock_losses = 0
+
+    @property
+    def agents(self) -> AbstractAgentSet[Organisation]:
+        """The open organisations: Mesa's set of :class:`Organisation` agents of the model."""
+        return self.model.agents_by_type[Organisation]
+
+    def _add(
+        self, kind: str, district: int, funds: float, *, issue_group: bool, donor_base: float
+    ) -> Organisation:
+        """A new row of state and the agent viewing it."""
+        number = self.n
+        if number == self.kind.size:
+            self._grow(max(ROWS_START, 2 * number))
+        self.kind[number] = KINDS.index(kind)
+        self.district[number] = district
+        self.funds[number] = funds
+        self.active[number] = True
+        self.issue_group[number] = issue_group
+        self.months_short[number] = 0
+        self.revenue_factor[number] = 1.0
+        self.activity_factor[number] = 1.0
+        self.donor_base[number] = donor_base
+        self.pandemic_factor[number] = 1.0
+        self.founded_month[number] = self.model.month
+        self.n = number + 1
+        org = Organisation(self.model, self, number)
+        self.by_number[number] = org
+        return org
+
+    def _grow(self, rows: int) -> None:
+        for name in STATE:
+            setattr(self, name, grown(getattr(self, name), rows))
+
+    def open_mask(self, kind: str) -> np.ndarray:
+        """Which organisation numbers (``0 … n-1``) are open organisations of ``kind``."""
+        n = self.n
+        return self.active[:n] & (self.kind[:n] == KINDS.index(kind))
 
     def create_initial(self) -> None:
         """NPOs and civic groups in proportion to population.
@@ -273,18 +347,13 @@ class OrganisationSystem:
 
         An NPO's donor base is lognormal with mean 1 and log-sd ``donation_spread``.
         """
-        org = Organisation(
-            self.model,
-            kind,
-            district,
-            funds,
-            issue_group=gen.random() < self.model.params.organisations.issue_group_share,
-        )
+        p = self.model.params.organisations
+        issue_group = bool(gen.random() < p.issue_group_share)
+        donor_base = 1.0
         if kind == "npo":
-            sd = self.model.params.organisations.donation_spread
-            org.donor_base = float(np.exp(sd * gen.standard_normal() - sd * sd / 2))
-        self.orgs.append(org)
-        return org
+            sd = p.donation_spread
+            donor_base = float(np.exp(sd * gen.standard_normal() - sd * sd / 2))
+        return self._add(kind, district, funds, issue_group=issue_group, donor_base=donor_base)
 
     def _initial_members(self) -> None:
         """Members at the steady balance of joining and leaving, by age."""
@@ -300,16 +369,15 @@ class OrganisationSystem:
         self._assign(members, model.streams["orgs_init"].uniform(r.pid[members], 0, k=1))
 
     def _assign(self, people: np.ndarray, u: np.ndarray) -> None:
-        """People join an active organisation of their district (NPO or civic group)."""
+        """People join an open organisation of their district (NPO or civic group)."""
         model = self.model
         r, p = model.residents, model.params.organisations
-        kind = np.array([KINDS.index(o.kind) for o in self.orgs])
-        dist = np.array([o.district for o in self.orgs])
-        active = np.array([o.active for o in self.orgs])
+        npo, civic = self.open_mask("npo"), self.open_mask("civic")
+        dist = self.district[: self.n]
         for d in np.unique(r.district[people]):
             rows = np.flatnonzero(r.district[people] == d)
-            npos = np.flatnonzero(active & (dist == d) & (kind == 0))
-            civics = np.flatnonzero(active & (dist == d) & (kind == 1))
+            npos = np.flatnonzero(npo & (dist == d))
+            civics = np.flatnonzero(civic & (dist == d))
             pick_npo = u[rows] < p.npo_join_share
             for mask, pool in ((pick_npo, npos), (~pick_npo, civics)):
                 if pool.size == 0:
@@ -325,19 +393,22 @@ class OrganisationSystem:
         return (r.motivation > p.founder_motivation) & (r.age_m >= p.founder_min_age * 12)
 
     def pick_npo(self, district: int, gen: np.random.Generator) -> Organisation | None:
-        """An active NPO of ``district`` with money in hand (to run a new venue), or ``None``."""
-        pool = [
-            o
-            for o in self.orgs
-            if o.active and o.kind == "npo" and o.district == district and o.funds >= 0
-        ]
-        return pool[int(gen.integers(len(pool)))] if pool else None
+        """An open NPO of ``district`` with money in hand (to run a new venue), or ``None``.
+
+        Drawn from the NPOs in order of their number.
+        """
+        n = self.n
+        pool = np.flatnonzero(
+            self.open_mask("npo") & (self.district[:n] == district) & (self.funds[:n] >= 0)
+        )
+        return self.by_number[int(pool[int(gen.integers(pool.size))])] if pool.size else None
 
     def counts(self) -> tuple[int, int]:
-        """Active NPOs and civic groups."""
-        npo = sum(1 for o in self.orgs if o.active and o.kind == "npo")
-        civic = sum(1 for o in self.orgs if o.active and o.kind == "civic")
-        return npo, civic
+        """Open NPOs and civic groups."""
+        return (
+            int(np.count_nonzero(self.open_mask("npo"))),
+            int(np.count_nonzero(self.open_mask("civic"))),
+        )
 
     def update(self) -> None:
         """Members join and leave; money flows; weak organisations dissolve; new ones form."""
@@ -353,23 +424,66 @@ class OrganisationSystem:
             model.snap.home & (r.org < 0) & (u < PART_GROUP) & (u >= PART_GROUP - join)
         )
         self._assign(joining, model.streams["org_membership"].uniform(r.pid[joining], month, k=1))
-        members = np.bincount(r.org[r.alive & (r.org >= 0)], minlength=len(self.orgs))
-        index = {id(o): i for i, o in enumerate(self.orgs)}
-        run_by = [index[id(v.org)] for v in model.venues.venues if v.open and v.org is not None]
-        venues = np.bincount(np.asarray(run_by, dtype=np.int64), minlength=len(self.orgs))
-        min_members = p.min_members / model.scale
-        closing = model.streams["org_closure"].generator(month).random(len(self.orgs))
-        for i, org in enumerate(self.orgs):
-            if not org.active or org.kind == "shakyo":
-                continue
-            org.finances(int(members[i]), int(venues[i]))
-            short = members[i] < min_members or (org.kind == "npo" and org.funds < 0)
-            org.months_short = org.months_short + 1 if short else 0
-            closure = p.closure[0 if org.kind == "npo" else 1] / 12.0
-            if org.months_short >= p.grace_months or closing[i] < closure:
-                org.dissolve()
+        n = self.n
+        members = np.bincount(r.org[r.alive & (r.org >= 0)], minlength=n)
+        run_by = [v.org.number for v in model.venues.venues if v.open and v.org is not None]
+        venues = np.bincount(np.asarray(run_by, dtype=np.int64), minlength=n)
+        npo = self.open_mask("npo")
+        self._finances(npo, members[npo], venues[npo])
+        # One closure draw per organisation number: nobody's draw depends on who else closed.
+        closing = model.streams["org_closure"].generator(month).random(n)
+        live = npo | self.open_mask("civic")
+        short = (members < p.min_members / model.scale) | (npo & (self.funds[:n] < 0))
+        months_short = self.months_short[:n]
+        months_short[live] = np.where(short[live], months_short[live] + 1, 0)
+        closure = np.where(npo, p.closure[0], p.closure[1]) / 12.0
+        dissolving = live & ((months_short >= p.grace_months) | (closing < closure))
+        for number in np.flatnonzero(dissolving):  # in order of number
+            self.by_number[int(number)].dissolve()
         self._found_new()
 
+    def _finances(self, npo: np.ndarray, members: np.ndarray, venues: np.ndarray) -> None:
+        """One month of income and costs of the NPOs ``npo`` (a mask over numbers).
+
+        ``members`` and ``venues`` are each NPO's members (simulated residents) and the
+        venues it runs. Income is grants, fees and donations; costs a base, activities and
+        venues; funds above ``reserve_months`` of costs are spent on activities.
+        """
+        p = self.model.params.organisations
+        people = members * self.model.scale
+        donations = p.donations * self.donor_base[: self.n][npo]
+        income = (p.grant + p.fee * people + donations) * self.revenue_factor[: self.n][npo]
+        activity = (p.cost_per_member * people + p.cost_per_venue * venues) * self.activity_factor[
+            : self.n
+        ][npo]
+        costs = p.cost_base + activity
+        funds = self.funds[: self.n]
+        funds[npo] = np.minimum(funds[npo] + income - costs, p.reserve_months * costs)
+
+    # ---- shocks (model.shocks) ----------------------------------------------------------
+    def pandemic_hit(self, gen: np.random.Generator, share: float, low: float) -> None:
+        """A pandemic cuts the revenue of a ``share`` of NPOs to between ``low`` and 1.
+
+        Two draws per organisation number (hit, severity), in order of number.
+        """
+        n = self.n
+        draws = gen.random((n, 2))
+        hit = (self.kind[:n] == KINDS.index("npo")) & (draws[:, 0] < share)
+        factor = low + (1 - low) * draws[hit, 1]
+        self.revenue_factor[:n][hit] = factor
+        self.pandemic_factor[:n][hit] = factor
+
+    def set_activity(self, npo_factor: float) -> None:
+        """NPOs' activity (and so activity costs) at ``npo_factor``; others' at 1."""
+        n = self.n
+        self.activity_factor[:n] = np.where(self.kind[:n] == KINDS.index("npo"), npo_factor, 1.0)
+
+    def recover_revenue(self, done: float) -> None:
+        """Revenue back from the pandemic's low by the share ``done`` of the way to 1."""
+        low = self.pandemic_factor[: self.n]
+        self.revenue_factor[: self.n] = low + (1.0 - low) * done
+
+    # ---- founding -----------------------------------------------------------------------
     def _found_new(self) -> None:
         model = self.model
         p = model.params.organisations
@@ -395,7 +509,7 @@ class OrganisationSystem:
                     org = self.found(
                         kind, d, gen, funds=p.cost_base * p.new_npo_funds if kind == "npo" else 0.0
                     )
-                    r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
+                    r.org[gen.choice(founders, size=k, replace=False)] = org.number
                     model.tally.orgs_founded += 1
 
     def refound(self, n: int, gen: np.random.Generator) -> int:
@@ -419,7 +533,7 @@ class OrganisationSystem:
             if founders.size < k:
                 continue
             org = self.found("npo", d, gen, funds=p.cost_base * p.new_npo_funds)
-            r.org[gen.choice(founders, size=k, replace=False)] = self.orgs.index(org)
+            r.org[gen.choice(founders, size=k, replace=False)] = org.number
             model.tally.orgs_founded += 1
             made += 1
         return made

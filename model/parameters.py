@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_args, get_origin, get_type_hints
 
+import numpy as np
+
 
 class ParameterError(ValueError):
     """A parameter value that is not allowed.
@@ -122,6 +124,18 @@ def meta_of(f: dataclasses.Field[Any]) -> Meta | None:
     return f.metadata.get("kyosei")
 
 
+def is_number(value: Any) -> bool:
+    """Whether ``value`` is a number as a TOML file or a table gives one (true/false is not)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _bound(x: float) -> str:
+    """A range bound for a message: whole numbers in full (2**63 - 1), others short."""
+    return str(x) if isinstance(x, int) else f"{x:g}"
+
+
 def check_number(
     path: str,
     value: Any,
@@ -130,23 +144,18 @@ def check_number(
     hi: float | None = None,
     whole: bool = False,
     unit: str = "",
+    allowed: str = "",
 ) -> float:
     """``value`` as a finite number in ``[lo, hi]``, else :class:`ParameterError` naming ``path``.
 
     True/false and text are not numbers; NaN and ±inf are never allowed. The one check
-    every numeric input outside the parameter tables (policy intensities, months, options,
-    command-line numbers) goes through.
+    every numeric value Kyosei reads goes through: parameter tables, policy settings and
+    intensities, experiment files, months, options, command-line numbers. The message
+    says what is allowed (``allowed``, or one built from the range, ``whole`` and
+    ``unit``). Whole numbers are compared with the bounds exactly, however large.
     """
-    what = "a whole number" if whole else "a number"
-    if lo is not None and hi is not None:
-        what += f" from {lo:g} to {hi:g}"
-    elif lo is not None:
-        what += f" ≥ {lo:g}"
-    elif hi is not None:
-        what += f" ≤ {hi:g}"
-    if unit:
-        what += f" ({unit})"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    what = allowed or _allowed_text(lo, hi, whole, unit)
+    if not is_number(value):
         raise ParameterError(path, value, what)
     try:
         number = float(value)
@@ -156,9 +165,27 @@ def check_number(
         raise ParameterError(path, value, f"a finite number; {what}")
     if whole and not number.is_integer():
         raise ParameterError(path, value, what)
-    if (lo is not None and number < lo) or (hi is not None and number > hi):
+    exact = int(value) if isinstance(value, (int, np.integer)) else number
+    if (lo is not None and exact < lo) or (hi is not None and exact > hi):
         raise ParameterError(path, value, what)
     return number
+
+
+def check_whole(path: str, value: Any, *, lo: int, hi: int | None = None, unit: str = "") -> int:
+    """``value`` as a whole number in ``[lo, hi]`` (exactly, however large), else an error."""
+    check_number(path, value, lo=lo, hi=hi, whole=True, unit=unit)
+    return int(value)
+
+
+def _allowed_text(lo: float | None, hi: float | None, whole: bool, unit: str) -> str:
+    what = "a whole number" if whole else "a number"
+    if lo is not None and hi is not None:
+        what += f" from {_bound(lo)} to {_bound(hi)}"
+    elif lo is not None:
+        what += f" ≥ {_bound(lo)}"
+    elif hi is not None:
+        what += f" ≤ {_bound(hi)}"
+    return f"{what} ({unit})" if unit else what
 
 
 def _type_name(tp: Any) -> str:
@@ -188,22 +215,10 @@ def _coerce(value: Any, tp: Any, path: str, meta: Meta | None) -> Any:
             raise ParameterError(path, value, "true or false")
         return value
     if tp in (int, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(path, value, f"a {_type_name(tp)}; {allowed}")
-        try:
-            as_float = float(value)
-        except OverflowError:  # a whole number too large for any count
-            raise ParameterError(path, value, f"a {_type_name(tp)}; {allowed}") from None
-        if tp is int and not as_float.is_integer():
-            raise ParameterError(path, value, f"a whole number; {allowed}")
-        number = tp(value)
-        if not math.isfinite(number):
-            raise ParameterError(path, value, f"a finite number; {allowed}")
-        if meta and meta.lo is not None and number < meta.lo:
-            raise ParameterError(path, value, allowed)
-        if meta and meta.hi is not None and number > meta.hi:
-            raise ParameterError(path, value, allowed)
-        return number
+        lo, hi = (meta.lo, meta.hi) if meta else (None, None)
+        what = f"a whole number; {allowed}" if tp is int else allowed
+        check_number(path, value, lo=lo, hi=hi, whole=tp is int, allowed=what)
+        return int(value) if tp is int else float(value)
     if tp is str:
         if not isinstance(value, str):
             raise ParameterError(path, value, f"text; {allowed}")

@@ -17,7 +17,7 @@ from .costs import CostParams
 from .demography import DemographyParams
 from .needs import NeedsParams
 from .organisations import OrganisationParams
-from .parameters import ParameterError, param, validate
+from .parameters import check_number, param, validate
 from .shocks import ShockParams
 from .support import SupportParams
 from .ties import TiesParams
@@ -121,6 +121,5 @@ class Scenario:
     overrides: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.scale, (int, float)) and 1.0 <= self.scale <= 10_000):
-            raise ParameterError("scale", self.scale, "a number from 1 to 10000 (people per agent)")
+        check_number("scale", self.scale, lo=1, hi=10_000, unit="people per agent")
         validate(self.params)

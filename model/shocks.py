@@ -98,25 +98,18 @@ def apply(model: CommunityModel) -> None:
     on = 0 <= p.pandemic_start <= month < p.pandemic_start + p.pandemic_months
     model.levers.venues_closed = on
     model.levers.volunteer_quit_factor = p.pandemic_volunteer_quit if on else 1.0
+    system = model.organisations
     if on and month == p.pandemic_start:
         gen = model.streams["pandemic"].generator(month)
-        for org in model.organisations.orgs:
-            hit, severity = gen.random(), gen.random()
-            if org.kind == "npo" and hit < p.pandemic_npo_hit:
-                org.revenue_factor = p.pandemic_revenue + (1 - p.pandemic_revenue) * severity
-                org.pandemic_factor = org.revenue_factor
+        system.pandemic_hit(gen, p.pandemic_npo_hit, p.pandemic_revenue)
     if p.pandemic_start >= 0:
-        for org in model.organisations.orgs:
-            org.activity_factor = p.pandemic_activity if on and org.kind == "npo" else 1.0
+        system.set_activity(p.pandemic_activity if on else 1.0)
         since_end = month - (p.pandemic_start + p.pandemic_months)
-        system = model.organisations
         system.counting_shock_losses = on
         if 0 <= since_end <= p.pandemic_recovery_months:
             left = p.pandemic_recovery_months - since_end + 1
             done = (since_end + 1) / (p.pandemic_recovery_months + 1)
-            for org in system.orgs:
-                low = org.pandemic_factor
-                org.revenue_factor = low + (1.0 - low) * done
+            system.recover_revenue(done)
             # The folded NPOs re-form spread over the recovery months.
             gen = model.streams["pandemic"].generator(month, k=1)
             due = int(gen.binomial(system.shock_losses, 1.0 / left))

@@ -28,8 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+from mesa.agentset import AbstractAgentSet
 
 from .needs import CARE, N_FIELDS, POVERTY, WITHDRAWAL
 from .parameters import param
@@ -44,6 +44,7 @@ from .population import (
     hidden_needs,
     unmet_needs,
 )
+from .rows import Column, RowAgent
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -272,33 +273,42 @@ class SupportParams:
     )
 
 
-class Counter(mesa.Agent):
-    """A consultation counter of one field in one district.
+class Counter(RowAgent):
+    """A consultation counter of one field in one district: a Mesa agent viewing one row.
+
+    ``number`` is its stable id (``index[district, field]``): the value residents'
+    ``case_counter`` holds and the row of its state in the arrays of
+    :class:`SupportSystem` (each attribute below reads and writes that row, see
+    :class:`~model.rows.Column`), so the month's intake works on whole arrays. Counters
+    never close; all of them are Mesa's set of ``Counter`` agents (:attr:`SupportSystem.agents`).
 
     Attributes:
         field: 0 care (包括), 1 disability, 2 child-rearing, 3 hardship.
         district: Daily-life area it serves.
         staff: Caseworkers (people, not scaled).
+        served: Cases assessed so far.
+        served_this_month: Cases assessed this month.
+        spent_this_month: Capacity used this month (compound cases cost more).
+        capacity_this_month: Capacity this month, with the balance carried over.
+        credit: Balance carried over: unused capacity (≤ a month's) or overdraft.
         x, y: Position on the map (km).
     """
 
-    def __init__(
-        self, model: CommunityModel, field: int, district: int, staff: float, number: int
-    ) -> None:
-        super().__init__(model)
-        self.number = number  # position in the town's list of counters
-        self.field = field
-        self.district = district
-        self.staff = staff
-        cx, cy = model.town_map.centres[district]
+    field = Column()
+    district = Column()
+    staff = Column()
+    served = Column()
+    served_this_month = Column()
+    spent_this_month = Column()
+    capacity_this_month = Column()
+    credit = Column()
+
+    def __init__(self, model: CommunityModel, system: SupportSystem, number: int) -> None:
+        super().__init__(model, system, number)
+        cx, cy = model.town_map.centres[self.district]
         middle = (N_FIELDS - 1) / 2
-        self.x = float(cx) + COUNTER_OFFSET_KM * (field - middle)
+        self.x = float(cx) + COUNTER_OFFSET_KM * (self.field - middle)
         self.y = float(cy) - COUNTER_OFFSET_KM
-        self.served = 0
-        self.served_this_month = 0  # cases assessed this month
-        self.spent_this_month = 0.0  # capacity used this month (compound cases cost more)
-        self.capacity_this_month = 0.0  # capacity this month, with the balance carried over
-        self.credit = 0.0  # balance carried over: unused capacity (≤ a month's) or overdraft
 
     @property
     def label_ja(self) -> str:
@@ -307,13 +317,16 @@ class Counter(mesa.Agent):
 
     def monthly_capacity(self) -> float:
         """New cases (simulated residents) this counter can assess this month."""
-        p = self.model.params.support
-        extra = self.model.levers.extra_staff[self.number]
-        return (self.staff + extra) * p.intake_per_worker / self.model.scale
+        return float(self.system.monthly_capacity()[self.number])
 
 
 class SupportSystem:
-    """The counters of the town and the monthly flow of cases through them."""
+    """The counters of the town and the monthly flow of cases through them.
+
+    Each counter's state is a row of the arrays ``field``, ``district``, ``staff``,
+    ``served``, ``served_this_month``, ``spent_this_month``, ``capacity_this_month`` and
+    ``credit``; :attr:`counters` holds the :class:`Counter` agents by number.
+    """
 
     def __init__(self, model: CommunityModel) -> None:
         self.model = model
@@ -324,22 +337,35 @@ class SupportSystem:
             )
             * model.scale
         )
-        self.counters: list[Counter] = []
-        self.index = np.zeros((model.n_districts, N_FIELDS), dtype=np.int64)
-        for d in range(model.n_districts):
-            for f in range(N_FIELDS):
-                staff = p.staff_per_20k[f] * pop_d[d] / STAFF_PER
-                self.index[d, f] = len(self.counters)
-                self.counters.append(Counter(model, f, d, staff, len(self.counters)))
+        n = model.n_districts * N_FIELDS
+        self.index = np.arange(n, dtype=np.int64).reshape(model.n_districts, N_FIELDS)
+        self.district, self.field = (a.ravel() for a in np.indices(self.index.shape))
+        self.staff = np.array(p.staff_per_20k, dtype=float)[self.field] * pop_d[self.district]
+        self.staff /= STAFF_PER
+        self.served = np.zeros(n, dtype=np.int64)
+        self.served_this_month = np.zeros(n, dtype=np.int64)
+        self.spent_this_month = np.zeros(n)
+        self.capacity_this_month = np.zeros(n)
+        self.credit = np.zeros(n)
+        self.counters: tuple[Counter, ...] = tuple(Counter(model, self, c) for c in range(n))
         self.waits: list[np.ndarray] = []
         self.quality = np.ones((model.n_districts, N_FIELDS))
 
     def reset_month(self) -> None:
         """Zero this month's counts: waits of the cases assessed, each counter's cases and load."""
         self.waits.clear()
-        for counter in self.counters:
-            counter.served_this_month = 0
-            counter.spent_this_month = 0.0
+        self.served_this_month[:] = 0
+        self.spent_this_month[:] = 0.0
+
+    @property
+    def agents(self) -> AbstractAgentSet[Counter]:
+        """All counters: Mesa's set of :class:`Counter` agents of the model."""
+        return self.model.agents_by_type[Counter]
+
+    def monthly_capacity(self) -> np.ndarray:
+        """New cases (simulated residents) each counter can assess this month."""
+        p = self.model.params.support
+        return (self.staff + self.model.levers.extra_staff) * p.intake_per_worker / self.model.scale
 
     # ---- arrivals -----------------------------------------------------------------------
     def enqueue(self, idx: np.ndarray, need: np.ndarray, route: int, *, due: int = 0) -> None:
@@ -450,10 +476,9 @@ class SupportSystem:
             n_unmet = unmet_needs(r, queued).sum(axis=0)
             extra = p.one_stop_extra_cost * np.maximum(n_unmet - 1, 0)
             cost += np.where(one_stop, extra, 0.0)
-        monthly = np.array([c.monthly_capacity() for c in self.counters])
-        capacity = monthly + np.array([c.credit for c in self.counters])
-        for c, counter in enumerate(self.counters):
-            counter.capacity_this_month = float(capacity[c])
+        monthly = self.monthly_capacity()
+        capacity = monthly + self.credit
+        self.capacity_this_month[:] = capacity
         start = np.searchsorted(counters, counters, side="left")
         used = np.cumsum(cost)
         used -= np.concatenate([[0.0], used])[start]
@@ -466,12 +491,11 @@ class SupportSystem:
         spent = np.bincount(
             counters[served_mask], weights=cost[served_mask], minlength=len(self.counters)
         )
-        for c, counter in enumerate(self.counters):
-            # Unused capacity is kept up to one month's worth; an overdraft is repaid.
-            counter.credit = min(capacity[c] - spent[c], monthly[c])
-            counter.served_this_month = int((counters[served_mask] == c).sum())
-            counter.spent_this_month = float(spent[c])
-            counter.served += counter.served_this_month
+        # Unused capacity is kept up to one month's worth; an overdraft is repaid.
+        self.credit[:] = np.minimum(capacity - spent, monthly)
+        self.served_this_month[:] = np.bincount(counters[served_mask], minlength=len(self.counters))
+        self.spent_this_month[:] = spent
+        self.served += self.served_this_month
         model.tally.served += served.size
         self._assess(served)
         self._record_quality()
@@ -631,9 +655,7 @@ class SupportSystem:
                 # the 自立相談 counter: recipients are not on the counter's caseload.
                 carried &= ~r.assistance
             load = np.bincount(r.district[carried], minlength=model.n_districts)
-            staff = np.array(
-                [self.counters[self.index[d, f]].staff for d in range(model.n_districts)]
-            )
+            staff = self.staff[self.index[:, f]]
             carry = staff * p.caseload_per_worker[f] / model.scale
             self.quality[:, f] = np.minimum(
                 1.0, np.divide(carry, load, out=np.ones_like(carry), where=load > 0)
@@ -644,7 +666,7 @@ class SupportSystem:
         r = self.model.residents
         supported = int((r.supported[:N_FIELDS] & r.alive).sum()) * self.model.scale
         extra = self.model.levers.extra_staff
-        staff = sum(c.staff + extra[c.number] for c in self.counters)
+        staff = float(np.cumsum(self.staff + extra)[-1])  # summed in order of number
         return supported / staff if staff else 0.0
 
 

@@ -23,7 +23,14 @@ from typing import Any
 from model import tomlfile
 from model.agetable import read_age_table
 from model.interventions import ELIGIBILITY_RULES, REGISTRY
-from model.parameters import ParameterError, build, check_number, clip, with_overrides
+from model.parameters import (
+    ParameterError,
+    build,
+    check_number,
+    check_whole,
+    clip,
+    with_overrides,
+)
 from model.scenario import InterventionSpec, Params, PolicyPackage, Scenario
 
 from .policy_paths import apply_policy_overrides, plain, split_overrides
@@ -194,15 +201,12 @@ def _intervention(raw: Any, index: int) -> InterventionSpec:
     kind = raw.get("kind")
     if not isinstance(kind, str) or kind not in REGISTRY:
         raise ParameterError(f"{where}.kind", kind, "one of " + ", ".join(sorted(REGISTRY)))
-    start = raw.get("start_month", 0)
-    if not isinstance(start, int):
-        raise ParameterError(f"{where}.start_month", start, "a whole number of months ≥ 0")
-    start = int(check_number(f"{where}.start_month", start, lo=0, hi=MAX_MONTH, whole=True))
+    start = check_whole(
+        f"{where}.start_month", raw.get("start_month", 0), lo=0, hi=MAX_MONTH, unit="months"
+    )
     end = raw.get("end_month")
     if end is not None:
-        if not isinstance(end, int):
-            raise ParameterError(f"{where}.end_month", end, f"a whole number of months > {start}")
-        end = int(check_number(f"{where}.end_month", end, lo=start + 1, hi=MAX_MONTH, whole=True))
+        end = check_whole(f"{where}.end_month", end, lo=start + 1, hi=MAX_MONTH, unit="months")
     component = REGISTRY[kind]
     intensity = check_number(
         f"{where}.intensity",

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from model.interventions import ELIGIBILITY_RULES, REGISTRY
-from model.parameters import ParameterError
+from model.parameters import ParameterError, check_number
 from model.scenario import InterventionSpec, PolicyPackage
 
 PREFIX = "policy."
@@ -109,13 +109,10 @@ class PolicyField:
             if value not in self.choices:
                 raise ParameterError(self.path, value, self.allowed())
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(self.path, value, self.allowed())
-        if self.type == INT and not (isinstance(value, int) or float(value).is_integer()):
-            raise ParameterError(self.path, value, self.allowed())
-        if not math.isfinite(value) or not self.lo <= value <= self.hi:
-            raise ParameterError(self.path, value, self.allowed())
-        return int(value) if self.type == INT else float(value)
+        hi = None if math.isinf(self.hi) else self.hi
+        whole = self.type == INT
+        check_number(self.path, value, lo=self.lo, hi=hi, whole=whole, allowed=self.allowed())
+        return int(value) if whole else float(value)
 
 
 def plain(value: Any) -> Any:

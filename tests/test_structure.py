@@ -74,7 +74,11 @@ STRUCTURAL = {
         "CARER_BELOW": "statistical definition (double care)",
         "YEARLY_CAP": "numerical guard",
     },
-    "model/organisations.py": {"MAP_OFFSET_KM": "drawing position", "SPREAD": "a hash prime"},
+    "model/organisations.py": {
+        "MAP_OFFSET_KM": "drawing position",
+        "SPREAD": "a hash prime",
+        "ROWS_START": "array size",
+    },
     "model/population.py": {
         "MAX_AGE": "highest row of the per-year age tables",
         "ADULT_AGE": "statistical definition",

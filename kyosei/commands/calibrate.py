@@ -52,17 +52,14 @@ def _fmt(value: float, unit: str) -> str:
 def handle(args: argparse.Namespace) -> int:
     """Run the town and print the calibration table."""
     from model.calibration import check
-    from model.parameters import ParameterError
+    from model.parameters import check_whole
     from scenarios import load_scenario
 
-    if not 1 <= args.years <= 50:
-        raise ParameterError("--years", args.years, "a whole number of years from 1 to 50")
+    check_whole("--years", args.years, lo=1, hi=50, unit="years")
     scenario = load_scenario(args.town, scale=args.scale, overrides=parse_overrides(args.set))
-    if not 1 <= args.replicates <= 100:
-        raise ParameterError("--replicates", args.replicates, "a whole number from 1 to 100")
-    if not 0 <= args.seed <= 2**63 - args.replicates:
-        # replicate r runs with seed + r: every one a valid seed
-        raise ParameterError("--seed", args.seed, "a whole number from 0 to 2**63-1")
+    check_whole("--replicates", args.replicates, lo=1, hi=100)
+    # replicate r runs with seed + r: every one a valid seed
+    check_whole("--seed", args.seed, lo=0, hi=2**63 - args.replicates)
     with bar(args.replicates * args.years, "calibrate", unit="yr", quiet=args.quiet) as years:
         table = check(
             scenario,

@@ -104,13 +104,11 @@ LEVEL = 0.9
 def check_run_arguments(args: argparse.Namespace) -> Scenario:
     """Validate every input before anything runs; returns the scenario."""
     from model import budget
-    from model.parameters import ParameterError, check_number
+    from model.parameters import ParameterError, check_number, check_whole
     from scenarios import load_scenario
 
-    if not 1 <= args.years <= 100:
-        raise ParameterError("--years", args.years, "a whole number of years from 1 to 100")
-    if not 0 <= args.seed < 2**63:
-        raise ParameterError("--seed", args.seed, "a whole number from 0 to 2**63-1")
+    check_whole("--years", args.years, lo=1, hi=100, unit="years")
+    check_whole("--seed", args.seed, lo=0, hi=2**63 - 1)
     check_number("--scale", args.scale, lo=1, hi=10_000, unit="people per simulated resident")
     scenario = load_scenario(
         args.town, args.policy, scale=args.scale, overrides=parse_overrides(args.set)
@@ -215,10 +213,9 @@ def compare(args: argparse.Namespace, scenario: Scenario, out: Path) -> int:
     from experiments.spec import parse_experiment
     from experiments.store import ResultsStore
     from experiments.sweep import run_experiment
-    from model.parameters import ParameterError
+    from model.parameters import check_whole
 
-    if not 1 <= args.replicates <= 1000:
-        raise ParameterError("--replicates", args.replicates, "a whole number from 1 to 1000")
+    check_whole("--replicates", args.replicates, lo=1, hi=1000)
     text = experiment_text(args, out)
     experiment = parse_experiment(text, file=f"{out.name}.toml")  # raises on bad input
     started = time.perf_counter()

@@ -198,7 +198,7 @@ class Platform(Intervention):
                 funds = p_org.cost_base * p_org.new_npo_funds
                 org = model.organisations.found("npo", int(d), gen, funds=funds)
                 founders = came[r.org[came] < 0][: max(1, round(s["npo_founders"] / model.scale))]
-                r.org[founders] = model.organisations.orgs.index(org)
+                r.org[founders] = org.number
                 model.tally.orgs_founded += 1
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
@@ -261,24 +261,21 @@ class Funding(Intervention):
         else, so the money keeps alive the NPOs that would otherwise fold; what is left is
         shared equally. NPOs that need nothing and get nothing leave money in the pool.
         """
-        districts = set(self.reach_districts(model).tolist())
-        npos = [
-            o
-            for o in model.organisations.orgs
-            if o.active and o.kind == "npo" and o.district in districts
-        ]
+        system = model.organisations
+        reached = np.isin(system.district[: system.n], self.reach_districts(model))
+        npos = np.flatnonzero(system.open_mask("npo") & reached)
         self.paid = 0.0
-        if not npos:
+        if npos.size == 0:
             return
+        funds = system.funds
         left = self.pool(model)
-        for org in sorted(npos, key=lambda o: o.funds):
-            if org.funds >= 0 or left <= 0:
+        for number in npos[np.argsort(funds[npos], kind="stable")]:  # poorest first
+            if funds[number] >= 0 or left <= 0:
                 break
-            top_up = min(-org.funds, left)
-            org.funds += top_up
+            top_up = min(-float(funds[number]), left)
+            funds[number] += top_up
             left -= top_up
-        for org in npos:
-            org.funds += left / len(npos)
+        funds[npos] += left / npos.size
         self.paid = self.pool(model)
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
