@@ -1,0 +1,107 @@
+"""Compiled kernels for loops over every resident, each with a pure NumPy twin.
+
+A month makes many passes over the town's columns; where one pass per resident is the
+natural form of a rule (a hash, a choice by where a draw falls), a loop compiled with
+Numba does it in one sweep instead of a dozen NumPy temporaries. Every kernel here has
+a NumPy path that gives **bit-identical** results (integer arithmetic, and the same
+floating-point operations in the same order and precision); ``tests/test_kernels.py``
+checks both paths against each other.
+
+The path is chosen by :data:`USE_NUMBA`: on when Numba imports and the environment
+variable ``KYOSEI_NUMBA`` is not ``0``. Random draws stay where they were: the kernels
+receive the uniforms (or compute the same counter-based hash as :mod:`model.streams`),
+so no stream changes its draws or their order. Kernels are compiled on first use and
+cached on disk (``cache=True``), so a process pays the compilation once per machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+try:  # Numba is a runtime dependency; without it (or with KYOSEI_NUMBA=0) NumPy runs.
+    from numba import njit
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover - Numba is installed with Kyosei
+    HAVE_NUMBA = False
+
+#: Whether the compiled kernels run (else their NumPy twins). Tests may flip it.
+USE_NUMBA = HAVE_NUMBA and os.environ.get("KYOSEI_NUMBA", "1") != "0"
+
+# SplitMix64 finaliser (model.streams): constants and shifts.
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX2 = np.uint64(0x94D049BB133111EB)
+SHIFT1, SHIFT2, SHIFT3 = np.uint64(30), np.uint64(27), np.uint64(31)
+MANTISSA_SHIFT = np.uint64(11)  # 64 - 53 bits: the top 53 bits make the uniform
+TO_UNIT = 1.0 / float(1 << 53)
+
+
+def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` compiled (lazily, cached on disk) when Numba is there, else ``fn`` itself."""
+    return njit(cache=True, nogil=True)(fn) if HAVE_NUMBA else fn
+
+
+# ---- the stream hash ------------------------------------------------------------------
+def mix_numpy(keys: np.ndarray, salt: np.uint64) -> np.ndarray:
+    """SplitMix64 of ``keys + salt`` (uint64, wrapping), in NumPy passes."""
+    z = keys + salt  # new array; uint64 arithmetic wraps by design
+    z *= GOLDEN
+    tmp = z >> SHIFT1
+    z ^= tmp
+    z *= MIX1
+    np.right_shift(z, SHIFT2, out=tmp)
+    z ^= tmp
+    z *= MIX2
+    np.right_shift(z, SHIFT3, out=tmp)
+    z ^= tmp
+    return z
+
+
+@_jit
+def _mix_loop(keys: np.ndarray, salt: np.uint64, out: np.ndarray) -> None:
+    for i in range(keys.size):
+        z = (keys[i] + salt) * GOLDEN
+        z = (z ^ (z >> SHIFT1)) * MIX1
+        z = (z ^ (z >> SHIFT2)) * MIX2
+        out[i] = z ^ (z >> SHIFT3)
+
+
+@_jit
+def _uniform_loop(keys: np.ndarray, salt: np.uint64, out: np.ndarray) -> None:
+    for i in range(keys.size):
+        z = (keys[i] + salt) * GOLDEN
+        z = (z ^ (z >> SHIFT1)) * MIX1
+        z = (z ^ (z >> SHIFT2)) * MIX2
+        z = z ^ (z >> SHIFT3)
+        out[i] = np.float64(z >> MANTISSA_SHIFT) * TO_UNIT
+
+
+def _compiled(keys: np.ndarray) -> bool:
+    return USE_NUMBA and keys.dtype == np.uint64 and keys.ndim == 1
+
+
+def mix(keys: np.ndarray, salt: int) -> np.ndarray:
+    """Hash uint64 ``keys`` with a 64-bit ``salt`` into well-mixed uint64 values."""
+    s = np.uint64(salt)
+    if not _compiled(keys):
+        return mix_numpy(keys, s)
+    out = np.empty(keys.size, np.uint64)
+    _mix_loop(keys, s, out)
+    return out
+
+
+def uniform(keys: np.ndarray, salt: int) -> np.ndarray:
+    """Uniform [0, 1) from the top 53 bits of :func:`mix` (one per key)."""
+    s = np.uint64(salt)
+    if not _compiled(keys):
+        z = mix_numpy(keys, s)
+        z >>= MANTISSA_SHIFT
+        return z * TO_UNIT
+    out = np.empty(keys.size, np.float64)
+    _uniform_loop(keys, s, out)
+    return out
