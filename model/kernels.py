@@ -105,3 +105,111 @@ def uniform(keys: np.ndarray, salt: int) -> np.ndarray:
     out = np.empty(keys.size, np.float64)
     _uniform_loop(keys, s, out)
     return out
+
+
+# ---- ties: one month of loss and formation ---------------------------------------------
+def tie_changes_numpy(
+    ties: np.ndarray,
+    gain: np.ndarray,
+    loss: np.ndarray,
+    u: np.ndarray,
+    alive: np.ndarray,
+    loss_max: np.float32,
+    max_ties: int,
+) -> None:
+    """Lose or gain at most one tie per living resident, in place (see ``ties.update``).
+
+    ``gain`` and ``loss`` are the float32 rates by kind (kinds × n): a resident loses a
+    tie when ``u`` falls below the total loss hazard (capped at ``loss_max``) and gains
+    one when it falls in the top ``total gain`` of [0, 1); the kind is where ``u`` falls
+    within the kinds' shares of the total.
+    """
+    n_kinds = ties.shape[0]
+    p_loss = ties[0] * loss[0]
+    total_gain = gain[0].copy()
+    for k in range(1, n_kinds):
+        p_loss += ties[k] * loss[k]
+        total_gain += gain[k]
+    np.minimum(p_loss, loss_max, out=p_loss)
+    p_gain = np.minimum(total_gain, np.float32(1.0) - p_loss)
+    lose = np.flatnonzero(alive & (u < p_loss))
+    win = np.flatnonzero(alive & (u >= np.float32(1.0) - p_gain))
+    if lose.size:
+        h = (ties[:, lose] * loss[:, lose]).astype(np.float64)
+        pos = u[lose] / p_loss[lose] * h.sum(axis=0)
+        kind = np.minimum((np.cumsum(h, axis=0) <= pos).sum(axis=0), n_kinds - 1)
+        ties[kind, lose] -= (ties[kind, lose] > 0).astype(ties.dtype)
+    if win.size:
+        g = gain[:, win].astype(np.float64)
+        pos = (1.0 - u[win]) / p_gain[win] * g.sum(axis=0)
+        kind = np.minimum((np.cumsum(g, axis=0) <= pos).sum(axis=0), n_kinds - 1)
+        ties[kind, win] = np.minimum(ties[kind, win] + 1, max_ties)
+
+
+@_jit
+def _tie_changes_loop(
+    ties: np.ndarray,
+    gain: np.ndarray,
+    loss: np.ndarray,
+    u: np.ndarray,
+    alive: np.ndarray,
+    loss_max: np.float32,
+    max_ties: int,
+) -> None:
+    n_kinds, n = ties.shape
+    one = np.float32(1.0)
+    for i in range(n):
+        p_loss = np.float32(ties[0, i]) * loss[0, i]
+        total_gain = gain[0, i]
+        for k in range(1, n_kinds):
+            p_loss += np.float32(ties[k, i]) * loss[k, i]
+            total_gain += gain[k, i]
+        p_loss = min(p_loss, loss_max)
+        p_gain = min(total_gain, one - p_loss)
+        if not alive[i]:
+            continue
+        ui = u[i]
+        if ui < p_loss:
+            s = np.float64(np.float32(ties[0, i]) * loss[0, i])
+            for k in range(1, n_kinds):
+                s += np.float64(np.float32(ties[k, i]) * loss[k, i])
+            pos = ui / np.float64(p_loss) * s
+            c = 0.0
+            kind = 0
+            for k in range(n_kinds):
+                c += np.float64(np.float32(ties[k, i]) * loss[k, i])
+                if c <= pos:
+                    kind += 1
+            kind = min(kind, n_kinds - 1)
+            if ties[kind, i] > 0:
+                ties[kind, i] -= 1
+        if ui >= np.float64(one - p_gain):
+            s = np.float64(gain[0, i])
+            for k in range(1, n_kinds):
+                s += np.float64(gain[k, i])
+            pos = (1.0 - ui) / np.float64(p_gain) * s
+            c = 0.0
+            kind = 0
+            for k in range(n_kinds):
+                c += np.float64(gain[k, i])
+                if c <= pos:
+                    kind += 1
+            kind = min(kind, n_kinds - 1)
+            ties[kind, i] = min(ties[kind, i] + 1, max_ties)
+
+
+def tie_changes(
+    ties: np.ndarray,
+    gain: np.ndarray,
+    loss: np.ndarray,
+    u: np.ndarray,
+    alive: np.ndarray,
+    loss_max: float,
+    max_ties: int,
+) -> None:
+    """Lose or gain at most one tie per living resident, in place (compiled or NumPy)."""
+    cap = np.float32(loss_max)
+    if USE_NUMBA:
+        _tie_changes_loop(ties, gain, loss, u, alive, cap, max_ties)
+    else:
+        tie_changes_numpy(ties, gain, loss, u, alive, cap, max_ties)
