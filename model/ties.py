@@ -349,7 +349,10 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
 
 def isolated_mask(ties: np.ndarray) -> np.ndarray:
     """No family or friend outside the household, from a ties array (kinds × residents)."""
-    return ties[list(FRIEND_KINDS)].sum(axis=0, dtype=np.int16) == 0
+    friends = ties[FRIEND_KINDS[0]].copy()
+    for kind in FRIEND_KINDS[1:]:
+        friends |= ties[kind]  # tie counts are never negative: 0 only if every kind is 0
+    return friends == 0
 
 
 def isolated(model: CommunityModel) -> np.ndarray:
