@@ -297,13 +297,13 @@ def loneliness(model: CommunityModel) -> None:
     follows a change in isolation with a lag instead of being a formula of it.
     """
     r, p = model.residents, model.params.ties
-    idx = np.flatnonzero(r.alive)
-    share = _lonely_share(model, idx)
     recover = 1.0 / p.lonely_months
-    onset = recover * share / np.maximum(1.0 - share, EPS)
-    u = model.streams["lonely"].uniform(r.pid[idx], model.month)
-    lonely = r.lonely[idx]
-    r.lonely[idx] = np.where(lonely, u >= recover, u < onset)
+    onset_isolated, onset_connected = (
+        recover * share / max(1.0 - share, EPS) for share in (p.lonely_isolated, p.lonely_connected)
+    )
+    onset = np.where(isolated_mask(r.ties), onset_isolated, onset_connected)
+    u = model.streams["lonely"].uniform(r.pid, model.month)  # the living residents' draws
+    np.copyto(r.lonely, np.where(r.lonely, u >= recover, u < onset), where=r.alive)
 
 
 def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
