@@ -213,3 +213,103 @@ def tie_changes(
         _tie_changes_loop(ties, gain, loss, u, alive, cap, max_ties)
     else:
         tie_changes_numpy(ties, gain, loss, u, alive, cap, max_ties)
+
+
+# ---- demography: who dies and who moves out this month ---------------------------------
+STAY, DIES, EXCHANGE, NET = 0, 1, 2, 3  # exit_codes: what one draw decided
+
+
+def exit_codes_numpy(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    mover: np.ndarray,
+    head: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    death: np.ndarray,
+    move_out: np.ndarray,
+    net_out: np.ndarray,
+    heads_per_hh: np.ndarray,
+    u: np.ndarray,
+    death_factor: np.ndarray | None = None,
+) -> np.ndarray:
+    """What each resident's draw ``u`` decides (``STAY`` … ``NET``), see ``demography``.
+
+    Below the death chance (``death[sex, age_m]``) death; in the next slice an exchange
+    move (``move_out`` by years, movers only); in the slice after a net move
+    (``net_out`` by years, shared by the heads of a household).
+    """
+    q_death = death[sex, age_m]
+    if death_factor is not None:
+        q_death = np.minimum(q_death * death_factor, 1.0)
+    years = age_m // 12
+    q_out = np.where(mover, move_out[years], 0.0)
+    sharing = np.where(head, np.maximum(heads_per_hh[hh], 1), 1)
+    q_net = np.where(mover, net_out[years] / sharing, 0.0)
+    dies = alive & (u < q_death)
+    exchange = alive & ~dies & (u < q_death + q_out)
+    net = alive & ~dies & ~exchange & (u < q_death + q_out + q_net)
+    codes = np.zeros(age_m.size, np.int8)
+    codes[dies] = DIES
+    codes[exchange] = EXCHANGE
+    codes[net] = NET
+    return codes
+
+
+@_jit
+def _exit_codes_loop(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    mover: np.ndarray,
+    head: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    death: np.ndarray,
+    move_out: np.ndarray,
+    net_out: np.ndarray,
+    heads_per_hh: np.ndarray,
+    u: np.ndarray,
+    codes: np.ndarray,
+) -> None:
+    for i in range(age_m.size):
+        codes[i] = STAY
+        if not alive[i]:
+            continue
+        q_death = death[sex[i], age_m[i]]
+        ui = u[i]
+        if ui < q_death:
+            codes[i] = DIES
+            continue
+        if not mover[i]:
+            continue
+        years = age_m[i] // 12
+        q_out = move_out[years]
+        sharing = max(heads_per_hh[hh[i]], 1) if head[i] else 1
+        q_net = net_out[years] / sharing
+        if ui < q_death + q_out:
+            codes[i] = EXCHANGE
+        elif ui < q_death + q_out + q_net:
+            codes[i] = NET
+
+
+def exit_codes(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    mover: np.ndarray,
+    head: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    death: np.ndarray,
+    move_out: np.ndarray,
+    net_out: np.ndarray,
+    heads_per_hh: np.ndarray,
+    u: np.ndarray,
+    death_factor: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`exit_codes_numpy`, compiled when Numba is on (and no ``death_factor``)."""
+    args = (age_m, sex, mover, head, alive, hh, death, move_out, net_out, heads_per_hh, u)
+    if not USE_NUMBA or death_factor is not None:
+        return exit_codes_numpy(*args, death_factor)
+    codes = np.empty(age_m.size, np.int8)
+    _exit_codes_loop(*args, codes)
+    return codes
