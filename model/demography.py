@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.stats import poisson
 
+from . import kernels
 from .parameters import ParameterError, param
 from .population import (
     ADULT_AGE,
@@ -543,29 +544,28 @@ def age_and_exit(model: CommunityModel, death_factor: np.ndarray | None) -> None
     np.add(r.age_m, 1, out=r.age_m, where=alive)
     np.minimum(r.age_m, MAX_AGE_M, out=r.age_m)
     t = model.demo_tables
-    q_death = t.death[r.sex, r.age_m]
-    if death_factor is not None:
-        q_death = np.minimum(q_death * death_factor, 1.0)
     years = r.age_m // 12
     model.migration_record.expose(years[alive])
     year = model.calendar(month - 1)[0]  # the calendar year of the month being lived
     model.life_record.expose(year, r.sex[alive], years[alive])
     # Heads and partners decide for their household; adult children decide for themselves.
-    mover = (r.role == ROLE_HEAD) | ((r.role == ROLE_CHILD) & (years >= ADULT_AGE))
-    q_out = np.where(mover, t.move_out[years], 0.0)
+    head = r.role == ROLE_HEAD
+    mover = head | ((r.role == ROLE_CHILD) & (years >= ADULT_AGE))
     # A net move is decided once per household: a couple shares the rate of its band.
-    heads_per_hh = np.bincount(r.hh[alive & (r.role == ROLE_HEAD)], minlength=model.households.n)
-    sharing = np.where(r.role == ROLE_HEAD, np.maximum(heads_per_hh[r.hh], 1), 1)
-    q_net = np.where(mover, t.net_out[years] / sharing, 0.0)
+    heads_per_hh = np.bincount(r.hh[alive & head], minlength=model.households.n)
     u = model.streams["exit"].uniform(r.pid, month)
-    dies = alive & (u < q_death)
-    exchange = alive & ~dies & (u < q_death + q_out)
-    net = alive & ~dies & ~exchange & (u < q_death + q_out + q_net)
+    code = kernels.exit_codes(
+        r.age_m, r.sex, mover, head, alive, r.hh, t.death, t.move_out, t.net_out,
+        heads_per_hh, u, death_factor,
+    )  # fmt: skip
+    dies = code == kernels.DIES
+    exchange = code == kernels.EXCHANGE
+    net = code == kernels.NET
     # A moving head takes the household along: everyone in it who is not dying, by the
     # head's kind of move (a net move wins if both happen in one household).
     hh_kind = np.zeros(model.households.n, dtype=np.int8)
-    hh_kind[r.hh[exchange & (r.role == ROLE_HEAD)]] = 1
-    hh_kind[r.hh[net & (r.role == ROLE_HEAD)]] = 2
+    hh_kind[r.hh[exchange & head]] = 1
+    hh_kind[r.hh[net & head]] = 2
     kind = np.where(alive & ~dies, np.maximum(hh_kind[r.hh], np.where(net, 2, exchange * 1)), 0)
     leaves = kind > 0
     r.alive[dies | leaves] = False

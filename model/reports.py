@@ -14,7 +14,7 @@ import numpy as np
 from . import needs, ties, volunteers
 from .needs import CARE, DISABILITY, WITHDRAWAL
 from .outputs import Report, share
-from .population import LATE_OLD_AGE, NEEDS, OLD_AGE, PER_100K
+from .population import AGE_YEARS, LATE_OLD_AGE, NEEDS, OLD_AGE, PER_100K
 from .support import ROUTES, WAIT_BINS
 from .venues import KAYOI, KINDS
 
@@ -55,9 +55,10 @@ def demography(model: CommunityModel) -> Report:
     years = model.snap.years
     n_d = model.n_districts
     sizes = model.snap.sizes
-    pop = np.count_nonzero(alive)
+    by_year = np.bincount(years[alive], minlength=AGE_YEARS)  # one pass for the age shares
+    pop = int(by_year.sum())
     old = alive & (years >= OLD_AGE)
-    n_old = np.count_nonzero(old)
+    n_old = int(by_year[OLD_AGE:].sum())
     alone_old = old & model.snap.alone
     home_hh = (sizes > 0) & ~model.households.institution
     n_hh = int(np.count_nonzero(home_hh))
@@ -69,8 +70,8 @@ def demography(model: CommunityModel) -> Report:
         "households": n_hh * k,
         "mean_household_size": share(np.count_nonzero(at_home), n_hh),
         "aging_rate": share(n_old, pop),
-        "share_75plus": share(np.count_nonzero(alive & (years >= LATE_OLD_AGE)), pop),
-        "share_0_14": share(np.count_nonzero(alive & (years < WORKING_AGE)), pop),
+        "share_75plus": share(by_year[LATE_OLD_AGE:].sum(), pop),
+        "share_0_14": share(by_year[:WORKING_AGE].sum(), pop),
         "single_elderly": np.count_nonzero(alone_old) * k,
         "single_elderly_share": share(np.count_nonzero(alone_old), n_old),
         "alone_65_male": share(np.count_nonzero(alone_old & men), np.count_nonzero(old & men)),
@@ -305,10 +306,9 @@ def community(model: CommunityModel) -> Report:
         "organisations_founded": float(model.tally.orgs_founded),
         "organisations_dissolved": float(model.tally.orgs_dissolved),
     }
+    volunteers_by_year = np.bincount(years[alive & r.volunteer], minlength=AGE_YEARS)
     for lo, hi, name in VOLUNTEER_AGE_GROUPS:
-        town[f"volunteers_{name}"] = (
-            np.count_nonzero(alive & r.volunteer & (years >= lo) & (years < hi)) * k
-        )
+        town[f"volunteers_{name}"] = volunteers_by_year[lo:hi].sum() * k
     if a is not None:
         for kind, name in enumerate(KINDS):
             town[f"venues_open_{name}"] = float(((a["kind"] == kind) & a["open"]).sum())

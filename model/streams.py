@@ -26,10 +26,8 @@ import hashlib
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_TO_UNIT = 1.0 / float(1 << 53)
+from . import kernels
+
 _MASK64 = (1 << 64) - 1
 
 
@@ -43,17 +41,7 @@ def _mix_scalar(x: int) -> int:
 
 def mix(keys: np.ndarray, salt: int) -> np.ndarray:
     """Hash uint64 ``keys`` with a 64-bit ``salt`` into well-mixed uint64 values."""
-    z = keys + np.uint64(salt)  # new array; uint64 arithmetic wraps by design
-    z *= _GOLDEN
-    tmp = z >> np.uint64(30)
-    z ^= tmp
-    z *= _MIX1
-    np.right_shift(z, np.uint64(27), out=tmp)
-    z ^= tmp
-    z *= _MIX2
-    np.right_shift(z, np.uint64(31), out=tmp)
-    z ^= tmp
-    return z
+    return kernels.mix(keys, salt)
 
 
 def name_key(name: str) -> int:
@@ -75,9 +63,7 @@ class Stream:
 
     def uniform(self, keys: np.ndarray, month: int, k: int = 0) -> np.ndarray:
         """Uniform [0, 1) draws, one per entity key, for this month and sub-draw ``k``."""
-        z = mix(keys, self._salt(month, k))
-        z >>= np.uint64(11)
-        return z * _TO_UNIT
+        return kernels.uniform(keys, self._salt(month, k))
 
     def bernoulli(
         self, keys: np.ndarray, p: np.ndarray | float, month: int, k: int = 0

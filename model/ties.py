@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import kernels
 from .parameters import param
 from .population import AGE_YEARS, EPS, PERCENT, TIE_KINDS
 from .rates import band_values
@@ -209,15 +210,31 @@ def left_home(model: CommunityModel, leavers: np.ndarray) -> None:
     r.ties[KIN, leavers] = _keeps_kin_contact(model, leavers)
 
 
-def gain_rates(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) -> np.ndarray:
-    """Monthly gain rate per tie kind (5 × n)."""
+def rates(
+    model: CommunityModel,
+    taking_part: np.ndarray,
+    in_need: np.ndarray,
+    dtype: type[np.floating] = np.float64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly gain rate and loss hazard per tie, by kind (each kinds × n, in ``dtype``).
+
+    The one place the rates are written: the start (:func:`initialise`, float64) and the
+    month (:func:`update`, float32) both take them from here. Kin ties are structural
+    (recounted, not gained or lost), so their row is 0.
+    """
     r, p = model.residents, model.params.ties
-    rates = np.zeros((len(TIE_KINDS), r.n))
-    rates[NEIGHBOUR] = _neighbour_gain(model)
-    rates[WORK] = r.working * p.work_gain
-    rates[INTEREST] = taking_part * p.interest_gain
-    rates[ISSUE] = (taking_part & in_need) * p.issue_gain
-    return rates
+    f = dtype
+    gain = np.zeros((len(TIE_KINDS), r.n), dtype)
+    gain[NEIGHBOUR] = _neighbour_gain(model)
+    np.multiply(r.working, f(p.work_gain), out=gain[WORK])
+    np.multiply(taking_part, f(p.interest_gain), out=gain[INTEREST])
+    np.multiply(taking_part & in_need, f(p.issue_gain), out=gain[ISSUE])
+    loss = np.zeros((len(TIE_KINDS), r.n), dtype)
+    loss[NEIGHBOUR] = f(p.neighbour_loss)
+    loss[WORK] = np.where(r.working, f(p.work_loss[0]), f(p.work_loss[1]))
+    loss[INTEREST] = np.where(taking_part, f(p.interest_loss[0]), f(p.interest_loss[1]))
+    loss[ISSUE] = f(p.issue_loss)
+    return gain, loss
 
 
 def _neighbour_gain(model: CommunityModel) -> np.ndarray:
@@ -231,17 +248,6 @@ def _neighbour_gain(model: CommunityModel) -> np.ndarray:
     newcomer = (model.month - r.arrival_m) < p.newcomer_months
     gain[newcomer] *= p.newcomer_factor
     return gain
-
-
-def loss_rates(model: CommunityModel, taking_part: np.ndarray) -> np.ndarray:
-    """Monthly loss hazard per tie (5 × n)."""
-    r, p = model.residents, model.params.ties
-    rates = np.zeros((len(TIE_KINDS), r.n))
-    rates[NEIGHBOUR] = p.neighbour_loss
-    rates[WORK] = np.where(r.working, p.work_loss[0], p.work_loss[1])
-    rates[INTEREST] = np.where(taking_part, p.interest_loss[0], p.interest_loss[1])
-    rates[ISSUE] = p.issue_loss
-    return rates
 
 
 def initialise(model: CommunityModel) -> None:
@@ -258,8 +264,7 @@ def initialise(model: CommunityModel) -> None:
     # at the balance for those who take part (not at zero, to be rebuilt in the warm-up).
     taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
     in_need = (r.sev > 0).any(axis=0)
-    gains = gain_rates(model, taking_part, in_need)
-    losses = loss_rates(model, taking_part)
+    gains, losses = rates(model, taking_part, in_need)
     mean = np.divide(gains, losses, out=np.zeros_like(gains), where=losses > 0)
     gen = model.streams["ties_init"].generator(0)
     r.ties[:] = np.minimum(gen.poisson(mean), MAX_TIES)
@@ -289,13 +294,13 @@ def loneliness(model: CommunityModel) -> None:
     follows a change in isolation with a lag instead of being a formula of it.
     """
     r, p = model.residents, model.params.ties
-    idx = np.flatnonzero(r.alive)
-    share = _lonely_share(model, idx)
     recover = 1.0 / p.lonely_months
-    onset = recover * share / np.maximum(1.0 - share, EPS)
-    u = model.streams["lonely"].uniform(r.pid[idx], model.month)
-    lonely = r.lonely[idx]
-    r.lonely[idx] = np.where(lonely, u >= recover, u < onset)
+    onset_isolated, onset_connected = (
+        recover * share / max(1.0 - share, EPS) for share in (p.lonely_isolated, p.lonely_connected)
+    )
+    onset = np.where(isolated_mask(r.ties), onset_isolated, onset_connected)
+    u = model.streams["lonely"].uniform(r.pid, model.month)  # the living residents' draws
+    np.copyto(r.lonely, np.where(r.lonely, u >= recover, u < onset), where=r.alive)
 
 
 def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
@@ -325,41 +330,10 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
     """
     r, p = model.residents, model.params.ties
     t = r.ties
-    f32 = np.float32
     was_isolated = isolated(model)
-    work_loss = np.where(r.working, f32(p.work_loss[0]), f32(p.work_loss[1]))
-    interest_loss = np.where(taking_part, f32(p.interest_loss[0]), f32(p.interest_loss[1]))
-    p_loss = t[NEIGHBOUR] * f32(p.neighbour_loss)
-    p_loss += t[WORK] * work_loss
-    p_loss += t[INTEREST] * interest_loss
-    p_loss += t[ISSUE] * f32(p.issue_loss)
-    np.minimum(p_loss, f32(p.loss_max), out=p_loss)
-    neighbour_gain = _neighbour_gain(model).astype(f32)
-    gain = neighbour_gain + r.working * f32(p.work_gain)
-    gain += taking_part * f32(p.interest_gain)
-    gain += (taking_part & in_need) * f32(p.issue_gain)
-    p_gain = np.minimum(gain, 1 - p_loss)
+    gain, loss = rates(model, taking_part, in_need, np.float32)
     u = model.streams["ties"].uniform(r.pid, model.month)
-    lose = np.flatnonzero(r.alive & (u < p_loss))
-    win = np.flatnonzero(r.alive & (u >= 1 - p_gain))
-    if lose.size:
-        h = np.zeros((len(TIE_KINDS), lose.size))
-        h[NEIGHBOUR] = t[NEIGHBOUR, lose] * p.neighbour_loss
-        h[WORK] = t[WORK, lose] * work_loss[lose]
-        h[INTEREST] = t[INTEREST, lose] * interest_loss[lose]
-        h[ISSUE] = t[ISSUE, lose] * p.issue_loss
-        pos = u[lose] / p_loss[lose] * h.sum(axis=0)
-        kind = np.minimum((np.cumsum(h, axis=0) <= pos).sum(axis=0), len(TIE_KINDS) - 1)
-        t[kind, lose] -= (t[kind, lose] > 0).astype(np.int8)
-    if win.size:
-        g = np.zeros((len(TIE_KINDS), win.size))
-        g[NEIGHBOUR] = neighbour_gain[win]
-        g[WORK] = r.working[win] * p.work_gain
-        g[INTEREST] = taking_part[win] * p.interest_gain
-        g[ISSUE] = (taking_part[win] & in_need[win]) * p.issue_gain
-        pos = (1.0 - u[win]) / p_gain[win] * g.sum(axis=0)
-        kind = np.minimum((np.cumsum(g, axis=0) <= pos).sum(axis=0), len(TIE_KINDS) - 1)
-        t[kind, win] = np.minimum(t[kind, win] + 1, MAX_TIES)
+    kernels.tie_changes(t, gain, loss, u, r.alive, p.loss_max, MAX_TIES)
     # Kin are recounted once a year per resident, a twelfth of the town each month, so
     # deaths and moves of kin and the falling contact trend show up smoothly rather
     # than as a step every January.
@@ -372,7 +346,10 @@ def update(model: CommunityModel, taking_part: np.ndarray, in_need: np.ndarray) 
 
 def isolated_mask(ties: np.ndarray) -> np.ndarray:
     """No family or friend outside the household, from a ties array (kinds × residents)."""
-    return ties[list(FRIEND_KINDS)].sum(axis=0, dtype=np.int16) == 0
+    friends = ties[FRIEND_KINDS[0]].copy()
+    for kind in FRIEND_KINDS[1:]:
+        friends |= ties[kind]  # tie counts are never negative: 0 only if every kind is 0
+    return friends == 0
 
 
 def isolated(model: CommunityModel) -> np.ndarray:

@@ -63,23 +63,35 @@ class Outreach(Intervention):
         """An empty caseload (pids and the month each case began)."""
         self.case_pid = np.empty(0, dtype=np.uint64)
         self.case_since = np.empty(0, dtype=np.int64)
+        self.case_idx = np.empty(0, dtype=np.int64)  # where each was last found
 
     def workers(self, model: CommunityModel) -> float:
         """Outreach workers in the town (people)."""
         return self.intensity
 
     def _caseload(self, model: CommunityModel) -> np.ndarray:
-        """Indices of the residents followed now (drops those gone)."""
+        """Indices of the residents followed now (drops those gone).
+
+        Indices hold within a year (until compaction), so each case is looked for where
+        it was found last month; only those no longer there are found by identity.
+        """
         r = model.residents
         if self.case_pid.size == 0:
             return np.empty(0, dtype=np.int64)
-        order = np.argsort(r.pid, kind="stable")
-        pos = np.searchsorted(r.pid, self.case_pid, sorter=order)
-        pos = np.minimum(pos, r.n - 1)
-        idx = order[pos]
+        idx = np.minimum(self.case_idx, r.n - 1)
+        moved = (self.case_idx >= r.n) | (r.pid[idx] != self.case_pid)
+        if moved.any():
+            order = np.argsort(r.pid, kind="stable")
+            pos = np.searchsorted(r.pid, self.case_pid[moved], sorter=order)
+            idx[moved] = order[np.minimum(pos, r.n - 1)]
         here = (r.pid[idx] == self.case_pid) & r.alive[idx] & model.snap.home[idx]
-        self.case_pid, self.case_since = self.case_pid[here], self.case_since[here]
-        return idx[here]
+        self.case_idx = idx
+        self._keep_cases(here)
+        return self.case_idx
+
+    def _keep_cases(self, keep: np.ndarray) -> None:
+        self.case_pid, self.case_since = self.case_pid[keep], self.case_since[keep]
+        self.case_idx = self.case_idx[keep]
 
     def apply(self, model: CommunityModel) -> None:
         """Follow the caseload, then contact new people by priority with the visits left."""
@@ -94,7 +106,7 @@ class Outreach(Intervention):
         connected = ~snap.isolated[followed] & (r.venue[followed] >= 0)
         done = (month - self.case_since >= s["follow_months"]) | (connected & ~hidden_any[followed])
         keep = ~done
-        self.case_pid, self.case_since = self.case_pid[keep], self.case_since[keep]
+        self._keep_cases(keep)
         followed = followed[keep]
         if followed.size:
             model.tally.outreach_found += self._visit(model, followed, stream, k=1)
@@ -131,6 +143,7 @@ class Outreach(Intervention):
         still = still[np.argsort(-weight[still], kind="stable")][: max(0, int(slots))]
         self.case_pid = np.concatenate([self.case_pid, r.pid[still]])
         self.case_since = np.concatenate([self.case_since, np.full(still.size, month)])
+        self.case_idx = np.concatenate([self.case_idx, still])
 
     def _visit(self, model: CommunityModel, idx: np.ndarray, stream, k: int) -> int:
         """One visit each: notice hidden needs (bring them) and link the isolated to a venue."""
