@@ -130,13 +130,28 @@ def _exit_when_gone(pid: int) -> None:
     os._exit(1)
 
 
+def start_own_session() -> bool:
+    """Make this process the leader of a new session (its own CPU share); False if not."""
+    try:
+        os.setsid()
+    except (AttributeError, OSError):  # not POSIX, or already a group leader
+        return False
+    return True
+
+
 def _worker_init(sweep_pid: int) -> None:
     """Set up one pool worker: end with the sweep; leave Ctrl+C to the sweep.
 
     A forkserver worker's parent is the forkserver, which itself stays alive while any
     worker holds its pipe: so each worker also watches the sweep's process and ends the
     moment it is gone (SIGKILL included), instead of finishing its run for nobody.
+
+    Each worker also starts a session of its own: Linux (with ``sched_autogroup``, the
+    default of desktop distributions) shares the CPU equally between sessions, so on a
+    busy machine the workers of one session together got the time of one program —
+    ``--workers 2`` ran hardly faster than ``--workers 1`` (benchmarks/README.md).
     """
+    start_own_session()
     die_with_parent()
     threading.Thread(
         target=_exit_when_gone, args=(sweep_pid,), name="kyosei-watch-sweep", daemon=True

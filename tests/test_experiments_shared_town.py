@@ -7,11 +7,12 @@ that of a fresh build of the same run, for every registered policy component.
 
 import dataclasses
 import logging
+import os
 
 import pandas as pd
 import pytest
 
-from experiments.backends import DaskBackend, group_size
+from experiments.backends import DaskBackend, LocalProcesses, group_size
 from experiments.plan import make_plan
 from experiments.run import build_key, group_runs, run_group, run_one
 from experiments.spec import load_experiment
@@ -198,3 +199,14 @@ def test_grouped_runs_on_dask_workers_equal_one_process(in_process, tmp_path):
         backend.close()
     assert summary.ok == 6
     _assert_same_store(ResultsStore(tmp_path / "dask"), reference)
+
+
+@pytest.mark.slow
+def test_pool_workers_run_in_sessions_of_their_own():
+    # Linux shares the CPU between sessions: workers of one session would share one share.
+    backend = LocalProcesses(2)
+    try:
+        sessions = {backend._pool.submit(os.getsid, 0).result() for _ in range(4)}
+    finally:
+        backend.close()
+    assert os.getsid(0) not in sessions
