@@ -1,10 +1,11 @@
 """Where runs execute: this process, a local process pool, or a Dask cluster.
 
-Every backend calls the same :func:`~experiments.run.run_one` and yields results as
-runs finish (in any order); the store orders them by plan position, so results do not
-depend on the backend or the number of workers. A worker that dies takes only its own
-runs down: they come back as ``lost`` results (retried by the next sweep) while the
-rest go on.
+Every backend calls the same :func:`~experiments.run.run_group` on groups of runs that
+share a built town (:func:`~experiments.run.group_runs`; a run that shares nothing is a
+group of one) and yields results as runs finish (in any order); the store orders them
+by plan position, so results do not depend on the backend or the number of workers. A
+worker that dies takes only its own runs down: they come back as ``lost`` results
+(retried by the next sweep) while the rest go on.
 
 Local pools use their own multiprocessing context ("forkserver" where the platform has
 it, else "spawn"), never the program-wide start method, and never "fork": forking a
@@ -26,9 +27,16 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from .run import RunResult, RunSpec, lost, run_one
+from .run import RunResult, RunSpec, group_runs, iter_runs, lost, run_group
 
 WINDOW = 256  # Dask tasks in flight at once (submitted as earlier ones finish)
+GROUP_RUNS = 8  # most runs handed to a worker at once (runs sharing one built town)
+SPREAD = 2  # groups per worker at least, so that the last ones still spread over workers
+
+
+def group_size(runs: int, workers: int) -> int:
+    """Runs per group for ``runs`` runs on ``workers`` workers (1 to :data:`GROUP_RUNS`)."""
+    return max(1, min(GROUP_RUNS, -(-runs // max(1, SPREAD * workers))))
 
 
 class Backend(Protocol):
@@ -60,9 +68,9 @@ class InProcess:
     workers = 1
 
     def map_unordered(self, specs: Sequence[RunSpec]) -> Iterator[RunResult]:
-        """Run ``specs`` in order."""
-        for spec in specs:
-            yield run_one(spec)
+        """Run ``specs`` in order (runs sharing a town in a row build it once)."""
+        for group in group_runs(specs, GROUP_RUNS):
+            yield from iter_runs(group)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -122,13 +130,28 @@ def _exit_when_gone(pid: int) -> None:
     os._exit(1)
 
 
+def start_own_session() -> bool:
+    """Make this process the leader of a new session (its own CPU share); False if not."""
+    try:
+        os.setsid()
+    except (AttributeError, OSError):  # not POSIX, or already a group leader
+        return False
+    return True
+
+
 def _worker_init(sweep_pid: int) -> None:
     """Set up one pool worker: end with the sweep; leave Ctrl+C to the sweep.
 
     A forkserver worker's parent is the forkserver, which itself stays alive while any
     worker holds its pipe: so each worker also watches the sweep's process and ends the
     moment it is gone (SIGKILL included), instead of finishing its run for nobody.
+
+    Each worker also starts a session of its own: Linux (with ``sched_autogroup``, the
+    default of desktop distributions) shares the CPU equally between sessions, so on a
+    busy machine the workers of one session together got the time of one program —
+    ``--workers 2`` ran hardly faster than ``--workers 1`` (benchmarks/README.md).
     """
+    start_own_session()
     die_with_parent()
     threading.Thread(
         target=_exit_when_gone, args=(sweep_pid,), name="kyosei-watch-sweep", daemon=True
@@ -167,23 +190,26 @@ class LocalProcesses:
         tries = {spec.run_id: 0 for spec in specs}
         waiting: list[RunSpec] = list(specs)
         while waiting:
-            futures: dict[Future[RunResult], RunSpec] = {
-                self._pool.submit(run_one, spec): spec for spec in waiting
+            most = group_size(len(waiting), self.workers)
+            futures: dict[Future[list[RunResult]], list[RunSpec]] = {
+                self._pool.submit(run_group, group): group for group in group_runs(waiting, most)
             }
             waiting = []
             try:
                 for future in as_completed(futures):
-                    spec = futures.pop(future)
+                    group = futures.pop(future)
                     try:
-                        yield future.result()
+                        yield from future.result()
                     except BrokenProcessPool as exc:  # a worker died: retry on a new pool
-                        tries[spec.run_id] += 1
-                        if tries[spec.run_id] >= self.attempts:
-                            yield lost(spec, exc)
-                        else:
-                            waiting.append(spec)
+                        for spec in group:
+                            tries[spec.run_id] += 1
+                            if tries[spec.run_id] >= self.attempts:
+                                yield lost(spec, exc)
+                            else:
+                                waiting.append(spec)
                     except Exception as exc:  # e.g. a result that cannot be unpickled
-                        yield lost(spec, exc)
+                        for spec in group:
+                            yield lost(spec, exc)
             finally:
                 for future in futures:
                     future.cancel()
@@ -249,27 +275,31 @@ class DaskBackend:
         """Submit specs as tasks keyed by their run ids, ``window`` at a time; yield results."""
         from distributed import as_completed as dask_completed
 
-        pending = iter(specs)
-        futures: dict[Any, RunSpec] = {}
+        # Specs are grouped lazily, window by window: a sweep of 100,000 runs is not
+        # hashed all at once before the first task leaves.
+        pending = self._groups(specs)
+        futures: dict[Any, list[RunSpec]] = {}
 
         def submit_next() -> Any:
-            spec = next(pending, None)
-            if spec is None:
+            group = next(pending, None)
+            if group is None:
                 return None
-            key = f"kyosei-run-{spec.run_id}"
-            future = self.client.submit(run_one, spec, key=key, pure=False)
-            futures[future] = spec
+            first = group[0].run_id
+            key = f"kyosei-run-{first}" if len(group) == 1 else f"kyosei-runs-{first}-{len(group)}"
+            future = self.client.submit(run_group, group, key=key, pure=False)
+            futures[future] = group
             return future
 
         first = [f for f in (submit_next() for _ in range(self.window)) if f is not None]
         completed = dask_completed(first, loop=self.client.loop)
         try:
             for future in completed:
-                spec = futures.pop(future)
+                group = futures.pop(future)
                 try:
-                    yield future.result()
+                    yield from future.result()
                 except Exception as exc:  # KilledWorker after repeated worker deaths, etc.
-                    yield lost(spec, exc)
+                    for spec in group:
+                        yield lost(spec, exc)
                 finally:
                     future.release()
                 following = submit_next()
@@ -278,6 +308,11 @@ class DaskBackend:
         finally:
             for future in futures:
                 future.cancel()
+
+    def _groups(self, specs: Sequence[RunSpec]) -> Iterator[list[RunSpec]]:
+        most = group_size(len(specs), self.workers)
+        for start in range(0, len(specs), self.window * most):
+            yield from group_runs(specs[start : start + self.window * most], most)
 
     def close(self) -> None:
         """Disconnect; shut down the cluster if this backend started it."""

@@ -6,20 +6,33 @@ plain data (DataFrames and lists), never the model: a model holds hundreds of
 thousands of residents and is not what the results store keeps. It never raises for
 a failing model: the error is returned in the result so that one bad run does not stop
 a sweep of a thousand.
+
+Runs that differ only in their policy package share the build: the town's synthesis
+and its warm-up before month 0 read the parameters, the scale and the seed, and a
+package's components stay idle until their start month. Backends therefore hand a
+worker a *group* of such runs (:func:`group_runs`, :func:`run_group`): the town is
+built and warmed up once, and each run starts from a fork of it
+(:meth:`model.CommunityModel.with_policy`), bit-identical to a fresh build (tested). A
+worker holds one built town at a time, whatever the sweep's size.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
+import pickle
 import socket
 import time
 import traceback
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from model import CommunityModel, Scenario
+from model.scenario import PolicyPackage
 
 from .provenance import now, source_digest
 
@@ -91,6 +104,85 @@ class RunResult:
 
 def run_one(spec: RunSpec) -> RunResult:
     """Build the model of ``spec``, run it, and return its outputs (never the model)."""
+    return run_group([spec])[0]
+
+
+def run_group(specs: Sequence[RunSpec]) -> list[RunResult]:
+    """Run ``specs`` one after the other, building each town once for the runs that share it."""
+    return list(iter_runs(specs))
+
+
+def iter_runs(specs: Sequence[RunSpec]) -> Iterator[RunResult]:
+    """Run ``specs`` in order, yielding each result as it is ready.
+
+    Consecutive runs with the same :func:`build_key` start from one built, warmed-up town
+    (forked for all but the last of them); its build is counted in the first run's time.
+    """
+    keys = [build_key(spec) for spec in specs]
+    town: CommunityModel | None = None  # built for keys[i], no policy, not run yet
+    for i, spec in enumerate(specs):
+        if i == 0 or keys[i] is None or keys[i] != keys[i - 1]:
+            town = None
+        again = keys[i] is not None and i + 1 < len(specs) and keys[i + 1] == keys[i]
+
+        def start(spec: RunSpec = spec, again: bool = again) -> CommunityModel:
+            nonlocal town
+            if town is None and again:
+                bare = dataclasses.replace(spec.scenario, policy=PolicyPackage())
+                town = CommunityModel(bare, seed=spec.seed)
+            if town is None:
+                return CommunityModel(spec.scenario, seed=spec.seed)
+            model = town.with_policy(spec.scenario, fork=again)
+            if not again:
+                town = None  # its last use: the town itself runs
+            return model
+
+        yield _run(spec, start)
+
+
+_PARAMS_DIGESTS: dict[int, tuple[Scenario, str]] = {}  # id(scenario) -> (scenario, digest)
+
+
+def build_key(spec: RunSpec) -> str | None:
+    """What the build and warm-up of ``spec``'s town read, hashed; None if it cannot be shared.
+
+    The build reads the parameters (all of them: the hash is of their pickled content),
+    the scale, the seed and — only to add them — the policy's components; a package with
+    a component that may act before month 1 is not shared.
+    """
+    scenario = spec.scenario
+    if not CommunityModel.policy_is_idle_before_month_1(scenario):
+        return None
+    known = _PARAMS_DIGESTS.get(id(scenario))
+    if known is None or known[0] is not scenario:
+        text = pickle.dumps((scenario.params, float(scenario.scale)), protocol=5)
+        known = (scenario, hashlib.sha256(text).hexdigest())
+        if len(_PARAMS_DIGESTS) > 4096:  # a plan's scenarios, not every scenario ever seen
+            _PARAMS_DIGESTS.clear()
+        _PARAMS_DIGESTS[id(scenario)] = known
+    return f"{known[1]}:{int(spec.seed)}"
+
+
+def group_runs(specs: Sequence[RunSpec], most: int) -> list[list[RunSpec]]:
+    """``specs`` in their order, cut into groups of consecutive runs sharing a build key.
+
+    A group holds at most ``most`` runs (so that work still spreads over the workers); a
+    run whose town cannot be shared is a group on its own.
+    """
+    groups: list[list[RunSpec]] = []
+    last: str | None = None
+    for spec in specs:
+        key = build_key(spec)
+        if key is not None and key == last and len(groups[-1]) < max(1, most):
+            groups[-1].append(spec)
+        else:
+            groups.append([spec])
+        last = key
+    return groups
+
+
+def _run(spec: RunSpec, start: Callable[[], CommunityModel]) -> RunResult:
+    """One run of ``spec`` from the model ``start()`` builds (or forks); never raises."""
     started = now()
     t0 = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -107,7 +199,7 @@ def run_one(spec: RunSpec) -> RunResult:
             worker=worker,
         )
     try:
-        model = CommunityModel(spec.scenario, seed=spec.seed).run(spec.months)
+        model = start().run(spec.months)
         timeseries = model.recorder.timeseries()
         districts = model.recorder.districts()
         timeline = model.timeline()
