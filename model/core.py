@@ -699,7 +699,7 @@ class CommunityModel(mesa.Model):
         if not self.policy_is_idle_before_month_1(scenario):
             raise ValueError("with_policy needs components that start at month 1 or later")
         model = self.fork() if fork else self
-        model.inputs = scenario
+        model.scenario = scenario
         for spec in scenario.policy.interventions:
             model.add_intervention(spec)
         return model
