@@ -76,6 +76,19 @@ def _draw_ms(pg: Any) -> str:
     return f"{ms} ms" if ms else "?"
 
 
+def _stamps(pg: Any) -> dict[str, float]:
+    """The band chart's own times (ms on the page's clock; see plotly_chart.vue)."""
+    found = pg.evaluate(
+        "() => { const c = document.querySelector('[data-chart=\"bands\"]');"
+        " return c ? Object.assign({}, c.dataset) : {}; }"
+    )
+    return {k: float(v) for k, v in found.items() if k.startswith("t")}
+
+
+def _now(pg: Any) -> float:
+    return float(pg.evaluate("() => performance.now()"))
+
+
 def _server_s(pg: Any) -> str:
     """The page body's own render time as the page prints it (its last number)."""
     text = pg.locator(".kyosei-render-time").first.text_content() or ""
@@ -90,12 +103,20 @@ def open_timing(pg: Any, url: str, wire: Wire) -> dict[str, str]:
     pg.goto(url, wait_until="commit")
     pg.locator("h2").first.wait_for()
     t1 = time.perf_counter()
+    page_t1 = _now(pg)
     pg.locator(BANDS).first.wait_for()
     t2 = time.perf_counter()
     sent = wire.bytes
     pg.locator('[data-chart="equity"] .js-plotly-plot .main-svg').first.wait_for()
     t3 = time.perf_counter()
+    st = _stamps(pg)
+    steps = {
+        "chart component mounted": st.get("tMounted"),
+        "plotly.js loaded": st.get("tPlotly"),
+        "drawn": st.get("tDrawn"),
+    }
     return {
+        **{f"{k} at": f"{(v - page_t1) / 1e3:+.2f} s" for k, v in steps.items() if v is not None},
         "app loaded": f"{t1 - t0:.2f} s",
         "first chart": f"{t2 - t1:.2f} s",
         "whole page": f"{t3 - t1:.2f} s",
@@ -112,12 +133,21 @@ def _redraw(pg: Any, wire: Wire, act: Any, chart: str = "bands") -> dict[str, An
     )
     before = pg.locator(sel).first.text_content()
     wire.bytes = 0
+    page_t0 = _now(pg)
     t0 = time.perf_counter()
     act()
     pg.wait_for_function(changed, arg=before, timeout=120_000)
     took = time.perf_counter() - t0
     time.sleep(0.3)  # the rest of the update
-    return {"s": took, "kB": wire.bytes / 1e3, "server": _server_s(pg), "draw": _draw_ms(pg)}
+    st = _stamps(pg)
+    spec = (st.get("tSpec", page_t0) - page_t0) / 1e3 if chart == "bands" else float("nan")
+    return {
+        "s": took,
+        "kB": wire.bytes / 1e3,
+        "server": _server_s(pg),
+        "draw": _draw_ms(pg),
+        "spec": spec,
+    }
 
 
 def change_timing(pg: Any, big: str, wire: Wire) -> dict[str, dict[str, Any]]:
@@ -207,8 +237,8 @@ def report(name: str, rows: list[tuple[str, Any]]) -> None:
             for change, v in values.items():
                 print(
                     f"  [{name}] {what}: {change} → redrawn {v['s']:.2f} s"
-                    f" (server render {v['server']}, sent {v['kB']:.0f} kB,"
-                    f" band chart Plotly draw {v['draw']})"
+                    f" (new figure in the browser after {v['spec']:.2f} s, page body render"
+                    f" {v['server']}, sent {v['kB']:.0f} kB, band chart Plotly draw {v['draw']})"
                 )
         else:
             text = ", ".join(f"{k} {v}" for k, v in values.items())

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
@@ -113,9 +114,23 @@ def _titled(layout_json: str, titles: tuple[str, ...]) -> dict[str, Any]:
     return layout
 
 
-def _plain(values: np.ndarray) -> list[float | None]:
-    """Numbers for the browser's JSON (NaN → null, as Plotly's own ``to_json`` does)."""
-    return [None if v != v else v for v in np.asarray(values, dtype=float).tolist()]
+def _numbers(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=float)
+
+
+def _typed(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The traces with their NumPy arrays as plotly.js typed arrays (base64), in place.
+
+    What ``go.Figure.to_json`` sends too: a number takes 8 bytes (≈ 11 characters)
+    instead of up to 24 as decimal text, so a 1,000-run band chart is about half the size.
+    """
+    for trace in traces:
+        for key, value in trace.items():
+            if isinstance(value, np.ndarray):
+                trace[key] = to_typed_array_spec(value)
+            elif isinstance(value, dict):
+                _typed([value])
+    return traces
 
 
 def band_spec(
@@ -155,14 +170,14 @@ def band_spec(
                 continue
             part = bands.iloc[groups[(metric, arm)]]
             colour = package_colour(arm)
-            x = _plain(part["year"].to_numpy())
+            x = _numbers(part["year"].to_numpy())
             label = labels.get(arm, arm)
             common = {"type": "scatter", "legendgroup": arm, **where}
             data.append(
                 {
                     **common,
                     "x": x,
-                    "y": _plain(part["lo"].to_numpy() * factor),
+                    "y": _numbers(part["lo"].to_numpy() * factor),
                     "line": {"width": 0},
                     "hoverinfo": "skip",
                     "showlegend": False,
@@ -172,7 +187,7 @@ def band_spec(
                 {
                     **common,
                     "x": x,
-                    "y": _plain(part["hi"].to_numpy() * factor),
+                    "y": _numbers(part["hi"].to_numpy() * factor),
                     "fill": "tonexty",
                     "fillcolor": rgba(colour, 0.18),
                     "line": {"width": 0},
@@ -184,7 +199,7 @@ def band_spec(
                 {
                     **common,
                     "x": x,
-                    "y": _plain(part["median"].to_numpy() * factor),
+                    "y": _numbers(part["median"].to_numpy() * factor),
                     "name": label,
                     "line": {"color": colour, "width": 2.5 if j else 2, "dash": "solid"},
                     "showlegend": i == 0,
@@ -228,7 +243,7 @@ def band_spec(
     )
     if shapes:
         layout["shapes"] = shapes
-    return {"data": data, "layout": layout}
+    return {"data": _typed(data), "layout": layout}
 
 
 def _as_figure(spec: dict[str, Any]) -> go.Figure:
@@ -375,7 +390,7 @@ def cost_spec(
                     **_cell(2, j + 1, cols),
                 }
             )
-    return {"data": data, "layout": layout}
+    return {"data": _typed(data), "layout": layout}
 
 
 def _year_dtick(costs: pd.DataFrame) -> int:
@@ -431,7 +446,7 @@ def gantt_spec(
     layout = _layout("timeline", lang=lang, big=big)
     layout["yaxis"]["categoryarray"] = rows
     layout["height"] = max(220, 40 * len(rows) + 110)
-    return {"data": data, "layout": layout}
+    return {"data": _typed(data), "layout": layout}
 
 
 def district_map(
@@ -521,7 +536,7 @@ def map_spec(
             "hoverinfo": "skip",
         }
     )
-    return {"data": data, "layout": layout}
+    return {"data": _typed(data), "layout": layout}
 
 
 @functools.lru_cache(maxsize=8)
@@ -581,7 +596,7 @@ def equity_spec(
                 "hovertemplate": "%{x}: %{y:.1%}<extra>" + labels.get(arm, arm) + "</extra>",
             }
         )
-    return {"data": data, "layout": _layout("equity", big=big)}
+    return {"data": _typed(data), "layout": _layout("equity", big=big)}
 
 
 GROUP_NAMES = {

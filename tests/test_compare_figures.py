@@ -148,7 +148,7 @@ def test_a_changed_number_is_seen(loaded: results.Loaded) -> None:
     labels = {a: a for a in arms}
     costs = compare_data.costs(loaded, arms)
     spec = figures_compare.cost_spec(costs, arms, labels, "ja")
-    y = np.array(spec["data"][3]["y"], dtype=float)
+    y = np.array(plain(spec["data"][3]["y"]), dtype=float)
     y[-1] += 0.5
     spec["data"][3]["y"] = y
     with pytest.raises(AssertionError):
