@@ -5,6 +5,11 @@ Usage::
     python benchmarks/bench_dashboard.py            # prints the numbers for benchmarks/README.md
     python benchmarks/bench_dashboard.py --no-live  # Compare only
     python benchmarks/bench_dashboard.py --no-load  # without the one-worker sweep beside it
+    python benchmarks/bench_dashboard.py --no-live --old /tmp/compare-old  # old and new code
+
+``--old DIR`` serves a second checkout of Kyosei (e.g. ``git worktree add DIR 3559032``,
+run with this environment's Python, ``DIR`` first on the path) in the same run, on its
+own copy of the sets, one code after the other, so old and new meet the same load.
 
 1. Writes a synthetic 1,000-run results set (4 packages × 250 replicates × 20 years,
    made by :mod:`dashboards.synthetic`, named ``default_comparison`` so Compare opens
@@ -17,8 +22,12 @@ Usage::
      drawn — for the set's first opening ever (its summary is computed and stored),
      for a new browser session (summary in the server's memory) and after a server
      restart (summary read from beside the set);
-   * selection change: removing an outcome, adding it back, removing a package, and
-     switching to the small set and back, each until the band chart has redrawn.
+   * selection change: removing an outcome, adding it back, removing a package, moving
+     the year slider, and switching to the small set and back, each until the band chart
+     has redrawn (the year: until the KPI table has changed; it leaves the bands alone);
+   * for each: the server's own render time of the page body (the page prints it), the
+     bytes the server sent over the websocket, and the browser's ``Plotly.react`` time
+     of the band chart (the chart component records it).
 2. Opens the workshop page on the 20,000-resident daily-life area at 1:1, sets the
    speed slider to its maximum, plays for 10 s and counts the months advanced.
 3. The same live loop without a browser (model step + map/series data), for reference.
@@ -29,67 +38,234 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_dashboard_browser import ARGS, CHROMIUM, VIEWPORT, _start, _stop  # noqa: E402
+from browser import ARGS, CHROMIUM, VIEWPORT, stop_server  # noqa: E402
 
 from dashboards.synthetic import write_synthetic  # noqa: E402
 
 BANDS = '[data-chart="bands"] .js-plotly-plot .main-svg'
-CHANGED = (
-    "(before) => { const c = document.querySelector('[data-chart=\"bands\"]');"
-    " return c && c.textContent !== before; }"
-)
 
 
-def open_timing(pg, url: str) -> tuple[float, float]:
-    """(goto → app loaded, app loaded → first band chart drawn), in seconds."""
+class Wire:
+    """Bytes the server sent the page over its websockets (Solara's widget messages)."""
+
+    def __init__(self, pg: Any) -> None:
+        self.bytes = 0
+        pg.on("websocket", self._socket)
+
+    def _socket(self, ws: Any) -> None:
+        ws.on("framereceived", self._frame)
+
+    def _frame(self, payload: str | bytes) -> None:
+        self.bytes += len(payload.encode() if isinstance(payload, str) else payload)
+
+
+def _draw_ms(pg: Any) -> str:
+    ms = pg.locator('[data-chart="bands"]').first.get_attribute("data-draw-ms")
+    return f"{ms} ms" if ms else "?"
+
+
+def _stamps(pg: Any) -> dict[str, float]:
+    """The band chart's own times (ms on the page's clock; see plotly_chart.vue)."""
+    found = pg.evaluate(
+        "() => { const c = document.querySelector('[data-chart=\"bands\"]');"
+        " return c ? Object.assign({}, c.dataset) : {}; }"
+    )
+    return {k: float(v) for k, v in found.items() if k.startswith("t")}
+
+
+def _now(pg: Any) -> float:
+    return float(pg.evaluate("() => performance.now()"))
+
+
+def _server_s(pg: Any) -> str:
+    """The page body's own render time as the page prints it (its last number)."""
+    text = pg.locator(".kyosei-render-time").first.text_content() or ""
+    found = re.findall(r"[0-9]+(?:\.[0-9]+)?", text)
+    return f"{found[-1]} s" if found else "?"
+
+
+# When the page's title (the app loaded) and the band chart's first trace (drawn) appear
+# in the DOM, on the page's own clock (ms since navigation): Playwright's own waits poll
+# from outside and see them late while the page's main thread is busy drawing.
+WATCH = """
+window.kyoseiSeen = {};
+new MutationObserver(() => {
+  const seen = window.kyoseiSeen, now = performance.now();
+  if (!seen.app && document.querySelector("h2")) seen.app = now;
+  if (!seen.chart && document.querySelector('[data-chart="bands"] .scatterlayer .trace'))
+    seen.chart = now;
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def new_page(browser: Any) -> Any:
+    pg = browser.new_page(viewport=VIEWPORT)
+    pg.set_default_timeout(120_000)
+    pg.add_init_script(WATCH)
+    return pg
+
+
+def open_timing(pg: Any, url: str, wire: Wire) -> dict[str, str]:
+    """Times of an opening: goto → app loaded → first band chart drawn, and what it took."""
+    wire.bytes = 0
     t0 = time.perf_counter()
     pg.goto(url, wait_until="commit")
     pg.locator("h2").first.wait_for()
     t1 = time.perf_counter()
+    page_t1 = _now(pg)
     pg.locator(BANDS).first.wait_for()
-    return t1 - t0, time.perf_counter() - t1
+    t2 = time.perf_counter()
+    sent = wire.bytes
+    pg.locator('[data-chart="equity"] .js-plotly-plot .main-svg').first.wait_for()
+    t3 = time.perf_counter()
+    st = _stamps(pg)
+    steps = {
+        "chart component mounted": st.get("tMounted"),  # relative to Playwright's app loaded
+        "plotly.js loaded": st.get("tPlotly"),
+        "drawn": st.get("tDrawn"),
+    }
+    pg.wait_for_function("() => window.kyoseiSeen && window.kyoseiSeen.chart")
+    seen = pg.evaluate("() => window.kyoseiSeen")
+    return {
+        "app loaded (page clock)": f"{seen['app'] / 1e3:.2f} s",
+        "then first chart drawn (page clock)": f"{(seen['chart'] - seen['app']) / 1e3:.2f} s",
+        **{f"{k} at": f"{(v - page_t1) / 1e3:+.2f} s" for k, v in steps.items() if v is not None},
+        "app loaded (seen by Playwright)": f"{t1 - t0:.2f} s",
+        "first chart (seen by Playwright)": f"{t2 - t1:.2f} s",
+        "whole page": f"{t3 - t1:.2f} s",
+        "sent until first chart": f"{sent / 1e3:.0f} kB",
+        "band chart Plotly draw": _draw_ms(pg),
+    }
 
 
-def _redraw(pg, act) -> float:
-    before = pg.locator('[data-chart="bands"]').text_content()
+def _redraw(pg: Any, wire: Wire, act: Any, chart: str = "bands") -> dict[str, Any]:
+    sel = f'[data-chart="{chart}"]' if chart != "kpi" else ".kyosei-kpi"
+    changed = (
+        f"(before) => {{ const c = document.querySelector('{sel}');"
+        " return c && c.textContent !== before; }"
+    )
+    before = pg.locator(sel).first.text_content()
+    wire.bytes = 0
+    page_t0 = _now(pg)
     t0 = time.perf_counter()
     act()
-    pg.wait_for_function(CHANGED, arg=before, timeout=120_000)
-    return time.perf_counter() - t0
+    pg.wait_for_function(changed, arg=before, timeout=120_000)
+    took = time.perf_counter() - t0
+    time.sleep(0.3)  # the rest of the update
+    st = _stamps(pg)
+    spec = (st.get("tSpec", page_t0) - page_t0) / 1e3 if chart == "bands" else float("nan")
+    return {
+        "s": took,
+        "kB": wire.bytes / 1e3,
+        "server": _server_s(pg),
+        "draw": _draw_ms(pg),
+        "spec": spec,
+    }
 
 
-def change_timing(pg, big: str) -> dict[str, float]:
+def change_timing(pg: Any, big: str, wire: Wire) -> dict[str, dict[str, Any]]:
     """Seconds from a selection change to the redrawn band chart, per kind of change."""
     out = {}
     first = pg.locator(".kyosei-outcomes .v-chip").first
     name = first.text_content().strip()
     out["outcome removed"] = _redraw(
-        pg, lambda: pg.locator(".kyosei-outcomes .v-chip__close").first.click()
+        pg, wire, lambda: pg.locator(".kyosei-outcomes .v-chip__close").first.click()
     )
     pg.locator(".kyosei-outcomes .v-select__slot").click()
     option = pg.locator(".kyosei-outcomes .v-list-item").filter(has_text=name).first
     option.wait_for()
-    out["outcome added"] = _redraw(pg, option.click)
+    out["outcome added"] = _redraw(pg, wire, option.click)
     pg.keyboard.press("Escape")
     out["package removed"] = _redraw(
-        pg, lambda: pg.locator(".kyosei-arms .v-chip__close").first.click()
+        pg, wire, lambda: pg.locator(".kyosei-arms .v-chip__close").first.click()
     )
+
+    def year() -> None:
+        pg.locator(".v-slider").first.click()  # the middle of the 20 years
+
+    out["year moved (KPI table)"] = _redraw(pg, wire, year, chart="kpi")
     for label, target in (("set switched", "small"), ("set switched back", big)):
         pg.locator(".kyosei-set .v-select__slot").click()
         option = pg.locator(".kyosei-set .v-list-item").filter(has_text=target).first
         option.wait_for()
-        out[label] = _redraw(pg, option.click)
+        out[label] = _redraw(pg, wire, option.click)
     return out
+
+
+def start_server(results: Path, code: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``kyosei dashboard`` of the checkout ``code`` on a free port (tests/browser.py's way)."""
+    from dashboards.server import free_port, port_in_use
+
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(code)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kyosei", "dashboard", "--results", str(results),
+         "--port", str(port)],
+        cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    for _ in range(600):
+        if port_in_use("127.0.0.1", port):
+            return proc, f"http://127.0.0.1:{port}/"
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    raise RuntimeError(f"dashboard did not start: {out}")
+
+
+def measure(browser: Any, root: Path, code: Path, big: str) -> list[tuple[str, Any]]:
+    """Compare opened three ways and the selection changes twice, on the code in ``code``."""
+    out: list[tuple[str, Any]] = []
+    proc, url = start_server(root, code)
+    try:
+        pg = new_page(browser)
+        wire = Wire(pg)
+        out.append(("first opening of the set (summary computed)", open_timing(pg, url, wire)))
+        out.append(("changes, first server", change_timing(pg, big, wire)))
+        pg.close()
+        pg = new_page(browser)
+        wire = Wire(pg)
+        out.append(("new session (summary in memory)", open_timing(pg, url, wire)))
+        pg.close()
+    finally:
+        stop_server(proc)
+    proc, url = start_server(root, code)
+    try:
+        pg = new_page(browser)
+        wire = Wire(pg)
+        out.append(("after a server restart (summary from disk)", open_timing(pg, url, wire)))
+        out.append(("changes, restarted server", change_timing(pg, big, wire)))
+        pg.close()
+    finally:
+        stop_server(proc)
+    return out
+
+
+def report(name: str, rows: list[tuple[str, Any]]) -> None:
+    for what, values in rows:
+        if what.startswith("changes"):
+            for change, v in values.items():
+                print(
+                    f"  [{name}] {what}: {change} → redrawn {v['s']:.2f} s"
+                    f" (new figure in the browser after {v['spec']:.2f} s, page body render"
+                    f" {v['server']}, sent {v['kB']:.0f} kB, band chart Plotly draw {v['draw']})"
+                )
+        else:
+            text = ", ".join(f"{k} {v}" for k, v in values.items())
+            print(f"  [{name}] compare open, {what}: {text}")
 
 
 def background_sweep(folder: Path) -> subprocess.Popen[bytes]:
@@ -242,6 +418,9 @@ def main() -> None:
     parser.add_argument("--no-live", action="store_true", help="skip the live view")
     parser.add_argument("--no-load", action="store_true", help="no sweep beside the page")
     parser.add_argument(
+        "--old", metavar="DIR", help="also serve the checkout DIR (old code) in the same run"
+    )
+    parser.add_argument(
         "--live-model", action="store_true", help="only the live model's months/s, no browser"
     )
     parser.add_argument(
@@ -280,42 +459,35 @@ def main() -> None:
         print(f"load average after: {_uptime()}")
         return
     big = "default_comparison"
+    codes = {"new": ROOT} | ({"old": Path(args.old).resolve()} if args.old else {})
+    results: dict[str, list[tuple[str, Any]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "sets"
+        roots = {}
         t0 = time.perf_counter()
-        write_synthetic(root / big, packages=4, replications=250, years=20)
-        write_synthetic(root / "small", packages=3, replications=3, years=20)
-        print(f"wrote the 1,000-run set in {time.perf_counter() - t0:.1f} s")
+        for name in codes:
+            roots[name] = Path(tmp) / name / "sets"
+            write_synthetic(roots[name] / big, packages=4, replications=250, years=20)
+            write_synthetic(roots[name] / "small", packages=3, replications=3, years=20)
+        print(f"wrote the 1,000-run set(s) in {time.perf_counter() - t0:.1f} s")
         load = None if args.no_load else background_sweep(Path(tmp))
         time.sleep(0 if load is None else 5.0)  # the sweep's worker is running
         print(f"load average before: {_uptime()}")
-        opens: dict[str, tuple[float, float]] = {}
         rate = float("nan")
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                proc, url = _start(root)
-                try:
-                    pg = browser.new_page(viewport=VIEWPORT)
-                    pg.set_default_timeout(120_000)
-                    opens["first opening of the set (summary computed)"] = open_timing(pg, url)
-                    changes = change_timing(pg, big)
-                    pg.close()
-                    pg = browser.new_page(viewport=VIEWPORT)
-                    opens["new session (summary in memory)"] = open_timing(pg, url)
-                    pg.close()
-                finally:
-                    _stop(proc)
-                proc, url = _start(root)
-                try:
-                    pg = browser.new_page(viewport=VIEWPORT)
-                    pg.set_default_timeout(120_000)
-                    opens["after a server restart (summary read from disk)"] = open_timing(pg, url)
-                    again = change_timing(pg, big)
-                    if not args.no_live:
+                # old first, then new: any drift in the load goes against the new code
+                for name in sorted(codes, reverse=True):
+                    results[name] = measure(browser, roots[name], codes[name], big)
+                    print(f"load average after the {name} code: {_uptime()}")
+                if not args.no_live:
+                    proc, url = start_server(roots["new"], ROOT)
+                    try:
+                        pg = browser.new_page(viewport=VIEWPORT)
+                        pg.set_default_timeout(120_000)
                         rate = live_timing(pg, url)
-                finally:
-                    _stop(proc)
+                    finally:
+                        stop_server(proc)
                 browser.close()
         finally:
             print(f"load average after: {_uptime()}")
@@ -328,11 +500,8 @@ def main() -> None:
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
     print("load:", "none added" if load is None else "one-worker district sweep running")
-    for what, (app, chart) in opens.items():
-        print(f"compare open, {what}: app loaded {app:.2f} s, then first chart {chart:.2f} s")
-    for name, times in (("first server", changes), ("restarted server", again)):
-        text = ", ".join(f"{k} {v:.2f} s" for k, v in times.items())
-        print(f"selection change → redrawn band chart ({name}): {text}")
+    for name in sorted(results, reverse=True):
+        report(f"{name} code", results[name])
     if not args.no_live:
         print(f"live view in the browser, 20k-resident district at 1:1: {rate:.1f} steps/s")
         print(f"live loop in process (step + map + series data): {inproc:.1f} steps/s")

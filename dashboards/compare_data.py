@@ -129,7 +129,21 @@ def calendar_start(loaded: Loaded, arm: str) -> float:
 
     0.0 for a set written before calendar time (its ``year`` column counts from the start).
     """
-    rows = _arm_rows(loaded, arm)
+    cache = loaded.extra.setdefault("calendar_start", {})
+    if arm not in cache:
+        cache[arm] = _calendar_start(loaded, arm)
+    start: float = cache[arm]
+    return start
+
+
+def _calendar_start(loaded: Loaded, arm: str) -> float:
+    known = getattr(_summary(loaded), "meta", {}).get("calendar_start", {})
+    if arm in known:  # stored with the set's summary
+        return float(known[arm])
+    if loaded.data is not None:  # the time series is in memory already
+        rows = _arm_rows(loaded, arm)
+    else:  # one row of one run (a set with a summary is shown without its time series)
+        rows = loaded.store.timeseries(runs=run_ids(loaded, arm)[:1], months=[0])
     first = rows[rows["month"] == 0].head(1)
     if first.empty or "calendar_month" not in rows or not is_integer_dtype(rows["year"]):
         return 0.0

@@ -199,7 +199,9 @@ def serve(
 
     from .plot import asset_dir
 
-    # plotly.min.js for the charts, served from the installed plotly package.
+    # custom.js (starts loading plotly.js with the page), then plotly.min.js for the
+    # charts, served from the installed plotly package.
+    settings.assets.extra_locations.append(str(Path(__file__).resolve().parent / "assets"))
     settings.assets.extra_locations.append(str(asset_dir()))
 
     config = uvicorn.Config(

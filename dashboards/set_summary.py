@@ -45,7 +45,7 @@ from .results import Loaded
 
 FOLDER = ".kyosei-summary"
 # Raise when what is stored changes: older summaries are then recomputed.
-VERSION = 2  # 2: bands' year is the calendar year
+VERSION = 3  # 2: bands' year is the calendar year; 3: each arm's calendar start in meta
 TABLES = ("bands", "kpi", "costs", "budget", "per_person", "timeline")
 KPI_COLUMNS = [
     "metric",
@@ -291,7 +291,13 @@ def compute(loaded: Loaded) -> Summary:
         "per_person": cd.cost_per_reconnected(loaded, arms),
         "timeline": cd.timeline(loaded, arms),
     }
-    meta = {"version": VERSION, "metrics": list(loaded.metrics), "months": int(loaded.months)}
+    meta = {
+        "version": VERSION,
+        "metrics": list(loaded.metrics),
+        "months": int(loaded.months),
+        # the band chart's x axis starts here; without it the first chart read the series
+        "calendar_start": {arm: cd.calendar_start(loaded, arm) for arm in arms},
+    }
     return Summary(tables, meta)
 
 

@@ -284,7 +284,10 @@ TABLE_CSS = """
 .kyosei-big { font-size: 150%; }
 .kyosei-chart { position: relative; transition: opacity 0.2s; }
 body.kyosei-busy .kyosei-chart .kyosei-plot { opacity: 0.35; }
-body.kyosei-busy .kyosei-chart::after {
+/* Compare: the panels that follow the band chart, while they still show the previous choice */
+.kyosei-stale .kyosei-plot, .kyosei-stale .kyosei-kpi, .kyosei-stale .kyosei-summary,
+.kyosei-stale .kyosei-budget-panel, .kyosei-stale .kyosei-gini { opacity: 0.35; }
+body.kyosei-busy .kyosei-chart::after, .kyosei-stale .kyosei-chart::after {
   content: attr(data-updating); position: absolute; top: 8px; right: 12px;
   background: #fff3cd; color: #664d03; border: 1px solid #e0c46c; border-radius: 4px;
   padding: 2px 10px; font-weight: 600; z-index: 5;

@@ -515,6 +515,11 @@ def test_bands_count_calendar_years_like_the_store(tmp_path: Path, results_root:
     expected = ts["year"] + (ts["calendar_month"] - 1) / 12.0
     assert b["year"].to_numpy() == pytest.approx(expected.to_numpy())
     assert b["year"].iloc[0] == compare_data.calendar_start(loaded, arm) > 1900
+    # Opened again, the start comes from the stored summary: no time series is read.
+    results.clear_cache()
+    again = results.load(tmp_path / "out")
+    assert compare_data.calendar_start(again, arm) == compare_data.calendar_start(loaded, arm)
+    assert again.data is None
     # A set written before calendar time (year = months / 12) keeps years from the start.
     old = results.load(results_root / "compare")
     assert compare_data.calendar_start(old, old.arms[0].name) == 0.0

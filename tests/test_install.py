@@ -58,6 +58,7 @@ def test_wheel_builds_without_a_warning_and_carries_the_data_files(tmp_path):
         "scenarios/policies/jusou_full.toml",
         "experiments/default_comparison.toml",
         "dashboards/plotly_chart.vue",
+        "dashboards/assets/custom.js",
     ):
         assert data in names
     assert not any(n.startswith(("tests/", "benchmarks/")) or "__pycache__" in n for n in names)

@@ -71,6 +71,9 @@ def test_a_set_opened_again_reads_its_summary_not_its_runs(set_path: Path) -> No
     _same(
         cd.kpi_table(again, arms, 60, again.metrics), cd.kpi_table(first, arms, 60, first.metrics)
     )
+    raw = dataclasses.replace(first, extra={})  # computed from its time series
+    assert [cd.calendar_start(again, a) for a in arms] == [cd.calendar_start(raw, a) for a in arms]
+    assert again.data is None  # the band chart's start years came from the summary too
     assert not again.timeseries.empty  # still there on demand (explore page, exports)
 
 

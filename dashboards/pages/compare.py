@@ -8,22 +8,30 @@ by payer, the intervention timeline, a district map, the equity panel, and expor
 
 from __future__ import annotations
 
+import functools
 import html
 import io
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 import solara
+from solara.server import kernel_context
 
 from .. import brief, compare_data, server, state, summary, townmap
 from ..figures_compare import (
     band_chart,
     band_spec,
     cost_chart,
-    district_map,
+    cost_spec,
     equity_chart,
+    equity_spec,
     gantt_chart,
+    gantt_spec,
+    map_spec,
 )
 from ..i18n import format_value, metric_label, t
 from ..plot import Chart
@@ -47,6 +55,27 @@ from ..widgets import (
     town_label,
 )
 from .run_panel import RunPanel
+
+
+class Same[T]:
+    """A value that hook dependencies and component arguments compare by identity.
+
+    reacton compares them with ``==``, which for a DataFrame compares every cell (and
+    then fails to make one truth value of it): that cost a tenth of a second per change.
+    The tables here are made by ``use_memo``, so the same table is the same object.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
 
 # The user's choices (one set per browser session).
 chosen_set = solara.reactive("")
@@ -110,7 +139,6 @@ def CompareBody(loaded: Loaded) -> None:
     big = state.big_screen.value
     started = time.perf_counter()
     town, arms, outcomes, year, map_metric = effective_choices(loaded)
-    month = compare_data.year_to_month(loaded, year)
     labels = {a.name: a.label(lang) for a in loaded.arms}
     solara.Text(
         t(
@@ -153,13 +181,33 @@ def CompareBody(loaded: Loaded) -> None:
             )
     if len(arms) < 2:
         Notice(t("compare.pick_two"), kind="info")
-    SummaryPanel(loaded, town, arms, outcomes, year, month, labels)
+    # The band chart answers first. The panels around it (summary, KPIs, costs, budget,
+    # timeline, map, equity, exports) follow in a second pass, started from a thread once
+    # the first pass has gone to the browser: on the page's first showing and after every
+    # change. Until then they show the previous choice, dimmed and marked as updating.
+    choices = (town, tuple(arms), tuple(outcomes), year, map_metric)
+    shown, set_shown = solara.use_state(cast(tuple[Loaded, tuple[Any, ...]] | None, None))
+    stale = shown is None or shown[0] is not loaded or shown[1] != choices
+
+    def catch_up() -> None:
+        if not stale:
+            return
+        if kernel_context.has_current_context():  # served: after this pass is sent
+            threading.Thread(target=set_shown, args=((loaded, choices),), daemon=True).start()
+        else:  # solara.render without a server (tests): at once
+            set_shown((loaded, choices))
+
+    solara.use_effect(catch_up, [Same(loaded), choices])
+    later = _details_args(*shown) if shown is not None else None
+    with solara.Column(classes=["kyosei-later", "kyosei-stale" if stale else "kyosei-fresh"]):
+        if later is not None:
+            SummaryPanel(*later[:7])
     bands = solara.use_memo(
         lambda: compare_data.bands(loaded, arms, outcomes),
-        dependencies=[loaded, tuple(arms), tuple(outcomes)],
+        dependencies=[Same(loaded), tuple(arms), tuple(outcomes)],
     )
     timeline = solara.use_memo(
-        lambda: compare_data.timeline(loaded, arms), dependencies=[loaded, tuple(arms)]
+        lambda: compare_data.timeline(loaded, arms), dependencies=[Same(loaded), tuple(arms)]
     )
 
     def band_figure() -> object:
@@ -179,10 +227,42 @@ def CompareBody(loaded: Loaded) -> None:
     # the other charts as they are (no new figure, nothing sent, no redraw in the browser).
     Section(t("compare.band"), css="kyosei-bands-title")
     Chart(
-        solara.use_memo(band_figure, dependencies=[bands, timeline, lang, big]),
+        solara.use_memo(band_figure, dependencies=[Same(bands), Same(timeline), lang, big]),
         name="bands",
         height=max(340, 300 * ((len(outcomes) + 1) // 2)),
     )
+    with solara.Column(classes=["kyosei-later", "kyosei-stale" if stale else "kyosei-fresh"]):
+        if later is not None:
+            Details(*later)
+    elapsed = time.perf_counter() - started
+    solara.Text(
+        t("compare.render_time", seconds=elapsed),
+        style="color: #999; font-size: 0.8em;",
+        classes=["kyosei-render-time"],
+    )
+
+
+@solara.component
+def Details(
+    loaded: Loaded,
+    town: str,
+    arms: list[str],
+    outcomes: list[str],
+    year: int,
+    month: int,
+    labels: dict[str, str],
+    map_metric: str,
+) -> None:
+    """Everything below the band chart: KPIs, costs, budget, timeline, map, equity, exports."""
+    lang = state.lang.value
+    bands = solara.use_memo(  # the band chart's table (picked from the summary, ≤ 10 ms)
+        lambda: compare_data.bands(loaded, arms, outcomes),
+        dependencies=[Same(loaded), tuple(arms), tuple(outcomes)],
+    )
+    timeline = solara.use_memo(
+        lambda: compare_data.timeline(loaded, arms), dependencies=[Same(loaded), tuple(arms)]
+    )
+    big = state.big_screen.value
     KpiPanel(loaded, arms, outcomes, year, month, labels)
     costs = solara.use_memo(
         lambda: compare_data.costs(loaded, arms), dependencies=[loaded, tuple(arms)]
@@ -190,7 +270,8 @@ def CompareBody(loaded: Loaded) -> None:
     Section(t("compare.costs"), t("compare.costs.help"))
     Chart(
         solara.use_memo(
-            lambda: cost_chart(costs, arms, labels, lang, big=big), dependencies=[costs, lang, big]
+            lambda: cost_spec(costs, arms, labels, lang, big=big),
+            dependencies=[Same(costs), lang, big],
         ),
         name="costs",
         height=560,
@@ -199,7 +280,8 @@ def CompareBody(loaded: Loaded) -> None:
     Section(t("compare.timeline"))
     Chart(
         solara.use_memo(
-            lambda: gantt_chart(timeline, labels, lang, big=big), dependencies=[timeline, lang, big]
+            lambda: gantt_spec(timeline, labels, lang, big=big),
+            dependencies=[Same(timeline), lang, big],
         ),
         name="timeline",
         height=max(220, 40 * len(timeline) + 110),
@@ -212,20 +294,32 @@ def CompareBody(loaded: Loaded) -> None:
     Section(t("compare.equity"), t("compare.equity.help"))
     Chart(
         solara.use_memo(
-            lambda: equity_chart(equity, arms, labels, lang, big=big),
-            dependencies=[equity, lang, big],
+            lambda: equity_spec(equity, arms, labels, lang, big=big),
+            dependencies=[Same(equity), lang, big],
         ),
         name="equity",
         height=360,
     )
     GiniPanel(loaded, arms, month, labels)
-    ExportPanel(loaded, town, arms, outcomes, year, month, labels, bands, costs, timeline, equity)
-    elapsed = time.perf_counter() - started
-    solara.Text(
-        t("compare.render_time", seconds=elapsed),
-        style="color: #999; font-size: 0.8em;",
-        classes=["kyosei-render-time"],
-    )
+    ExportPanel(
+        loaded, town, arms, outcomes, year, month, labels,
+        Same(bands), Same(costs), Same(timeline), Same(equity),
+    )  # fmt: skip
+
+
+def _call_latest(latest: Any, name: str) -> bytes:
+    data: bytes = latest.current[name]()
+    return data
+
+
+def _details_args(
+    loaded: Loaded, choices: tuple[Any, ...]
+) -> tuple[Loaded, str, list[str], list[str], int, int, dict[str, str], str]:
+    """The arguments of :func:`SummaryPanel` (the first seven) and :func:`Details`."""
+    town, arms, outcomes, year, map_metric = choices
+    month = compare_data.year_to_month(loaded, year)
+    labels = {a.name: a.label(state.lang.value) for a in loaded.arms}
+    return loaded, town, list(arms), list(outcomes), year, month, labels, map_metric
 
 
 def _town_label(town: str, lang: str, with_name: bool = False) -> str:
@@ -308,11 +402,19 @@ def KpiPanel(
 def GiniPanel(loaded: Loaded, arms: list[str], month: int, labels: dict[str, str]) -> None:
     """The district Gini of unmet need per package, next to the town-wide level, explained."""
     gini = "unmet_gini_districts"
-    if gini not in loaded.metrics:
-        return
+    have = gini in loaded.metrics
     lang = state.lang.value
     level = "unmet_share" if "unmet_share" in loaded.metrics else ""
-    table = compare_data.kpi_table(loaded, arms, month, [gini] + ([level] if level else []))
+    table = solara.use_memo(  # before the return below: the same hooks on every render
+        lambda: (
+            compare_data.kpi_table(loaded, arms, month, [gini] + ([level] if level else []))
+            if have
+            else None
+        ),
+        dependencies=[loaded, tuple(arms), month, level],
+    )
+    if table is None:
+        return
     text = t("compare.gini") + ": "
     parts = []
     for arm in arms:
@@ -380,10 +482,10 @@ def MapPanel(
             polys = list(townmap.polygons(town))
         except Exception:  # a town profile that no longer loads: no borders to draw
             polys = []
-        return district_map(values, polys, arms, labels, metric, lang, big=big)
+        return map_spec(values, polys, arms, labels, metric, lang, big=big)
 
     # Rebuilt only when the map's own inputs change (not for a new outcome in the bands).
-    fig = solara.use_memo(figure, dependencies=[values, town, lang, big])
+    fig = solara.use_memo(figure, dependencies=[Same(values), town, lang, big])
     Section(t("compare.map"), t("compare.map.help"))
     if not names:
         Notice(t("compare.map.missing"), kind="info")
@@ -411,12 +513,14 @@ def ExportPanel(
     year: int,
     month: int,
     labels: dict[str, str],
-    bands: pd.DataFrame,
-    costs: pd.DataFrame,
-    timeline: pd.DataFrame,
-    equity: pd.DataFrame,
+    same_bands: Same[pd.DataFrame],
+    same_costs: Same[pd.DataFrame],
+    same_timeline: Same[pd.DataFrame],
+    same_equity: Same[pd.DataFrame],
 ) -> None:
     """Downloads: the policy brief and the shown data; each file is made when clicked."""
+    bands, costs = same_bands.value, same_costs.value
+    timeline, equity = same_timeline.value, same_equity.value
     lang = state.lang.value
 
     def tables() -> dict[str, pd.DataFrame]:
@@ -463,16 +567,24 @@ def ExportPanel(
         )
         return text.encode("utf-8")
 
+    # FileDownload gets the same three functions on every render, each calling the latest
+    # of the functions above when clicked: a new function per render made every download
+    # button reset and start a thread on each selection change (≈ 0.1 s a change).
+    latest = solara.use_ref(cast(dict[str, Callable[[], bytes]], {}))
+    latest.current = {"brief": brief_bytes, "csv": csv_bytes, "parquet": parquet_bytes}
+    made = solara.use_memo(
+        lambda: {k: functools.partial(_call_latest, latest, k) for k in latest.current}, []
+    )
     stem = f"kyosei-{Path(str(loaded.path)).name}-{Path(town).stem}"
     Section(t("compare.export"))
     with solara.Row(classes=["kyosei-export"]):
         solara.FileDownload(
-            brief_bytes,
+            made["brief"],
             filename=f"{stem}-brief-{lang}.html",
             label=t("compare.brief"),
             mime_type="text/html",
         )
         solara.FileDownload(
-            csv_bytes, filename=f"{stem}.csv", label=t("compare.csv"), mime_type="text/csv"
+            made["csv"], filename=f"{stem}.csv", label=t("compare.csv"), mime_type="text/csv"
         )
-        solara.FileDownload(parquet_bytes, filename=f"{stem}.parquet", label=t("compare.parquet"))
+        solara.FileDownload(made["parquet"], filename=f"{stem}.parquet", label=t("compare.parquet"))
