@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_args, get_origin, get_type_hints
-
-import numpy as np
 
 
 class ParameterError(ValueError):
@@ -126,9 +125,9 @@ def meta_of(f: dataclasses.Field[Any]) -> Meta | None:
 
 def is_number(value: Any) -> bool:
     """Whether ``value`` is a number as a TOML file or a table gives one (true/false is not)."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_)
-    )
+    # numbers.Real covers NumPy's integer and float scalars (NumPy registers them) but not
+    # np.bool_; NumPy itself is not imported here, so that the command line starts quickly.
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _bound(x: float) -> str:
@@ -165,7 +164,7 @@ def check_number(
         raise ParameterError(path, value, f"a finite number; {what}")
     if whole and not number.is_integer():
         raise ParameterError(path, value, what)
-    exact = int(value) if isinstance(value, (int, np.integer)) else number
+    exact = int(value) if isinstance(value, numbers.Integral) else number
     if (lo is not None and exact < lo) or (hi is not None and exact > hi):
         raise ParameterError(path, value, what)
     return number
