@@ -191,7 +191,9 @@ def write_page(table: dict[str, dict[str, str]], seconds: float) -> None:
         "range; whole numbers by at least 1; a 0 moves by a tenth of its range, or by 0.1, or",
         "1 for whole numbers).",
         "*Exercised*: the change alters at least one hash of at least one run; the slow test",
-        "`test_a_ten_percent_change_is_detected` checks each of these again.",
+        "`test_a_ten_percent_change_is_detected` checks each of these again. A changed run",
+        "stops at its first month whose town-wide row differs from the unchanged run's (a row,",
+        "once recorded, never changes), and is compared hash by hash only when none does.",
         "",
         f"{len(yes)} of {len(table)} exercised, {len(no)} not exercised "
         f"(the whole list took {seconds:.0f} s to compute).",
