@@ -3,7 +3,7 @@
 Small towns and hand-built worlds run in well under a second; the served dashboard and
 the headless Chromium of the browser tests are described in ``tests/browser.py``.
 
-``make test`` runs the tests in two processes (pytest-xdist, ``-n 2 --dist worksteal``);
+``make test`` runs the tests in two processes (pytest-xdist, ``-n 2 --dist loadfile``);
 :func:`pytest_collection_modifyitems` orders them for it. Every test is independent of
 the others: its files in ``tmp_path``, its servers on free ports.
 """
@@ -22,16 +22,14 @@ from model.town import TownParams
 from scenarios import load_scenario
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist: the modules with slow tests first, each module kept together.
+    """Under pytest-xdist: the modules with slow tests first (the order within each is kept).
 
-    ``--dist worksteal`` gives each worker a contiguous share of the tests and lets an idle
-    worker take over the far end of the other's share, so a module's tests mostly run on
-    one worker, one after another, and its module-scoped fixture (a served dashboard, a
-    results store) is built once. With the slow modules first, the last tests of the run
-    are quick ones, and both workers finish at about the same time. The order within a
-    module is kept. Without xdist nothing changes.
+    ``--dist loadfile`` runs each module on one worker, in order, so a module-scoped
+    fixture (a served dashboard, a results store) is built once and a module's tests may
+    share it; ``--no-loadscope-reorder`` hands the modules out in this order. With the
+    slow modules first, the run ends on quick ones and both workers finish at about the
+    same time. Without xdist nothing changes.
     """
     if not hasattr(config, "workerinput"):
         return
