@@ -2,7 +2,8 @@
 #   make demo   install the runtime only, run the default comparison if its results are
 #               missing, serve the dashboard (make demo PORT=8801 for another port)
 #   make test   install the runtime and the development tools (incl. a headless Chromium
-#               for the browser tests), lint, type-check, test
+#               for the browser tests), lint, type-check, test (in 2 processes:
+#               make test TEST_WORKERS=4 for more)
 
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 VENV ?= .venv
@@ -11,6 +12,8 @@ RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 PIP_LOG := $(VENV)/pip.log
 PORT ?=
+# The tests run in this many processes (pytest-xdist); CI has 2 cores.
+TEST_WORKERS ?= 2
 
 .PHONY: setup runtime demo test lint typecheck unit browser-deps bench bench-peers regression-baseline clean
 
@@ -64,7 +67,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 unit: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: setup browser-deps lint typecheck unit
 

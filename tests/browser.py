@@ -2,14 +2,18 @@
 
 Debian's ``/usr/bin/chromium`` is driven by Playwright with ``executable_path`` (no
 browser download). The dashboard runs as a subprocess (``kyosei dashboard``) on a free
-127.0.0.1 port. The module-scoped fixtures ``server`` (over the module's own
-``results_root``) and ``browser`` live in ``tests/conftest.py``: one server and one
-browser per test module. Screenshots go to ``tests/artifacts/`` (git-ignored).
+127.0.0.1 port; under pytest-xdist each worker takes its ports from its own block, so
+two workers starting a dashboard at the same moment never pick the same one. The
+module-scoped fixtures ``server`` (over the module's own ``results_root``) and
+``browser`` live in ``tests/conftest.py``: one server and one browser per test module.
+Screenshots go to ``tests/artifacts/`` (git-ignored).
 """
 
 from __future__ import annotations
 
 import os
+import random
+import socket
 import subprocess
 import sys
 import time
@@ -30,11 +34,37 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
+START_S = 120.0  # how long a dashboard may take to start listening
+PORT_BLOCK = 500  # ports per pytest-xdist worker, from 20000 (below Linux's ephemeral range)
+
+
+def _free_port() -> int:
+    """A port nothing is bound to; under pytest-xdist one of the worker's own block.
+
+    Otherwise two workers could be handed the same port at the same moment, and the
+    dashboard that lost the race would leave its URL pointing at the other's.
+    """
+    from dashboards.server import free_port
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return free_port()
+    first = 20000 + PORT_BLOCK * int(worker[2:])
+    for port in random.sample(range(first, first + PORT_BLOCK), PORT_BLOCK):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    return free_port()
+
+
 def start_server(results: Path) -> tuple[subprocess.Popen[bytes], str]:
     """``kyosei dashboard --results RESULTS`` on a free port; returns the process and its URL."""
-    from dashboards.server import free_port, port_in_use
+    from dashboards.server import port_in_use
 
-    port = free_port()
+    port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "kyosei", "dashboard", "--results", str(results)]
     proc = subprocess.Popen(
@@ -43,7 +73,10 @@ def start_server(results: Path) -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    for _ in range(300):
+    # A few seconds on a quiet machine; far longer while the other worker (or another
+    # user of the machine) keeps the cores busy.
+    deadline = time.monotonic() + START_S
+    while time.monotonic() < deadline:
         if port_in_use("127.0.0.1", port):
             return proc, f"http://127.0.0.1:{port}/"
         if proc.poll() is not None:

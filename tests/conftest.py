@@ -2,6 +2,10 @@
 
 Small towns and hand-built worlds run in well under a second; the served dashboard and
 the headless Chromium of the browser tests are described in ``tests/browser.py``.
+
+``make test`` runs the tests in two processes (pytest-xdist, ``-n 2 --dist loadfile``);
+:func:`pytest_collection_modifyitems` orders them for it. Every test is independent of
+the others: its files in ``tmp_path``, its servers on free ports.
 """
 
 from __future__ import annotations
@@ -16,6 +20,21 @@ import pytest
 from model import CommunityModel, Params, Scenario
 from model.town import TownParams
 from scenarios import load_scenario
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist: the modules with slow tests first (the order within each is kept).
+
+    ``--dist loadfile`` runs each module on one worker, in order, so a module-scoped
+    fixture (a served dashboard, a results store) is built once and a module's tests may
+    share it; ``--no-loadscope-reorder`` hands the modules out in this order. With the
+    slow modules first, the run ends on quick ones and both workers finish at about the
+    same time. Without xdist nothing changes.
+    """
+    if not hasattr(config, "workerinput"):
+        return
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)  # stable
 
 
 def small_town(population: int = 4000, districts: int = 2, **params: object) -> Scenario:

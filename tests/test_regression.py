@@ -7,6 +7,8 @@
 * Tolerance summary (the fallback, run everywhere): ten-year means within 2 % / 0.005.
 * Negative control: a 10 % change of each parameter the runs exercise (listed in
   ``tests/regression/knobs.json`` and ``docs/regression-baseline.md``) changes a hash.
+  Each changed run stops at its first month that differs (``runs.differs``); that this
+  gives the answer of comparing every hash is checked here too.
 
 Regenerate with ``python -m tests.regression.update`` (``--list`` for the parameter list)
 when a change to the outputs is intended; it prints which series changed.
@@ -18,8 +20,8 @@ import json
 import pytest
 
 from .regression import summary
-from .regression.parameters import detected, knobs
-from .regression.runs import CASES, environment, run, scenario, series_hashes
+from .regression.parameters import detected, knobs, nudge, value_in
+from .regression.runs import CASES, differs, environment, run, scenario, series_hashes
 from .regression.update import HASHES, KNOBS, changed_series
 
 STORED = json.loads(HASHES.read_text())
@@ -37,10 +39,10 @@ def _hashes(name: str) -> dict[str, str]:
 
 
 class _Fresh(dict):
-    """Hashes of the unchanged runs, each computed when first needed."""
+    """Outputs of the unchanged runs, each computed when first needed."""
 
-    def __missing__(self, name: str) -> dict[str, str]:
-        return _hashes(name)
+    def __missing__(self, name: str):
+        return _outputs(name)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -92,6 +94,32 @@ def test_every_declared_parameter_is_in_the_list():
 def test_the_parameters_the_old_baseline_missed_are_exercised():
     assert LISTED["support.referral_dropout"]["exercised"]
     assert LISTED["venues.notice"]["exercised"]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_an_unchanged_run_does_not_differ_in_any_month(name):
+    """``differs`` finds no change in a run of the same scenario, month by month.
+
+    So a row, once recorded, is not changed later (the row seen at month t is the row of the
+    finished run), and the row comparison has no false alarm: a knob it reports changed
+    is a knob whose hashes change.
+    """
+    assert not differs(scenario(CASES[name]), _outputs(name))
+
+
+@pytest.mark.slow
+def test_stopping_at_the_first_differing_month_gives_the_answer_of_every_hash():
+    """A parameter whose change shows late in the run (month 32 of 36 when this was written).
+
+    Both ways say it changed: the row comparison month by month, and the hash of every
+    series of the whole run.
+    """
+    (knob,) = [k for k in knobs() if k.name == "platform.volunteer_share"]
+    name = "small_town/jusou_full+more_needs"
+    new = nudge(value_in(CASES[name], knob), knob)
+    changed = scenario(CASES[name], options={(str(knob.component), str(knob.option)): new})
+    assert differs(changed, _outputs(name))
+    assert series_hashes(*run(changed)) != _hashes(name)
 
 
 EXERCISED = [k for k in knobs() if LISTED.get(k.name, {}).get("exercised")]

@@ -9,13 +9,15 @@ The change (:func:`nudge`) is +10 % (−10 % for every second entry of a list), 
 for whole numbers (at least one step);
 where +10 % leaves the allowed range, −10 %; a value of 0 moves by a tenth of its
 allowed range (or by 0.1, or 1 for whole numbers, when the range is open). A knob is
-*exercised* when its change alters at least one output hash of at least one fixed run.
+*exercised* when its change alters at least one output hash of at least one fixed run
+(:func:`runs.differs` tells, stopping at the first month that differs).
 """
 
 from __future__ import annotations
 
 import math
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -23,7 +25,7 @@ from model.interventions.base import REGISTRY
 from model.parameters import ParameterError, meta_of
 from scenarios import load_policy
 
-from .runs import CASES, Case, case_hashes, scenario
+from .runs import CASES, Case, Outputs, differs, scenario
 
 
 @dataclass(frozen=True)
@@ -139,10 +141,11 @@ def nudge(value: Any, knob: Knob) -> Any:
     return nudge_number(value, knob)
 
 
-def perturbed_hashes(case: Case, knob: Knob) -> dict[str, str] | None:
-    """Output hashes of ``case`` with ``knob`` nudged, or None if the case lacks the knob.
+def perturbed_differs(case: Case, knob: Knob, reference: Outputs) -> bool | None:
+    """Whether ``knob`` nudged changes an output hash of ``case`` (None if the case lacks it).
 
-    Raises ValueError when no change of the knob is allowed (empty list, range).
+    ``reference`` is the case's unchanged outputs. Raises ValueError when no change of
+    the knob is allowed (empty list, range).
     """
     value = value_in(case, knob)
     if value is None:
@@ -150,17 +153,19 @@ def perturbed_hashes(case: Case, knob: Knob) -> dict[str, str] | None:
     new = nudge(value, knob)
     try:
         if knob.component is None:
-            return case_hashes(case, overrides={knob.name: new})
-        return case_hashes(case, options={(knob.component, str(knob.option)): new})
+            return differs(scenario(case, overrides={knob.name: new}), reference)
+        return differs(scenario(case, options={(knob.component, str(knob.option)): new}), reference)
     except ParameterError as err:
         raise ValueError(f"{knob.name}: {new} is not accepted ({err})") from None
 
 
-def detected(knob: Knob, reference: dict[str, dict[str, str]], first: str | None = None) -> str:
-    """The first case (``first`` tried first) whose hashes the knob's change alters, or ''."""
+def detected(knob: Knob, reference: Mapping[str, Outputs], first: str | None = None) -> str:
+    """The first case (``first`` tried first) whose hashes the knob's change alters, or ''.
+
+    ``reference`` maps each case's name to its unchanged outputs (:func:`runs.run`).
+    """
     order = sorted(CASES, key=lambda name: name != first)
     for name in order:
-        got = perturbed_hashes(CASES[name], knob)
-        if got is not None and got != reference[name]:
+        if perturbed_differs(CASES[name], knob, reference[name]):
             return name
     return ""
