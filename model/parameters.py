@@ -38,7 +38,7 @@ class ParameterError(ValueError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        where = f"{clip(self.file, 80)}: " if self.file else ""
+        where = f"{clip_path(self.file, 160)}: " if self.file else ""
         return (
             f"{where}field '{clip(self.field, 50)}' = {clip(repr(self.value), 50)} "
             f"is not allowed: {clip(self.allowed, 160)}"
@@ -68,6 +68,18 @@ def clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(1, limit - 1)] + "…"
+
+
+def clip_path(path: str, limit: int) -> str:
+    """A file name cut to at most ``limit`` characters from its start (``…`` marks the cut).
+
+    The end of a path (the folder and the file's own name) is what a reader needs to find
+    the file, so a long path loses its beginning, not its name.
+    """
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    return "…" + text[len(text) - max(1, limit - 1) :]
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,18 @@ def test_bad_scenario_file_exit_2_names_file_and_field(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
+def test_a_long_folder_keeps_the_file_name_in_the_message(tmp_path, capsys):
+    """A long path loses its start, not the file's name (parallel test workers' folders are long)."""
+    deep = tmp_path / ("folder" * 25)
+    deep.mkdir()
+    bad = deep / "bad_profile.toml"
+    bad.write_text("[town]\npopulation = -10\nhouseholds = 1\ndistricts = 1\narea_km2 = 1.0\n")
+    assert main(["run", str(bad), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert f"{'folder' * 2}/bad_profile.toml: field 'town.population' = -10" in err
+    assert "…" in err
+
+
 def test_scenarios_lists_profiles_and_packages(capsys):
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out

@@ -37,3 +37,10 @@ def test_organisations_and_counters_are_mesas_agent_sets(model: CommunityModel) 
     assert set(model.organisations.agents) == set(model.organisations.by_number.values())
     assert list(model.support.agents) == list(model.support.counters)
     assert {type(a) for a in model.agents} >= {Organisation, Counter}
+
+
+def test_mesas_clock_counts_the_simulated_months(model: CommunityModel) -> None:
+    """One clock: Mesa's step counter and time are Kyosei's month (the warm-up, numbered
+    ≤ 0, runs before month 0 without Mesa's step)."""
+    assert model.month == model.steps == 3
+    assert model.time == 3.0
