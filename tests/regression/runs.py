@@ -1,6 +1,6 @@
 """The fixed runs of the exact regression baseline, and the hash of each output series.
 
-Short runs (seed 1, 36 months after the 24-month warm-up) of the small town: the
+Short runs (seed 1, 36 months after the warm-up (`switches.warmup_months`)) of the small town: the
 baseline, the full 重層 package, the full package with a pandemic and a transport cut
 (1 simulated resident per 10 people), and the baseline and the full package in a town
 where needs arise four times as often and people mention their other needs more
