@@ -121,9 +121,9 @@ def iter_runs(specs: Sequence[RunSpec]) -> Iterator[RunResult]:
     keys = [build_key(spec) for spec in specs]
     town: CommunityModel | None = None  # built for keys[i], no policy, not run yet
     for i, spec in enumerate(specs):
-        if i == 0 or keys[i] is None or keys[i] != keys[i - 1]:
+        if i == 0 or keys[i] != keys[i - 1]:
             town = None
-        again = keys[i] is not None and i + 1 < len(specs) and keys[i + 1] == keys[i]
+        again = i + 1 < len(specs) and keys[i + 1] == keys[i]
 
         def start(spec: RunSpec = spec, again: bool = again) -> CommunityModel:
             nonlocal town
@@ -143,16 +143,14 @@ def iter_runs(specs: Sequence[RunSpec]) -> Iterator[RunResult]:
 _PARAMS_DIGESTS: dict[int, tuple[Scenario, str]] = {}  # id(scenario) -> (scenario, digest)
 
 
-def build_key(spec: RunSpec) -> str | None:
-    """What the build and warm-up of ``spec``'s town read, hashed; None if it cannot be shared.
+def build_key(spec: RunSpec) -> str:
+    """What the build and warm-up of ``spec``'s town read, hashed.
 
     The build reads the parameters (all of them: the hash is of their pickled content),
-    the scale, the seed and — only to add them — the policy's components; a package with
-    a component that may act before month 1 is not shared.
+    the scale, the seed and — only to add them — the policy's components, which never act
+    before month 1.
     """
     scenario = spec.scenario
-    if not CommunityModel.policy_is_idle_before_month_1(scenario):
-        return None
     known = _PARAMS_DIGESTS.get(id(scenario))
     if known is None or known[0] is not scenario:
         text = pickle.dumps((scenario.params, float(scenario.scale)), protocol=5)
@@ -166,14 +164,13 @@ def build_key(spec: RunSpec) -> str | None:
 def group_runs(specs: Sequence[RunSpec], most: int) -> list[list[RunSpec]]:
     """``specs`` in their order, cut into groups of consecutive runs sharing a build key.
 
-    A group holds at most ``most`` runs (so that work still spreads over the workers); a
-    run whose town cannot be shared is a group on its own.
+    A group holds at most ``most`` runs (so that work still spreads over the workers).
     """
     groups: list[list[RunSpec]] = []
     last: str | None = None
     for spec in specs:
         key = build_key(spec)
-        if key is not None and key == last and len(groups[-1]) < max(1, most):
+        if key == last and len(groups[-1]) < max(1, most):
             groups[-1].append(spec)
         else:
             groups.append([spec])

@@ -668,36 +668,21 @@ class CommunityModel(mesa.Model):
         return copy.deepcopy(self)
 
     # ---- one built town, several policy packages ----------------------------------------
-    @staticmethod
-    def policy_is_idle_before_month_1(scenario: Scenario) -> bool:
-        """Whether no component of ``scenario``'s package can act before month 1.
-
-        Every warm-up month is numbered ≤ 0, and a component acts only inside its window
-        with a positive intensity (:meth:`Intervention.prepare`), so one that starts at
-        month ≥ 1 (or has no intensity) leaves the build and the warm-up untouched.
-        """
-        return all(
-            spec.start_month >= 1 or spec.intensity <= 0 for spec in scenario.policy.interventions
-        )
-
     def with_policy(self, scenario: Scenario, *, fork: bool = True) -> CommunityModel:
         """A fork of this town, just built with no policy component, running ``scenario``'s.
 
         Sweeps build and warm up a town once for all the policy packages run on the same
         seed: the fork is bit-identical to ``CommunityModel(scenario, seed=self.seed)``
         (tested) because the build reads the policy only to add its components, which
-        stay idle until their start month (:meth:`policy_is_idle_before_month_1`), and
-        adding one changes nothing in the town (``Intervention.init``). Refused (ValueError)
-        unless this model is at month 0 with no component, and ``scenario`` has the same
-        parameters and scale and a package idle before month 1. ``fork=False`` gives the
-        town itself the package instead (for its last use).
+        never act before month 1 (:meth:`Intervention.prepare`), and adding one changes
+        nothing in the town (``Intervention.init``). Refused (ValueError) unless this model
+        is at month 0 with no component, and ``scenario`` has the same parameters and
+        scale. ``fork=False`` gives the town itself the package instead (for its last use).
         """
         if self.month != 0 or self.interventions:
             raise ValueError("with_policy needs a town just built, with no policy component")
         if float(scenario.scale) != self.scale or scenario.params != self.params:
             raise ValueError("with_policy needs the parameters and scale the town was built with")
-        if not self.policy_is_idle_before_month_1(scenario):
-            raise ValueError("with_policy needs components that start at month 1 or later")
         model = self.fork() if fork else self
         model.scenario = scenario
         for spec in scenario.policy.interventions:

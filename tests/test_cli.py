@@ -67,7 +67,7 @@ def test_bad_scenario_file_exit_2_names_file_and_field(tmp_path, capsys):
 
 
 def test_a_long_folder_keeps_the_file_name_in_the_message(tmp_path, capsys):
-    """A long path loses its start, not the file's name (parallel test workers' folders are long)."""
+    """A long path loses its start, not the file's name (parallel workers' folders are long)."""
     deep = tmp_path / ("folder" * 25)
     deep.mkdir()
     bad = deep / "bad_profile.toml"

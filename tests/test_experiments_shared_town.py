@@ -72,14 +72,24 @@ def test_forks_of_one_town_equal_fresh_builds_for_every_policy_component():
         assert not other.equals(series[0])
 
 
-def test_a_town_is_shared_only_when_nothing_can_differ():
+def test_a_package_from_month_0_acts_from_month_1_and_shares_the_town():
+    """No component acts in the warm-up: every package starts from the same month 0."""
     base = load_scenario("district", "baseline", scale=20)
     early = dataclasses.replace(base, policy=_every_component(start_month=0))
-    # Month 0 is the warm-up's last month: a component starting then acts in the build.
-    assert not CommunityModel.policy_is_idle_before_month_1(early)
+    fresh = CommunityModel(early, seed=SEED)
+    baseline = CommunityModel(base, seed=SEED)
+    pd.testing.assert_frame_equal(
+        fresh.recorder.timeseries(), baseline.recorder.timeseries(), check_exact=True
+    )
     town = CommunityModel(dataclasses.replace(base, policy=PolicyPackage()), seed=SEED)
-    with pytest.raises(ValueError, match="month 1"):
-        town.with_policy(early)
+    _assert_same(_outputs(town.with_policy(early).run(3)), _outputs(fresh.run(3)))
+    # and the components did act from month 1 (so equality above means something)
+    assert not fresh.recorder.timeseries().equals(baseline.run(3).recorder.timeseries())
+
+
+def test_a_town_is_shared_only_when_nothing_can_differ():
+    base = load_scenario("district", "baseline", scale=20)
+    town = CommunityModel(dataclasses.replace(base, policy=PolicyPackage()), seed=SEED)
     other = load_scenario("district", "baseline", scale=20, overrides={"demography.tfr": 1.4})
     with pytest.raises(ValueError, match="parameters"):
         town.with_policy(other)
@@ -133,7 +143,7 @@ def test_runs_of_one_seed_and_parameters_are_grouped_and_equal_fresh_builds(tmp_
         )
 
 
-def test_a_package_acting_from_month_0_is_never_shared(tmp_path):
+def test_a_package_acting_from_month_0_is_shared(tmp_path):
     package = tmp_path / "early.toml"
     package.write_text(
         '[policy]\nname = "early"\n\n[[intervention]]\nkind = "outreach"\nstart_month = 0\n'
@@ -141,9 +151,8 @@ def test_a_package_acting_from_month_0_is_never_shared(tmp_path):
         encoding="utf-8",
     )
     plan = make_plan(_experiment(tmp_path, f'"baseline", "{package}"', replications=1))
-    assert build_key(plan.runs[0]) is not None
-    assert build_key(plan.runs[1]) is None
-    assert [len(g) for g in group_runs(plan.runs, 8)] == [1, 1]
+    assert build_key(plan.runs[0]) == build_key(plan.runs[1])
+    assert [len(g) for g in group_runs(plan.runs, 8)] == [2]
 
 
 def test_group_sizes_keep_work_spread_over_the_workers():

@@ -40,7 +40,9 @@ def test_organisations_and_counters_are_mesas_agent_sets(model: CommunityModel) 
 
 
 def test_mesas_clock_counts_the_simulated_months(model: CommunityModel) -> None:
-    """One clock: Mesa's step counter and time are Kyosei's month (the warm-up, numbered
-    ≤ 0, runs before month 0 without Mesa's step)."""
+    """One clock: Mesa's step counter and time are Kyosei's month.
+
+    The warm-up, numbered ≤ 0, runs before month 0 without Mesa's step.
+    """
     assert model.month == model.steps == 3
     assert model.time == 3.0

@@ -146,14 +146,16 @@ class Intervention:
     def prepare(self, model: CommunityModel) -> bool:
         """Decide, at the start of a month, whom the component can reach.
 
-        Returns whether it acts this month: inside its window, with a positive
+        Returns whether it acts this month: a simulated month (from month 1; the warm-up
+        before month 0 is the town before any policy), inside its window, with a positive
         intensity, and with at least one eligible resident. A component that reaches
         nobody does nothing at all — no draws, no levers, no cost — so the run stays
         bit-identical to one without it.
         """
         self.mask = None
         self._districts = None
-        if not self.active(model.month) or self.intensity <= 0:
+        # Never in the warm-up (months ≤ 0): every package starts from the same month 0.
+        if model.month < 1 or not self.active(model.month) or self.intensity <= 0:
             return False
         mask = self.eligible(model)
         if not mask.any():
