@@ -127,11 +127,14 @@ def test_pandemic_lowers_participation_and_npos_recover():
 
     Recovery is read against the same town without the pandemic (paired seeds): the gap
     in NPOs opens during the pandemic and has closed five years later (national NPO counts
-    fell only about 3 % from 2017 to 2023, through COVID-19).
+    fell only about 3 % from 2017 to 2023, through COVID-19). The town has about 20-28
+    NPOs, so one NPO is 4-5 % of them: 8 paired seeds give the mean gap a standard error
+    of about 2 points (measured: seeds 1-8 from +11 % to −7 %, mean +2.7 %); with 2 seeds
+    (about 4.5 points) the 5 % bound could not be read.
     """
     shock = {"shocks.pandemic_start": 12, "shocks.pandemic_months": 24}
     widest, final = [], []
-    for seed in (1, 2):
+    for seed in range(1, 9):
         b = CommunityModel(small_town(60_000), seed=seed).run(96).recorder.timeseries()
         h = CommunityModel(small_town(60_000, **shock), seed=seed).run(96).recorder.timeseries()
         assert (
