@@ -41,8 +41,12 @@ MANTISSA_SHIFT = np.uint64(11)  # 64 - 53 bits: the top 53 bits make the uniform
 TO_UNIT = 1.0 / float(1 << 53)
 
 
-def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` compiled (lazily, cached on disk) when Numba is there, else ``fn`` itself."""
+def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` compiled (lazily, cached on disk) when Numba is there, else ``fn`` itself.
+
+    Mechanism modules decorate their own loops with it and pick the path at call time
+    with ``kernels.USE_NUMBA`` (read as a module attribute, so tests can flip it).
+    """
     return njit(cache=True, nogil=True)(fn) if HAVE_NUMBA else fn
 
 
@@ -62,7 +66,7 @@ def mix_numpy(keys: np.ndarray, salt: np.uint64) -> np.ndarray:
     return z
 
 
-@_jit
+@jit
 def _mix_loop(keys: np.ndarray, salt: np.uint64, out: np.ndarray) -> None:
     for i in range(keys.size):
         z = (keys[i] + salt) * GOLDEN
@@ -71,7 +75,7 @@ def _mix_loop(keys: np.ndarray, salt: np.uint64, out: np.ndarray) -> None:
         out[i] = z ^ (z >> SHIFT3)
 
 
-@_jit
+@jit
 def _uniform_loop(keys: np.ndarray, salt: np.uint64, out: np.ndarray) -> None:
     for i in range(keys.size):
         z = (keys[i] + salt) * GOLDEN
@@ -146,7 +150,7 @@ def tie_changes_numpy(
         ties[kind, win] = np.minimum(ties[kind, win] + 1, max_ties)
 
 
-@_jit
+@jit
 def _tie_changes_loop(
     ties: np.ndarray,
     gain: np.ndarray,
@@ -256,7 +260,7 @@ def exit_codes_numpy(
     return codes
 
 
-@_jit
+@jit
 def _exit_codes_loop(
     age_m: np.ndarray,
     sex: np.ndarray,
