@@ -94,16 +94,27 @@ def rate(pg: object, seconds: float) -> float:
     return (month(pg) - m0) / (time.monotonic() - t0)
 
 
-def pause_and_wait(pg: object) -> tuple[int, int, float]:
-    """Pause; (month shown at the click, month shown once stopped, seconds to stop)."""
+def pause_and_wait(pg: object) -> tuple[int, int, float, float]:
+    """Pause at once; the months shown at the click and once stopped, and two delays.
+
+    The delays: seconds until the page shows it stopped, and until the server's answer
+    (the town stopped) reached the page.
+    """
     at_click = pause_now(pg)
     clicked = time.monotonic()
-    pg.wait_for_function("document.querySelector('.kyosei-live-month').dataset.playing === 'false'")  # type: ignore[attr-defined]
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('.kyosei-live-month').dataset.playing === 'false'", polling=10
+    )
     stopped_in = time.monotonic() - clicked
     shown = month(pg)
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('.kyosei-live-month').dataset.serverPlaying === 'false'",
+        polling=10,
+    )
+    answered_in = time.monotonic() - clicked
     time.sleep(1.0)
-    assert month(pg) == shown  # it stays stopped
-    return at_click, shown, stopped_in
+    assert month(pg) == shown  # the server stopped the town where the page did; it stays
+    return at_click, shown, stopped_in, answered_in
 
 
 def pause_now(pg: object) -> int:
@@ -144,19 +155,20 @@ def test_speed_and_pause_while_a_sweep_runs(
     pg.locator(".kyosei-live-play").click()  # type: ignore[attr-defined]
     one = rate(pg, 3.0)
     shot(pg, "live-one-town-playing")
-    at_click, shown, stopped_in = pause_and_wait(pg)
+    at_click, shown, stopped_in, answered_in = pause_and_wait(pg)
     pg.locator(".kyosei-preset-outreach").click()  # forks and plays  # type: ignore[attr-defined]
     pg.locator('[data-chart="town-b"] .js-plotly-plot .main-svg').first.wait_for()  # type: ignore[attr-defined]
     forked = rate(pg, 3.0)
     shot(pg, "live-forked-playing")
-    at_click_b, shown_b, stopped_in_b = pause_and_wait(pg)
+    at_click_b, shown_b, stopped_in_b, answered_in_b = pause_and_wait(pg)
     assert sweep.poll() is None, "the sweep was running throughout"
     load = os.getloadavg()[0]
     print(
         f"\nmonths/s shown: one town {one:.1f}, two forked towns {forked:.1f}"
         f" (load average {load:.1f}); pause stopped the display in {stopped_in:.2f} s"
-        f" at month {shown} (clicked at {at_click}), forked in {stopped_in_b:.2f} s"
-        f" at month {shown_b} (clicked at {at_click_b})"
+        f" (server's answer shown in {answered_in:.2f} s) at month {shown} (clicked at"
+        f" {at_click}), forked in {stopped_in_b:.2f} s ({answered_in_b:.2f} s) at month"
+        f" {shown_b} (clicked at {at_click_b})"
     )
     close(pg)
     assert at_click <= shown <= at_click + 1

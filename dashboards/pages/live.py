@@ -40,6 +40,9 @@ MAX_MONTHS = _live.MAX_MONTHS
 # Components whose intensity the room reads in another unit than the model's: factor.
 DISPLAY_FACTOR = {"funding": 10_000.0}  # yen a year, shown in 万円 (10,000 yen)
 WAIT_S = 0.12  # how long an answer to the browser may wait for the next month
+# A playing tab asks for a frame at most this often (ms): four frames a second show the
+# town moving, and a browser drawing faster only takes the cores from the town.
+FRAME_MS = 250
 
 component = solara.reactive("outreach")
 intensities: solara.Reactive[dict[str, float]] = solara.reactive({})
@@ -229,7 +232,11 @@ def _dumps(fig: dict[str, Any]) -> str:
     return json.dumps(fig, separators=(",", ":")).replace("NaN", "null")  # JSON has no NaN
 
 
-_FIGURES: dict[tuple[Any, ...], dict[str, str]] = {}
+# Charts built, by what they show: (the frame, whether its lines are its own, the JSON).
+# A frame that a pause returns to is a new publication of an old frame (same maps, same
+# lines): its charts are found here, not built again. The frame is held with its charts,
+# so the ids in the key stay its snapshots' own.
+_FIGURES: dict[tuple[Any, ...], tuple[Frame, bool, dict[str, str]]] = {}
 _FIGURES_LOCK = threading.Lock()
 _SERIES_LAST: dict[tuple[Any, ...], tuple[float, str]] = {}
 SERIES_EVERY_S = 0.5
@@ -241,13 +248,25 @@ def figures_json(
     """The frame's charts as JSON strings by chart name (built once per frame and style).
 
     Built when a tab asks for the frame (only the frames a tab draws are built); a
-    second tab with the same style gets the same strings.
+    second tab with the same style, or the same month shown again after a pause, gets
+    the same strings.
     """
-    key = (id(frame), frame.version, lang, big, height)
+    key = (
+        id(frame.a),
+        id(frame.b),
+        frame.month,
+        len(frame.series_a.get("month", ())),
+        frame.markers,
+        frame.active_a,
+        frame.active_b,
+        lang,
+        big,
+        height,
+    )
     with _FIGURES_LOCK:
         done = _FIGURES.get(key)
-    if done is not None:
-        return done
+    if done is not None and (done[1] or playing):  # paused, the lines must be this month's
+        return done[2]
     # While playing, the lines are redrawn at most every SERIES_EVERY_S seconds: a line
     # chart costs a browser several times a map's time, and a few months' more line
     # can wait (the maps and the month show every frame).
@@ -289,7 +308,7 @@ def figures_json(
     with _FIGURES_LOCK:
         if len(_FIGURES) > 8:
             _FIGURES.clear()
-        _FIGURES[key] = out
+        _FIGURES[key] = (frame, not (reuse and last is not None), out)
     return out
 
 
@@ -339,14 +358,25 @@ def LiveChart(spec_json: str, name: str, height: int) -> solara.Element:
 
 @solara.component_vue("../live_ticker.vue")
 def _Ticker(
-    reply: int, month: int, interval: int, event_poll: Callable[[dict[str, Any]], None]
+    reply: int,
+    month: int,
+    interval: int,
+    min_period: int,
+    event_poll: Callable[[dict[str, Any]], None],
 ) -> None: ...
 
 
 @solara.component_vue("../live_play.vue")
 def _PlayButton(
-    label: str, playing: bool, icon: str, event_press: Callable[[dict[str, Any]], None]
+    label_play: str,
+    label_pause: str,
+    playing: bool,
+    event_press: Callable[[dict[str, Any]], None],
 ) -> None: ...
+
+
+@solara.component_vue("../live_month.vue")
+def _Month(text: str, month: int, playing: bool, box_style: str) -> None: ...
 
 
 def PlayButton(playing: bool) -> solara.Element:
@@ -358,9 +388,9 @@ def PlayButton(playing: bool) -> solara.Element:
         toggle_play(shown_month, bool(data.get("playing", playing)))
 
     return _PlayButton(
-        label=t("live.pause") if playing else t("live.play"),
+        label_play=t("live.play"),
+        label_pause=t("live.pause"),
         playing=playing,
-        icon="mdi-pause" if playing else "mdi-play",
         event_press=on_press,
     )
 
@@ -384,6 +414,7 @@ def Ticker(month: int, viewer: str) -> None:
         reply=reply.value,
         month=month,
         interval=0 if session().playing else 250,
+        min_period=FRAME_MS if session().playing else 0,
         event_poll=on_poll,
     )
 
@@ -432,12 +463,11 @@ def LiveView(viewer: str) -> None:
     year, month = frame.calendar
     s = session()
     with solara.Row(style="align-items: baseline; gap: 16px; flex-wrap: wrap;"):
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=t("live.month", year=year, month=month),
-            classes=["kyosei-live-month"],
-            attributes={"data-month": str(frame.month), "data-playing": str(s.playing).lower()},
-            style=f"font-size: {'2.2em' if big else '1.5em'}; font-weight: 700;",
+        _Month(
+            text=t("live.month", year=year, month=month),
+            month=frame.month,
+            playing=s.playing,
+            box_style=f"font-size: {'2.2em' if big else '1.5em'}; font-weight: 700;",
         )
         if s.stop_at < MAX_MONTHS and s.stop_at > frame.month:
             stop_year, stop_month = s.town.a.calendar(s.stop_at) if s.town else (0, 0)
