@@ -284,21 +284,58 @@ def background_sweep(folder: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-def live_timing(pg, url: str, seconds: float = 10.0) -> float:
+def _cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes ``pids`` have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _chromium_pids() -> list[int]:
+    out = subprocess.run(["pgrep", "-f", "chromium"], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
+def live_timing(pg, url: str, server_pid: int, seconds: float = 10.0) -> dict[str, float]:
+    """Months/s the live page shows at top speed, who used the cores, and a pause's delays.
+
+    Returns ``rate`` (months/s shown), ``server_cpu`` and ``chromium_cpu`` (CPU seconds a
+    second over the window), ``shown_s`` (click to the page showing it paused) and
+    ``answer_s`` (click to the server's answer on the page).
+    """
     pg.goto(url + "live")
     pg.locator('[data-chart="town-a"] .js-plotly-plot .main-svg').first.wait_for()
-    slider = pg.locator(".v-slider").first
+    slider = pg.locator(".kyosei-live-speed .v-slider").first
     slider.click()
     pg.keyboard.press("End")  # maximum speed
     pg.locator(".kyosei-live-play").click()
     time.sleep(2.0)  # let the loop settle
+    chromium = _chromium_pids()
+    c0, s0 = _cpu_s(chromium), _cpu_s([server_pid])
     m0 = int(pg.locator(".kyosei-live-month").get_attribute("data-month"))
     t0 = time.perf_counter()
     time.sleep(seconds)
     m1 = int(pg.locator(".kyosei-live-month").get_attribute("data-month"))
-    rate = (m1 - m0) / (time.perf_counter() - t0)
-    pg.locator(".kyosei-live-play").click()
-    return rate
+    elapsed = time.perf_counter() - t0
+    c1, s1 = _cpu_s(chromium), _cpu_s([server_pid])
+    pg.evaluate("() => document.querySelector('.kyosei-live-play').click()")
+    clicked = time.perf_counter()
+    month = "document.querySelector('.kyosei-live-month').dataset"
+    pg.wait_for_function(f"{month}.playing === 'false'", polling=10)
+    shown_s = time.perf_counter() - clicked
+    pg.wait_for_function(f"{month}.serverPlaying === 'false'", polling=10)
+    return {
+        "rate": (m1 - m0) / elapsed,
+        "server_cpu": (s1 - s0) / elapsed,
+        "chromium_cpu": (c1 - c0) / elapsed,
+        "shown_s": shown_s,
+        "answer_s": time.perf_counter() - clicked,
+    }
 
 
 def live_in_process(steps: int = 60) -> float:
@@ -472,7 +509,7 @@ def main() -> None:
         load = None if args.no_load else background_sweep(Path(tmp))
         time.sleep(0 if load is None else 5.0)  # the sweep's worker is running
         print(f"load average before: {_uptime()}")
-        rate = float("nan")
+        live: dict[str, float] = {}
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -485,7 +522,7 @@ def main() -> None:
                     try:
                         pg = browser.new_page(viewport=VIEWPORT)
                         pg.set_default_timeout(120_000)
-                        rate = live_timing(pg, url)
+                        live = live_timing(pg, url, proc.pid)
                     finally:
                         stop_server(proc)
                 browser.close()
@@ -503,7 +540,14 @@ def main() -> None:
     for name in sorted(results, reverse=True):
         report(f"{name} code", results[name])
     if not args.no_live:
-        print(f"live view in the browser, 20k-resident district at 1:1: {rate:.1f} steps/s")
+        print(
+            "live view in the browser, 20k-resident district at 1:1:"
+            f" {live.get('rate', float('nan')):.1f} months/s shown; CPU seconds a second:"
+            f" server {live.get('server_cpu', float('nan')):.2f},"
+            f" Chromium {live.get('chromium_cpu', float('nan')):.2f}; pause shown in"
+            f" {live.get('shown_s', float('nan')):.2f} s, server's answer in"
+            f" {live.get('answer_s', float('nan')):.2f} s"
+        )
         print(f"live loop in process (step + map + series data): {inproc:.1f} steps/s")
 
 
