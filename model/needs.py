@@ -592,7 +592,7 @@ def progress(model: CommunityModel, isolated: np.ndarray) -> None:
     r, p, nt = model.residents, model.params.needs, model.needs_tables
     month, snap, t = model.month, model.snap, model.tally
     fp, ff = _packed(model)
-    ip = np.array([month, model.frozen, p.care_onset_from], dtype=np.int64)
+    ip = np.array([month, model.frozen, p.care_onset_from, model.households.n], dtype=np.int64)
     onset, withdrawal = model.streams["need_onset"], model.streams["withdrawal"]
     change = model.streams["need_change"]
     salts = np.array(
@@ -609,7 +609,7 @@ def progress(model: CommunityModel, isolated: np.ndarray) -> None:
     nk.month(
         r.pid, r.alive, r.sev, r.onset_m, r.supported, r.known, r.assistance,
         r.sex, r.role, r.working, r.hh, r.district, r.case_joint, r.venue, r.age_m,
-        snap.years, snap.home, isolated, snap.sizes,
+        snap.years, snap.home, isolated,
         nt.care, nt.disability, nt.poverty, model.support.quality,
         fp, ff, ip, salts, counts, died, died_times, emerg,
     )  # fmt: skip

@@ -10,7 +10,7 @@ skipping the draws nobody uses changes nothing. :func:`month_numpy` is the same 
 NumPy passes; both give bit-identical results (``tests/test_kernels_needs.py``).
 
 Both take the same arguments: the residents' columns (changed in place), the
-month's shared facts (completed years, who lives at home, isolation, household sizes),
+month's shared facts (completed years, who lives at home, isolation, households),
 the onset tables, support quality by district and field, the parameters packed in
 vectors (``FP_*`` scalars, ``FF_*`` rows of per-field values, ``IP_*`` integers) and
 the streams' salts (``SALT_*``). They return nothing: the counts of the month go into
@@ -35,6 +35,10 @@ WITHDRAWAL_FROM = 15  # ひきこもり is counted among people 15-64 ([cao-kodo
 FERTILE_FROM = 15  # the ages of the fertility schedule, 15-49
 FERTILE_BELOW = 50
 NOT_WORKING_FROM = 20  # poverty_not_working applies to adults 20-64 (its unit)
+
+# Household facts of the compiled loop, bits of one byte per household (fits in cache):
+# a child under 12, a baby born this month, one adult / two or more, one member / two+.
+HH_KIDS, HH_NEWBORN, HH_ADULT, HH_ADULTS, HH_MEMBER, HH_MEMBERS = 1, 2, 4, 8, 16, 32
 
 # Scalar parameters (``fp``).
 (
@@ -62,7 +66,7 @@ NOT_WORKING_FROM = 20  # poverty_not_working applies to adults 20-64 (its unit)
 # Per-field parameters (``ff``, rows × the four fields).
 FF_BOUND, FF_ESCALATION, FF_IMPROVEMENT, FF_RESOLUTION, FF_CRISIS_DEATH, N_FF = range(6)
 # Integers (``ip``).
-IP_MONTH, IP_FROZEN, IP_CARE_FROM, N_IP = range(4)
+IP_MONTH, IP_FROZEN, IP_CARE_FROM, IP_HOUSEHOLDS, N_IP = range(5)
 # Salts of the draws (``salts``): onset, withdrawal, then change by field and "to counter".
 SALT_ONSET, SALT_WITHDRAWAL, SALT_CHANGE, N_SALTS = 0, 1, 2, 2 + N_FIELDS + 1
 SALT_TO_COUNTER = SALT_CHANGE + N_FIELDS
@@ -184,7 +188,6 @@ def month_numpy(
     years: np.ndarray,
     home: np.ndarray,
     isolated: np.ndarray,
-    sizes: np.ndarray,
     care: np.ndarray,
     disability: np.ndarray,
     poverty: np.ndarray,
@@ -203,7 +206,9 @@ def month_numpy(
     ends = (sev, onset_m, supported, known, assistance)
     # Onsets: one draw per resident serves every field (see needs.progress).
     u = kernels.uniform(pid, int(salts[SALT_ONSET]))
-    kids, adults, newborn = household_counts(hh, alive, years, age_m, sizes.size)
+    n_hh = int(ip[IP_HOUSEHOLDS])
+    kids, adults, newborn = household_counts(hh, alive, years, age_m, n_hh)
+    sizes = np.bincount(hh[alive], minlength=n_hh)
     cols = (sev, sex, role, working, hh, years, home, kids, adults, newborn, sizes)
     for field in range(N_FIELDS):
         if frozen and field in (CARE, DISABILITY):
@@ -357,7 +362,6 @@ def _month_loop(
     years: np.ndarray,
     home: np.ndarray,
     isolated: np.ndarray,
-    sizes: np.ndarray,
     care: np.ndarray,
     disability: np.ndarray,
     poverty: np.ndarray,
@@ -373,21 +377,39 @@ def _month_loop(
 ) -> None:
     n = pid.size
     month, frozen, care_from = ip[IP_MONTH], ip[IP_FROZEN] != 0, ip[IP_CARE_FROM]
-    # Households: children under 12, adults, a baby born this month.
-    n_hh = sizes.size
-    kids = np.zeros(n_hh, np.int64)
-    adults = np.zeros(n_hh, np.int64)
-    newborn = np.zeros(n_hh, np.bool_)
+    # Households: children under 12, a baby born this month, adults and members (1, 2+).
+    house = np.zeros(ip[IP_HOUSEHOLDS], np.uint8)
     for i in range(n):
         if alive[i]:
-            y = years[i]
-            if y < KIDS_BELOW:
-                kids[hh[i]] += 1
-            if y >= ADULT_AGE:
-                adults[hh[i]] += 1
+            h = hh[i]
+            f = house[h]
+            f |= HH_MEMBERS if f & HH_MEMBER else HH_MEMBER
+            if years[i] < KIDS_BELOW:
+                f |= HH_KIDS
+            if years[i] >= ADULT_AGE:
+                f |= HH_ADULTS if f & HH_ADULT else HH_ADULT
             if age_m[i] == 0:
-                newborn[hh[i]] = True
+                f |= HH_NEWBORN
+            house[h] = f
     first_field = DISABILITY + 1 if frozen else CARE
+    # The highest onset chance each field can have at each age: most draws fall above it
+    # (one predictable test), the rest have their exact chance worked out below.
+    # Products of factors at least as large round to at least as much, so it is an
+    # upper bound of every resident's chance in floating point too.
+    highest = np.zeros((N_FIELDS, disability.size))
+    for y in range(disability.size):
+        highest[CARE, y] = max(care[0, y], care[1, y])
+        highest[DISABILITY, y] = disability[y]
+        if y >= FERTILE_FROM:
+            cc = max(fp[FP_CHILDCARE], fp[FP_CHILDCARE_SINGLE])
+            highest[CHILDCARE, y] = max(cc, fp[FP_AT_BIRTH])
+        if y >= ADULT_AGE:
+            highest[POVERTY, y] = (
+                poverty[y]
+                * max(fp[FP_NOT_WORKING], 1.0)
+                * max(fp[FP_SINGLE_PARENT], 1.0)
+                * max(fp[FP_ALONE_ELDERLY], 1.0)
+            )
     n_died = 0
     n_emerg = 0
     for i in range(n):
@@ -400,7 +422,12 @@ def _month_loop(
             # hold it (bounds are at most max_onset <= 1/4); u * 4 and f / 4 are exact.
             field = int(u * N_FIELDS)
             offset = u - field / N_FIELDS
-            if field >= first_field and offset < ff[FF_BOUND, field] and sev[field, i] == 0:
+            if (
+                field >= first_field
+                and offset < highest[field, y]
+                and offset < ff[FF_BOUND, field]
+                and sev[field, i] == 0
+            ):
                 rate = -1.0
                 if field == CARE:
                     if y >= care_from:
@@ -408,9 +435,9 @@ def _month_loop(
                 elif field == DISABILITY:
                     rate = disability[y]
                 else:
-                    h = hh[i]
-                    with_kids = kids[h] > 0
-                    single_parent = with_kids and adults[h] == 1
+                    f = house[hh[i]]
+                    with_kids = (f & HH_KIDS) != 0
+                    single_parent = with_kids and (f & (HH_ADULT | HH_ADULTS)) == HH_ADULT
                     woman = sex[i] == FEMALE
                     if field == CHILDCARE:
                         parent = (
@@ -419,7 +446,8 @@ def _month_loop(
                             and with_kids
                             and (woman or single_parent)
                         )
-                        mother = newborn[h] and woman and y >= FERTILE_FROM and y < FERTILE_BELOW
+                        born = (f & HH_NEWBORN) != 0
+                        mother = born and woman and y >= FERTILE_FROM and y < FERTILE_BELOW
                         if parent or mother:
                             rate = fp[FP_CHILDCARE_SINGLE] if single_parent else fp[FP_CHILDCARE]
                             if mother:
@@ -433,7 +461,8 @@ def _month_loop(
                         rate *= (
                             fp[FP_SINGLE_PARENT] if single_parent and role[i] == ROLE_HEAD else 1.0
                         )
-                        rate *= fp[FP_ALONE_ELDERLY] if y >= OLD_AGE and sizes[h] == 1 else 1.0
+                        alone = (f & (HH_MEMBER | HH_MEMBERS)) == HH_MEMBER
+                        rate *= fp[FP_ALONE_ELDERLY] if y >= OLD_AGE and alone else 1.0
                         rate = min(rate, fp[FP_MAX_ONSET])
                 if offset < rate:
                     sev[field, i] = 1
