@@ -132,7 +132,7 @@ def _set_levers(model: CommunityModel) -> None:
 
 
 def _needs(model: CommunityModel) -> None:
-    needs.progress(model, model.residents.venue >= 0, model.isolated)
+    needs.progress(model, model.isolated)
 
 
 def _ties(model: CommunityModel) -> None:

@@ -27,33 +27,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .parameters import param
-from .population import (
-    ADULT_AGE,
-    AGE_YEARS,
-    EPS,
-    FEMALE,
-    MAX_SEVERITY,
-    OLD_AGE,
-    PRESCHOOL_AGE,
-    ROLE_CHILD,
-    ROLE_HEAD,
-    TINY,
+from . import needs_kernels as nk
+from .needs_kernels import (
+    CARE,
+    CHILDCARE,
+    DISABILITY,
+    N_FIELDS,
+    POVERTY,
+    WITHDRAWAL,
+    WITHDRAWAL_FROM,
 )
+from .parameters import param
+from .population import AGE_YEARS, EPS, FEMALE, OLD_AGE, PRESCHOOL_AGE, ROLE_CHILD, ROLE_HEAD, TINY
 from .rates import band_values, monthly_chance
 
 if TYPE_CHECKING:
     from .core import CommunityModel
 
-CARE, DISABILITY, CHILDCARE, POVERTY, WITHDRAWAL = 0, 1, 2, 3, 4
-N_FIELDS = 4  # the welfare fields; WITHDRAWAL is a need no field's counter owns
+__all__ = ["CARE", "CHILDCARE", "DISABILITY", "N_FIELDS", "POVERTY", "WITHDRAWAL"]
 DISABILITY_BANDS = (0, 18, 40, 65, 75)
 POVERTY_BANDS = (18, 30, 50, 65)
 # Age definitions (structure, not behaviour).
-WITHDRAWAL_FROM = 15  # ひきこもり is counted among people 15-64 ([cao-kodomo-wakamono-2022])
-FERTILE_FROM = 15  # the ages of the fertility schedule, 15-49
-FERTILE_BELOW = 50
-NOT_WORKING_FROM = 20  # poverty_not_working applies to adults 20-64 (its unit)
 CHILD_50S = 50  # 8050: a child in their 50s ...
 CHILD_50S_BELOW = 60
 PARENT_80S = 80  # ... and a parent 80+
@@ -321,12 +315,15 @@ class NeedsParams:
     start_known: tuple[float, ...] = param(
         (0.92, 0.88, 0.6, 0.7),
         unit="share of starting needs already known and supported, by field",
-        source="assumption: most existing chronic needs are known to a counter",
+        source="assumption: most existing needs are known to a counter; the care and "
+        "disability entries are inert (those needs start known and supported: balance_chronic)",
         lo=0,
         hi=1,
         length=4,
-        ja="開始時に把握・支援されているニーズの割合（分野別）",
-        en="Share of starting needs known and supported, by field",
+        ja="開始時に把握・支援されているニーズの割合（分野別。介護・障害の値は使われない："
+        "これらのニーズは開始時にすべて把握・支援されている）",
+        en="Share of starting needs known and supported, by field (the care and disability "
+        "entries are not used: those needs all start known and supported)",
     )
     assistance_since: int = param(
         120,
@@ -388,46 +385,16 @@ class NeedsTables:
         )
 
 
-def onset_rates(
-    model: CommunityModel, field: int, idx: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Residents at risk of a new need in ``field`` and their monthly onset probability.
-
-    Looks only at the residents ``idx`` when given (the month's candidates), else at all.
-    """
-    r, p, t = model.residents, model.params.needs, model.needs_tables
-    snap = model.snap
-    if idx is None:
-        idx = np.arange(r.n)
-    idx = idx[snap.home[idx] & (r.sev[field, idx] == 0)]
-    years = snap.years[idx]
-    if field == CARE:
-        start = years >= p.care_onset_from
-        idx, years = idx[start], years[start]
-        return idx, np.minimum(t.care[r.sex[idx], years], p.max_onset)
-    if field == DISABILITY:
-        return idx, t.disability[years]
-    kids = snap.with_kids[idx]
-    single_parent = snap.single_parent[idx]
-    women = r.sex[idx] == FEMALE
-    if field == CHILDCARE:
-        parent = (r.role[idx] == ROLE_HEAD) & (years >= ADULT_AGE) & kids & (women | single_parent)
-        # A birth this month brings some mothers a need at once (postnatal, isolation).
-        mothers = (
-            snap.newborn[r.hh[idx]] & women & (years >= FERTILE_FROM) & (years < FERTILE_BELOW)
-        )
-        keep = parent | mothers
-        rate = np.where(single_parent[keep], t.childcare_single, t.childcare)
-        return idx[keep], np.where(mothers[keep], np.maximum(rate, p.childcare_at_birth), rate)
-    adult = years >= ADULT_AGE
-    idx, y = idx[adult], years[adult]
-    single_parent = single_parent[adult]
-    rate = t.poverty[y] * np.where(
-        (y < OLD_AGE) & (y >= NOT_WORKING_FROM) & ~r.working[idx], p.poverty_not_working, 1.0
-    )
-    rate *= np.where(single_parent & (r.role[idx] == ROLE_HEAD), p.poverty_single_parent, 1.0)
-    rate *= np.where((y >= OLD_AGE) & snap.alone[idx], p.poverty_alone_elderly, 1.0)
-    return idx, np.minimum(rate, p.max_onset)
+def onset_rates(model: CommunityModel, field: int) -> tuple[np.ndarray, np.ndarray]:
+    """Residents at risk of a new need in ``field`` and their monthly onset probability."""
+    r, snap, nt = model.residents, model.snap, model.needs_tables
+    households = nk.household_counts(r.hh, r.alive, snap.years, r.age_m, model.households.n)
+    fp, _ = _packed(model)
+    return nk.onset_rate_arrays(
+        field, np.arange(r.n), r.sev, r.sex, r.role, r.working, r.hh, snap.years, snap.home,
+        *households, snap.sizes, (nt.care, nt.disability, nt.poverty), fp,
+        model.params.needs.care_onset_from,
+    )  # fmt: skip
 
 
 def onset_bound(model: CommunityModel, field: int) -> float:
@@ -573,101 +540,94 @@ def balance_withdrawal(model: CommunityModel) -> None:
         )
 
 
-def progress(model: CommunityModel, attending: np.ndarray, isolated: np.ndarray) -> None:
-    """One month of onset, escalation, crises, improvement and resolution."""
-    r, p = model.residents, model.params.needs
-    month = model.month
-    t = model.tally
-    # One draw per resident serves every field: field f starts a need when the draw
-    # falls in [f/4, f/4 + rate). Rates are at most max_onset < 1/4, so each field keeps
-    # its own probability; only residents whose draw falls within the field's highest
-    # possible rate need their rate worked out (the rest cannot start a need).
-    u = model.streams["need_onset"].uniform(r.pid, month)
-    # In a frozen town (the warm-up, or demography switched off) nobody ages or dies, so
-    # needs that only death ends (care, disability) would pile up: their onset waits too.
-    frozen = model.frozen
+def _packed(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
+    """The parameters of the month's kernel: scalars (``nk.FP_*``) and per field (``nk.FF_*``)."""
+    p, nt = model.params.needs, model.needs_tables
+    fp = np.empty(nk.N_FP)
+    fp[nk.FP_MAX_ONSET] = p.max_onset
+    fp[nk.FP_CHILDCARE] = nt.childcare
+    fp[nk.FP_CHILDCARE_SINGLE] = nt.childcare_single
+    fp[nk.FP_AT_BIRTH] = p.childcare_at_birth
+    fp[nk.FP_NOT_WORKING] = p.poverty_not_working
+    fp[nk.FP_SINGLE_PARENT] = p.poverty_single_parent
+    fp[nk.FP_ALONE_ELDERLY] = p.poverty_alone_elderly
+    fp[nk.FP_W_ONSET] = nt.withdrawal_onset
+    fp[nk.FP_W_EXIT] = nt.withdrawal_exit
+    fp[nk.FP_W_EXIT_SUPPORTED] = nt.withdrawal_exit_supported
+    fp[nk.FP_ESC_ISOLATED] = p.escalation_isolated
+    fp[nk.FP_ESC_ATTENDING] = p.escalation_attending
+    fp[nk.FP_ESC_SUPPORTED] = p.escalation_supported
+    fp[nk.FP_IMP_ASSISTANCE] = p.improvement_assistance
+    fp[nk.FP_JOINT] = model.params.support.joint_improvement
+    fp[nk.FP_DIS_RECOVERY] = nt.disability_recovery
+    fp[nk.FP_CRISIS_FROM] = 1.0 - p.crisis
+    fp[nk.FP_CRISIS_SPAN] = max(p.crisis, TINY)
+    fp[nk.FP_CRISIS_KNOWN] = p.crisis_known
+    ff = np.empty((nk.N_FF, N_FIELDS))
+    ff[nk.FF_BOUND] = [onset_bound(model, field) for field in range(N_FIELDS)]
+    ff[nk.FF_ESCALATION] = p.escalation
+    ff[nk.FF_IMPROVEMENT] = p.improvement
+    ff[nk.FF_RESOLUTION] = p.resolution_unsupported
+    ff[nk.FF_CRISIS_DEATH] = p.crisis_death
+    return fp, ff
+
+
+def progress(model: CommunityModel, isolated: np.ndarray) -> None:
+    """One month of onset, escalation, crises, improvement and resolution.
+
+    Onset: one draw per resident serves every field: field f starts a need when the draw
+    falls in [f/4, f/4 + rate). Rates are at most max_onset < 1/4, so each field keeps
+    its own probability. In a frozen town (the warm-up, or demography switched off)
+    nobody ages or dies, so needs that only death ends (care, disability) would pile up:
+    their onset waits too. Withdrawal starts and ends among residents 15-64 (faster with
+    support); at 65 it is no longer counted. Then each existing need changes with one
+    draw per resident and field, in disjoint bands of the draw: improvement (while
+    supported) or resolution at the bottom, escalation (faster when ``isolated``, slower
+    for venue regulars) or, at the top severity while unmet, a crisis at the top. Care
+    and disability are maintained, not resolved (only mild disabilities under 65
+    recover); leaving public assistance ends the hardship at once. Some crises end in
+    death (never in a frozen town) and some bring the person to a counter.
+    The month runs in :func:`model.needs_kernels.month` (compiled, or its NumPy twin).
+    """
+    r, p, nt = model.residents, model.params.needs, model.needs_tables
+    month, snap, t = model.month, model.snap, model.tally
+    fp, ff = _packed(model)
+    ip = np.array([month, model.frozen, p.care_onset_from, model.households.n], dtype=np.int64)
+    onset, withdrawal = model.streams["need_onset"], model.streams["withdrawal"]
+    change = model.streams["need_change"]
+    salts = np.array(
+        [onset._salt(month, 0), withdrawal._salt(month, 0)]
+        + [change._salt(month, k) for k in range(N_FIELDS + 1)],
+        dtype=np.uint64,
+    )
+    counts = np.zeros(nk.N_COUNTS, np.int64)
+    died, died_times, emerg = (
+        np.empty(r.n, np.int64),
+        np.empty(r.n, np.int64),
+        np.empty(r.n, np.int64),
+    )
+    nk.month(
+        r.pid, r.alive, r.sev, r.onset_m, r.supported, r.known, r.assistance,
+        r.sex, r.role, r.working, r.hh, r.district, r.case_joint, r.venue, r.age_m,
+        snap.years, snap.home, isolated,
+        nt.care, nt.disability, nt.poverty, model.support.quality,
+        fp, ff, ip, salts, counts, died, died_times, emerg,
+    )  # fmt: skip
     for field in range(N_FIELDS):
-        if frozen and field in (CARE, DISABILITY):
-            continue
-        low = field / N_FIELDS
-        offset = u - low
-        cand = np.flatnonzero((offset >= 0.0) & (offset < onset_bound(model, field)))
-        idx, rate = onset_rates(model, field, cand)
-        new = idx[offset[idx] < rate]
-        r.sev[field, new] = 1
-        r.onset_m[field, new] = month
-        t.need_onsets[field] += new.size
-    _withdrawal(model)
-    # Change in existing needs: one draw per resident in need and field.
-    idx = np.flatnonzero(r.alive & (r.sev[:N_FIELDS].max(axis=0) > 0))
-    if idx.size == 0:
-        return
-    stream = model.streams["need_change"]
-    years = model.snap.years[idx]
-    esc_mult = np.where(isolated[idx], p.escalation_isolated, 1.0)
-    esc_mult *= np.where(attending[idx], p.escalation_attending, 1.0)
-    crisis_any = np.zeros(idx.size, dtype=bool)
-    for field in range(N_FIELDS):
-        sev = r.sev[field, idx]
-        has = sev > 0
-        if not has.any():
-            continue
-        w = stream.uniform(r.pid[idx], month, k=field)
-        sup = r.supported[field, idx]
-        esc = p.escalation[field] * esc_mult * np.where(sup, p.escalation_supported, 1.0)
-        if field == POVERTY:
-            # Public assistance is a stock that aging and death balance: held when frozen.
-            imp = np.where(
-                r.assistance[idx],
-                0.0 if frozen else p.improvement_assistance,
-                p.improvement[POVERTY],
-            )
-        else:
-            imp = np.full(idx.size, p.improvement[field])
-        imp = np.where(sup, imp * model.support_quality(field, idx), 0.0)
-        res = np.where(~sup & (sev == 1), p.resolution_unsupported[field], 0.0)
-        if field == POVERTY:
-            # Leaving public assistance (work, pension, family) ends the hardship at once,
-            # at the rate the stock and the applications imply — not one severity a step.
-            off = has & sup & r.assistance[idx] & (w < imp) & (not frozen)
-            r.sev[field, idx[off]] = 1
-            sev = np.where(off, 1, sev)
-        if field == DISABILITY:
-            res = np.where(
-                ~sup & (years < OLD_AGE) & (sev == 1), model.needs_tables.disability_recovery, res
-            )
-        # Disjoint bands of one draw: improve at the bottom, worsen or crisis at the top.
-        down = has & (w < imp + res)
-        top = has & (sev == MAX_SEVERITY) & ~sup
-        crisis = top & (w >= 1.0 - p.crisis)
-        up = has & ~down & ~top & (sev < MAX_SEVERITY) & (w >= 1.0 - esc)
-        r.sev[field, idx[up]] += 1
-        r.sev[field, idx[down]] -= 1
-        ended = idx[down & (sev == 1)]
-        if field in (CARE, DISABILITY):
-            # Care and disability are maintained, not resolved; only some disabilities
-            # under 65 (mental health) recover, and only from mild severity.
-            recover = np.zeros(idx.size, dtype=bool)
-            if field == DISABILITY:
-                recover = down & (sev == 1) & (years < OLD_AGE) & (res > 0)
-            r.sev[field, ended] = 1
-            ended = idx[recover]
-        _end_need(model, field, ended)
-        t.crises[field] += int(crisis.sum())
-        crisis_any |= crisis
-        dies = crisis & (((w - (1.0 - p.crisis)) / max(p.crisis, TINY)) < p.crisis_death[field])
-        # Nobody dies in the warm-up (month 0 matches the profile) or in a frozen town.
-        dies &= not frozen
-        if dies.any():
-            r.alive[idx[dies]] = False
-            died = idx[dies]
-            model.life_record.died(model.calendar(month - 1)[0], r.sex[died], r.age_m[died] // 12)
-            t.deaths += int(dies.sum())
-            t.crisis_deaths += int(dies.sum())
-            crisis_any &= ~dies
-    # Some crises bring the person to a counter as an emergency.
-    to_counter = stream.uniform(r.pid[idx], month, k=N_FIELDS) < p.crisis_known
-    model.support.emergency(idx[crisis_any & to_counter])
+        t.need_onsets[field] += int(counts[nk.C_ONSETS + field])
+        t.crises[field] += int(counts[nk.C_CRISES + field])
+    t.withdrawal_onsets += int(counts[nk.C_WITHDRAWAL_ONSETS])
+    t.resolved += int(counts[nk.C_RESOLVED])
+    deaths = int(counts[nk.C_DEATHS])
+    if deaths:
+        k = int(counts[nk.C_DIED])
+        who = np.repeat(died[:k], died_times[:k])
+        model.life_record.died(model.calendar(month - 1)[0], r.sex[who], r.age_m[who] // 12)
+        t.deaths += deaths
+        t.crisis_deaths += deaths
+    brought = emerg[: int(counts[nk.C_EMERG])]
+    if brought.size:
+        model.support.emergency(brought)
 
 
 def _end_need(model: CommunityModel, field: int, idx: np.ndarray) -> None:
@@ -682,24 +642,6 @@ def _end_need(model: CommunityModel, field: int, idx: np.ndarray) -> None:
     r.onset_m[field, idx] = -1
     if field == POVERTY:
         r.assistance[idx] = False
-
-
-def _withdrawal(model: CommunityModel) -> None:
-    """Residents 15-64 withdraw and come out again (faster with support)."""
-    r, t = model.residents, model.needs_tables
-    years = model.snap.years
-    idx = np.flatnonzero(r.alive & (years >= WITHDRAWAL_FROM) & (years < OLD_AGE))
-    u = model.streams["withdrawal"].uniform(r.pid[idx], model.month)
-    w = r.sev[WITHDRAWAL, idx] > 0
-    exit_p = np.where(r.supported[WITHDRAWAL, idx], t.withdrawal_exit_supported, t.withdrawal_exit)
-    starts = idx[~w & (u < t.withdrawal_onset)]
-    ends = idx[w & (u < exit_p)]
-    r.sev[WITHDRAWAL, starts] = 1
-    r.onset_m[WITHDRAWAL, starts] = model.month
-    # The statistic covers 15-64; at 65 the state is no longer counted as withdrawal.
-    aged_out = np.flatnonzero((r.sev[WITHDRAWAL] > 0) & (years >= OLD_AGE))
-    _end_need(model, WITHDRAWAL, np.concatenate([ends, aged_out]))
-    model.tally.withdrawal_onsets += starts.size
 
 
 def compound(model: CommunityModel) -> dict[str, np.ndarray]:

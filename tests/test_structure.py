@@ -61,12 +61,16 @@ STRUCTURAL = {
         "FAMILY": "a label",
     },
     "model/lifetable.py": {"TOP": "the life table's last age"},
-    "model/needs.py": {
+    "model/needs_kernels.py": {
         "N_FIELDS": "the four welfare fields",
+        "KIDS_BELOW": "Snapshot.with_kids' definition (a child under 12)",
         "WITHDRAWAL_FROM": "statistical definition (ひきこもり 15-64)",
         "FERTILE_FROM": "the fertility schedule's ages",
         "FERTILE_BELOW": "the fertility schedule's ages",
         "NOT_WORKING_FROM": "age band of a parameter's definition",
+        "C_ONSETS": "position in the kernel's count vector",
+    },
+    "model/needs.py": {
         "CHILD_50S": "statistical definition (8050)",
         "CHILD_50S_BELOW": "statistical definition (8050)",
         "PARENT_80S": "statistical definition (8050)",
