@@ -43,6 +43,7 @@ KIN, NEIGHBOUR, WORK, INTEREST, ISSUE = range(len(TIE_KINDS))
 FRIEND_KINDS = (KIN, NEIGHBOUR, INTEREST, ISSUE)
 NEIGHBOUR_BANDS = (0, 18, 40, 65, 80)
 MAX_TIES = 8
+_NEIGHBOUR_BAND_OF_YEAR = np.searchsorted(NEIGHBOUR_BANDS, np.arange(AGE_YEARS), "right") - 1
 
 
 @dataclass(frozen=True)
@@ -243,9 +244,7 @@ def rate_table(
     """
     year = max(month, 0) / 12.0
     trend = (1 + p.neighbour_trend / PERCENT) ** year
-    by_age = np.asarray(p.neighbour_gain)[
-        np.searchsorted(NEIGHBOUR_BANDS, np.arange(AGE_YEARS), "right") - 1
-    ]
+    by_age = np.asarray(p.neighbour_gain)[_NEIGHBOUR_BAND_OF_YEAR]
     settled = by_age * trend
     neighbour = np.concatenate([settled, settled * p.newcomer_factor]).astype(dtype)
     other = np.array(
@@ -283,15 +282,18 @@ def resident_rates(
     compiled month (:func:`update`) calls it for each resident; :func:`rates` applies
     the same rule to whole columns; the per-agent reference model calls it per agent.
     """
+    # Written without branches (a rate times a flag, a table row picked by a flag): the
+    # compiled month calls this for every resident, and flags such as "in work" are
+    # too random for a branch predictor. The values are the same (x * 1 = x, x * 0 = 0).
     gain[KIN] = 0.0
-    gain[NEIGHBOUR] = neighbour[AGE_YEARS + years] if newcomer else neighbour[years]
-    gain[WORK] = other[WORK_GAIN] if working else 0.0
-    gain[INTEREST] = other[INTEREST_GAIN] if taking_part else 0.0
-    gain[ISSUE] = other[ISSUE_GAIN] if taking_part and in_need else 0.0
+    gain[NEIGHBOUR] = neighbour[AGE_YEARS * newcomer + years]
+    gain[WORK] = other[WORK_GAIN] * working
+    gain[INTEREST] = other[INTEREST_GAIN] * taking_part
+    gain[ISSUE] = other[ISSUE_GAIN] * (taking_part & in_need)
     loss[KIN] = 0.0
     loss[NEIGHBOUR] = other[NEIGHBOUR_LOSS]
-    loss[WORK] = other[WORK_LOSS_IN_WORK] if working else other[WORK_LOSS_OUT_OF_WORK]
-    loss[INTEREST] = other[INTEREST_LOSS_TAKING_PART] if taking_part else other[INTEREST_LOSS_NOT]
+    loss[WORK] = other[WORK_LOSS_IN_WORK + (not working)]  # the next entry: out of work
+    loss[INTEREST] = other[INTEREST_LOSS_TAKING_PART + (not taking_part)]  # next: not
     loss[ISSUE] = other[ISSUE_LOSS]
 
 
@@ -586,15 +588,16 @@ def _month_loop(
                     pid[i], hh[i], origin_hh[i], children_out, kin_max, kin_contact, salt_kin
                 )
             continue
-        was_isolated = True
+        # Flags without branches (counts are never negative: 0 only if every one is 0).
+        friends = 0
         for k in FRIEND_KINDS:
-            if ties[k, i] != 0:
-                was_isolated = False
-        in_need = False
+            friends |= ties[k, i]
+        was_isolated = friends == 0
+        most = 0
         for k in range(n_needs):
-            if sev[k, i] > 0:
-                in_need = True
-        taking_part = venue[i] >= 0 or org[i] >= 0 or volunteer[i]
+            most = max(most, sev[k, i])
+        in_need = most > 0
+        taking_part = (venue[i] >= 0) | (org[i] >= 0) | volunteer[i]
         years = min(age_m[i] // 12, MAX_AGE)
         newcomer = (month - arrival_m[i]) < newcomer_months
         _resident_rates(neighbour, other, years, newcomer, working[i], taking_part, in_need, g, h)
@@ -637,17 +640,15 @@ def _month_loop(
             ties[KIN, i] = _kin_count(
                 pid[i], hh[i], origin_hh[i], children_out, kin_max, kin_contact, salt_kin
             )
-        now_isolated = True
+        friends = 0
         for k in FRIEND_KINDS:
-            if ties[k, i] != 0:
-                now_isolated = False
-        if was_isolated and not now_isolated:
-            reconnected += 1
+            friends |= ties[k, i]
+        now_isolated = friends == 0
+        reconnected += was_isolated and not now_isolated
         u_lonely = _uniform_one(pid[i], salt_lonely)
-        if lonely[i]:
-            lonely[i] = u_lonely >= recover
-        else:
-            lonely[i] = u_lonely < (onset_isolated if now_isolated else onset_connected)
+        onset = onset_isolated if now_isolated else onset_connected
+        was_lonely = lonely[i]
+        lonely[i] = (u_lonely >= recover) if was_lonely else (u_lonely < onset)
     return reconnected
 
 
