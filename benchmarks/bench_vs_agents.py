@@ -42,7 +42,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks.bench_model import measure  # noqa: E402
 from benchmarks.reference import ReferenceModel  # noqa: E402
-from model import CommunityModel  # noqa: E402
+from model import CommunityModel, ties  # noqa: E402
 from scenarios import load_scenario  # noqa: E402
 
 FULL_CASE = ("okazaki", None, "jusou_full", 20, "all")  # bench_model's case layout
@@ -57,11 +57,12 @@ AGGREGATES = (
     "hidden_share",
     "queue",
     "isolated_share",
+    "lonely_share",
     "venue_regulars",
     "volunteers",
     "venues_open",
 )
-SHARES = ("in_need", "unmet", "hidden", "isolated")
+SHARES = ("in_need", "unmet", "hidden", "isolated", "lonely")
 
 
 def machine() -> dict[str, object]:
@@ -90,7 +91,8 @@ def kyosei_aggregates(model: CommunityModel) -> dict[str, float]:
         "unmet": int(unmet.sum()),
         "hidden": int((unmet & ~(unmet_by & r.known).any(axis=0)).sum()),
         "queue": int((alive & (r.case_state > 0)).sum()),
-        "isolated": int((alive & (r.ties.sum(axis=0) == 0)).sum()),
+        "isolated": int(ties.isolated(model).sum()),  # colleagues do not count
+        "lonely": int((alive & r.lonely).sum()),
         "venue_regulars": int((alive & (r.venue >= 0)).sum()),
         "volunteers": int((alive & r.volunteer).sum()),
         "venues_open": model.venues.open_count(),

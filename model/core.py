@@ -136,10 +136,7 @@ def _needs(model: CommunityModel) -> None:
 
 
 def _ties(model: CommunityModel) -> None:
-    r = model.residents
-    in_need = (r.sev > 0).any(axis=0)
-    taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
-    ties.update(model, taking_part, in_need)
+    ties.update(model)  # who takes part and who is in need are read resident by resident
 
 
 def _attend(model: CommunityModel) -> None:
@@ -169,9 +166,7 @@ def _minsei(model: CommunityModel) -> None:
 
 
 def _taking_part(model: CommunityModel) -> None:
-    r = model.residents
-    taking_part = r.alive & ((r.venue >= 0) | (r.org >= 0) | r.volunteer)
-    r.last_part_m[taking_part] = model.month
+    ties.stamp_taking_part(model)
 
 
 def _notice(model: CommunityModel) -> None:

@@ -58,29 +58,6 @@ def test_a_short_run_gives_the_same_outputs_on_both_paths(numpy_path):
     assert town_a["population"].iloc[-1] > 0
 
 
-def test_tie_changes_are_the_same_on_both_paths(numpy_path):
-    gen = np.random.default_rng(5)
-    n = 50_000
-    ties = gen.integers(0, 9, size=(5, n)).astype(np.int8)
-    gain = (gen.random((5, n)) * 0.1).astype(np.float32)
-    loss = (gen.random((5, n)) * 0.05).astype(np.float32)
-    gain[0] = loss[0] = 0.0  # kin: recounted, not gained or lost
-    u = gen.random(n)
-    alive = gen.random(n) < 0.95
-    out = []
-    for flag in (False, True):
-        numpy_path(flag)
-        t = ties.copy()
-        kernels.tie_changes(t, gain, loss, u, alive, 0.5, 8)
-        out.append(t)
-    assert np.array_equal(out[0], out[1])
-    changed = (out[0] != ties).any(axis=0)
-    assert changed.sum() > 1000
-    assert not changed[~alive].any()
-    assert out[0].max() <= 8
-    assert out[0].min() >= 0
-
-
 def test_exit_codes_are_the_same_on_both_paths(numpy_path):
     gen = np.random.default_rng(6)
     n, n_hh = 60_000, 25_000

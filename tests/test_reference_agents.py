@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from benchmarks.reference import Counter, ReferenceModel, Resident, Venue
-from model import CommunityModel
+from model import CommunityModel, ties
 from model.population import CASE_QUEUED
 from scenarios import load_scenario
 
@@ -147,3 +147,13 @@ def test_seeded_and_leaves_global_random_state_alone(kyosei: CommunityModel) -> 
     after = np.random.get_state()  # noqa: NPY002
     assert after[0] == np_state[0]
     assert np.array_equal(after[1], np_state[1])
+
+
+def test_the_reference_counts_isolation_and_loneliness_as_kyosei_does(kyosei):
+    """Colleagues do not make a resident connected, in either model (ties.isolated)."""
+    r = kyosei.residents
+    month0 = ReferenceModel(kyosei, seed=1).records[0]
+    isolated = int(ties.isolated(kyosei).sum())
+    assert month0["isolated"] == isolated
+    assert isolated > int((r.alive & (r.ties.sum(axis=0) == 0)).sum())  # work ties alone
+    assert month0["lonely"] == int((r.alive & r.lonely).sum()) > 0

@@ -11,7 +11,11 @@ Kyosei :class:`~model.core.CommunityModel` at month 0: the same residents (age, 
 household, role, needs with severity/known/supported, case and queue, ties, venue,
 volunteering, group membership), households (district, map position, care
 facilities), venues (kind, position, capacity, volunteers needed, staffing record)
-and counters (field, staff, carried intake credit). Probabilities come from Kyosei's
+and counters (field, staff, carried intake credit). Month 0 comes after Kyosei's
+frozen warm-up (``switches.warmup_months``, 48), which started care and disability
+needs known and supported (``needs.balance_chronic``) and every resident's ties,
+newcomers' too, at their balance (``ties.initialise``); the copy carries all of that
+(and loneliness) over. Probabilities come from Kyosei's
 own parameter tables (``DemographyTables``, ``NeedsTables``, the venue, volunteer and
 group join tables), converted to Python lists.
 
@@ -48,8 +52,13 @@ Rules implemented, by Kyosei module:
   volunteers can run them.
 * volunteers (``model/volunteers.py``): join by age/sex, stop with burnout and at
   80+, free volunteers matched to venues short of help.
-* ties (``model/ties.py``): one tie lost or gained per month by the same hazards;
-  kin ties recounted yearly.
+* ties (``model/ties.py``): one draw a month loses or gains one tie, each resident's
+  gain rates and loss hazards by Kyosei's own rule (``ties.rate_table`` and
+  ``ties.resident_rates``, so the reference follows any change to it), the loss capped
+  at ``loss_max``; kin recounted for a twelfth of the town each month (and kept by
+  those who leave home); isolation as Kyosei counts it (colleagues do not count);
+  newcomers' work, neighbour and kin ties; loneliness started and ended by the same
+  monthly rates.
 * groups (``model/organisations.py``, membership only): a resident joins a group by
   age and leaves at the leave rate plus the groups' closure rate.
 

@@ -6,24 +6,21 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from model.ties import ISSUE, NEIGHBOUR, WORK
+from model.population import TIE_KINDS
 
-if TYPE_CHECKING:
-    pass
 if TYPE_CHECKING:
     from .resident import Resident
 
 
 CHILDCARE = 2
-INTEREST = 3
-OTHER_KINDS = (NEIGHBOUR, WORK, INTEREST, ISSUE)  # kinds that are lost and gained monthly
+ALL_KINDS = tuple(range(len(TIE_KINDS)))  # tie kinds in Kyosei's order (kin's rates are 0)
 UNDER_12_M, ADULT_M = 12 * 12, 18 * 12
 # Kyosei's resident columns a reference resident starts from.
 COPIED_COLUMNS = (
     *("pid", "age_m", "sex", "hh", "role", "never_married", "origin_hh", "working"),
     *("arrival_m", "sev", "onset_m", "supported", "known", "assistance", "seek_cap"),
     *("dropouts", "case_state", "case_counter", "case_since", "case_due", "case_fields"),
-    *("case_route", "ties", "venue", "org", "volunteer", "vol_venue"),
+    *("case_route", "ties", "venue", "org", "volunteer", "vol_venue", "lonely"),
 )
 
 
@@ -49,6 +46,7 @@ class Tally:
     dropouts: int = 0
     venue_referrals: int = 0
     resolved: int = 0
+    reconnected: int = 0
 
 
 class Household:

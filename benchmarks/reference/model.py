@@ -20,7 +20,15 @@ from model.population import (
     ROLE_HEAD,
 )
 from model.support import CRISIS
-from model.ties import KIN, MAX_TIES, NEIGHBOUR, NEIGHBOUR_BANDS
+from model.ties import (
+    KIN,
+    MAX_TIES,
+    NEIGHBOUR,
+    WORK,
+    kin_contact_share,
+    lonely_rates,
+    rate_table,
+)
 from model.town import place_homes
 from model.venues import KINDS
 
@@ -86,8 +94,8 @@ class ReferenceModel(mesa.Model):
         self.group_join = source.organisations.join_table.tolist()
         org = p.organisations
         self.group_leave = org.leave + float(np.mean(org.closure)) / 12.0
-        edges = np.searchsorted(NEIGHBOUR_BANDS, np.arange(121), "right") - 1
-        self.neighbour_by_age = np.asarray(p.ties.neighbour_gain)[edges].tolist()
+        self.lonely_recover, self.lonely_onset_isolated, self.lonely_onset = lonely_rates(p.ties)
+        self.tie_gain, self.tie_loss = [0.0] * 5, [0.0] * 5  # scratch: one resident's rates
 
     def _copy_town(self, source: CommunityModel) -> None:
         """Households, venues, counters and living residents of ``source``, as objects."""
@@ -157,6 +165,7 @@ class ReferenceModel(mesa.Model):
             person.dropouts = col["dropouts"][j]
             for name in ("sev", "onset_m", "supported", "known", "ties"):
                 setattr(person, name, [row[j] for row in col[name]])
+            person.lonely = col["lonely"][j]
             origin = col["origin_hh"][j]
             if origin >= 0:
                 person.origin = self.households[origin]
@@ -316,10 +325,11 @@ class ReferenceModel(mesa.Model):
             ]
             for d in range(n_d)
         ]
-        year = max(self.month, 0) / 12.0
-        trend = (1 + p.ties.neighbour_trend / 100.0) ** year
-        self.neighbour_gain = [g * trend for g in self.neighbour_by_age]
-        self.kin_contact = p.ties.kin_contact * (1 + p.ties.kin_trend / 100.0) ** year
+        # Kyosei's tie rates of the month (``ties.rate_table``; per resident by
+        # ``ties.resident_rates``) and its kin contact share.
+        neighbour, other = rate_table(p.ties, self.month)
+        self.tie_neighbour, self.tie_other = neighbour.tolist(), other.tolist()
+        self.kin_contact = kin_contact_share(p.ties, self.month)
 
     def _match_partners(self) -> None:
         """Singles who looked for a partner this month pair up by age; she moves in."""
@@ -370,9 +380,20 @@ class ReferenceModel(mesa.Model):
                     never_married=never_married,
                     arrival_m=self.month,
                 )
-                person.ties[NEIGHBOUR] = min(int(self.rng.poisson(0.5)), MAX_TIES)
-                person.ties[KIN] = int(rand() < self.params.ties.arrive_near_kin)
+                rate = self.employment[sex][min(age_m // 12, 120)]
+                person.working = person.work_propensity < rate
+                self._arrival_ties(person)
                 self.tally.in_migrants += 1
+
+    def _arrival_ties(self, person: Resident) -> None:
+        """A newcomer's few local ties and loneliness (Kyosei's ``ties.arrive``)."""
+        p = self.params.ties
+        if person.working:
+            person.ties[WORK] = min(int(self.rng.poisson(p.arrival_work_ties)), MAX_TIES)
+        person.ties[NEIGHBOUR] = min(int(self.rng.poisson(p.arrival_neighbour_ties)), MAX_TIES)
+        person.ties[KIN] = int(self.random.random() < p.arrive_near_kin)
+        share = p.lonely_isolated if person.isolated() else p.lonely_connected
+        person.lonely = self.random.random() < share
 
     def _open_new_venues(self) -> None:
         """Residents' groups open venues where free volunteers can run them."""
@@ -413,7 +434,7 @@ class ReferenceModel(mesa.Model):
     def _record(self) -> None:
         """The month's outputs, in one pass (as Kyosei's reporters define them)."""
         residents = self.agents_by_type.get(Resident, ())
-        pop = in_need = unmet = hidden = queue = isolated = regulars = volunteers = 0
+        pop = in_need = unmet = hidden = queue = isolated = lonely = regulars = volunteers = 0
         for person in residents:
             pop += 1
             if any(person.sev):
@@ -427,7 +448,8 @@ class ReferenceModel(mesa.Model):
                 unmet += any_unmet
                 hidden += any_unmet and not known_unmet
             queue += person.case_state != CASE_NONE
-            isolated += not any(person.ties)
+            isolated += person.isolated()
+            lonely += person.lonely
             regulars += person.venue is not None
             volunteers += person.volunteer
         counters = self.agents_by_type.get(Counter, ())
@@ -446,6 +468,8 @@ class ReferenceModel(mesa.Model):
                 "hidden": hidden,
                 "queue": queue,
                 "isolated": isolated,
+                "lonely": lonely,
+                "reconnected": t.reconnected,
                 "venue_regulars": regulars,
                 "volunteers": volunteers,
                 "venues_open": sum(

@@ -19,15 +19,12 @@ from model.population import (
     ROLE_PARENT,
 )
 from model.support import SELF
-from model.ties import ISSUE, KIN, MAX_TIES, NEIGHBOUR, WORK
+from model.ties import FRIEND_KINDS, KIN, MAX_TIES, resident_rates
 
-if TYPE_CHECKING:
-    pass
 from .common import (
     ADULT_M,
+    ALL_KINDS,
     CHILDCARE,
-    INTEREST,
-    OTHER_KINDS,
     UNDER_12_M,
     Household,
     _monthly,
@@ -90,6 +87,7 @@ class Resident(mesa.Agent):
         self.case_fields = 0
         self.case_route = SELF
         self.ties = [0] * 5
+        self.lonely = False
         self.venue: Venue | None = None
         self.in_group = False
         self.volunteer = False
@@ -110,7 +108,7 @@ class Resident(mesa.Agent):
             self._maybe_give_birth(years)
         self._household_change(years)
         home = not self.household.institution
-        isolated = not any(self.ties)
+        isolated = self.isolated()
         attending = self.venue is not None
         self._needs(years, home, isolated, attending)
         if not self.alive:
@@ -219,6 +217,7 @@ class Resident(mesa.Agent):
         self.household.children_out.append(self)
         self.move_to(m.new_household(district))
         self.role = ROLE_HEAD
+        self.ties[KIN] = int(self.random.random() < m.kin_contact)  # parents stay kin in town
 
     def _elderly_move(self, years: int) -> None:
         m = self.model
@@ -391,50 +390,54 @@ class Resident(mesa.Agent):
         )
 
     # ---- community ------------------------------------------------------------------
+    def isolated(self) -> bool:
+        """No family or friend outside the household (colleagues do not count)."""
+        t = self.ties
+        return not any(t[k] for k in FRIEND_KINDS)
+
     def _update_ties(self, years: int, taking_part: bool) -> None:
-        """Lose or gain one tie with one draw (Kyosei's ``ties.update``)."""
+        """Lose or gain one tie with one draw, recount kin, loneliness (``ties.update``)."""
         m = self.model
         p = m.params.ties
         t = self.ties
-        in_need = any(self.sev)
-        work_loss = p.work_loss[0] if self.working else p.work_loss[1]
-        interest_loss = p.interest_loss[0] if taking_part else p.interest_loss[1]
-        loss = (
-            t[NEIGHBOUR] * p.neighbour_loss,
-            t[WORK] * work_loss,
-            t[INTEREST] * interest_loss,
-            t[ISSUE] * p.issue_loss,
-        )
-        hazard = sum(loss)
-        p_loss = hazard / (1.0 + hazard)
-        neighbour = m.neighbour_gain[years]
-        if m.month - self.arrival_m < 36:
-            neighbour *= p.newcomer_factor
-        gain_by = (
-            neighbour,
-            p.work_gain if self.working else 0.0,
-            p.interest_gain if taking_part else 0.0,
-            p.issue_gain if taking_part and in_need else 0.0,
-        )
-        gain = sum(gain_by) if max(t) < MAX_TIES else 0.0
-        p_gain = min(gain / (1.0 + gain), 1.0 - p_loss)
+        was_isolated = self.isolated()
+        gain, loss = m.tie_gain, m.tie_loss  # this resident's rates, by Kyosei's one rule
+        newcomer = m.month - self.arrival_m < p.newcomer_months
+        resident_rates(
+            m.tie_neighbour, m.tie_other, years, newcomer, self.working, taking_part,
+            any(self.sev), gain, loss,
+        )  # fmt: skip
+        hazard = [t[k] * loss[k] for k in ALL_KINDS]
+        total_hazard = sum(hazard)
+        p_loss = min(total_hazard, p.loss_max)
+        total_gain = sum(gain)
+        p_gain = min(total_gain, 1.0 - p_loss)
         u = self.random.random()
         if u < p_loss:
-            kind = _pick(OTHER_KINDS, loss, u / p_loss * hazard)
+            kind = _pick(ALL_KINDS, hazard, u / p_loss * total_hazard)
             if t[kind] > 0:
                 t[kind] -= 1
         elif u >= 1.0 - p_gain:
-            t[_pick(OTHER_KINDS, gain_by, (1.0 - u) / p_gain * gain)] += 1
-        if m.month % 12 == 0:
+            kind = _pick(ALL_KINDS, gain, (1.0 - u) / p_gain * total_gain)
+            t[kind] = min(t[kind] + 1, MAX_TIES)
+        if self.pid % 12 == m.month % 12:  # a twelfth of the town each month
             self._recount_kin()
+        now_isolated = self.isolated()
+        if was_isolated and not now_isolated:
+            m.tally.reconnected += 1
+        u = self.random.random()
+        if self.lonely:
+            self.lonely = u >= m.lonely_recover
+        else:
+            self.lonely = u < (m.lonely_onset_isolated if now_isolated else m.lonely_onset)
 
     def _recount_kin(self) -> None:
-        """Kin households in town kept in regular contact with (0..3), once a year."""
+        """Kin households in town kept in regular contact with, once a year."""
         m = self.model
         children = sum(1 for c in self.household.children_out if c.alive)
         parents = 1 if self.origin is not None and self.origin.members else 0
         keeps = self.random.random() < m.kin_contact
-        self.ties[KIN] = min(children + parents, 3) if keeps else 0
+        self.ties[KIN] = min(children + parents, m.params.ties.kin_ties_max) if keeps else 0
 
     def _update_group(self, years: int, home: bool) -> None:
         m = self.model
