@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from . import venues_kernels as vk
 from .parameters import param
-from .population import AGE_YEARS, EPS, LATE_OLD_AGE, PER_100K, by_district, hidden_needs
+from .population import AGE_YEARS, EPS, LATE_OLD_AGE, PER_100K, by_district
 from .snapshot import PART_VENUE
 from .support import VENUE
 from .synthesis import largest_remainder
@@ -52,6 +53,20 @@ KIND_LABELS_EN = (
 SALON, KAYOI, KODOMO, CAFE, HUB = range(len(KINDS))
 MIN_AGE = (60, 65, 0, 0, 0)  # youngest regular attendee by kind
 OPERATORS = ("group", "npo", "shakyo", "private")
+# Per-venue columns of :class:`VenueSystem` (one row per venue ever opened) and their types.
+_COLUMNS = {
+    "kind": np.int64,
+    "district": np.int64,
+    "x": np.float64,
+    "y": np.float64,
+    "capacity": np.int64,
+    "needed": np.float64,
+    "open": bool,
+    "unstaffed": np.int64,
+    "subsidised": bool,
+}
+# Columns that never change once a venue is opened (shared read-only by ``arrays``).
+_FIXED = ("kind", "district", "x", "y", "capacity", "needed")
 
 
 @dataclass(frozen=True)
@@ -259,11 +274,45 @@ class Venue(mesa.Agent):
         self.volunteers_needed = needed / model.scale
         self.operator = operator
         self.org = org
-        self.open = True
-        self.unstaffed_months = 0
-        self.subsidised = False
+        self._open = True
+        self._unstaffed_months = 0
+        self._subsidised = False
         self.opened_month = model.month
         self.closed_month: int | None = None
+        self.system = model.venues
+        self.number = self.system.add(self)  # its row in the system's columns
+
+    # The state the monthly rules read for all venues at once is kept in the system's
+    # columns too; these properties keep both in step (reads stay plain attributes).
+    @property
+    def open(self) -> bool:
+        """Whether it is running."""
+        return self._open
+
+    @open.setter
+    def open(self, value: bool) -> None:
+        self._open = bool(value)
+        self.system.columns["open"][self.number] = self._open
+
+    @property
+    def unstaffed_months(self) -> int:
+        """Consecutive months short of volunteers."""
+        return self._unstaffed_months
+
+    @unstaffed_months.setter
+    def unstaffed_months(self, value: int) -> None:
+        self._unstaffed_months = int(value)
+        self.system.columns["unstaffed"][self.number] = self._unstaffed_months
+
+    @property
+    def subsidised(self) -> bool:
+        """Receives a community-building subsidy (wider staffing slack)."""
+        return self._subsidised
+
+    @subsidised.setter
+    def subsidised(self, value: bool) -> None:
+        self._subsidised = bool(value)
+        self.system.columns["subsidised"][self.number] = self._subsidised
 
     @property
     def label_ja(self) -> str:
@@ -272,20 +321,24 @@ class Venue(mesa.Agent):
 
     def close(self) -> None:
         """Stop running: regulars and volunteers are released."""
-        self.open = False
-        self.closed_month = self.model.month
-        self.model.venues.release(self)
-        self.model.venues.forget_arrays()
-        self.model.venues.closed_this_month += 1
+        self.system.close(np.array([self.number]))
 
 
 class VenueSystem:
-    """All venues of the town and the monthly attendance rules."""
+    """All venues of the town and the monthly attendance rules.
+
+    Besides the :class:`Venue` agents, the system keeps one row per venue in
+    :attr:`columns` (kind, district, position, capacity, volunteers needed, open,
+    months unstaffed, subsidised), so that the monthly rules run on whole arrays.
+    """
 
     def __init__(self, model: CommunityModel) -> None:
         self.model = model
         self.venues: list[Venue] = []
         self.join_table = _join_table(model.params.venues)  # [kind, sex * 121 + years]
+        self.columns: dict[str, np.ndarray] = {
+            name: np.zeros(0, dtype=dtype) for name, dtype in _COLUMNS.items()
+        }
         self._arrays: dict[str, np.ndarray] | None = None
         self._arrays_for = -1
         self._free: list[np.ndarray] = []
@@ -343,16 +396,60 @@ class VenueSystem:
                 operator = "group"
         x, y = float(xy[0][0]), float(xy[1][0])
         venue = Venue(model, kind, district, x, y, operator, org, room=float(gen.random()))
-        self.venues.append(venue)
         self.opened_this_month += 1
         return venue
 
+    def add(self, venue: Venue) -> int:
+        """Give a new venue its row (called by :class:`Venue`); returns its number."""
+        number = len(self.venues)
+        cols = self.columns
+        if number >= cols["kind"].size:  # grow every column by doubling
+            size = max(2 * cols["kind"].size, 1)
+            for name, col in cols.items():
+                grown = np.zeros(size, dtype=col.dtype)
+                grown[:number] = col[:number]
+                cols[name] = grown
+        row = {
+            "kind": venue.kind,
+            "district": venue.district,
+            "x": venue.x,
+            "y": venue.y,
+            "capacity": venue.capacity,
+            "needed": venue.volunteers_needed,
+            "open": venue.open,
+            "unstaffed": venue.unstaffed_months,
+            "subsidised": venue.subsidised,
+        }
+        for name, value in row.items():
+            cols[name][number] = value
+        self.venues.append(venue)
+        return number
+
+    def close(self, numbers: np.ndarray) -> None:
+        """Venues ``numbers`` (open ones) stop running: regulars and volunteers are released."""
+        month = self.model.month
+        for i in numbers.tolist():
+            venue = self.venues[i]
+            venue.open = False
+            venue.closed_month = month
+        self._release(numbers)
+        self.forget_arrays()
+        self.closed_this_month += len(numbers)
+
     def release(self, venue: Venue) -> None:
         """Free the regulars and volunteers of a venue that closed."""
+        self._release(np.array([venue.number]))
+
+    def _release(self, numbers: np.ndarray) -> None:
+        """Free the regulars and volunteers of venues ``numbers`` (living or not)."""
         r = self.model.residents
-        i = self.venues.index(venue)
-        r.venue[r.venue == i] = -1
-        r.vol_venue[r.vol_venue == i] = -1
+        if numbers.size == 0:
+            return
+        which = np.zeros(len(self.venues), dtype=bool)
+        which[numbers] = True
+        for col in (r.venue, r.vol_venue):
+            at = np.flatnonzero(col >= 0)
+            col[at[which[col[at]]]] = -1
 
     # ---- arrays of agent attributes for the vectorised rules ----------------------------
     def arrays(self) -> dict[str, np.ndarray]:
@@ -363,18 +460,15 @@ class VenueSystem:
         """
         if self._arrays is not None and self._arrays_for == len(self.venues):
             return self._arrays
-        v = self.venues
-        self._arrays_for = len(v)
-        self._arrays = {
-            "kind": np.array([x.kind for x in v], dtype=np.int64),
-            "district": np.array([x.district for x in v], dtype=np.int64),
-            "x": np.array([x.x for x in v]),
-            "y": np.array([x.y for x in v]),
-            "capacity": np.array([x.capacity for x in v], dtype=np.int64),
-            "open": np.array([x.open for x in v], dtype=bool),
-            "needed": np.array([x.volunteers_needed for x in v]),
-        }
-        return self._arrays
+        n = len(self.venues)
+        self._arrays_for = n
+        cols = self.columns
+        arrays = {name: cols[name][:n] for name in _FIXED}
+        arrays["open"] = cols["open"][:n].copy()
+        for view in arrays.values():
+            view.flags.writeable = False
+        self._arrays = arrays
+        return arrays
 
     def forget_volunteers(self) -> None:
         """Volunteers started or stopped: work out the free ones again when needed."""
@@ -386,7 +480,7 @@ class VenueSystem:
 
     def open_count(self) -> int:
         """Venues running now."""
-        return sum(1 for v in self.venues if v.open)
+        return int(np.count_nonzero(self.columns["open"][: len(self.venues)]))
 
     # ---- the month ------------------------------------------------------------------
     def attend(self, isolated: np.ndarray) -> None:
@@ -396,33 +490,48 @@ class VenueSystem:
         if not self.venues:
             return
         a = self.arrays()
-        is_open = a["open"] & (not model.levers.venues_closed)
+        closed = model.levers.venues_closed
+        is_open = a["open"] & (not closed)
         month = model.month
         stream = model.streams["venue_attend"]
-        attending = np.flatnonzero(r.alive & (r.venue >= 0))
-        if attending.size:
-            v = r.venue[attending]
-            hx, hy = model.households.x[r.hh[attending]], model.households.y[r.hh[attending]]
-            dist = np.hypot(hx - a["x"][v], hy - a["y"][v])
-            far = 1.0 - np.exp(-dist / (p.distance_km * model.levers.distance_scale))
-            quit_p = p.quit * (1.0 + far)
-            stop = ~is_open[v] | stream.bernoulli(r.pid[attending], quit_p, month, k=0)
-            r.venue[attending[stop]] = -1
-        if model.levers.venues_closed:
+        if closed:
+            attending = np.flatnonzero(r.venue >= 0)
+            attending = attending[r.alive[attending]]
+        else:
+            # Who may consider joining: a draw below the highest chance anyone has this
+            # month (the exact test follows on these few).
+            total_of = self.join_table.sum(axis=0)
+            boost = model.levers.join_boost
+            bound = total_of.max() * max(p.join_isolated, 1.0) * boost.max()
+            draw = model.snap.taking_part_draw
+            u_all = draw - PART_VENUE if PART_VENUE else draw
+            attending, may_join = vk.scan(r.venue, r.alive, u_all, model.snap.home, bound)
+        v = r.venue[attending]
+        hh = r.hh[attending]
+        hx, hy = model.households.x[hh], model.households.y[hh]
+        dist = np.hypot(hx - a["x"][v], hy - a["y"][v])
+        far = 1.0 - np.exp(-dist / (p.distance_km * model.levers.distance_scale))
+        quit_p = p.quit * (1.0 + far)
+        stop = ~is_open[v] | stream.bernoulli(r.pid[attending], quit_p, month, k=0)
+        r.venue[attending[stop]] = -1
+        if closed:
             return
         # Who considers joining this month (one draw each), then which kind.
-        total = self.join_table.sum(axis=0)[model.snap.sex_age]
-        total *= np.where(isolated, p.join_isolated, 1.0)
-        total *= model.levers.join_boost
-        u = model.snap.taking_part_draw - PART_VENUE
-        idx = np.flatnonzero(model.snap.home & (r.venue < 0) & (u >= 0) & (u < total))
+        idx = may_join[r.venue[may_join] < 0]
+        u = u_all[idx]
+        total = total_of[model.snap.sex_age[idx]]
+        iso = isolated[idx]
+        total *= np.where(iso, p.join_isolated, 1.0)
+        total *= boost[idx]
+        considers = (u >= 0) & (u < total)
+        idx, u, iso = idx[considers], u[considers], iso[considers]
         if idx.size == 0:
             return
-        u = u[idx]
-        rate = self.join_rates(idx, isolated[idx]) * model.levers.join_boost[idx][None, :]
+        rate = self.join_rates(idx, iso) * boost[idx][None, :]
         cum = np.cumsum(rate, axis=0)
         kind = (cum <= u[None, :]).sum(axis=0)
-        self.place(idx, kind, stream.uniform(r.pid[idx], month, k=2), a, is_open)
+        counts = np.bincount(v[~stop], minlength=len(self.venues))
+        self.place(idx, kind, stream.uniform(r.pid[idx], month, k=2), a, is_open, counts=counts)
 
     def join_rates(self, idx: np.ndarray, isolated: np.ndarray) -> np.ndarray:
         """Monthly chance that each resident ``idx`` considers each kind (kinds × idx)."""
@@ -457,21 +566,26 @@ class VenueSystem:
         is_open: np.ndarray,
         *,
         habit: bool = True,
+        counts: np.ndarray | None = None,
     ) -> np.ndarray:
         """Residents ``idx`` try to join a venue of ``kind`` near home; returns who joined.
 
         With ``habit`` a first visit becomes regular only with a chance that falls with
-        distance (a transport cut makes that chance smaller).
+        distance (a transport cut makes that chance smaller). ``counts`` (regulars per
+        venue now) saves counting them again when the caller knows them.
         """
         model = self.model
         r, p = model.residents, model.params.venues
         stays = model.streams["venue_habit"].uniform(r.pid[idx], model.month)
         if not habit:
             stays[:] = 0.0
-        n_v = len(self.venues)
-        counts = np.bincount(r.venue[r.alive & (r.venue >= 0)], minlength=n_v)
+        if counts is None:
+            attending = np.flatnonzero(r.venue >= 0)
+            attending = attending[r.alive[attending]]
+            counts = np.bincount(r.venue[attending], minlength=len(self.venues))
         spare = np.where(is_open, a["capacity"] - counts, 0)
-        hx, hy = model.households.x[r.hh[idx]], model.households.y[r.hh[idx]]
+        hh = r.hh[idx]
+        hx, hy = model.households.x[hh], model.households.y[hh]
         scale = p.distance_km * model.levers.distance_scale
         # Candidate venues of each joiner: open, with room, same district and kind. Venues
         # are sorted by (district, kind) so each joiner's candidates are one block.
@@ -481,22 +595,21 @@ class VenueSystem:
         open_ids, block_key = open_ids[order], block_key[order]
         want = r.district[idx].astype(np.int64) * len(KINDS) + kind
         start = np.searchsorted(block_key, want, side="left")
-        stop = np.searchsorted(block_key, want, side="right")
-        width = int((stop - start).max()) if idx.size else 0
+        n_real = np.searchsorted(block_key, want, side="right") - start
+        width = int(n_real.max()) if idx.size else 0
         choice = np.full(idx.size, -1, dtype=np.int64)
         if width > 0:
-            slot = start[:, None] + np.arange(width)[None, :]
-            real = slot < stop[:, None]
-            cand = open_ids[np.minimum(slot, open_ids.size - 1)]
-            dist = np.hypot(hx[:, None] - a["x"][cand], hy[:, None] - a["y"][cand])
-            weight = np.exp(-dist / scale) * real
-            total = weight.sum(axis=1)
-            pick = (np.cumsum(weight, axis=1) < (u * total)[:, None]).sum(axis=1)
-            pick = np.minimum(pick, np.maximum(stop - start - 1, 0))
-            # Distance also decides whether a first visit becomes a habit.
-            near = np.exp(-dist[np.arange(idx.size), pick] / scale)
-            chosen = (total > 0) & (stays < near)
-            choice[chosen] = cand[np.arange(idx.size), pick][chosen]
+            # Every joiner's candidates, one after another (``offsets``: where each starts).
+            offsets = np.cumsum(n_real) - n_real
+            rows = np.repeat(np.arange(idx.size), n_real)
+            cand = open_ids[np.arange(rows.size) - offsets[rows] + start[rows]]
+            dist = np.hypot(hx[rows] - a["x"][cand], hy[rows] - a["y"][cand])
+            # The pull of each candidate; distance also decides whether a first visit
+            # becomes a habit.
+            pull = np.exp(-dist / scale)
+            at = vk.choose(width, n_real, offsets, pull, u, stays)
+            chosen = at >= 0
+            choice[chosen] = cand[at[chosen]]
         joined = choice >= 0
         idx, choice = idx[joined], choice[joined]
         # Capacity: first come (by resident id) within each venue's spare places.
@@ -515,29 +628,38 @@ class VenueSystem:
         n_v = len(self.venues)
         if n_v == 0:
             return
-        staff = np.bincount(r.vol_venue[r.alive & (r.vol_venue >= 0)], minlength=n_v)
+        helping = np.flatnonzero(r.vol_venue >= 0)
+        helping = helping[r.alive[helping]]
+        staff = np.bincount(r.vol_venue[helping], minlength=n_v)
         other = model.streams["venue_close"].generator(model.month).random(n_v)
         other_rate = p.close_rate / 12.0
-        for i, venue in enumerate(self.venues):
-            if not venue.open:
-                continue
-            short = staff[i] + EPS < venue.volunteers_needed
-            venue.unstaffed_months = venue.unstaffed_months + 1 if short else 0
-            limit = p.close_after * (2 if venue.subsidised else 1)
-            stops = other[i] < other_rate * (p.subsidised_stop if venue.subsidised else 1.0)
-            if venue.unstaffed_months >= limit or stops:
-                venue.close()
+        cols = self.columns
+        is_open = cols["open"][:n_v]
+        subsidised = cols["subsidised"][:n_v]
+        was = cols["unstaffed"][:n_v]
+        short = staff + EPS < cols["needed"][:n_v]
+        months = np.where(is_open, np.where(short, was + 1, 0), was)
+        for i in np.flatnonzero(months != was).tolist():
+            self.venues[i].unstaffed_months = int(months[i])
+        limit = p.close_after * np.where(subsidised, 2, 1)
+        stops = other < other_rate * np.where(subsidised, p.subsidised_stop, 1.0)
+        closing = np.flatnonzero(is_open & ((months >= limit) | stops))
+        if closing.size:
+            self.close(closing)
 
     def notice_needs(self) -> None:
         """参加→相談: staff notice hidden needs of regulars and refer them on."""
         model = self.model
         r, p = model.residents, model.params.venues
-        regulars = np.flatnonzero(r.alive & (r.venue >= 0))
-        if regulars.size == 0 or model.levers.venues_closed:
+        if model.levers.venues_closed:
             return
-        hidden = hidden_needs(r, regulars).any(axis=0)
+        regulars = np.flatnonzero(r.venue >= 0)
+        regulars = regulars[r.alive[regulars]]
+        if regulars.size == 0:
+            return
+        hidden = vk.any_hidden(r.sev, r.supported, r.known, regulars)
         regulars = regulars[hidden]
-        staffed = np.array([v.unstaffed_months == 0 for v in self.venues])[r.venue[regulars]]
+        staffed = self.columns["unstaffed"][r.venue[regulars]] == 0
         prob = p.notice * np.where(staffed, 1.0, p.notice_unstaffed)
         noticed = model.streams["venue_notice"].bernoulli(r.pid[regulars], prob, model.month)
         referred = model.support.bring(regulars[noticed], VENUE)
@@ -548,40 +670,73 @@ class VenueSystem:
         model = self.model
         p = model.params.venues
         r = model.residents
+        n_d = model.n_districts
         gen = model.streams["venue_open"].generator(model.month)
-        pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
-        free_vol = np.bincount(
-            r.district[r.alive & r.volunteer & (r.vol_venue < 0)], minlength=model.n_districts
-        )
-        for d in range(model.n_districts):
-            for kind in range(len(KINDS)):
-                lam = p.open_rate[kind] * model.levers.open_boost * pop_d[d] / PER_100K / 12
-                for _ in range(int(gen.poisson(lam))):
-                    need = p.volunteers_needed[kind] / model.scale
-                    if free_vol[d] + EPS < need:
-                        continue  # no one to run it
-                    venue = self.open_venue(kind, d, gen, operator=self._operator(gen))
-                    free_vol[d] -= int(np.ceil(need))
-                    self.assign_founders(venue, int(np.ceil(need)))
+        pop, free = vk.district_counts(r.alive, r.district, r.volunteer, r.vol_venue, n_d)
+        pop_d = pop * model.scale
+        free_vol = np.bincount(r.district[free], minlength=n_d)
+        # Expected openings by (district, kind), in the order the draws are made.
+        lam = (
+            np.asarray(p.open_rate, dtype=float)[None, :]
+            * model.levers.open_boost
+            * pop_d[:, None]
+            / PER_100K
+            / 12
+        ).ravel()
+        # The counts are drawn as one vector, which gives the same numbers as drawing them
+        # one by one only until an opening draws from ``gen`` too: then the generator is
+        # wound back and the counts drawn again from after that (district, kind).
+        base, state = 0, gen.bit_generator.state
+        counts = gen.poisson(lam)  # counts[j] is the draw for lam[base + j]
+        j = 0
+        while True:
+            hits = np.flatnonzero(counts[j:])
+            if hits.size == 0:
+                break
+            j += int(hits[0])
+            at = base + j
+            d, kind = divmod(at, len(KINDS))
+            need = p.volunteers_needed[kind] / model.scale
+            rewound = False
+            for _ in range(int(counts[j])):
+                if free_vol[d] + EPS < need:
+                    continue  # no one to run it
+                if not rewound:
+                    gen.bit_generator.state = state
+                    gen.poisson(lam[base : at + 1])
+                    rewound = True
+                venue = self.open_venue(kind, d, gen, operator=self._operator(gen))
+                free_vol[d] -= int(np.ceil(need))
+                self.assign_founders(venue, int(np.ceil(need)), free)
+            j += 1
+            if rewound:
+                base, j, state = at + 1, 0, gen.bit_generator.state
+                counts = gen.poisson(lam[base:])
 
-    def assign_founders(self, venue: Venue, k: int) -> None:
-        """The volunteers who open a venue become its first helpers (by resident id)."""
+    def assign_founders(self, venue: Venue, k: int, free: np.ndarray | None = None) -> None:
+        """The volunteers who open a venue become its first helpers (by resident id).
+
+        ``free`` (the free volunteers now, ascending) saves finding them again when the
+        list of free volunteers by district is worked out this month.
+        """
         r = self.model.residents
-        free = self._free_volunteers()[venue.district]
+        free = self._free_volunteers(free)[venue.district]
         free = free[r.alive[free] & r.volunteer[free] & (r.vol_venue[free] < 0)]
         cand = free[np.argsort(r.pid[free], kind="stable")][:k]
-        r.vol_venue[cand] = self.venues.index(venue)
+        r.vol_venue[cand] = venue.number
 
-    def _free_volunteers(self) -> list[np.ndarray]:
+    def _free_volunteers(self, now: np.ndarray | None = None) -> list[np.ndarray]:
         """Volunteers without a venue, by district.
 
         Worked out once until volunteers change; callers re-check each one, since
-        openings earlier in the month take some.
+        openings earlier in the month take some. ``now``: the free volunteers at this
+        moment, if the caller has them.
         """
         model = self.model
         if self._free_for != model.month:
             r = model.residents
-            idx = np.flatnonzero(r.alive & r.volunteer & (r.vol_venue < 0))
-            self._free = by_district(idx, r.district[idx], model.n_districts)
+            if now is None:
+                now = np.flatnonzero(r.alive & r.volunteer & (r.vol_venue < 0))
+            self._free = by_district(now, r.district[now], model.n_districts)
             self._free_for = model.month
         return self._free

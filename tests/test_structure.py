@@ -40,6 +40,10 @@ PLAIN = {0, 1, 2, 12}
 # Named module-level numbers that are structure, not behaviour: array sizes, sentinels,
 # units, the maximum age, tolerances, resource estimates and file limits.
 STRUCTURAL = {
+    "model/venues_kernels.py": {
+        "PAIRWISE_LANES": "NumPy's pairwise sum: partial sums per block",
+        "PAIRWISE_BLOCK": "NumPy's pairwise sum: elements per block",
+    },
     "model/agetable.py": {"TOP_AGE": "last age row of the age tables (everyone dies by 110)"},
     "model/budget.py": {
         "MAX_AGENTS": "resource limit of one run",
@@ -129,6 +133,7 @@ STRUCTURAL = {
 # display units, array growth, numerical resolution, fixed age bands, validation bounds.
 STRUCTURAL_FUNCTIONS = {
     "model/streams.py": "*",  # SplitMix64 constants and bit widths
+    "model/venues_kernels.py": "_choose_loop",  # the 8 lanes of NumPy's pairwise sum
     "model/budget.py": "*",  # units of memory and time in messages
     "model/parameters.py": "_message",  # message widths
     "model/tomlfile.py": "read_text",  # message widths

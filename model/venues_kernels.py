@@ -1,0 +1,246 @@
+"""Compiled loops of the venue rules (:mod:`model.venues`), each with a NumPy twin.
+
+Four passes are loops by nature: finding this month's regulars and the residents who
+may join (one sweep over the town instead of several masks), counting residents and
+free volunteers by district, each joiner's choice among the venues of its block (a
+running sum over a handful of candidates), and which regulars have a hidden need.
+Every kernel has a NumPy twin giving **bit-identical** results;
+``tests/test_kernels_venues.py`` runs both on the same inputs. Transcendental functions
+(``exp``, ``hypot``) stay in NumPy on both paths, so no result depends on which maths
+library a compiled loop would call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import kernels
+
+# NumPy sums a contiguous row of float64 pairwise: blocks of up to PAIRWISE_BLOCK
+# elements are summed with PAIRWISE_LANES running partial sums (numpy/_core/src/umath/
+# loops_utils.h.src, ``pairwise_sum``). The choice of a venue compares a running sum
+# with a fraction of that total, so the compiled loop adds in exactly the same order.
+PAIRWISE_LANES = 8
+PAIRWISE_BLOCK = 128
+
+
+# ---- this month's regulars and the residents who may join -----------------------------
+def scan_numpy(
+    venue: np.ndarray, alive: np.ndarray, u: np.ndarray, home: np.ndarray, bound: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Regulars (alive, with a venue) and the residents at home whose draw ``u`` < ``bound``.
+
+    Both in ascending order. The second list does not yet look at ``venue`` (regulars
+    who stop this month may join another venue in the same month).
+    """
+    regulars = np.flatnonzero(venue >= 0)
+    regulars = regulars[alive[regulars]]
+    may_join = np.flatnonzero(u < bound)
+    return regulars, may_join[home[may_join]]
+
+
+@kernels.jit
+def _scan_loop(
+    venue: np.ndarray, alive: np.ndarray, u: np.ndarray, home: np.ndarray, bound: float
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    n = venue.size
+    regulars = np.empty(n, np.int64)
+    may_join = np.empty(n, np.int64)
+    a = 0
+    b = 0
+    for i in range(n):
+        if venue[i] >= 0 and alive[i]:
+            regulars[a] = i
+            a += 1
+        if u[i] < bound and home[i]:
+            may_join[b] = i
+            b += 1
+    return regulars[:a].copy(), may_join[:b].copy()
+
+
+def scan(
+    venue: np.ndarray, alive: np.ndarray, u: np.ndarray, home: np.ndarray, bound: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """See :func:`scan_numpy` (compiled when ``kernels.USE_NUMBA``)."""
+    if kernels.USE_NUMBA:
+        return _scan_loop(venue, alive, u, home, float(bound))
+    return scan_numpy(venue, alive, u, home, bound)
+
+
+# ---- residents and free volunteers by district ----------------------------------------
+def district_counts_numpy(
+    alive: np.ndarray,
+    district: np.ndarray,
+    volunteer: np.ndarray,
+    vol_venue: np.ndarray,
+    n_districts: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Living residents per district and the free volunteers (alive, at no venue), ascending."""
+    pop = np.bincount(district[alive], minlength=n_districts)
+    free = np.flatnonzero(alive & volunteer & (vol_venue < 0))
+    return pop, free
+
+
+@kernels.jit
+def _district_counts_loop(
+    alive: np.ndarray,
+    district: np.ndarray,
+    volunteer: np.ndarray,
+    vol_venue: np.ndarray,
+    n_districts: int,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    pop = np.zeros(n_districts, np.int64)
+    free = np.empty(alive.size, np.int64)
+    k = 0
+    for i in range(alive.size):
+        if alive[i]:
+            pop[district[i]] += 1
+            if volunteer[i] and vol_venue[i] < 0:
+                free[k] = i
+                k += 1
+    return pop, free[:k].copy()
+
+
+def district_counts(
+    alive: np.ndarray,
+    district: np.ndarray,
+    volunteer: np.ndarray,
+    vol_venue: np.ndarray,
+    n_districts: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """See :func:`district_counts_numpy` (compiled when ``kernels.USE_NUMBA``)."""
+    if kernels.USE_NUMBA:
+        return _district_counts_loop(alive, district, volunteer, vol_venue, int(n_districts))
+    return district_counts_numpy(alive, district, volunteer, vol_venue, n_districts)
+
+
+# ---- each joiner's venue --------------------------------------------------------------
+def choose_numpy(
+    width: int,
+    n_real: np.ndarray,
+    offsets: np.ndarray,
+    weights: np.ndarray,
+    u: np.ndarray,
+    stays: np.ndarray,
+) -> np.ndarray:
+    """Each joiner's pick among its candidates, as a position in ``weights`` (-1: none).
+
+    Joiner ``i`` has ``n_real[i]`` candidates whose pulls are
+    ``weights[offsets[i]:offsets[i] + n_real[i]]``; the rows are laid out ``width`` wide
+    (padded with zeros) as the month's rule always did. The pick is where ``u`` times the
+    row's total falls in the running sum; the first visit becomes a habit when ``stays``
+    is below the pull of the venue picked.
+    """
+    n = n_real.size
+    rows = np.repeat(np.arange(n), n_real)
+    matrix = np.zeros((n, width))
+    matrix[rows, np.arange(weights.size) - offsets[rows]] = weights
+    total = matrix.sum(axis=1)
+    pick = (np.cumsum(matrix, axis=1) < (u * total)[:, None]).sum(axis=1)
+    pick = np.minimum(pick, np.maximum(n_real - 1, 0))
+    has = n_real > 0
+    near = np.zeros(n)
+    near[has] = weights[offsets[has] + pick[has]]
+    chosen = (total > 0) & (stays < near)
+    return np.where(chosen, offsets + pick, -1)
+
+
+@kernels.jit
+def _choose_loop(
+    width: int,
+    n_real: np.ndarray,
+    offsets: np.ndarray,
+    weights: np.ndarray,
+    u: np.ndarray,
+    stays: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    n = n_real.size
+    out = np.empty(n, np.int64)
+    lanes = np.zeros(PAIRWISE_LANES)
+    full = width - width % PAIRWISE_LANES  # positions summed in lanes (none below 8)
+    for i in range(n):
+        out[i] = -1
+        count = n_real[i]
+        if count == 0:
+            continue
+        first = offsets[i]
+        # The row's total as NumPy sums a row of ``width`` (<= PAIRWISE_BLOCK) values,
+        # the padding being zeros.
+        if width < PAIRWISE_LANES:
+            total = 0.0
+            for j in range(count):
+                total += weights[first + j]
+        else:
+            lanes[:] = 0.0
+            for j in range(min(count, PAIRWISE_LANES)):
+                lanes[j] = weights[first + j]
+            for b in range(PAIRWISE_LANES, full, PAIRWISE_LANES):
+                for j in range(PAIRWISE_LANES):
+                    if b + j < count:
+                        lanes[j] += weights[first + b + j]
+            total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + (
+                (lanes[4] + lanes[5]) + (lanes[6] + lanes[7])
+            )
+            for j in range(full, count):
+                total += weights[first + j]
+        threshold = u[i] * total
+        running = 0.0
+        pick = 0
+        for j in range(width):
+            if j < count:
+                running += weights[first + j]
+            if running < threshold:
+                pick += 1
+        pick = min(pick, count - 1)
+        if total > 0 and stays[i] < weights[first + pick]:
+            out[i] = first + pick
+    return out
+
+
+def choose(
+    width: int,
+    n_real: np.ndarray,
+    offsets: np.ndarray,
+    weights: np.ndarray,
+    u: np.ndarray,
+    stays: np.ndarray,
+) -> np.ndarray:
+    """See :func:`choose_numpy` (compiled when ``kernels.USE_NUMBA``).
+
+    Rows wider than ``PAIRWISE_BLOCK`` (more open venues of one kind in one district
+    than that) take the NumPy path, whose sum splits them in halves first.
+    """
+    if kernels.USE_NUMBA and width <= PAIRWISE_BLOCK:
+        return _choose_loop(int(width), n_real, offsets, weights, u, stays)
+    return choose_numpy(width, n_real, offsets, weights, u, stays)
+
+
+# ---- regulars with a need nobody knows about --------------------------------------------
+def any_hidden_numpy(
+    sev: np.ndarray, supported: np.ndarray, known: np.ndarray, idx: np.ndarray
+) -> np.ndarray:
+    """Whether each resident ``idx`` has a hidden need (:func:`model.population.hidden_needs`)."""
+    return ((sev[:, idx] > 0) & ~supported[:, idx] & ~known[:, idx]).any(axis=0)
+
+
+@kernels.jit
+def _any_hidden_loop(
+    sev: np.ndarray, supported: np.ndarray, known: np.ndarray, idx: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.zeros(idx.size, np.bool_)
+    for k in range(idx.size):
+        i = idx[k]
+        for f in range(sev.shape[0]):
+            if sev[f, i] > 0 and not supported[f, i] and not known[f, i]:
+                out[k] = True
+                break
+    return out
+
+
+def any_hidden(
+    sev: np.ndarray, supported: np.ndarray, known: np.ndarray, idx: np.ndarray
+) -> np.ndarray:
+    """See :func:`any_hidden_numpy` (compiled when ``kernels.USE_NUMBA``)."""
+    if kernels.USE_NUMBA:
+        return _any_hidden_loop(sev, supported, known, idx)
+    return any_hidden_numpy(sev, supported, known, idx)

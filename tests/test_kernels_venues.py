@@ -1,0 +1,189 @@
+"""The venue kernels (:mod:`model.venues_kernels`) and their NumPy twins agree bit for bit.
+
+Each kernel runs both ways on the same inputs (random, empty, nobody alive, edge
+values), and a short run of the small town is made both ways and compared output by
+output. The choice of a venue is also checked against the padded-matrix rule the
+month has always used, and the vector of opening counts against draws one by one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import CommunityModel, kernels
+from model import venues_kernels as vk
+from scenarios import load_scenario
+
+pytestmark = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba is not installed")
+
+
+@pytest.fixture
+def both(monkeypatch):
+    """Call a kernel on the NumPy path and on the compiled path; return both results."""
+
+    def run(fn, *args):
+        monkeypatch.setattr(kernels, "USE_NUMBA", False)
+        a = fn(*args)
+        monkeypatch.setattr(kernels, "USE_NUMBA", True)
+        b = fn(*args)
+        return a, b
+
+    return run
+
+
+def _same(a, b) -> None:
+    a = a if isinstance(a, tuple) else (a,)
+    b = b if isinstance(b, tuple) else (b,)
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.shape == y.shape
+        assert x.astype(np.int64).tobytes() == y.astype(np.int64).tobytes()
+
+
+def _town(n: int, seed: int, alive_share: float = 0.9):
+    rng = np.random.default_rng(seed)
+    venue = np.where(rng.random(n) < 0.3, rng.integers(0, 40, n), -1).astype(np.int32)
+    alive = rng.random(n) < alive_share
+    u = rng.random(n)
+    home = alive & (rng.random(n) < 0.95)
+    return venue, alive, u, home
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 5_000])
+@pytest.mark.parametrize("bound", [-1.0, 0.0, 0.05, 1.0])
+def test_scan_is_the_same_on_both_paths(both, n, bound):
+    venue, alive, u, home = _town(n, seed=n)
+    a, b = both(vk.scan, venue, alive, u, home, bound)
+    _same(a, b)
+    regulars, may_join = a
+    assert np.array_equal(regulars, np.flatnonzero(alive & (venue >= 0)))
+    assert np.array_equal(may_join, np.flatnonzero(home & (u < bound)))
+
+
+def test_scan_with_nobody_alive(both):
+    venue, _, u, _home = _town(1_000, seed=3)
+    nobody = np.zeros(1_000, dtype=bool)
+    a, b = both(vk.scan, venue, nobody, u, nobody, 0.5)
+    _same(a, b)
+    assert a[0].size == 0
+    assert a[1].size == 0
+
+
+@pytest.mark.parametrize("n", [0, 1, 9_999])
+def test_district_counts_are_the_same_on_both_paths(both, n):
+    rng = np.random.default_rng(n)
+    alive = rng.random(n) < 0.9
+    district = rng.integers(0, 6, n).astype(np.int16)
+    volunteer = rng.random(n) < 0.1
+    vol_venue = np.where(rng.random(n) < 0.5, rng.integers(0, 30, n), -1).astype(np.int32)
+    a, b = both(vk.district_counts, alive, district, volunteer, vol_venue, 6)
+    _same(a, b)
+    pop, free = a
+    assert pop.sum() == alive.sum()
+    assert np.array_equal(free, np.flatnonzero(alive & volunteer & (vol_venue < 0)))
+    a, b = both(vk.district_counts, ~np.ones(n, bool), district, volunteer, vol_venue, 6)
+    _same(a, b)
+    assert a[0].sum() == 0
+    assert a[1].size == 0
+
+
+def _choice_inputs(n: int, max_width: int, seed: int):
+    rng = np.random.default_rng(seed)
+    n_real = rng.integers(0, max_width + 1, n).astype(np.int64)
+    if n:
+        n_real[0] = max_width  # the widest row sets the padded width
+    offsets = np.cumsum(n_real) - n_real
+    dist = rng.random(int(n_real.sum())) * rng.choice([0.1, 3.0, 20.0], int(n_real.sum()))
+    weights = np.exp(-dist / 1.5)
+    u = rng.random(n)
+    u[: n // 10] = np.nextafter(1.0, 0.0)  # the top of the last candidate's share
+    stays = rng.random(n)
+    return int(n_real.max()) if n else 0, n_real, offsets, weights, u, stays
+
+
+@pytest.mark.parametrize("max_width", [1, 2, 7, 8, 9, 16, 29, 127, 128, 129, 300])
+def test_choice_is_the_same_on_both_paths(both, max_width):
+    width, n_real, offsets, weights, u, stays = _choice_inputs(400, max_width, max_width)
+    a, b = both(vk.choose, width, n_real, offsets, weights, u, stays)
+    _same(a, b)
+    picked = a[a >= 0]
+    assert picked.size > 0
+    row = np.searchsorted(offsets, picked, side="right") - 1
+    # Each pick lies in its joiner's own block.
+    assert np.all((picked >= offsets[row]) & (picked < offsets[row] + n_real[row]))
+
+
+def test_choice_follows_the_padded_rule():
+    """The twin gives what the rule over a padded joiners × candidates matrix gives."""
+    width, n_real, offsets, weights, u, stays = _choice_inputs(300, 23, seed=5)
+    rows = np.repeat(np.arange(n_real.size), n_real)
+    slot = np.arange(width)[None, :]
+    real = slot < n_real[:, None]
+    flat = np.minimum(offsets[:, None] + slot, weights.size - 1)
+    weight = weights[flat] * real
+    total = weight.sum(axis=1)
+    pick = (np.cumsum(weight, axis=1) < (u * total)[:, None]).sum(axis=1)
+    pick = np.minimum(pick, np.maximum(n_real - 1, 0))
+    near = weights[np.minimum(offsets + pick, weights.size - 1)]
+    expected = np.where((total > 0) & (stays < near), offsets + pick, -1)
+    assert rows.size == weights.size
+    assert np.array_equal(vk.choose_numpy(width, n_real, offsets, weights, u, stays), expected)
+
+
+def test_choice_with_no_candidates(both):
+    none = np.zeros(5, dtype=np.int64)
+    a, b = both(vk.choose, 3, none, none, np.zeros(0), np.full(5, 0.5), np.zeros(5))
+    _same(a, b)
+    assert np.all(a == -1)
+
+
+def test_opening_counts_drawn_as_a_vector_match_draws_one_by_one():
+    lam = np.array([0.0, 0.2, 0.0, 3.0, 0.7, 12.0, 0.0, 0.05] * 5)
+    one = np.random.Generator(np.random.PCG64(11))
+    vector = np.random.Generator(np.random.PCG64(11))
+    assert np.array_equal([one.poisson(x) for x in lam], vector.poisson(lam))
+    assert one.random() == vector.random()
+
+
+def test_a_short_run_gives_the_same_outputs_on_both_paths(monkeypatch):
+    scenario = load_scenario(
+        "small_town", "jusou_full", scale=20.0, overrides={"switches.warmup_months": 6}
+    )
+    frames = []
+    for flag in (False, True):
+        monkeypatch.setattr(kernels, "USE_NUMBA", flag)
+        model = CommunityModel(scenario, seed=7).run(12)
+        r = model.residents
+        frames.append((model.recorder.timeseries(), r.venue.tobytes(), r.vol_venue.tobytes()))
+    (town_a, venue_a, vol_a), (town_b, venue_b, vol_b) = frames
+    assert town_a.equals(town_b)
+    assert venue_a == venue_b
+    assert vol_a == vol_b
+    assert town_a["venue_regulars"].iloc[-1] > 0
+
+
+@pytest.mark.parametrize("n", [0, 1, 3_000])
+def test_hidden_needs_of_regulars_are_the_same_on_both_paths(both, n):
+    from model.population import hidden_needs
+
+    rng = np.random.default_rng(n)
+    sev = rng.integers(0, 4, (5, n)).astype(np.int8) * (rng.random((5, n)) < 0.2)
+    supported = rng.random((5, n)) < 0.3
+    known = rng.random((5, n)) < 0.3
+    idx = np.flatnonzero(rng.random(n) < 0.5)
+    a, b = both(vk.any_hidden, sev.astype(np.int8), supported, known, idx)
+    _same(a, b)
+    assert np.array_equal(a, hidden_needs_of(sev, supported, known, idx, hidden_needs))
+
+
+def hidden_needs_of(sev, supported, known, idx, hidden_needs):
+    """The population module's own rule, on a stand-in with the three columns."""
+
+    class Columns:
+        pass
+
+    r = Columns()
+    r.sev, r.supported, r.known = sev, supported, known
+    return hidden_needs(r, idx).any(axis=0)
