@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, SupportsFloat
+from typing import TYPE_CHECKING, SupportsFloat, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 CALENDAR_COLUMNS = ("month", "year", "calendar_month")
 Report = tuple[dict[str, float], dict[str, np.ndarray]]
 Reporter = Callable[["CommunityModel"], Report]
+T = TypeVar("T")
 
 
 @dataclass
@@ -79,6 +80,20 @@ class Recorder:
         self.reporters = list(reporters)
         self._town: list[dict[str, float]] = []
         self._district: list[tuple[int, int, int, dict[str, np.ndarray]]] = []
+        self._shared: dict[str, object] | None = None  # within one record() call
+
+    def shared(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per :meth:`record` call, for all its reporters.
+
+        Reporters count the month's residents in one tabulation and share it this way;
+        a reporter called on its own (outside :meth:`record`) computes afresh.
+        """
+        shared = getattr(self, "_shared", None)
+        if shared is None:
+            return compute()
+        if key not in shared:
+            shared[key] = compute()
+        return shared[key]
 
     def record(self, model: CommunityModel) -> None:
         """Append this month's metrics from every reporter."""
@@ -89,10 +104,14 @@ class Recorder:
             "calendar_month": float(calendar_month),
         }
         district: dict[str, np.ndarray] = {}
-        for reporter in self.reporters:
-            t, d = reporter(model)
-            town.update(t)
-            district.update(d)
+        self._shared = {}
+        try:
+            for reporter in self.reporters:
+                t, d = reporter(model)
+                town.update(t)
+                district.update(d)
+        finally:
+            self._shared = None
         self._town.append(town)
         self._district.append((model.month, year, calendar_month, district))
 

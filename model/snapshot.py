@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 PART_VENUE, PART_GROUP, PART_VOLUNTEER = 0.0, 0.25, 0.5
 
 
-_AGE_GROUP_OF_YEAR = np.searchsorted(np.array([18, 40, 65, 75]), np.arange(AGE_YEARS), side="right")
+# The equity outputs' age groups, 0-17, 18-39, 40-64, 65-74 and 75+, by year of age.
+_AGE_GROUP_STARTS = np.array([18, 40, 65, 75])
+AGE_GROUP_OF_YEAR = np.searchsorted(_AGE_GROUP_STARTS, np.arange(AGE_YEARS), side="right")
+N_AGE_GROUPS = _AGE_GROUP_STARTS.size + 1
 
 
 class Snapshot:
@@ -47,7 +50,7 @@ class Snapshot:
     @cached_property
     def age_group(self) -> np.ndarray:
         """Age group index for the equity outputs: 0-17, 18-39, 40-64, 65-74, 75+."""
-        return _AGE_GROUP_OF_YEAR[self.years]
+        return AGE_GROUP_OF_YEAR[self.years]
 
     @cached_property
     def home(self) -> np.ndarray:

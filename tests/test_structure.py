@@ -102,16 +102,17 @@ STRUCTURAL = {
     },
     "model/projection.py": {"FIT_MAX": "search bound of a fit", "RATE_CAP": "numerical guard"},
     "model/reports.py": {
+        "WAIT_QUANTILE": "a reported statistic (the 90th percentile)",
+        "OPEN_EDGE": "sentinel: upper edge of the open last band",
+    },
+    "model/streams.py": {"_MASK64": "64-bit mask"},
+    "model/tabulation.py": {
         "WORKING_AGE": "statistical definition (生産年齢人口 15-64, 年少人口 0-14)",
         "SURVEY_ADULT_AGE": "statistical definition (the isolation survey's 16+)",
         "VOLUNTEER_SURVEY_AGE": "statistical definition (社会生活基本調査 10+)",
         "YOUNG_OLD_END": "statistical definition (the survey's band 65-79)",
-        "WAIT_QUANTILE": "a reported statistic (the 90th percentile)",
-        "OPEN_EDGE": "sentinel: upper edge of the open last band",
-        "BOTH": "a code of a tabulation",
-        "FOURTH_BIT": "a bit of a tabulation",
+        "PAST_YEAR": "statistical definition ('in the past year': 12 months)",
     },
-    "model/streams.py": {"_MASK64": "64-bit mask"},
     "model/support.py": {
         "COUNTER_OFFSET_KM": "drawing position",
         "STAFF_PER": "unit of staff_per_20k",
