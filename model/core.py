@@ -107,7 +107,7 @@ def _start(model: CommunityModel) -> None:
 
 
 def _age_and_exit(model: CommunityModel) -> None:
-    demography.age_and_exit(model, None)
+    demography.age_and_exit(model)
 
 
 def _snapshot(model: CommunityModel) -> None:

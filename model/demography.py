@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.stats import poisson
 
-from . import kernels
+from . import demography_kernels
+from .lifetable import TOP
 from .parameters import ParameterError, param
 from .population import (
     ADULT_AGE,
@@ -67,6 +68,8 @@ N_ASFR = len(ASFR_BANDS) - 1
 MIGRATION_BANDS = (0, 15, 18, 25, 35, 50, 65, 75)
 NET_BANDS = (0, 15, 18, 25, 40, 65, 75)  # net migration by age: 0-14 … 75+
 EMPLOYMENT_BANDS = (15, 20, 60, 65, 70, 75)
+# Migration band of each completed year of age 0..110 (everyone dies by 110).
+NET_BAND_OF_YEAR = np.searchsorted(NET_BANDS, np.arange(MAX_AGE_M // 12 + 1), side="right") - 1
 LIFE_TABLE_SOURCE = (
     "[mhlw-life-table-2023] Siler fit: e0 men 81.09, women 87.14; e65 men 19.52, women 24.38"
 )
@@ -532,49 +535,36 @@ class DemographyTables:
         self.year = year
 
 
-def age_and_exit(model: CommunityModel, death_factor: np.ndarray | None) -> None:
+def age_and_exit(model: CommunityModel) -> None:
     """Age everyone by a month; decide deaths and moves out with one draw per resident.
 
     Below the death probability a draw means death; in the next slice an exchange move
-    (replaced by :func:`in_migration`); in the slice after, a net move out.
+    (replaced by :func:`in_migration`); in the slice after, a net move out (decided once
+    per household: a couple shares the rate of its band). Heads and partners decide for
+    their household, adult children for themselves; a moving head takes the household
+    along. The sweeps over the columns are :func:`model.demography_kernels.age_and_exit_arrays`.
     """
     r = model.residents
     month = model.month
-    alive = r.alive
-    np.add(r.age_m, 1, out=r.age_m, where=alive)
-    np.minimum(r.age_m, MAX_AGE_M, out=r.age_m)
     t = model.demo_tables
-    years = r.age_m // 12
-    model.migration_record.expose(years[alive])
-    year = model.calendar(month - 1)[0]  # the calendar year of the month being lived
-    model.life_record.expose(year, r.sex[alive], years[alive])
-    # Heads and partners decide for their household; adult children decide for themselves.
-    head = r.role == ROLE_HEAD
-    mover = head | ((r.role == ROLE_CHILD) & (years >= ADULT_AGE))
-    # A net move is decided once per household: a couple shares the rate of its band.
-    heads_per_hh = np.bincount(r.hh[alive & head], minlength=model.households.n)
     u = model.streams["exit"].uniform(r.pid, month)
-    code = kernels.exit_codes(
-        r.age_m, r.sex, mover, head, alive, r.hh, t.death, t.move_out, t.net_out,
-        heads_per_hh, u, death_factor,
+    out = demography_kernels.age_and_exit_arrays(
+        r.age_m, r.sex, r.role, r.alive, r.hh, u, model.households.n, MAX_AGE_M,
+        t.death, t.move_out, t.net_out, NET_BAND_OF_YEAR, TOP,
     )  # fmt: skip
-    dies = code == kernels.DIES
-    exchange = code == kernels.EXCHANGE
-    net = code == kernels.NET
-    # A moving head takes the household along: everyone in it who is not dying, by the
-    # head's kind of move (a net move wins if both happen in one household).
-    hh_kind = np.zeros(model.households.n, dtype=np.int8)
-    hh_kind[r.hh[exchange & head]] = 1
-    hh_kind[r.hh[net & head]] = 2
-    kind = np.where(alive & ~dies, np.maximum(hh_kind[r.hh], np.where(net, 2, exchange * 1)), 0)
-    leaves = kind > 0
-    r.alive[dies | leaves] = False
-    model.exchange_leavers = np.flatnonzero(kind == 1)
-    model.net_leavers = int(np.count_nonzero(kind == 2))
-    model.migration_record.out(years[leaves])
-    model.life_record.died(year, r.sex[dies], years[dies])
-    model.tally.deaths += int(dies.sum())
-    model.tally.out_migrants += int(leaves.sum())
+    model.exchange_leavers = out.exchange
+    model.net_leavers = out.leavers - out.exchange.size
+    model.migration_record.exposure += out.band_exposure
+    model.migration_record.out_moves += out.band_out
+    year = model.calendar(month - 1)[0]  # the calendar year of the month being lived
+    # The life record's tables by (sex, year of age), as LifeRecord.expose/died add them.
+    for store, counts in (
+        (model.life_record.exposure, out.life_exposure),
+        (model.life_record.deaths, out.life_deaths),
+    ):
+        store.setdefault(year, np.zeros((2, TOP))).ravel()[:] += counts
+    model.tally.deaths += out.deaths
+    model.tally.out_migrants += out.leavers
 
 
 @dataclass
@@ -852,6 +842,8 @@ def household_change(model: CommunityModel) -> None:
     r, p = model.residents, model.params.demography
     month = model.month
     years = r.age_m // 12
+    # Living members per household, counted once and kept up to date as people move.
+    sizes = model.household_sizes()
     # Leaving home (within town): adult children 18-34.
     young = (years >= ADULT_AGE) & (years < p.leave_home_below)
     candidates = np.flatnonzero(r.alive & (r.role == ROLE_CHILD) & young)
@@ -866,50 +858,58 @@ def household_change(model: CommunityModel) -> None:
             model.pick_districts(leavers.size, gen),
         ).astype(np.int16)
         first = model.new_households(districts, r.pid[leavers], gen)
+        sizes = _moved(sizes, r.hh[leavers], model.households.n)
         r.origin_hh[leavers] = r.hh[leavers]
         r.hh[leavers] = first + np.arange(leavers.size, dtype=np.int32)
+        sizes[first:] = 1
         r.district[leavers] = districts
         r.role[leavers] = ROLE_HEAD
         model.on_left_home(leavers)
     # Household sizes after leaving home, and again after partnering (a child who leaves
     # to live with a partner can leave a widowed parent living alone).
-    _partnering(model, model.household_sizes())
-    _elderly_moves(model, model.household_sizes())
+    sizes = _partnering(model, years, sizes)
+    _elderly_moves(model, years, sizes)
     if month % 12 == 0:
         update_employment(model)
 
 
-def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
+def _moved(sizes: np.ndarray, left: np.ndarray, n_hh: int) -> np.ndarray:
+    """``sizes`` grown to ``n_hh`` households, less one member per entry of ``left``."""
+    out = np.zeros(n_hh, dtype=sizes.dtype)
+    out[: sizes.size] = sizes
+    np.subtract.at(out, left, 1)
+    return out
+
+
+def _partnering(model: CommunityModel, years: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Never-married men and women 22-44 living alone or with their parents pair up by age.
 
     She moves in with him if he lives alone, he with her if she does; two who both live
-    with their parents leave home together into a new household in his district.
+    with their parents leave home together into a new household in his district. Returns
+    the household sizes after the moves.
     """
     r, p = model.residents, model.params.demography
-    years = r.age_m // 12
-    living_alone = (r.role == ROLE_HEAD) & (sizes[r.hh] == 1)
-    with_parents = r.role == ROLE_CHILD
-    single = (
-        r.alive
-        & r.never_married
-        & (years >= p.partner_from)
-        & (years < p.partner_below)
-        & (living_alone | with_parents)
+    # The age and status tests first, on every resident; the household's size only for
+    # the few who pass them.
+    idx = np.flatnonzero(
+        r.alive & r.never_married & (years >= p.partner_from) & (years < p.partner_below)
     )
-    if not single.any():
-        return
-    idx = np.flatnonzero(single)
+    role = r.role[idx]
+    idx = idx[((role == ROLE_HEAD) & (sizes[r.hh[idx]] == 1)) | (role == ROLE_CHILD)]
+    if idx.size == 0:
+        return sizes
     monthly = monthly_chance(p.partner_rate)
     ready = idx[model.streams["partner"].bernoulli(r.pid[idx], monthly, model.month)]
     men = ready[r.sex[ready] == MALE]
     women = ready[r.sex[ready] == FEMALE]
     k = min(men.size, women.size)
     if k == 0:
-        return
+        return sizes
     # Pair by age rank (ties broken by identity so the order is reproducible).
     men = men[np.lexsort((r.pid[men], r.age_m[men]))][:k]
     women = women[np.lexsort((r.pid[women], r.age_m[women]))][:k]
-    he_alone, she_alone = living_alone[men], living_alone[women]
+    he_alone = r.role[men] == ROLE_HEAD
+    she_alone = r.role[women] == ROLE_HEAD
     both_home = ~he_alone & ~she_alone
     if both_home.any():
         gen = model.streams["partner"].generator(model.month)
@@ -920,7 +920,9 @@ def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
     if both_home.any():
         home[both_home] = new_hh
     district = model.households.district[home]
-    leaving = np.concatenate([men[with_parents[men]], women[with_parents[women]]])
+    leaving = np.concatenate([men[~he_alone], women[~she_alone]])
+    sizes = _moved(sizes, np.concatenate([r.hh[men], r.hh[women]]), model.households.n)
+    np.add.at(sizes, home, 2)
     r.origin_hh[leaving] = r.hh[leaving]
     for people in (men, women):
         r.hh[people] = home
@@ -929,17 +931,18 @@ def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
         r.never_married[people] = False
     if leaving.size:
         model.on_left_home(leaving)
+    return sizes
 
 
-def _elderly_moves(model: CommunityModel, sizes: np.ndarray) -> None:
+def _elderly_moves(model: CommunityModel, years: np.ndarray, sizes: np.ndarray) -> None:
     """Older people living alone move in with a child's family or into a care facility.
 
     Care facilities are one institutional household per district: their residents stay
     in the population (as in the census) but no longer live alone at home.
     """
     r, p = model.residents, model.params.demography
-    years = r.age_m // 12
-    alone = np.flatnonzero(r.alive & (years >= OLD_AGE) & (sizes[r.hh] == 1))
+    alone = np.flatnonzero(r.alive & (years >= OLD_AGE))
+    alone = alone[sizes[r.hh[alone]] == 1]
     if alone.size == 0:
         return
     # A child's household in town: any resident who grew up in the elder's household.
