@@ -231,9 +231,9 @@ PHASES: tuple[Phase, ...] = (
           "moving out.", warmup=False, switches=("demography",)),
     Phase("births", "demography", demography.births,
           "Births.", warmup=False, switches=("demography",)),
-    Phase("moves_in", "demography", demography.in_migration,
+    Phase("moves_in", "migration", demography.in_migration,
           "Moves in.", warmup=False, switches=("demography",)),
-    Phase("households", "demography", demography.household_change,
+    Phase("households", "households", demography.household_change,
           "Young adults leave home; singles partner; older people living alone move in with "
           "family or into a care facility; once a year, work status follows age.",
           warmup=False, switches=("demography",)),
