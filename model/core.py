@@ -229,7 +229,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("deaths_and_moves_out", "demography", _age_and_exit,
           "Everyone ages a month; one draw per resident decides death and, failing that, "
           "moving out.", warmup=False, switches=("demography",)),
-    Phase("births", "demography", demography.births,
+    Phase("births", "births", demography.births,
           "Births.", warmup=False, switches=("demography",)),
     Phase("moves_in", "migration", demography.in_migration,
           "Moves in.", warmup=False, switches=("demography",)),

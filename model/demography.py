@@ -9,9 +9,10 @@ Rules, in the order :meth:`model.core.CommunityModel.step` calls them:
    move (the town's own net loss by age, e.g. the 18-24 outflow of shrinking towns).
    A household moves when a head/partner moves; young adults living with their parents
    leave on their own.
-2. :func:`births` — women 15-49 give birth at age-specific rates scaled to the
-   total fertility rate of the calendar year; partnered women bear almost all children
-   (non-marital births are about 2 % in Japan). The newborn joins the mother's household.
+2. :func:`births` (:mod:`model.births`) — women 15-49 give birth at age-specific rates
+   scaled to the total fertility rate of the calendar year; partnered women bear almost
+   all children (non-marital births are about 2 % in Japan). The newborn joins the
+   mother's household.
 3. :func:`in_migration` (:mod:`model.migration`) — each household or person that left
    by exchange is replaced by newcomers of the same make-up (ages, sexes, roles), so
    exchange moves have no net effect at any age; then returners (a share of the month's
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import demography_kernels
+from .births import ASFR_BANDS, ASFR_WIDTH, FertilityRecord, births
 from .households import household_change, update_employment
 from .lifetable import TOP
 from .migration import (
@@ -58,8 +60,6 @@ from .population import (
     AGE_YEARS,
     FEMALE,
     MALE,
-    ROLE_CHILD,
-    ROLE_HEAD,
     TINY,
 )
 from .rates import monthly_chance
@@ -68,10 +68,6 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 MAX_AGE_M = 110 * 12  # everyone dies by 110: the life table's last row
-ASFR_BANDS = (15, 20, 25, 30, 35, 40, 45, 50)
-FERTILE_FROM, FERTILE_BELOW = ASFR_BANDS[0], ASFR_BANDS[-1]
-ASFR_WIDTH = ASFR_BANDS[1] - ASFR_BANDS[0]  # years per fertility band
-N_ASFR = len(ASFR_BANDS) - 1
 MIGRATION_BANDS = (0, 15, 18, 25, 35, 50, 65, 75)
 NET_BANDS = (0, 15, 18, 25, 40, 65, 75)  # net migration by age: 0-14 … 75+
 EMPLOYMENT_BANDS = (15, 20, 60, 65, 70, 75)
@@ -610,79 +606,6 @@ class MigrationRecord:
         years = self.exposure / 12.0
         net = self.internal_in - self.out_moves
         return np.divide(net, years, out=np.zeros(len(NET_BANDS)), where=years > 0)
-
-
-@dataclass
-class FertilityRecord:
-    """Births and women-months by mother's 5-year age band, to read the realised TFR."""
-
-    births: np.ndarray = field(default_factory=lambda: np.zeros(7))
-    exposure: np.ndarray = field(default_factory=lambda: np.zeros(7))
-
-    def add(self, women_years: np.ndarray, mothers_years: np.ndarray) -> None:
-        """Count one month of exposure for ``women_years`` and births to ``mothers_years``."""
-        bands = (women_years - FERTILE_FROM) // ASFR_WIDTH
-        self.exposure += np.bincount(bands, minlength=N_ASFR)[:N_ASFR]
-        mothers = (mothers_years - FERTILE_FROM) // ASFR_WIDTH
-        self.births += np.bincount(mothers, minlength=N_ASFR)[:N_ASFR]
-
-    def tfr(self) -> float:
-        """Σ over bands of 5 × births per woman-year."""
-        rate = np.divide(
-            self.births, self.exposure / 12.0, out=np.zeros(N_ASFR), where=self.exposure > 0
-        )
-        return float(ASFR_WIDTH * rate.sum())
-
-
-def _partnered(model: CommunityModel, women: np.ndarray) -> np.ndarray:
-    """Which of ``women`` share a household with a partner (a head/partner of the other sex)."""
-    r = model.residents
-    men = np.flatnonzero(r.alive & (r.sex == MALE) & (r.role == ROLE_HEAD))
-    men_per_hh = np.bincount(r.hh[men], minlength=model.households.n)
-    return (r.role[women] == ROLE_HEAD) & (men_per_hh[r.hh[women]] > 0)
-
-
-def births(model: CommunityModel) -> None:
-    """Women 15-49 give birth at rates that keep the TFR; newborns join their household."""
-    r, p = model.residents, model.params.demography
-    years = r.age_m // 12
-    women = np.flatnonzero(
-        r.alive & (r.sex == FEMALE) & (years >= FERTILE_FROM) & (years < FERTILE_BELOW)
-    )
-    if women.size == 0:
-        return
-    base = model.demo_tables.asfr[years[women]]
-    partnered = _partnered(model, women)
-    # Partnered women bear almost all children. Rates are rescaled within each 5-year
-    # band so that every band keeps its age-specific rate, and so the TFR holds.
-    band = (years[women] - FERTILE_FROM) // ASFR_WIDTH
-    expected = np.bincount(band, weights=base, minlength=N_ASFR)
-    denom_p = np.bincount(band, weights=base * partnered, minlength=N_ASFR)
-    denom_u = expected - denom_p
-    share_u = np.where(denom_p > 0, p.nonmarital_birth_ratio, 1.0)
-    k_p = np.divide((1 - share_u) * expected, denom_p, out=np.zeros(N_ASFR), where=denom_p > 0)
-    k_u = np.divide(share_u * expected, denom_u, out=np.zeros(N_ASFR), where=denom_u > 0)
-    prob = np.minimum(base * np.where(partnered, k_p[band], k_u[band]), 1.0)
-    stream = model.streams["births"]
-    mothers = women[stream.bernoulli(r.pid[women], prob, model.month)]
-    model.fertility_record.add(years[women], years[mothers])
-    n = mothers.size
-    if n == 0:
-        return
-    pids = stream.keys(r.pid[mothers], model.month, k=1)
-    sex = np.where(stream.uniform(pids, model.month, k=2) < p.male_birth_share, MALE, FEMALE)
-    new = model.residents.append(
-        n,
-        pid=pids,
-        age_m=0,
-        sex=sex,
-        hh=model.residents.hh[mothers],
-        district=model.residents.district[mothers],
-        role=ROLE_CHILD,
-        arrival_m=model.month,
-    )
-    model.tally.births += n
-    model.on_new_residents(new, newborn=True)
 
 
 __all__ = [
