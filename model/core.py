@@ -107,7 +107,7 @@ def _start(model: CommunityModel) -> None:
 
 
 def _age_and_exit(model: CommunityModel) -> None:
-    demography.age_and_exit(model, None)
+    demography.age_and_exit(model)
 
 
 def _snapshot(model: CommunityModel) -> None:
@@ -224,11 +224,11 @@ PHASES: tuple[Phase, ...] = (
     Phase("deaths_and_moves_out", "demography", _age_and_exit,
           "Everyone ages a month; one draw per resident decides death and, failing that, "
           "moving out.", warmup=False, switches=("demography",)),
-    Phase("births", "demography", demography.births,
+    Phase("births", "births", demography.births,
           "Births.", warmup=False, switches=("demography",)),
-    Phase("moves_in", "demography", demography.in_migration,
+    Phase("moves_in", "migration", demography.in_migration,
           "Moves in.", warmup=False, switches=("demography",)),
-    Phase("households", "demography", demography.household_change,
+    Phase("households", "households", demography.household_change,
           "Young adults leave home; singles partner; older people living alone move in with "
           "family or into a care facility; once a year, work status follows age.",
           warmup=False, switches=("demography",)),

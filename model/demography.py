@@ -9,16 +9,19 @@ Rules, in the order :meth:`model.core.CommunityModel.step` calls them:
    move (the town's own net loss by age, e.g. the 18-24 outflow of shrinking towns).
    A household moves when a head/partner moves; young adults living with their parents
    leave on their own.
-2. :func:`births` — women 15-49 give birth at age-specific rates scaled to the
-   total fertility rate of the calendar year; partnered women bear almost all children
-   (non-marital births are about 2 % in Japan). The newborn joins the mother's household.
-3. :func:`in_migration` — each household or person that left by exchange is replaced by
-   newcomers of the same make-up (ages, sexes, roles), so exchange moves have no net
-   effect at any age; then returners (a share of the month's net leavers, aged 25-39),
-   other net arrivals (``in_rate``) and foreign net in-migration (the national figure
-   scaled to the town) arrive as units: young singles, couples, families, older people.
-4. :func:`household_change` — young adults leave home within town; singles partner;
-   people retire. Widowhood and elderly living alone follow from deaths.
+2. :func:`births` (:mod:`model.births`) — women 15-49 give birth at age-specific rates
+   scaled to the total fertility rate of the calendar year; partnered women bear almost
+   all children (non-marital births are about 2 % in Japan). The newborn joins the
+   mother's household.
+3. :func:`in_migration` (:mod:`model.migration`) — each household or person that left
+   by exchange is replaced by newcomers of the same make-up (ages, sexes, roles), so
+   exchange moves have no net effect at any age; then returners (a share of the month's
+   net leavers, aged 25-39), other net arrivals (``in_rate``) and foreign net
+   in-migration (the national figure scaled to the town) arrive as units: young
+   singles, couples, families, older people.
+4. :func:`household_change` (:mod:`model.households`) — young adults leave home within
+   town; singles partner; people retire. Widowhood and elderly living alone follow from
+   deaths.
 
 Rates that change with the calendar (life expectancy, fertility) are read from
 piecewise-linear paths by year (:func:`path_value`); a profile with an annual-change
@@ -36,22 +39,27 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import poisson
 
-from . import kernels
+from . import demography_kernels
+from .births import ASFR_BANDS, ASFR_WIDTH, FertilityRecord, births
+from .households import household_change, update_employment
+from .lifetable import TOP
+from .migration import (
+    FAMILY,
+    KIDS,
+    KIDS_P,
+    UNIT_AGES,
+    UNIT_COUPLE_SHARE,
+    Units,
+    in_migration,
+    make_units,
+    mean_unit_size,
+)
 from .parameters import ParameterError, param
 from .population import (
-    ADULT_AGE,
     AGE_YEARS,
-    FACILITY_OLDEST,
     FEMALE,
-    LATE_OLD_AGE,
     MALE,
-    MAX_AGE,
-    OLD_AGE,
-    ROLE_CHILD,
-    ROLE_HEAD,
-    ROLE_PARENT,
     TINY,
 )
 from .rates import monthly_chance
@@ -60,13 +68,11 @@ if TYPE_CHECKING:
     from .core import CommunityModel
 
 MAX_AGE_M = 110 * 12  # everyone dies by 110: the life table's last row
-ASFR_BANDS = (15, 20, 25, 30, 35, 40, 45, 50)
-FERTILE_FROM, FERTILE_BELOW = ASFR_BANDS[0], ASFR_BANDS[-1]
-ASFR_WIDTH = ASFR_BANDS[1] - ASFR_BANDS[0]  # years per fertility band
-N_ASFR = len(ASFR_BANDS) - 1
 MIGRATION_BANDS = (0, 15, 18, 25, 35, 50, 65, 75)
 NET_BANDS = (0, 15, 18, 25, 40, 65, 75)  # net migration by age: 0-14 … 75+
 EMPLOYMENT_BANDS = (15, 20, 60, 65, 70, 75)
+# Migration band of each completed year of age 0..110 (everyone dies by 110).
+NET_BAND_OF_YEAR = np.searchsorted(NET_BANDS, np.arange(MAX_AGE_M // 12 + 1), side="right") - 1
 LIFE_TABLE_SOURCE = (
     "[mhlw-life-table-2023] Siler fit: e0 men 81.09, women 87.14; e65 men 19.52, women 24.38"
 )
@@ -532,49 +538,36 @@ class DemographyTables:
         self.year = year
 
 
-def age_and_exit(model: CommunityModel, death_factor: np.ndarray | None) -> None:
+def age_and_exit(model: CommunityModel) -> None:
     """Age everyone by a month; decide deaths and moves out with one draw per resident.
 
     Below the death probability a draw means death; in the next slice an exchange move
-    (replaced by :func:`in_migration`); in the slice after, a net move out.
+    (replaced by :func:`in_migration`); in the slice after, a net move out (decided once
+    per household: a couple shares the rate of its band). Heads and partners decide for
+    their household, adult children for themselves; a moving head takes the household
+    along. The sweeps over the columns are :func:`model.demography_kernels.age_and_exit_arrays`.
     """
     r = model.residents
     month = model.month
-    alive = r.alive
-    np.add(r.age_m, 1, out=r.age_m, where=alive)
-    np.minimum(r.age_m, MAX_AGE_M, out=r.age_m)
     t = model.demo_tables
-    years = r.age_m // 12
-    model.migration_record.expose(years[alive])
-    year = model.calendar(month - 1)[0]  # the calendar year of the month being lived
-    model.life_record.expose(year, r.sex[alive], years[alive])
-    # Heads and partners decide for their household; adult children decide for themselves.
-    head = r.role == ROLE_HEAD
-    mover = head | ((r.role == ROLE_CHILD) & (years >= ADULT_AGE))
-    # A net move is decided once per household: a couple shares the rate of its band.
-    heads_per_hh = np.bincount(r.hh[alive & head], minlength=model.households.n)
     u = model.streams["exit"].uniform(r.pid, month)
-    code = kernels.exit_codes(
-        r.age_m, r.sex, mover, head, alive, r.hh, t.death, t.move_out, t.net_out,
-        heads_per_hh, u, death_factor,
+    out = demography_kernels.age_and_exit_arrays(
+        r.age_m, r.sex, r.role, r.alive, r.hh, u, model.households.n, MAX_AGE_M,
+        t.death, t.move_out, t.net_out, NET_BAND_OF_YEAR, TOP,
     )  # fmt: skip
-    dies = code == kernels.DIES
-    exchange = code == kernels.EXCHANGE
-    net = code == kernels.NET
-    # A moving head takes the household along: everyone in it who is not dying, by the
-    # head's kind of move (a net move wins if both happen in one household).
-    hh_kind = np.zeros(model.households.n, dtype=np.int8)
-    hh_kind[r.hh[exchange & head]] = 1
-    hh_kind[r.hh[net & head]] = 2
-    kind = np.where(alive & ~dies, np.maximum(hh_kind[r.hh], np.where(net, 2, exchange * 1)), 0)
-    leaves = kind > 0
-    r.alive[dies | leaves] = False
-    model.exchange_leavers = np.flatnonzero(kind == 1)
-    model.net_leavers = int(np.count_nonzero(kind == 2))
-    model.migration_record.out(years[leaves])
-    model.life_record.died(year, r.sex[dies], years[dies])
-    model.tally.deaths += int(dies.sum())
-    model.tally.out_migrants += int(leaves.sum())
+    model.exchange_leavers = out.exchange
+    model.net_leavers = out.leavers - out.exchange.size
+    model.migration_record.exposure += out.band_exposure
+    model.migration_record.out_moves += out.band_out
+    year = model.calendar(month - 1)[0]  # the calendar year of the month being lived
+    # The life record's tables by (sex, year of age), as LifeRecord.expose/died add them.
+    for store, counts in (
+        (model.life_record.exposure, out.life_exposure),
+        (model.life_record.deaths, out.life_deaths),
+    ):
+        store.setdefault(year, np.zeros((2, TOP))).ravel()[:] += counts
+    model.tally.deaths += out.deaths
+    model.tally.out_migrants += out.leavers
 
 
 @dataclass
@@ -615,376 +608,25 @@ class MigrationRecord:
         return np.divide(net, years, out=np.zeros(len(NET_BANDS)), where=years > 0)
 
 
-@dataclass
-class FertilityRecord:
-    """Births and women-months by mother's 5-year age band, to read the realised TFR."""
-
-    births: np.ndarray = field(default_factory=lambda: np.zeros(7))
-    exposure: np.ndarray = field(default_factory=lambda: np.zeros(7))
-
-    def add(self, women_years: np.ndarray, mothers_years: np.ndarray) -> None:
-        """Count one month of exposure for ``women_years`` and births to ``mothers_years``."""
-        bands = (women_years - FERTILE_FROM) // ASFR_WIDTH
-        self.exposure += np.bincount(bands, minlength=N_ASFR)[:N_ASFR]
-        mothers = (mothers_years - FERTILE_FROM) // ASFR_WIDTH
-        self.births += np.bincount(mothers, minlength=N_ASFR)[:N_ASFR]
-
-    def tfr(self) -> float:
-        """Σ over bands of 5 × births per woman-year."""
-        rate = np.divide(
-            self.births, self.exposure / 12.0, out=np.zeros(N_ASFR), where=self.exposure > 0
-        )
-        return float(ASFR_WIDTH * rate.sum())
-
-
-def _partnered_women(model: CommunityModel) -> np.ndarray:
-    """Women who share a household with a partner (a head/partner of the other sex)."""
-    r = model.residents
-    heads = r.alive & (r.role == ROLE_HEAD)
-    men_per_hh = np.bincount(r.hh[heads & (r.sex == MALE)], minlength=model.households.n)
-    return heads & (r.sex == FEMALE) & (men_per_hh[r.hh] > 0)
-
-
-def births(model: CommunityModel) -> None:
-    """Women 15-49 give birth at rates that keep the TFR; newborns join their household."""
-    r, p = model.residents, model.params.demography
-    years = r.age_m // 12
-    women = np.flatnonzero(
-        r.alive & (r.sex == FEMALE) & (years >= FERTILE_FROM) & (years < FERTILE_BELOW)
-    )
-    if women.size == 0:
-        return
-    base = model.demo_tables.asfr[years[women]]
-    partnered = _partnered_women(model)[women]
-    # Partnered women bear almost all children. Rates are rescaled within each 5-year
-    # band so that every band keeps its age-specific rate, and so the TFR holds.
-    band = (years[women] - FERTILE_FROM) // ASFR_WIDTH
-    expected = np.bincount(band, weights=base, minlength=N_ASFR)
-    denom_p = np.bincount(band, weights=base * partnered, minlength=N_ASFR)
-    denom_u = expected - denom_p
-    share_u = np.where(denom_p > 0, p.nonmarital_birth_ratio, 1.0)
-    k_p = np.divide((1 - share_u) * expected, denom_p, out=np.zeros(N_ASFR), where=denom_p > 0)
-    k_u = np.divide(share_u * expected, denom_u, out=np.zeros(N_ASFR), where=denom_u > 0)
-    prob = np.minimum(base * np.where(partnered, k_p[band], k_u[band]), 1.0)
-    stream = model.streams["births"]
-    mothers = women[stream.bernoulli(r.pid[women], prob, model.month)]
-    model.fertility_record.add(years[women], years[mothers])
-    n = mothers.size
-    if n == 0:
-        return
-    pids = stream.keys(r.pid[mothers], model.month, k=1)
-    sex = np.where(stream.uniform(pids, model.month, k=2) < p.male_birth_share, MALE, FEMALE)
-    new = model.residents.append(
-        n,
-        pid=pids,
-        age_m=0,
-        sex=sex,
-        hh=model.residents.hh[mothers],
-        district=model.residents.district[mothers],
-        role=ROLE_CHILD,
-        arrival_m=model.month,
-    )
-    model.tally.births += n
-    model.on_new_residents(new, newborn=True)
-
-
-# Arriving units: (youngest, oldest) age of the adults in years, and adults per unit.
-UNIT_AGES = ((18, 25), (25, 35), (27, 45), (35, 65), (65, 85))
-UNIT_COUPLE_SHARE = (0.0, 0.15, 1.0, 0.5, 0.5)
-FAMILY = 2  # index of the unit type that brings children
-KIDS = (1, 2, 3)
-KIDS_P = (0.45, 0.42, 0.13)
-
-
-@dataclass
-class Units:
-    """Arriving units laid out one row per person (see :func:`make_units`)."""
-
-    unit: np.ndarray  # unit index of each person
-    size: np.ndarray  # persons per unit
-    age_m: np.ndarray
-    sex: np.ndarray
-    role: np.ndarray
-    never_married: np.ndarray
-
-
-def mean_unit_size(shares: tuple[float, ...]) -> float:
-    """Expected persons per arriving unit for unit-kind ``shares``."""
-    w = np.asarray(shares, dtype=float) / max(sum(shares), TINY)
-    kids_mean = float(np.dot(KIDS, KIDS_P))
-    return float(np.dot(w, 1.0 + np.asarray(UNIT_COUPLE_SHARE))) + float(w[FAMILY]) * kids_mean
-
-
-def make_units(
-    gen: np.random.Generator,
-    shares: tuple[float, ...],
-    units: int,
-    *,
-    parent_gap: int,
-    child_below: int,
-) -> Units:
-    """``units`` arriving units of kinds drawn by ``shares``: singles, couples, families.
-
-    A family's children are at least ``parent_gap`` years younger than its first adult
-    and younger than ``child_below`` (both in years).
-    """
-    w = np.asarray(shares, dtype=float) / sum(shares)
-    kind = gen.choice(len(w), size=units, p=w)
-    lo = np.array([a for a, _ in UNIT_AGES])[kind] * 12
-    hi = np.array([b for _, b in UNIT_AGES])[kind] * 12
-    first_age = lo + (gen.random(units) * (hi - lo)).astype(np.int64)
-    couple = gen.random(units) < np.asarray(UNIT_COUPLE_SHARE)[kind]
-    kids = np.where(kind == FAMILY, gen.choice(KIDS, size=units, p=KIDS_P), 0)
-    size = 1 + couple + kids
-    unit = np.repeat(np.arange(units), size)
-    pos = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
-    n = unit.size
-    is_partner = couple[unit] & (pos == 1)
-    is_kid = pos >= 1 + couple[unit]
-    first_sex = gen.integers(0, 2, size=units)
-    kid_age = (
-        gen.random(n) * np.clip(first_age[unit] - parent_gap * 12, 1, child_below * 12)
-    ).astype(np.int64)
-    age_m = np.select(
-        [is_kid, is_partner],
-        [kid_age, first_age[unit] - 12 * (2 * first_sex[unit] - 1)],
-        first_age[unit],
-    )
-    sex = np.select(
-        [is_kid, is_partner], [gen.integers(0, 2, size=n), 1 - first_sex[unit]], first_sex[unit]
-    )
-    role = np.where(is_kid, ROLE_CHILD, ROLE_HEAD).astype(np.int8)
-    never_married = is_kid | ~(couple[unit] | (kind[unit] == len(w) - 1))
-    return Units(unit, size, age_m, sex, role, never_married)
-
-
-def _settle(
-    model: CommunityModel,
-    units: Units,
-    pids: np.ndarray,
-    gen: np.random.Generator,
-    *,
-    foreign: bool,
-) -> None:
-    """Newcomers ``units`` move into new households of the town."""
-    n = units.unit.size
-    if n == 0:
-        return
-    n_units = units.size.size
-    districts = model.pick_districts(n_units, gen)
-    first_hh = model.new_households(districts, pids[np.cumsum(units.size) - units.size], gen)
-    new = model.residents.append(
-        n,
-        pid=pids,
-        age_m=units.age_m,
-        sex=units.sex,
-        role=units.role,
-        hh=first_hh + units.unit,
-        district=districts[units.unit],
-        never_married=units.never_married,
-        arrival_m=model.month,
-    )
-    model.tally.in_migrants += n
-    model.migration_record.arrive(units.age_m // 12, foreign=foreign)
-    model.on_new_residents(new, newborn=False)
-
-
-def _replace_exchange_leavers(model: CommunityModel) -> None:
-    """Each household (or adult child) that left by exchange is replaced by its like."""
-    r = model.residents
-    left = model.exchange_leavers
-    if left.size == 0:
-        return
-    # A household whose head moved arrives whole; an adult child who moved on their own
-    # arrives alone, as the head of a new household.
-    head_moved = np.zeros(model.households.n, dtype=bool)
-    head_moved[r.hh[left[r.role[left] == ROLE_HEAD]]] = True
-    group = np.where(head_moved[r.hh[left]], r.hh[left], model.households.n + left)
-    order = np.argsort(group, kind="stable")
-    _, unit, size = np.unique(group[order], return_inverse=True, return_counts=True)
-    order = left[order]
-    role = np.where(head_moved[r.hh[order]], r.role[order], ROLE_HEAD).astype(np.int8)
-    units = Units(
-        unit, size, r.age_m[order].copy(), r.sex[order].copy(), role, r.never_married[order].copy()
-    )
-    stream = model.streams["in_migration"]
-    pids = stream.keys(r.pid[order], model.month, k=3)
-    _settle(model, units, pids, stream.generator(model.month, k=3), foreign=False)
-
-
-def _arrive_units(
-    model: CommunityModel, persons: float, shares: tuple[float, ...], k: int, *, foreign: bool
-) -> None:
-    """About ``persons`` newcomers (expected) arrive as units of kinds ``shares``."""
-    if persons <= 0 or sum(shares) <= 0:
-        return
-    stream = model.streams["in_migration"]
-    gen = stream.generator(model.month, k=k)
-    # The count is drawn by inversion so that arms with nearly equal populations draw
-    # nearly equal counts (common random numbers).
-    lam = persons / mean_unit_size(shares)
-    count = int(poisson.ppf(gen.random(), lam))
-    if count == 0:
-        return
-    p = model.params.demography
-    units = make_units(
-        gen, shares, count, parent_gap=p.family_parent_gap, child_below=p.family_child_below
-    )
-    pids = stream.keys(np.arange(units.unit.size, dtype=np.uint64), model.month, k=k)
-    _settle(model, units, pids, gen, foreign=foreign)
-
-
-def in_migration(model: CommunityModel) -> None:
-    """Exchange replacements, returners, further net arrivals and foreign net entries."""
-    p = model.params.demography
-    _replace_exchange_leavers(model)
-    n = model.residents.count()
-    _arrive_units(
-        model, p.return_share * model.net_leavers, p.return_unit_shares, k=4, foreign=False
-    )
-    _arrive_units(model, p.in_rate / 12.0 * n, p.in_unit_shares, k=5, foreign=False)
-    foreign_rate = p.foreign_net_national / p.national_population * p.foreign_share
-    _arrive_units(model, foreign_rate / 12.0 * n, p.foreign_unit_shares, k=6, foreign=True)
-
-
-def household_change(model: CommunityModel) -> None:
-    """Young adults leave home within town; singles partner; elders move; work follows age."""
-    r, p = model.residents, model.params.demography
-    month = model.month
-    years = r.age_m // 12
-    # Leaving home (within town): adult children 18-34.
-    young = (years >= ADULT_AGE) & (years < p.leave_home_below)
-    candidates = np.flatnonzero(r.alive & (r.role == ROLE_CHILD) & young)
-    monthly = monthly_chance(p.leave_home_rate)
-    stream = model.streams["leave_home"]
-    leavers = candidates[stream.bernoulli(r.pid[candidates], monthly, month)]
-    if leavers.size:
-        gen = stream.generator(month)
-        districts = np.where(
-            gen.random(leavers.size) < p.leave_home_nearby,
-            r.district[leavers],
-            model.pick_districts(leavers.size, gen),
-        ).astype(np.int16)
-        first = model.new_households(districts, r.pid[leavers], gen)
-        r.origin_hh[leavers] = r.hh[leavers]
-        r.hh[leavers] = first + np.arange(leavers.size, dtype=np.int32)
-        r.district[leavers] = districts
-        r.role[leavers] = ROLE_HEAD
-        model.on_left_home(leavers)
-    # Household sizes after leaving home, and again after partnering (a child who leaves
-    # to live with a partner can leave a widowed parent living alone).
-    _partnering(model, model.household_sizes())
-    _elderly_moves(model, model.household_sizes())
-    if month % 12 == 0:
-        update_employment(model)
-
-
-def _partnering(model: CommunityModel, sizes: np.ndarray) -> None:
-    """Never-married men and women 22-44 living alone or with their parents pair up by age.
-
-    She moves in with him if he lives alone, he with her if she does; two who both live
-    with their parents leave home together into a new household in his district.
-    """
-    r, p = model.residents, model.params.demography
-    years = r.age_m // 12
-    living_alone = (r.role == ROLE_HEAD) & (sizes[r.hh] == 1)
-    with_parents = r.role == ROLE_CHILD
-    single = (
-        r.alive
-        & r.never_married
-        & (years >= p.partner_from)
-        & (years < p.partner_below)
-        & (living_alone | with_parents)
-    )
-    if not single.any():
-        return
-    idx = np.flatnonzero(single)
-    monthly = monthly_chance(p.partner_rate)
-    ready = idx[model.streams["partner"].bernoulli(r.pid[idx], monthly, model.month)]
-    men = ready[r.sex[ready] == MALE]
-    women = ready[r.sex[ready] == FEMALE]
-    k = min(men.size, women.size)
-    if k == 0:
-        return
-    # Pair by age rank (ties broken by identity so the order is reproducible).
-    men = men[np.lexsort((r.pid[men], r.age_m[men]))][:k]
-    women = women[np.lexsort((r.pid[women], r.age_m[women]))][:k]
-    he_alone, she_alone = living_alone[men], living_alone[women]
-    both_home = ~he_alone & ~she_alone
-    if both_home.any():
-        gen = model.streams["partner"].generator(model.month)
-        first = model.new_households(r.district[men[both_home]], r.pid[men[both_home]], gen)
-        new_hh = first + np.arange(int(both_home.sum()), dtype=np.int32)
-    # Where the couple will live: his home, hers, or a new one.
-    home = np.where(he_alone, r.hh[men], np.where(she_alone, r.hh[women], -1))
-    if both_home.any():
-        home[both_home] = new_hh
-    district = model.households.district[home]
-    leaving = np.concatenate([men[with_parents[men]], women[with_parents[women]]])
-    r.origin_hh[leaving] = r.hh[leaving]
-    for people in (men, women):
-        r.hh[people] = home
-        r.district[people] = district
-        r.role[people] = ROLE_HEAD
-        r.never_married[people] = False
-    if leaving.size:
-        model.on_left_home(leaving)
-
-
-def _elderly_moves(model: CommunityModel, sizes: np.ndarray) -> None:
-    """Older people living alone move in with a child's family or into a care facility.
-
-    Care facilities are one institutional household per district: their residents stay
-    in the population (as in the census) but no longer live alone at home.
-    """
-    r, p = model.residents, model.params.demography
-    years = r.age_m // 12
-    alone = np.flatnonzero(r.alive & (years >= OLD_AGE) & (sizes[r.hh] == 1))
-    if alone.size == 0:
-        return
-    # A child's household in town: any resident who grew up in the elder's household.
-    child_hh = np.full(model.households.n, -1, dtype=np.int64)
-    linked = np.flatnonzero(r.alive & (r.origin_hh >= 0))
-    child_hh[r.origin_hh[linked]] = r.hh[linked]
-    target = child_hh[r.hh[alone]]
-    p_join = np.where(target >= 0, monthly_chance(p.join_family_rate), 0.0)
-    fac_rate = np.select(
-        [years[alone] >= FACILITY_OLDEST, years[alone] >= LATE_OLD_AGE],
-        [p.facility_rate[1], p.facility_rate[0]],
-        0.0,
-    )
-    p_fac = monthly_chance(fac_rate)
-    u = model.streams["elderly_moves"].uniform(r.pid[alone], model.month)
-    joins = u < p_join
-    enters = ~joins & (u < p_join + p_fac)
-    movers = alone[joins]
-    r.hh[movers] = target[joins]
-    r.district[movers] = model.households.district[target[joins]]
-    r.role[movers] = ROLE_PARENT
-    model.move_to_facility(alone[enters])
-
-
-def update_employment(model: CommunityModel) -> None:
-    """Once a year, work status follows the employment rate of one's age and sex.
-
-    Each person keeps one lifelong propensity, so the same people stay in work from year
-    to year and leave it as the rate for their age falls (retirement).
-    """
-    r = model.residents
-    years = np.minimum(r.age_m // 12, MAX_AGE)
-    rate = model.demo_tables.employment[r.sex, years]
-    propensity = model.streams["employment"].uniform(r.pid, 0)
-    r.working[:] = r.alive & (propensity < rate)
-
-
 __all__ = [
+    "FAMILY",
+    "KIDS",
+    "KIDS_P",
+    "UNIT_AGES",
+    "UNIT_COUPLE_SHARE",
     "DemographyParams",
     "DemographyTables",
+    "FertilityRecord",
+    "MigrationRecord",
+    "Units",
     "age_and_exit",
     "annual_hazard",
     "births",
     "household_change",
     "in_migration",
     "life_expectancy",
+    "make_units",
+    "mean_unit_size",
     "monthly_death_table",
+    "update_employment",
 ]

@@ -56,30 +56,3 @@ def test_a_short_run_gives_the_same_outputs_on_both_paths(numpy_path):
     assert town_a.equals(town_b)
     assert district_a.equals(district_b)
     assert town_a["population"].iloc[-1] > 0
-
-
-def test_exit_codes_are_the_same_on_both_paths(numpy_path):
-    gen = np.random.default_rng(6)
-    n, n_hh = 60_000, 25_000
-    age_m = gen.integers(0, 1321, n).astype(np.int16)
-    sex = gen.integers(0, 2, n).astype(np.int8)
-    role = gen.integers(0, 3, n)
-    head = role == 0
-    mover = head | ((role == 1) & (age_m >= 18 * 12))
-    alive = gen.random(n) < 0.97
-    hh = gen.integers(0, n_hh, n).astype(np.int32)
-    death = gen.random((2, 1321)) * 0.05
-    move_out = gen.random(121) * 0.05
-    net_out = gen.random(121) * 0.05
-    heads = np.bincount(hh[alive & head], minlength=n_hh)
-    u = gen.random(n)
-    args = (age_m, sex, mover, head, alive, hh, death, move_out, net_out, heads, u)
-    numpy_path(False)
-    expected = kernels.exit_codes(*args)
-    numpy_path(True)
-    assert np.array_equal(kernels.exit_codes(*args), expected)
-    counts = np.bincount(expected, minlength=4)
-    assert counts[kernels.DIES] > 100
-    assert counts[kernels.EXCHANGE] > 100
-    assert counts[kernels.NET] > 100
-    assert not expected[~alive].any()

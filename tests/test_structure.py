@@ -62,8 +62,8 @@ STRUCTURAL = {
     "model/core.py": {"CAPACITY_HEADROOM": "array capacity", "MIN_CAPACITY": "array size"},
     "model/demography.py": {
         "MAX_AGE_M": "the life table's last age",
-        "FAMILY": "a label",
     },
+    "model/migration.py": {"FAMILY": "a label"},
     "model/lifetable.py": {"TOP": "the life table's last age"},
     "model/needs_kernels.py": {
         "N_FIELDS": "the four welfare fields",

@@ -1,0 +1,228 @@
+"""The month's aging, deaths and moves out in three sweeps, compiled or in NumPy.
+
+:func:`age_and_exit_arrays` is the whole of :func:`model.demography.age_and_exit` over
+the resident columns: everyone alive ages a month; one uniform per resident (the
+``exit`` stream's hash of its ``pid``) decides death, an exchange move or a net move;
+a moving head takes the household along. With Numba it is one compiled function of
+three passes (ages and counts; draws; who leaves); :func:`age_and_exit_numpy` is its
+bit-identical NumPy twin (the same comparisons of the same float64 sums), which runs
+with ``KYOSEI_NUMBA=0``. ``tests/test_kernels_demog.py`` checks the two against each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import kernels
+from .population import ADULT_AGE, ROLE_CHILD, ROLE_HEAD
+
+STAY, DIES, EXCHANGE, NET = 0, 1, 2, 3  # what one resident's draw decided
+KIND_STAYS, KIND_EXCHANGE, KIND_NET = 0, 1, 2  # how a household (or person) leaves: net wins
+
+
+@dataclass
+class Exits:
+    """What a month's aging and exits counted (all counts are int64 arrays).
+
+    ``life_exposure`` and ``life_deaths`` are by ``sex * top + min(years, top - 1)``
+    (:mod:`model.lifetable`'s layout); ``band_exposure`` and ``band_out`` by migration
+    band; ``exchange`` the indices, in order, of everyone leaving by an exchange move.
+    """
+
+    life_exposure: np.ndarray
+    life_deaths: np.ndarray
+    band_exposure: np.ndarray
+    band_out: np.ndarray
+    exchange: np.ndarray
+    deaths: int
+    leavers: int
+
+
+def age_and_exit_numpy(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    role: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    u: np.ndarray,
+    n_hh: int,
+    max_age_m: int,
+    death: np.ndarray,
+    move_out: np.ndarray,
+    net_out: np.ndarray,
+    band_of_year: np.ndarray,
+    top: int,
+) -> Exits:
+    """Age the living, draw exits with uniforms ``u``, mark leavers dead (in place)."""
+    np.add(age_m, 1, out=age_m, where=alive)
+    np.minimum(age_m, max_age_m, out=age_m)
+    years = age_m // 12
+    n_bands = int(band_of_year.max()) + 1 if band_of_year.size else 0
+    cell = sex.astype(np.intp) * top + np.minimum(years, top - 1)
+    life_exposure = np.bincount(cell[alive], minlength=2 * top)[: 2 * top]
+    band = band_of_year[years]
+    band_exposure = np.bincount(band[alive], minlength=n_bands)[:n_bands]
+    # Heads and partners decide for their household; adult children decide for themselves.
+    head = role == ROLE_HEAD
+    mover = head | ((role == ROLE_CHILD) & (years >= ADULT_AGE))
+    # A net move is decided once per household: a couple shares the rate of its band.
+    heads_per_hh = np.bincount(hh[alive & head], minlength=n_hh)
+    q_death = death[sex, age_m]
+    q_out = np.where(mover, move_out[years], 0.0)
+    sharing = np.where(head, np.maximum(heads_per_hh[hh], 1), 1)
+    q_net = np.where(mover, net_out[years] / sharing, 0.0)
+    dies = alive & (u < q_death)
+    exchange = alive & ~dies & (u < q_death + q_out)
+    net = alive & ~dies & ~exchange & (u < q_death + q_out + q_net)
+    # A moving head takes the household along: everyone in it who is not dying, by the
+    # head's kind of move (a net move wins if both happen in one household).
+    hh_kind = np.zeros(n_hh, dtype=np.int8)
+    hh_kind[hh[exchange & head]] = KIND_EXCHANGE
+    hh_kind[hh[net & head]] = KIND_NET
+    own = np.where(net, KIND_NET, exchange * KIND_EXCHANGE)
+    kind = np.where(alive & ~dies, np.maximum(hh_kind[hh], own), 0)
+    leaves = kind > 0
+    alive[dies | leaves] = False
+    return Exits(
+        life_exposure=life_exposure,
+        life_deaths=np.bincount(cell[dies], minlength=2 * top)[: 2 * top],
+        band_exposure=band_exposure,
+        band_out=np.bincount(band[leaves], minlength=n_bands)[:n_bands],
+        exchange=np.flatnonzero(kind == KIND_EXCHANGE),
+        deaths=int(np.count_nonzero(dies)),
+        leavers=int(np.count_nonzero(leaves)),
+    )
+
+
+@kernels.jit
+def _age_and_exit_loop(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    role: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    u: np.ndarray,
+    max_age_m: int,
+    death: np.ndarray,
+    move_out: np.ndarray,
+    net_out: np.ndarray,
+    band_of_year: np.ndarray,
+    top: int,
+    heads: np.ndarray,
+    hh_kind: np.ndarray,
+    codes: np.ndarray,
+    life_exposure: np.ndarray,
+    life_deaths: np.ndarray,
+    band_exposure: np.ndarray,
+    band_out: np.ndarray,
+    exchange: np.ndarray,
+) -> int:
+    n = age_m.size
+    # Pass 1: ages, exposure, heads per household.
+    for i in range(n):
+        a = age_m[i] + 1 if alive[i] else age_m[i]
+        a = min(a, max_age_m)
+        age_m[i] = a
+        if not alive[i]:
+            continue
+        y = a // 12
+        life_exposure[sex[i] * top + min(y, top - 1)] += 1
+        band_exposure[band_of_year[y]] += 1
+        if role[i] == ROLE_HEAD:
+            heads[hh[i]] += 1
+    # Pass 2: what each draw decides; the households whose heads move.
+    for i in range(n):
+        codes[i] = STAY
+        if not alive[i]:
+            continue
+        ui = u[i]
+        a = age_m[i]
+        q_death = death[sex[i], a]
+        if ui < q_death:
+            codes[i] = DIES
+            continue
+        y = a // 12
+        is_head = role[i] == ROLE_HEAD
+        if not (is_head or (role[i] == ROLE_CHILD and y >= ADULT_AGE)):
+            continue
+        q_out = move_out[y]
+        sharing = max(heads[hh[i]], 1) if is_head else 1
+        q_net = net_out[y] / sharing
+        if ui < q_death + q_out:
+            codes[i] = EXCHANGE
+            if is_head and hh_kind[hh[i]] < KIND_EXCHANGE:
+                hh_kind[hh[i]] = KIND_EXCHANGE
+        elif ui < q_death + q_out + q_net:
+            codes[i] = NET
+            if is_head:
+                hh_kind[hh[i]] = KIND_NET
+    # Pass 3: who leaves, and how.
+    n_exchange = 0
+    for i in range(n):
+        if not alive[i]:
+            continue
+        c = codes[i]
+        y = min(age_m[i] // 12, top - 1)
+        if c == DIES:
+            alive[i] = False
+            life_deaths[sex[i] * top + y] += 1
+            continue
+        kind = hh_kind[hh[i]]
+        if c == NET:
+            kind = KIND_NET
+        elif c == EXCHANGE and kind < KIND_EXCHANGE:
+            kind = KIND_EXCHANGE
+        if kind == KIND_STAYS:
+            continue
+        alive[i] = False
+        band_out[band_of_year[age_m[i] // 12]] += 1
+        if kind == KIND_EXCHANGE:
+            exchange[n_exchange] = i
+            n_exchange += 1
+    return n_exchange
+
+
+def age_and_exit_arrays(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    role: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    u: np.ndarray,
+    n_hh: int,
+    max_age_m: int,
+    death: np.ndarray,
+    move_out: np.ndarray,
+    net_out: np.ndarray,
+    band_of_year: np.ndarray,
+    top: int,
+) -> Exits:
+    """Age, decide exits by ``u`` and mark leavers, compiled when ``kernels.USE_NUMBA``.
+
+    ``u`` is one uniform per resident (drawn before aging); the arrays change in place.
+    """
+    tables = (death, move_out, net_out, band_of_year)
+    if not kernels.USE_NUMBA:
+        return age_and_exit_numpy(age_m, sex, role, alive, hh, u, n_hh, max_age_m, *tables, top)
+    n = age_m.size
+    n_bands = int(band_of_year.max()) + 1 if band_of_year.size else 0
+    out = Exits(
+        life_exposure=np.zeros(2 * top, np.int64),
+        life_deaths=np.zeros(2 * top, np.int64),
+        band_exposure=np.zeros(n_bands, np.int64),
+        band_out=np.zeros(n_bands, np.int64),
+        exchange=np.empty(n, np.int64),
+        deaths=0,
+        leavers=0,
+    )
+    n_exchange = _age_and_exit_loop(
+        age_m, sex, role, alive, hh, u, max_age_m, *tables, top,
+        np.zeros(n_hh, np.int64), np.zeros(n_hh, np.int8), np.empty(n, np.int8),
+        out.life_exposure, out.life_deaths, out.band_exposure, out.band_out, out.exchange,
+    )  # fmt: skip
+    out.exchange = out.exchange[:n_exchange]
+    out.deaths = int(out.life_deaths.sum())
+    out.leavers = int(out.band_out.sum())
+    return out
