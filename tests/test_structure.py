@@ -41,6 +41,9 @@ PLAIN = {0, 1, 2, 12}
 # units, the maximum age, tolerances, resource estimates and file limits.
 STRUCTURAL = {
     "model/agetable.py": {"TOP_AGE": "last age row of the age tables (everyone dies by 110)"},
+    "model/interventions/base.py": {
+        "FIRST_CHUNK": "residents looked at first when finding reached districts (speed only)"
+    },
     "model/budget.py": {
         "MAX_AGENTS": "resource limit of one run",
         "BASE_BYTES": "memory estimate",
