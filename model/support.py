@@ -42,6 +42,7 @@ from .population import (
     MAX_SEVERITY,
     N_NEEDS,
     OLD_AGE,
+    Residents,
     hidden_needs,
     unmet_needs,
 )
@@ -435,7 +436,10 @@ class SupportSystem:
         """
         model = self.model
         r, p = model.residents, model.params.support
-        idx = np.flatnonzero(r.alive & (r.case_state == CASE_NONE) & hidden_needs(r).any(axis=0))
+        seeking = hidden_any(r)
+        seeking &= r.alive
+        seeking &= r.case_state == CASE_NONE
+        idx = np.flatnonzero(seeking)
         if idx.size == 0:
             return
         if kernels.USE_NUMBA:
@@ -710,6 +714,19 @@ def _bits(mask: np.ndarray) -> np.ndarray:
     """Bit mask (uint8) per column of a needs × residents boolean array."""
     weights = (1 << np.arange(mask.shape[0])).astype(np.uint8)
     return (mask.astype(np.uint8) * weights[:, None]).sum(axis=0).astype(np.uint8)
+
+
+def hidden_any(r: Residents) -> np.ndarray:
+    """Residents with a hidden need (``hidden_needs(r).any(axis=0)``), need by need.
+
+    A row at a time (each is contiguous) and ``known | supported < sev > 0`` for
+    "exists and neither supported nor known": fewer and faster passes than the 2-D form.
+    """
+    sev, supported, known = r.sev, r.supported, r.known
+    out = np.less(supported[0] | known[0], sev[0] > 0)
+    for k in range(1, sev.shape[0]):
+        out |= np.less(supported[k] | known[k], sev[k] > 0)
+    return out
 
 
 # ---- one pass over the town (compiled), with the NumPy path it must equal -------------------

@@ -24,7 +24,7 @@ import numpy as np
 from .. import kernels
 from ..needs import WITHDRAWAL
 from ..population import OLD_AGE, hidden_needs, unmet_needs
-from ..support import OUTREACH
+from ..support import OUTREACH, hidden_any
 from ..venues import CAFE
 from .base import Intervention, register
 
@@ -191,7 +191,9 @@ def contact_weights(
     """
     r, snap = model.residents, model.snap
     a, b, c, t = priority
-    worth = eligible & (hidden_needs(r).any(axis=0) | snap.isolated)
+    worth = hidden_any(r)
+    worth |= snap.isolated
+    worth &= eligible
     idx = np.flatnonzero(worth)
     if not kernels.USE_NUMBA:
         withdrawn_hh = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
