@@ -179,9 +179,7 @@ def _find(model: CommunityModel) -> None:
 
 
 def _seek_help(model: CommunityModel) -> None:
-    r = model.residents
-    has_ties = r.ties.sum(axis=0, dtype=np.int16) > 0
-    model.support.seek_help(has_ties)
+    model.support.seek_help()
 
 
 def _arrive(model: CommunityModel) -> None:

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.agentset import AbstractAgentSet
 
-from .needs import CARE, N_FIELDS, POVERTY, WITHDRAWAL
+from . import kernels
+from .needs import CARE, CHILDCARE, DISABILITY, N_FIELDS, POVERTY, WITHDRAWAL
 from .parameters import param
 from .population import (
     CASE_NONE,
@@ -41,6 +42,7 @@ from .population import (
     MAX_SEVERITY,
     N_NEEDS,
     OLD_AGE,
+    Residents,
     hidden_needs,
     unmet_needs,
 )
@@ -424,19 +426,31 @@ class SupportSystem:
         self.enqueue(idx, need, CRISIS)
         r.case_since[idx] = self.model.month - LONG_AGO  # seen first
 
-    def seek_help(self, has_ties: np.ndarray) -> None:
-        """Residents with unmet needs the system does not know come forward on their own."""
+    def seek_help(self) -> None:
+        """Residents with unmet needs the system does not know come forward on their own.
+
+        Each of them goes with a chance that is their help-seeking capacity (ties count
+        as any tie outside the household, work included) times the stigma of their most
+        severe unmet need, its severity, a nudge from ties and discouragement after
+        earlier drop-outs.
+        """
         model = self.model
         r, p = model.residents, model.params.support
-        unmet_unknown = hidden_needs(r)
-        idx = np.flatnonzero(r.alive & (r.case_state == CASE_NONE) & unmet_unknown.any(axis=0))
+        seeking = hidden_any(r)
+        seeking &= r.alive
+        seeking &= r.case_state == CASE_NONE
+        idx = np.flatnonzero(seeking)
         if idx.size == 0:
             return
-        need = self.salient_unmet(idx)
-        sev = np.clip(r.sev[need, idx], 1, MAX_SEVERITY)
-        prob = np.asarray(p.seek_base)[need] * help_seeking_capacity(model, idx, has_ties[idx])
-        prob *= np.asarray(p.seek_severity)[sev - 1]
-        prob *= 1.0 + p.nudge * has_ties[idx]
+        if kernels.USE_NUMBA:
+            need, prob = _seek_chances(model, idx)
+        else:
+            has_ties = r.ties[:, idx].sum(axis=0, dtype=np.int16) > 0
+            need = self.salient_unmet(idx)
+            sev = np.clip(r.sev[need, idx], 1, MAX_SEVERITY)
+            prob = np.asarray(p.seek_base)[need] * help_seeking_capacity(model, idx, has_ties)
+            prob *= np.asarray(p.seek_severity)[sev - 1]
+            prob *= 1.0 + p.nudge * has_ties
         prob *= p.discouragement ** r.dropouts[idx]
         go = model.streams["seek_help"].bernoulli(r.pid[idx], prob, model.month)
         self.enqueue(idx[go], need[go], SELF)
@@ -444,7 +458,8 @@ class SupportSystem:
     def arrive_referrals(self) -> None:
         """Referrals whose delay is over join their counter's queue."""
         r = self.model.residents
-        due = np.flatnonzero((r.case_state == CASE_REFERRED) & (r.case_due <= self.model.month))
+        due = np.flatnonzero(r.case_state == CASE_REFERRED)
+        due = due[r.case_due[due] <= self.model.month]
         r.case_state[due] = CASE_QUEUED
         r.case_since[due] = self.model.month
 
@@ -455,7 +470,8 @@ class SupportSystem:
         r, p = model.residents, model.params.support
         month = model.month
         stream = model.streams["counter"]
-        queued = np.flatnonzero((r.case_state == CASE_QUEUED) & r.alive)
+        queued = np.flatnonzero(r.case_state == CASE_QUEUED)
+        queued = queued[r.alive[queued]]
         # Some give up while waiting (less so when someone brought them).
         if queued.size:
             accompanied = np.isin(r.case_route[queued], ACCOMPANIED) | r.case_joint[queued]
@@ -508,7 +524,7 @@ class SupportSystem:
         r, p = model.residents, model.params.support
         month = model.month
         stream = model.streams["counter"]
-        field_here = np.array([c.field for c in self.counters])[r.case_counter[idx]]
+        field_here = self.field[r.case_counter[idx]]
         unmet = unmet_needs(r, idx)
         bits = (r.case_fields[idx][None, :] >> np.arange(N_NEEDS)[:, None].astype(np.uint8)) & 1
         brought = unmet & (bits > 0)
@@ -622,10 +638,9 @@ class SupportSystem:
             return
         in_hh = np.zeros(model.households.n, dtype=bool)
         in_hh[households] = True
-        found = np.flatnonzero(
-            in_hh[r.hh] & r.alive & (r.case_state == CASE_NONE) & hidden_needs(r).any(axis=0)
-        )
-        self.bring(found, HOUSEHOLD)
+        found = np.flatnonzero(in_hh[r.hh])  # the members (a few), then who of them
+        found = found[r.alive[found] & (r.case_state[found] == CASE_NONE)]
+        self.bring(found[hidden_needs(r, found).any(axis=0)], HOUSEHOLD)
 
     def _one_stop(self, idx: np.ndarray) -> np.ndarray:
         """Which of the residents ``idx`` a one-stop counter serves this month."""
@@ -647,14 +662,10 @@ class SupportSystem:
     def _record_quality(self) -> None:
         """Support quality per district and field: 1 unless the caseload exceeds capacity."""
         model = self.model
-        r, p = model.residents, model.params.support
+        p = model.params.support
+        loads = caseloads(model)
         for f in range(N_FIELDS):
-            carried = r.alive & r.supported[f]
-            if f == POVERTY:
-                # Public assistance is run by the welfare office's own caseworkers, not by
-                # the 自立相談 counter: recipients are not on the counter's caseload.
-                carried &= ~r.assistance
-            load = np.bincount(r.district[carried], minlength=model.n_districts)
+            load = loads[:, f]
             staff = self.staff[self.index[:, f]]
             carry = staff * p.caseload_per_worker[f] / model.scale
             self.quality[:, f] = np.minimum(
@@ -703,3 +714,141 @@ def _bits(mask: np.ndarray) -> np.ndarray:
     """Bit mask (uint8) per column of a needs × residents boolean array."""
     weights = (1 << np.arange(mask.shape[0])).astype(np.uint8)
     return (mask.astype(np.uint8) * weights[:, None]).sum(axis=0).astype(np.uint8)
+
+
+def hidden_any(r: Residents) -> np.ndarray:
+    """Residents with a hidden need (``hidden_needs(r).any(axis=0)``), need by need.
+
+    A row at a time (each is contiguous) and ``known | supported < sev > 0`` for
+    "exists and neither supported nor known": fewer and faster passes than the 2-D form.
+    """
+    sev, supported, known = r.sev, r.supported, r.known
+    out = np.less(supported[0] | known[0], sev[0] > 0)
+    for k in range(1, sev.shape[0]):
+        out |= np.less(supported[k] | known[k], sev[k] > 0)
+    return out
+
+
+# ---- one pass over the town (compiled), with the NumPy path it must equal -------------------
+def caseloads(model: CommunityModel) -> np.ndarray:
+    """Supported living residents per district and field (districts × fields).
+
+    Public assistance is run by the welfare office's own caseworkers, not by the 自立相談
+    counter: recipients are not on the hardship counter's caseload.
+    """
+    r = model.residents
+    if kernels.USE_NUMBA:
+        loads = np.zeros((model.n_districts, N_FIELDS), dtype=np.int64)
+        s = r.supported
+        _caseloads_loop(
+            r.alive,
+            s[CARE],
+            s[DISABILITY],
+            s[CHILDCARE],
+            s[POVERTY],
+            r.assistance,
+            r.district,
+            loads,
+        )
+        return loads
+    loads = np.empty((model.n_districts, N_FIELDS), dtype=np.int64)
+    for f in range(N_FIELDS):
+        carried = r.alive & r.supported[f]
+        if f == POVERTY:
+            carried &= ~r.assistance
+        loads[:, f] = np.bincount(r.district[carried], minlength=model.n_districts)
+    return loads
+
+
+@kernels.jit
+def _caseloads_loop(
+    alive: np.ndarray,
+    care: np.ndarray,
+    disability: np.ndarray,
+    child: np.ndarray,
+    hardship: np.ndarray,
+    assistance: np.ndarray,
+    district: np.ndarray,
+    loads: np.ndarray,
+) -> None:
+    # The fields' rows come as separate (contiguous) arrays: much faster than a 2-D view.
+    for i in range(alive.size):
+        if alive[i] and (care[i] or disability[i] or child[i] or hardship[i]):
+            d = district[i]
+            loads[d, CARE] += care[i]
+            loads[d, DISABILITY] += disability[i]
+            loads[d, CHILDCARE] += child[i]
+            loads[d, POVERTY] += hardship[i] and not assistance[i]
+
+
+def _seek_chances(model: CommunityModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Most severe unmet need of residents ``idx`` and their chance to seek help so far.
+
+    The compiled form of :meth:`SupportSystem.seek_help` up to the discouragement factor:
+    ``salient_unmet`` and ``seek_base[need] · help_seeking_capacity · seek_severity[sev] ·
+    (1 + nudge·ties)``, with the same operations in the same order.
+    """
+    r, p = model.residents, model.params.support
+    need = np.empty(idx.size, dtype=np.int64)
+    prob = np.empty(idx.size)
+    _seek_chances_loop(
+        idx,
+        r.sev,
+        r.supported,
+        r.ties,
+        r.seek_cap,
+        r.age_m,
+        OLD_AGE * 12,
+        np.asarray(p.seek_base, dtype=float),
+        np.asarray(p.seek_severity, dtype=float),
+        (
+            float(p.capacity_dementia),
+            float(p.capacity_withdrawal),
+            float(p.capacity_isolated),
+            float(p.nudge),
+        ),
+        need,
+        prob,
+    )
+    return need, prob
+
+
+@kernels.jit
+def _seek_chances_loop(
+    idx: np.ndarray,
+    sev: np.ndarray,
+    supported: np.ndarray,
+    ties: np.ndarray,
+    seek_cap: np.ndarray,
+    age_m: np.ndarray,
+    old_months: int,
+    seek_base: np.ndarray,
+    seek_severity: np.ndarray,
+    factors: tuple[float, float, float, float],
+    need: np.ndarray,
+    prob: np.ndarray,
+) -> None:
+    dementia_f, withdrawal_f, isolated_f, nudge = factors
+    for j in range(idx.size):
+        i = idx[j]
+        # salient_unmet: the most severe unmet need, the lowest index on ties.
+        best, top = 0, 0
+        for k in range(sev.shape[0]):
+            unmet = 0 if supported[k, i] else sev[k, i]
+            if unmet > top:
+                best, top = k, unmet
+        tie_count = 0
+        for k in range(ties.shape[0]):
+            tie_count += ties[k, i]
+        has_ties = tie_count > 0
+        # help_seeking_capacity
+        cap = np.float64(seek_cap[i])
+        cap *= dementia_f if age_m[i] >= old_months and sev[CARE, i] >= 2 else 1.0
+        cap *= withdrawal_f if sev[WITHDRAWAL, i] > 0 else 1.0
+        cap = cap * (1.0 if has_ties else isolated_f)
+        severity = min(max(sev[best, i], 1), MAX_SEVERITY)
+        chance = seek_base[best] * cap
+        chance *= seek_severity[severity - 1]
+        chance *= 1.0 + nudge * (1.0 if has_ties else 0.0)
+        need[j] = best
+        prob[j] = chance

@@ -45,6 +45,9 @@ STRUCTURAL = {
         "PAIRWISE_BLOCK": "NumPy's pairwise sum: elements per block",
     },
     "model/agetable.py": {"TOP_AGE": "last age row of the age tables (everyone dies by 110)"},
+    "model/interventions/base.py": {
+        "FIRST_CHUNK": "residents looked at first when finding reached districts (speed only)"
+    },
     "model/budget.py": {
         "MAX_AGENTS": "resource limit of one run",
         "BASE_BYTES": "memory estimate",

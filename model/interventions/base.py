@@ -28,6 +28,26 @@ if TYPE_CHECKING:
 
 EligibilityRule = Callable[["CommunityModel"], np.ndarray]
 
+FIRST_CHUNK = 4096  # residents districts_reached looks at first (the chunk then doubles)
+
+
+def districts_reached(mask: np.ndarray, district: np.ndarray, model: CommunityModel) -> np.ndarray:
+    """Districts (ascending) with at least one resident in ``mask``.
+
+    Looks at the residents in growing chunks and stops once every district is seen, which
+    for most rules happens in the first chunk: a pass over the whole town only when some
+    district has nobody in ``mask``.
+    """
+    present = np.zeros(model.n_districts, dtype=bool)
+    start, size = 0, FIRST_CHUNK
+    while start < mask.size:
+        stop = min(start + size, mask.size)
+        present[district[start:stop][mask[start:stop]]] = True
+        if present.all():
+            break
+        start, size = stop, 2 * size
+    return np.flatnonzero(present)
+
 
 def _all(model: CommunityModel) -> np.ndarray:
     return model.residents.alive
@@ -105,8 +125,11 @@ class Intervention:
         )
         self.spec = spec
         self.mask: np.ndarray | None = None
-        self._districts: np.ndarray | None = None
         self.eligible: EligibilityRule = eligible or ELIGIBILITY_RULES[spec.eligibility]
+        # Components with the same named rule share its mask each month (a callable given
+        # instead is evaluated for this component alone).
+        self._rule: str | None = spec.eligibility if eligible is None else None
+        self._shared: list[np.ndarray | None] = [None, None]  # this month's mask, districts
         self.settings = {
             name: float(spec.options.get(name, default))
             for name, (default, _, _) in self.options.items()
@@ -153,14 +176,22 @@ class Intervention:
         bit-identical to one without it.
         """
         self.mask = None
-        self._districts = None
+        self._shared = [None, None]
         # Never in the warm-up (months ≤ 0): every package starts from the same month 0.
         if model.month < 1 or not self.active(model.month) or self.intensity <= 0:
             return False
-        mask = self.eligible(model)
-        if not mask.any():
+        # Every component prepares before any acts, so a rule gives all of them the same
+        # mask: it is evaluated once a month (``model.levers`` is new each month).
+        shared = model.levers.reach.get(self._rule) if self._rule is not None else None
+        if shared is None:
+            mask = self.eligible(model)
+            shared = [mask if mask.any() else None, None]
+            if self._rule is not None:
+                model.levers.reach[self._rule] = shared
+        self._shared = shared
+        if shared[0] is None:
             return False
-        self.mask = mask
+        self.mask = shared[0]
         return True
 
     @property
@@ -172,11 +203,11 @@ class Intervention:
 
     def reach_districts(self, model: CommunityModel) -> np.ndarray:
         """Districts with at least one resident the component can reach this month."""
-        if self._districts is None:
-            r = model.residents
-            counts = np.bincount(r.district[self.reach], minlength=model.n_districts)
-            self._districts = np.flatnonzero(counts > 0)
-        return self._districts
+        districts = self._shared[1]
+        if districts is None:  # first asked this month by a component of this rule
+            districts = districts_reached(self.reach, model.residents.district, model)
+            self._shared[1] = districts
+        return districts
 
     @property
     def acting(self) -> bool:

@@ -164,17 +164,22 @@ class Platform(Intervention):
         stream = model.streams["platform"]
         gen = stream.generator(model.month)
         self.gatherings = 0
+        # Who lives at home is fixed when first asked in a month (crises kill later on).
+        home = model.snap.home
+        held = int(gen.poisson(self.intensity / 12.0))
+        if held == 0:  # most months: nobody to find
+            return
         # Residents who want to do something come, whether or not they were ever
         # involved in welfare (the platform's point: new people). Grouped by district once.
         keen = np.flatnonzero(
             self.reach
-            & model.snap.home
+            & home
             & (r.motivation > s["keen_motivation"])
             & (model.snap.years >= ADULT_AGE)
         )
         pools = by_district(keen, r.district[keen], model.n_districts)
         districts = self.reach_districts(model)
-        for _ in range(int(gen.poisson(self.intensity / 12.0))):
+        for _ in range(held):
             d = int(districts[int(gen.integers(districts.size))])
             self.gatherings += 1
             pool = pools[d]
@@ -222,9 +227,12 @@ class CafeAgreement(Intervention):
         """Sign agreements until the town has its number of partner cafés."""
         want = round(self.intensity)
         have = [v for v in model.venues.venues if v.open and v.operator == "private"]
+        missing = want - len(have)
+        if missing <= 0:
+            return
         districts = self.reach_districts(model)
         gen = model.streams["cafe_agreement"].generator(model.month)
-        for i in range(max(0, want - len(have))):
+        for i in range(missing):
             d = int(districts[(len(have) + i) % districts.size])
             model.venues.open_venue(CAFE, d, gen, operator="private")
             model.tally.venues_created_by_policy += 1

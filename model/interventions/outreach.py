@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from .. import kernels
 from ..needs import WITHDRAWAL
 from ..population import OLD_AGE, hidden_needs, unmet_needs
-from ..support import OUTREACH
+from ..support import OUTREACH, hidden_any
 from ..venues import CAFE
 from .base import Intervention, register
 
@@ -100,11 +101,11 @@ class Outreach(Intervention):
         snap = model.snap
         stream = model.streams["outreach"]
         month = model.month
-        hidden_any = hidden_needs(r).any(axis=0)
         followed = self._caseload(model)
         # Cases end after their time, or once supported, connected and nothing is hidden.
+        hidden = hidden_needs(r, followed).any(axis=0)
         connected = ~snap.isolated[followed] & (r.venue[followed] >= 0)
-        done = (month - self.case_since >= s["follow_months"]) | (connected & ~hidden_any[followed])
+        done = (month - self.case_since >= s["follow_months"]) | (connected & ~hidden)
         keep = ~done
         self._keep_cases(keep)
         followed = followed[keep]
@@ -114,39 +115,39 @@ class Outreach(Intervention):
         slots = self.workers(model) * s["caseload_per_worker"] / model.scale - followed.size
         if visits <= 0:
             return
+        # The visits above changed only the people followed, who are not contacted anew:
+        # everyone else's needs and venue are as at the start of the phase.
         eligible = self.reach & snap.home
         eligible[followed] = False
-        withdrawn_hh = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
-        in_withdrawn_hh = withdrawn_hh[r.hh]
-        alone_old = snap.alone & (snap.years >= OLD_AGE)
-        filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
+        minsei = np.flatnonzero(r.minsei)
+        filled = np.bincount(r.district[minsei[r.alive[minsei]]], minlength=model.n_districts)
         fill = np.minimum(1.0, filled * model.scale / np.maximum(model.minsei_posts(), 1.0))
-        stopped = (r.venue < 0) & (r.last_part_m >= month - 12) & (r.last_part_m < month - 1)
-        tip = np.where(alone_old, fill[r.district], 0.0) + stopped
-        a, b, c, t = (
+        priority = (
             s["priority_isolated"],
             s["priority_alone_elderly"],
             s["priority_withdrawal_household"],
             s["priority_tip"],
         )
-        weight = 1.0 + a * snap.isolated + b * alone_old + c * in_withdrawn_hh + t * tip
-        total = float(weight[eligible].sum())
+        w_eligible, idx, weight = contact_weights(model, eligible, fill, priority)
+        total = float(w_eligible.sum())
         if total <= 0:
             return
-        # A new contact matters only for someone with a hidden need or no ties.
-        idx = np.flatnonzero(eligible & (hidden_any | snap.isolated))
-        p_contact = np.minimum(1.0, weight[idx] * (visits / total))
-        reached = idx[stream.uniform(r.pid[idx], month, k=0) < p_contact]
+        p_contact = np.minimum(1.0, weight * (visits / total))
+        hit = stream.uniform(r.pid[idx], month, k=0) < p_contact
+        reached, weight = idx[hit], weight[hit]
         model.tally.outreach_found += self._visit(model, reached, stream, k=2)
         # Those still needing someone join the caseload while there is room.
-        still = reached[unmet_needs(r, reached).any(axis=0) | snap.isolated[reached]]
-        still = still[np.argsort(-weight[still], kind="stable")][: max(0, int(slots))]
+        still = unmet_needs(r, reached).any(axis=0) | snap.isolated[reached]
+        reached, weight = reached[still], weight[still]
+        still = reached[np.argsort(-weight, kind="stable")][: max(0, int(slots))]
         self.case_pid = np.concatenate([self.case_pid, r.pid[still]])
         self.case_since = np.concatenate([self.case_since, np.full(still.size, month)])
         self.case_idx = np.concatenate([self.case_idx, still])
 
     def _visit(self, model: CommunityModel, idx: np.ndarray, stream, k: int) -> int:
         """One visit each: notice hidden needs (bring them) and link the isolated to a venue."""
+        if idx.size == 0:
+            return 0
         r = model.residents
         s = self.settings
         month = model.month
@@ -170,3 +171,104 @@ class Outreach(Intervention):
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Workers' pay, on the new functions' additional funding (追加財源)."""
         return {"new_functions": self.workers(model) * model.params.costs.salary_month}
+
+
+def contact_weights(
+    model: CommunityModel,
+    eligible: np.ndarray,
+    fill: np.ndarray,
+    priority: tuple[float, float, float, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Priority weights of new contacts: of every eligible resident, and who is worth it.
+
+    The weight is ``1 + a·isolated + b·alone_old + c·withdrawn_household + t·tip`` with
+    ``priority = (a, b, c, t)``: ``alone_old`` lives alone at 65+, ``withdrawn_household``
+    has a withdrawn member at home, ``tip`` is the 民生委員 fill rate ``fill`` of the
+    district for the old living alone plus 1 for who stopped coming to a venue in the last
+    year. Returns the weights of the eligible residents (in index order, for the total),
+    the eligible residents with a hidden need or no ties (``idx``), and their weights.
+    The weights are one compiled pass when Numba is on; the same numbers either way.
+    """
+    r, snap = model.residents, model.snap
+    a, b, c, t = priority
+    worth = hidden_any(r)
+    worth |= snap.isolated
+    worth &= eligible
+    idx = np.flatnonzero(worth)
+    if not kernels.USE_NUMBA:
+        withdrawn_hh = snap.count_per_household(r.alive & (r.sev[WITHDRAWAL] > 0)) > 0
+        alone_old = snap.alone & (snap.years >= OLD_AGE)
+        last = r.last_part_m
+        stopped = (r.venue < 0) & (last >= model.month - 12) & (last < model.month - 1)
+        tip = np.where(alone_old, fill[r.district], 0.0) + stopped
+        weight = 1.0 + a * snap.isolated + b * alone_old + c * withdrawn_hh[r.hh] + t * tip
+        return weight[eligible], idx, weight[idx]
+    w_eligible = np.empty(r.n)
+    weight = np.empty(idx.size + 1)
+    k = _contact_weights_loop(
+        eligible,
+        worth,
+        snap.isolated,
+        snap.alone,
+        snap.years,
+        OLD_AGE,
+        r.sev[WITHDRAWAL],
+        r.alive,
+        r.hh,
+        model.households.n,
+        r.district,
+        fill,
+        r.venue,
+        r.last_part_m,
+        model.month,
+        (float(a), float(b), float(c), float(t)),
+        w_eligible,
+        weight,
+    )
+    return w_eligible[:k], idx, weight[:-1]
+
+
+@kernels.jit
+def _contact_weights_loop(
+    eligible: np.ndarray,
+    worth: np.ndarray,
+    isolated: np.ndarray,
+    alone: np.ndarray,
+    years: np.ndarray,
+    old_age: int,
+    withdrawal: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    n_households: int,
+    district: np.ndarray,
+    fill: np.ndarray,
+    venue: np.ndarray,
+    last_part_m: np.ndarray,
+    month: int,
+    priority: tuple[float, float, float, float],
+    w_eligible: np.ndarray,
+    weight: np.ndarray,
+) -> int:
+    a, b, c, t = priority
+    withdrawn = np.zeros(n_households, dtype=np.bool_)
+    for i in range(alive.size):
+        if alive[i] and withdrawal[i] > 0:
+            withdrawn[hh[i]] = True
+    since, before = month - 12, month - 1
+    # Every resident is computed and written, the counts move only for who is kept:
+    # no branches on ``eligible`` and ``worth`` (which are hard to predict).
+    k = m = 0
+    for i in range(eligible.size):
+        alone_old = alone[i] & (years[i] >= old_age)
+        stopped = (venue[i] < 0) & (since <= last_part_m[i]) & (last_part_m[i] < before)
+        # The same operations, in the same order, as the NumPy path.
+        tip = (fill[district[i]] if alone_old else 0.0) + (1.0 if stopped else 0.0)
+        w = 1.0 + a * (1.0 if isolated[i] else 0.0)
+        w = w + b * (1.0 if alone_old else 0.0)
+        w = w + c * (1.0 if withdrawn[hh[i]] else 0.0)
+        w = w + t * tip
+        w_eligible[k] = w
+        k += eligible[i]
+        weight[m] = w  # ``weight`` has one spare slot at the end for this
+        m += worth[i]
+    return k

@@ -46,9 +46,8 @@ class Participation(Intervention):
 
     def apply(self, model: CommunityModel) -> None:
         """Supported residents join venues and groups more readily this month."""
-        r = model.residents
-        supported = self.reach & r.supported.any(axis=0)
-        model.levers.join_boost[supported] *= self.settings["join_boost"]
+        supported = self.reach & model.residents.supported.any(axis=0)
+        model.levers.boost_joining(supported, self.settings["join_boost"])
 
     def on_supported(self, model: CommunityModel, idx: np.ndarray) -> None:
         """Link newly supported eligible residents to a venue and, some, to a role."""
