@@ -393,27 +393,16 @@ class OrganisationSystem:
                 frac = (u[rows][mask] * SPREAD) % 1.0
                 r.org[people[rows[mask]]] = pool[(frac * pool.size).astype(np.int64)]
 
-    def _founder_pool(self) -> list[np.ndarray]:
-        """Living residents in no group, keen and old enough to found one, by district.
+    def _keen(self) -> list[np.ndarray]:
+        """Living residents keen and old enough to found a group or an NPO, by district.
 
-        Each district's residents in index order.
+        In index order within each district; whoever is in a group is skipped where they
+        are used (``org`` only changes by founding meanwhile).
         """
         model = self.model
         r, p = model.residents, model.params.organisations
-        if kernels.USE_NUMBA:
-            idx, bounds = _founders(
-                r.alive,
-                r.org,
-                r.motivation,
-                np.float32(p.founder_motivation),
-                r.age_m,
-                p.founder_min_age * 12,
-                r.district,
-                model.n_districts,
-            )
-            return [idx[bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
         keen = (r.motivation > p.founder_motivation) & (r.age_m >= p.founder_min_age * 12)
-        return _by_district(model, r.alive & (r.org < 0) & keen)
+        return _by_district(model, r.alive & keen)
 
     def pick_npo(self, district: int, gen: np.random.Generator) -> Organisation | None:
         """An open NPO of ``district`` with money in hand (to run a new venue), or ``None``.
@@ -441,8 +430,11 @@ class OrganisationSystem:
         snap = model.snap
         n = self.n
         # Members leave in [0, leave) of the group quarter; others join at its top. One pass
-        # (compiled or NumPy) also counts the members who stay and the living by district.
-        joining, members, living = (_membership if kernels.USE_NUMBA else _membership_numpy)(
+        # (compiled or NumPy) also counts the members who stay and the living by district,
+        # and finds who could found a group.
+        joining, members, living, keen, bounds = (
+            _membership if kernels.USE_NUMBA else _membership_numpy
+        )(
             snap.taking_part_draw,
             self.join_table,
             snap.years,
@@ -451,6 +443,10 @@ class OrganisationSystem:
             snap.home,
             r.org,
             r.district,
+            r.motivation,
+            np.float32(p.founder_motivation),
+            r.age_m,
+            p.founder_min_age * 12,
             float(p.leave),
             n,
             model.n_districts,
@@ -476,7 +472,8 @@ class OrganisationSystem:
             (_release if kernels.USE_NUMBA else _release_numpy)(r.org, dissolving)
             for number in numbers:
                 self.by_number[int(number)].dissolve(members_released=True)
-        self._found_new(living * model.scale)
+        pool = [keen[bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
+        self._found_new(living * model.scale, pool)
 
     def _finances(self, npo: np.ndarray, members: np.ndarray, venues: np.ndarray) -> None:
         """One month of income and costs of the NPOs ``npo`` (a mask over numbers).
@@ -520,13 +517,16 @@ class OrganisationSystem:
         self.revenue_factor[: self.n] = low + (1.0 - low) * done
 
     # ---- founding -----------------------------------------------------------------------
-    def _found_new(self, pop_d: np.ndarray) -> None:
-        """New NPOs and civic groups; ``pop_d`` is the people living in each district."""
+    def _found_new(self, pop_d: np.ndarray, pool: list[np.ndarray]) -> None:
+        """New NPOs and civic groups.
+
+        ``pop_d`` is the people living in each district, ``pool`` the living residents keen
+        and old enough to found one, by district (whoever is in a group is skipped).
+        """
         model = self.model
         p = model.params.organisations
         r = model.residents
         gen = model.streams["org_found"].generator(model.month)
-        pool: list[np.ndarray] | None = None  # motivated residents in no group, by district
         k = max(1, round(p.min_members / model.scale))
         for d in range(model.n_districts):
             for kind, rate in (
@@ -534,8 +534,6 @@ class OrganisationSystem:
                 ("civic", p.civic_founding),
             ):
                 for _ in range(int(gen.poisson(rate * pop_d[d] / PER_100K / 12))):
-                    if pool is None:
-                        pool = self._founder_pool()
                     founders = pool[d][r.org[pool[d]] < 0]
                     if founders.size < k:
                         continue
@@ -556,7 +554,7 @@ class OrganisationSystem:
         r = model.residents
         if n <= 0:
             return 0
-        pool = self._founder_pool()
+        pool = self._keen()
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts).astype(float)
         k = max(1, round(p.min_members / model.scale))
         made = 0
@@ -592,15 +590,21 @@ def _membership_numpy(
     home: np.ndarray,
     org: np.ndarray,
     district: np.ndarray,
+    motivation: np.ndarray,
+    min_motivation: np.float32,
+    age_m: np.ndarray,
+    min_age_m: int,
     leave: float,
     n: int,
     n_districts: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Members leave (``org`` set to -1 in place); who may join; members; the living.
 
     Returns the residents who join a group this month (index order), the living members
-    of each organisation number after the leaving (before the joining), and the living
-    residents of each district.
+    of each organisation number after the leaving (before the joining), the living
+    residents of each district, and the living residents keen (``motivation`` above
+    ``min_motivation``, compared in float32) and old enough to found a group, grouped by
+    district (index order within each) with the bounds of each district.
     """
     u = draw - PART_GROUP
     join = join_table[years] * join_boost
@@ -609,7 +613,10 @@ def _membership_numpy(
     joining = np.flatnonzero(home & (org < 0) & (u < PART_GROUP) & (u >= PART_GROUP - join))
     members = np.bincount(org[alive & (org >= 0)], minlength=n)
     living = np.bincount(district[alive], minlength=n_districts)
-    return joining, members, living
+    keen = np.flatnonzero(alive & (motivation > min_motivation) & (age_m >= min_age_m))
+    order = np.argsort(district[keen], kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(district[keen], minlength=n_districts))))
+    return joining, members, living, keen[order], bounds
 
 
 @kernels.jit
@@ -622,30 +629,50 @@ def _membership(
     home: np.ndarray,
     org: np.ndarray,
     district: np.ndarray,
+    motivation: np.ndarray,
+    min_motivation: np.float32,
+    age_m: np.ndarray,
+    min_age_m: int,
     leave: float,
     n: int,
     n_districts: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """:func:`_membership_numpy` in one loop."""
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:  # pragma: no cover - compiled
+    """:func:`_membership_numpy` in one loop over the residents (and one over the keen)."""
     members = np.zeros(n, np.int64)
     living = np.zeros(n_districts, np.int64)
+    counts = np.zeros(n_districts + 1, np.int64)
     joining = np.empty(draw.size, np.int64)
+    found = np.empty(draw.size, np.int64)
     k = 0
+    n_keen = 0
     for i in range(draw.size):
-        if alive[i]:
-            living[district[i]] += 1
+        if not alive[i]:
+            continue
+        living[district[i]] += 1
+        if motivation[i] > min_motivation and age_m[i] >= min_age_m:
+            found[n_keen] = i
+            n_keen += 1
+            counts[district[i] + 1] += 1
         u = draw[i] - PART_GROUP
         g = org[i]
-        if g >= 0 and alive[i] and u >= 0 and u < leave:
+        if g >= 0 and u >= 0 and u < leave:
             org[i] = -1
             g = -1
         if g >= 0:
-            if alive[i]:
-                members[g] += 1
+            members[g] += 1
         elif home[i] and u < PART_GROUP and u >= PART_GROUP - join_table[years[i]] * join_boost[i]:
             joining[k] = i
             k += 1
-    return joining[:k].copy(), members, living
+    bounds = np.cumsum(counts)
+    fill = bounds[:-1].copy()
+    keen = np.empty(n_keen, np.int64)
+    for j in range(n_keen):
+        d = district[found[j]]
+        keen[fill[d]] = found[j]
+        fill[d] += 1
+    return joining[:k].copy(), members, living, keen, bounds
 
 
 def _release_numpy(org: np.ndarray, dissolving: np.ndarray) -> None:
@@ -660,34 +687,3 @@ def _release(org: np.ndarray, dissolving: np.ndarray) -> None:  # pragma: no cov
     for i in range(org.size):
         if org[i] >= 0 and dissolving[org[i]]:
             org[i] = -1
-
-
-@kernels.jit
-def _founders(
-    alive: np.ndarray,
-    org: np.ndarray,
-    motivation: np.ndarray,
-    min_motivation: np.float32,
-    age_m: np.ndarray,
-    min_age_m: int,
-    district: np.ndarray,
-    n_districts: int,
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Would-be founders grouped by district (index order within each) and the bounds.
-
-    The NumPy path is :func:`_by_district` of the same mask (``motivation`` compared in
-    float32, as NumPy compares a float32 column with a Python float).
-    """
-    counts = np.zeros(n_districts + 1, np.int64)
-    for i in range(alive.size):
-        if alive[i] and org[i] < 0 and motivation[i] > min_motivation and age_m[i] >= min_age_m:
-            counts[district[i] + 1] += 1
-    bounds = np.cumsum(counts)
-    fill = bounds[:-1].copy()
-    idx = np.empty(bounds[-1], np.int64)
-    for i in range(alive.size):
-        if alive[i] and org[i] < 0 and motivation[i] > min_motivation and age_m[i] >= min_age_m:
-            d = district[i]
-            idx[fill[d]] = i
-            fill[d] += 1
-    return idx, bounds

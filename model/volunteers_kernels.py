@@ -230,13 +230,15 @@ def minsei_pass(
 ) -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
 ]:  # pragma: no cover - compiled
-    """:func:`minsei_pass_numpy` in two loops (the second places the candidates)."""
+    """:func:`minsei_pass_numpy` in one loop over the residents (and one over the candidates)."""
     n = alive.size
     n_needs = sev.shape[0]
     lo, hi = candidate_from * MONTHS, age_limit * MONTHS
     serving = np.empty(n, np.int64)
     n_serving = 0
     counts = np.zeros(n_districts + 1, np.int64)
+    candidates = np.empty(n, np.int64)
+    n_candidates = 0
     has_old = np.zeros(n_households, np.bool_)
     has_young = np.zeros(n_households, np.bool_)
     idx = np.empty(n, np.int64)
@@ -251,6 +253,8 @@ def minsei_pass(
             n_serving += 1
         a = age_m[i]
         if volunteer[i] and a >= lo and a < hi and not working[i]:
+            candidates[n_candidates] = i
+            n_candidates += 1
             counts[district[i] + 1] += 1
         if a >= OLD_AGE_M:
             has_old[hh[i]] = True
@@ -269,13 +273,11 @@ def minsei_pass(
             n_hidden += 1
     bounds = np.cumsum(counts)
     fill = bounds[:-1].copy()
-    pool = np.empty(bounds[-1], np.int64)
-    for i in range(n):
-        a = age_m[i]
-        if alive[i] and volunteer[i] and a >= lo and a < hi and not working[i]:
-            d = district[i]
-            pool[fill[d]] = i
-            fill[d] += 1
+    pool = np.empty(n_candidates, np.int64)
+    for j in range(n_candidates):
+        d = district[candidates[j]]
+        pool[fill[d]] = candidates[j]
+        fill[d] += 1
     return (
         serving[:n_serving].copy(),
         pool,

@@ -65,17 +65,17 @@ def _both(compiled, twin, town: dict[str, np.ndarray], args) -> None:
 
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("all_dead", [False, True])
-def test_membership_release_and_founders_agree(n, all_dead):
+def test_membership_and_release_agree(n, all_dead):
     town = _town(n, n + 1, all_dead=all_dead)
     table = np.random.default_rng(2).random(AGE_YEARS) * 0.3
     boost = np.random.default_rng(3).random(n) * 2
     years = (town["age_m"] // 12).astype(np.int16)
-    for leave in (0.0, 0.01, 0.25):
+    for leave, keen in ((0.0, 0.0), (0.01, 0.7), (0.25, 1.0), (0.01, float(np.float32(0.7)))):
         _both(
             orgs._membership,
             orgs._membership_numpy,
             town,
-            lambda t, leave=leave: (
+            lambda t, leave=leave, keen=keen: (
                 t["draw"],
                 table,
                 years,
@@ -84,6 +84,10 @@ def test_membership_release_and_founders_agree(n, all_dead):
                 t["home"],
                 t["org"],
                 t["district"],
+                t["motivation"],
+                np.float32(keen),
+                t["age_m"],
+                300,
                 leave,
                 30,
                 4,
@@ -91,26 +95,6 @@ def test_membership_release_and_founders_agree(n, all_dead):
         )
     dissolving = np.random.default_rng(4).random(30) < 0.3
     _both(orgs._release, orgs._release_numpy, town, lambda t: (t["org"], dissolving))
-    for keen in (0.0, 0.7, float(np.float32(0.7)), 1.0):
-        compiled = orgs._founders(
-            town["alive"],
-            town["org"],
-            town["motivation"],
-            np.float32(keen),
-            town["age_m"],
-            300,
-            town["district"],
-            4,
-        )
-        mask = (
-            town["alive"] & (town["org"] < 0) & (town["motivation"] > keen) & (town["age_m"] >= 300)
-        )
-        idx = np.flatnonzero(mask)
-        twin = orgs.by_district(idx, town["district"][idx], 4)
-        flat, bounds = compiled
-        assert [flat[bounds[d] : bounds[d + 1]].tolist() for d in range(4)] == [
-            x.tolist() for x in twin
-        ]
 
 
 @pytest.mark.parametrize("n", SIZES)
