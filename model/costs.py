@@ -302,8 +302,7 @@ def baseline_month(model: CommunityModel) -> dict[str, float]:
 
 def _first_seen(values: np.ndarray) -> list[int]:
     """The distinct ``values`` in the order of their first occurrence."""
-    distinct, first = np.unique(values, return_index=True)
-    return [int(v) for v in distinct[np.argsort(first)]]
+    return list(dict.fromkeys(values.tolist()))
 
 
 def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarray]]:
