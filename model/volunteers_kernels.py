@@ -16,9 +16,9 @@ from . import kernels
 from .population import OLD_AGE, PRESCHOOL_AGE
 from .snapshot import PART_VOLUNTEER
 
-MONTHS = 12  # months in a year: an age in completed years from one in months
-OLD_AGE_M = OLD_AGE * MONTHS
-PRESCHOOL_AGE_M = PRESCHOOL_AGE * MONTHS
+# Ages in months from ages in completed years (12 months a year).
+OLD_AGE_M = OLD_AGE * 12
+PRESCHOOL_AGE_M = PRESCHOOL_AGE * 12
 
 
 # ---- demand and supply of volunteer hours -----------------------------------------------
@@ -196,7 +196,7 @@ def minsei_pass_numpy(
     """
     minsei[minsei & ~alive] = False
     serving = np.flatnonzero(alive & minsei)
-    years = age_m // MONTHS
+    years = age_m // 12
     pool = alive & volunteer & (years >= candidate_from) & (years < age_limit) & ~working
     pool_idx = np.flatnonzero(pool)
     order = np.argsort(district[pool_idx], kind="stable")
@@ -233,7 +233,7 @@ def minsei_pass(
     """:func:`minsei_pass_numpy` in one loop over the residents (and one over the candidates)."""
     n = alive.size
     n_needs = sev.shape[0]
-    lo, hi = candidate_from * MONTHS, age_limit * MONTHS
+    lo, hi = candidate_from * 12, age_limit * 12
     serving = np.empty(n, np.int64)
     n_serving = 0
     counts = np.zeros(n_districts + 1, np.int64)
