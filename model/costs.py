@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .parameters import param
-from .venues import KAYOI, KODOMO, SALON
+from .venues import KAYOI, KINDS, KODOMO, SALON
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -49,6 +49,11 @@ FIELD_OF_LINE = {
 # The counter of each field books its staff on that field's consultation line.
 CONSULT_LINE_OF_FIELD = ("care_consult", "disability_consult", "child_consult", "poverty_consult")
 SEED_16 = "[seed-deck] slide 16 (地域づくり事業 負担率・補助率, FY2021)"
+# Today's small grants: the line of each venue kind (-1: none), an index into GRANT_LINES.
+GRANT_LINES = ("care_prevention", "child_hub")
+GRANT_LINE_OF_KIND = np.full(len(KINDS), -1, dtype=np.int64)
+GRANT_LINE_OF_KIND[[SALON, KAYOI]] = GRANT_LINES.index("care_prevention")
+GRANT_LINE_OF_KIND[KODOMO] = GRANT_LINES.index("child_hub")
 
 
 def _shares(*values: float) -> tuple[float, ...]:
@@ -272,18 +277,32 @@ def baseline_month(model: CommunityModel) -> dict[str, float]:
     """
     c = model.params.costs
     lines: dict[str, float] = {}
-    for counter in model.support.counters:
-        line = CONSULT_LINE_OF_FIELD[counter.field]
-        lines[line] = lines.get(line, 0.0) + counter.staff * c.salary_month
+    # Each line's sum runs in counter (venue) order and the lines come in the order of
+    # their first counter (venue), as a loop over them would add and book them.
+    support = model.support
+    yen = np.bincount(
+        support.field, weights=support.staff * c.salary_month, minlength=len(CONSULT_LINE_OF_FIELD)
+    )
+    for field in _first_seen(support.field):
+        lines[CONSULT_LINE_OF_FIELD[field]] = float(yen[field])
     r = model.residents
     appointed = float(np.count_nonzero(r.alive & r.minsei)) * model.scale
     lines["minsei"] = appointed * c.minsei_allowance_year / 12.0
-    line_of_kind = {SALON: "care_prevention", KAYOI: "care_prevention", KODOMO: "child_hub"}
-    for venue in model.venues.venues:
-        grant_line = line_of_kind.get(venue.kind)
-        if venue.open and grant_line is not None:
-            lines[grant_line] = lines.get(grant_line, 0.0) + c.venue_grant_month
+    if model.venues.venues:
+        a = model.venues.arrays()
+        line = GRANT_LINE_OF_KIND[a["kind"][a["open"]]]
+        line = line[line >= 0]
+        grants = np.bincount(
+            line, weights=np.full(line.size, float(c.venue_grant_month)), minlength=len(GRANT_LINES)
+        )
+        for index in _first_seen(line):
+            lines[GRANT_LINES[index]] = float(grants[index])
     return lines
+
+
+def _first_seen(values: np.ndarray) -> list[int]:
+    """The distinct ``values`` in the order of their first occurrence."""
+    return list(dict.fromkeys(values.tolist()))
 
 
 def report(model: CommunityModel) -> tuple[dict[str, float], dict[str, np.ndarray]]:

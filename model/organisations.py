@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.agentset import AbstractAgentSet
 
+from . import kernels
 from .parameters import param
-from .population import AGE_YEARS, PER_100K, Residents, by_district
+from .population import AGE_YEARS, PER_100K, by_district
 from .rates import band_values
 from .rows import Column, RowAgent, grown
 from .snapshot import PART_GROUP
@@ -232,21 +233,26 @@ class Organisation(RowAgent):
         """Open venues this organisation runs."""
         return [v for v in self.model.venues.venues if v.open and v.org is self]
 
-    def dissolve(self) -> None:
+    def dissolve(self, *, members_released: bool = False) -> None:
         """Stop existing: members are released; venues close or pass to the 社協.
 
         The organisation leaves the model (``remove()``); its row of state stays, inactive.
+        ``members_released``: the caller has already set its members' ``org`` to -1 (the
+        monthly rule releases all the month's dissolving organisations in one pass).
         """
         model, system = self.model, self.system
         system.active[self.number] = False
         r = model.residents
-        r.org[r.org == self.number] = -1
-        gen = model.streams["org_dissolve"].generator(model.month, k=self.number)
-        for venue in self.venues():
-            if gen.random() < model.params.organisations.shakyo_takeover:
-                venue.operator, venue.org = "shakyo", system.shakyo
-            else:
-                venue.close()
+        if not members_released:
+            r.org[r.org == self.number] = -1
+        venues = self.venues()
+        if venues:  # the stream is keyed by number: one without venues draws nothing
+            gen = model.streams["org_dissolve"].generator(model.month, k=self.number)
+            for venue in venues:
+                if gen.random() < model.params.organisations.shakyo_takeover:
+                    venue.operator, venue.org = "shakyo", system.shakyo
+                else:
+                    venue.close()
         model.tally.orgs_dissolved += 1
         if self.kind == "npo" and system.counting_shock_losses:
             system.shock_losses += 1
@@ -387,10 +393,16 @@ class OrganisationSystem:
                 frac = (u[rows][mask] * SPREAD) % 1.0
                 r.org[people[rows[mask]]] = pool[(frac * pool.size).astype(np.int64)]
 
-    def _would_found(self, r: Residents) -> np.ndarray:
-        """Residents keen and old enough to found a group or an NPO."""
-        p = self.model.params.organisations
-        return (r.motivation > p.founder_motivation) & (r.age_m >= p.founder_min_age * 12)
+    def _keen(self) -> list[np.ndarray]:
+        """Living residents keen and old enough to found a group or an NPO, by district.
+
+        In index order within each district; whoever is in a group is skipped where they
+        are used (``org`` only changes by founding meanwhile).
+        """
+        model = self.model
+        r, p = model.residents, model.params.organisations
+        keen = (r.motivation > p.founder_motivation) & (r.age_m >= p.founder_min_age * 12)
+        return _by_district(model, r.alive & keen)
 
     def pick_npo(self, district: int, gen: np.random.Generator) -> Organisation | None:
         """An open NPO of ``district`` with money in hand (to run a new venue), or ``None``.
@@ -415,17 +427,33 @@ class OrganisationSystem:
         model = self.model
         r, p = model.residents, model.params.organisations
         month = model.month
-        # Members leave in [0, leave) of the group quarter; others join at its top.
-        u = model.snap.taking_part_draw - PART_GROUP
-        join = self.join_table[model.snap.years] * model.levers.join_boost
-        leaving = r.alive & (r.org >= 0) & (u >= 0) & (u < p.leave)
-        r.org[leaving] = -1
-        joining = np.flatnonzero(
-            model.snap.home & (r.org < 0) & (u < PART_GROUP) & (u >= PART_GROUP - join)
+        snap = model.snap
+        n = self.n
+        # Members leave in [0, leave) of the group quarter; others join at its top. One pass
+        # (compiled or NumPy) also counts the members who stay and the living by district,
+        # and finds who could found a group.
+        joining, members, living, keen, bounds = (
+            _membership if kernels.USE_NUMBA else _membership_numpy
+        )(
+            snap.taking_part_draw,
+            self.join_table,
+            snap.years,
+            model.levers.join_boost,
+            r.alive,
+            snap.home,
+            r.org,
+            r.district,
+            r.motivation,
+            np.float32(p.founder_motivation),
+            r.age_m,
+            p.founder_min_age * 12,
+            float(p.leave),
+            n,
+            model.n_districts,
         )
         self._assign(joining, model.streams["org_membership"].uniform(r.pid[joining], month, k=1))
-        n = self.n
-        members = np.bincount(r.org[r.alive & (r.org >= 0)], minlength=n)
+        joined = r.org[joining]
+        members += np.bincount(joined[joined >= 0], minlength=n)
         run_by = [v.org.number for v in model.venues.venues if v.open and v.org is not None]
         venues = np.bincount(np.asarray(run_by, dtype=np.int64), minlength=n)
         npo = self.open_mask("npo")
@@ -438,9 +466,14 @@ class OrganisationSystem:
         months_short[live] = np.where(short[live], months_short[live] + 1, 0)
         closure = np.where(npo, p.closure[0], p.closure[1]) / 12.0
         dissolving = live & ((months_short >= p.grace_months) | (closing < closure))
-        for number in np.flatnonzero(dissolving):  # in order of number
-            self.by_number[int(number)].dissolve()
-        self._found_new()
+        numbers = np.flatnonzero(dissolving)
+        if numbers.size:
+            # All their members are released in one pass, then each closes in order of number.
+            (_release if kernels.USE_NUMBA else _release_numpy)(r.org, dissolving)
+            for number in numbers:
+                self.by_number[int(number)].dissolve(members_released=True)
+        pool = [keen[bounds[d] : bounds[d + 1]] for d in range(model.n_districts)]
+        self._found_new(living * model.scale, pool)
 
     def _finances(self, npo: np.ndarray, members: np.ndarray, venues: np.ndarray) -> None:
         """One month of income and costs of the NPOs ``npo`` (a mask over numbers).
@@ -484,13 +517,16 @@ class OrganisationSystem:
         self.revenue_factor[: self.n] = low + (1.0 - low) * done
 
     # ---- founding -----------------------------------------------------------------------
-    def _found_new(self) -> None:
+    def _found_new(self, pop_d: np.ndarray, pool: list[np.ndarray]) -> None:
+        """New NPOs and civic groups.
+
+        ``pop_d`` is the people living in each district, ``pool`` the living residents keen
+        and old enough to found one, by district (whoever is in a group is skipped).
+        """
         model = self.model
         p = model.params.organisations
         r = model.residents
         gen = model.streams["org_found"].generator(model.month)
-        pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts) * model.scale
-        pool: list[np.ndarray] | None = None  # motivated residents in no group, by district
         k = max(1, round(p.min_members / model.scale))
         for d in range(model.n_districts):
             for kind, rate in (
@@ -498,11 +534,6 @@ class OrganisationSystem:
                 ("civic", p.civic_founding),
             ):
                 for _ in range(int(gen.poisson(rate * pop_d[d] / PER_100K / 12))):
-                    if pool is None:
-                        pool = _by_district(
-                            model,
-                            r.alive & (r.org < 0) & self._would_found(r),
-                        )
                     founders = pool[d][r.org[pool[d]] < 0]
                     if founders.size < k:
                         continue
@@ -523,7 +554,7 @@ class OrganisationSystem:
         r = model.residents
         if n <= 0:
             return 0
-        pool = _by_district(model, r.alive & (r.org < 0) & self._would_found(r))
+        pool = self._keen()
         pop_d = np.bincount(r.district[r.alive], minlength=model.n_districts).astype(float)
         k = max(1, round(p.min_members / model.scale))
         made = 0
@@ -547,3 +578,112 @@ def _by_district(model: CommunityModel, mask: np.ndarray) -> list[np.ndarray]:
 
 def _banded(years: np.ndarray, values: tuple[float, ...]) -> np.ndarray:
     return band_values(MEMBER_BANDS, values, years)
+
+
+# ---- one pass over the residents (compiled, with NumPy twins) ---------------------------
+def _membership_numpy(
+    draw: np.ndarray,
+    join_table: np.ndarray,
+    years: np.ndarray,
+    join_boost: np.ndarray,
+    alive: np.ndarray,
+    home: np.ndarray,
+    org: np.ndarray,
+    district: np.ndarray,
+    motivation: np.ndarray,
+    min_motivation: np.float32,
+    age_m: np.ndarray,
+    min_age_m: int,
+    leave: float,
+    n: int,
+    n_districts: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Members leave (``org`` set to -1 in place); who may join; members; the living.
+
+    Returns the residents who join a group this month (index order), the living members
+    of each organisation number after the leaving (before the joining), the living
+    residents of each district, and the living residents keen (``motivation`` above
+    ``min_motivation``, compared in float32) and old enough to found a group, grouped by
+    district (index order within each) with the bounds of each district.
+    """
+    u = draw - PART_GROUP
+    join = join_table[years] * join_boost
+    leaving = alive & (org >= 0) & (u >= 0) & (u < leave)
+    org[leaving] = -1
+    joining = np.flatnonzero(home & (org < 0) & (u < PART_GROUP) & (u >= PART_GROUP - join))
+    members = np.bincount(org[alive & (org >= 0)], minlength=n)
+    living = np.bincount(district[alive], minlength=n_districts)
+    keen = np.flatnonzero(alive & (motivation > min_motivation) & (age_m >= min_age_m))
+    order = np.argsort(district[keen], kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(district[keen], minlength=n_districts))))
+    return joining, members, living, keen[order], bounds
+
+
+@kernels.jit
+def _membership(
+    draw: np.ndarray,
+    join_table: np.ndarray,
+    years: np.ndarray,
+    join_boost: np.ndarray,
+    alive: np.ndarray,
+    home: np.ndarray,
+    org: np.ndarray,
+    district: np.ndarray,
+    motivation: np.ndarray,
+    min_motivation: np.float32,
+    age_m: np.ndarray,
+    min_age_m: int,
+    leave: float,
+    n: int,
+    n_districts: int,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:  # pragma: no cover - compiled
+    """:func:`_membership_numpy` in one loop over the residents (and one over the keen)."""
+    members = np.zeros(n, np.int64)
+    living = np.zeros(n_districts, np.int64)
+    counts = np.zeros(n_districts + 1, np.int64)
+    joining = np.empty(draw.size, np.int64)
+    found = np.empty(draw.size, np.int64)
+    k = 0
+    n_keen = 0
+    for i in range(draw.size):
+        if not alive[i]:
+            continue
+        living[district[i]] += 1
+        if motivation[i] > min_motivation and age_m[i] >= min_age_m:
+            found[n_keen] = i
+            n_keen += 1
+            counts[district[i] + 1] += 1
+        u = draw[i] - PART_GROUP
+        g = org[i]
+        if g >= 0 and u >= 0 and u < leave:
+            org[i] = -1
+            g = -1
+        if g >= 0:
+            members[g] += 1
+        elif home[i] and u < PART_GROUP and u >= PART_GROUP - join_table[years[i]] * join_boost[i]:
+            joining[k] = i
+            k += 1
+    bounds = np.cumsum(counts)
+    fill = bounds[:-1].copy()
+    keen = np.empty(n_keen, np.int64)
+    for j in range(n_keen):
+        d = district[found[j]]
+        keen[fill[d]] = found[j]
+        fill[d] += 1
+    return joining[:k].copy(), members, living, keen, bounds
+
+
+def _release_numpy(org: np.ndarray, dissolving: np.ndarray) -> None:
+    """Everyone whose organisation is ``dissolving`` (a mask over numbers) is in none."""
+    lookup = np.append(dissolving, False)  # org -1 reads the last entry
+    org[lookup[org]] = -1
+
+
+@kernels.jit
+def _release(org: np.ndarray, dissolving: np.ndarray) -> None:  # pragma: no cover - compiled
+    """:func:`_release_numpy` in one loop."""
+    for i in range(org.size):
+        if org[i] >= 0 and dissolving[org[i]]:
+            org[i] = -1

@@ -20,18 +20,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import kernels
+from . import volunteers_kernels as vk
 from .parameters import param
-from .population import (
-    AGE_YEARS,
-    EPS,
-    MALE,
-    OLD_AGE,
-    PERCENT,
-    PRESCHOOL_AGE,
-    hidden_needs,
-)
+from .population import AGE_YEARS, EPS, MALE, OLD_AGE, PERCENT
 from .rates import band_values, monthly_chance
-from .snapshot import PART_VOLUNTEER
 from .support import MINSEI
 from .synthesis import largest_remainder
 
@@ -278,43 +271,51 @@ def join_table(p: VolunteerParams) -> np.ndarray:
 def update(model: CommunityModel, load: np.ndarray) -> None:
     """Volunteers join, stop and are matched to venues; ``load`` = demand/supply by district."""
     r, p = model.residents, model.params.volunteers
-    month = model.month
     snap = model.snap
-    u = snap.taking_part_draw - PART_VOLUNTEER
-    join = model.volunteer_join_table[snap.sex_age] * model.levers.volunteer_boost
-    starts = np.flatnonzero(snap.home & ~r.volunteer & (u >= 0) & (u < join))
-    vols = np.flatnonzero(r.alive & r.volunteer & ~r.minsei)  # 民生委員 leave by term
-    quit = p.quit * (1 + p.burnout * np.maximum(load[r.district[vols]] - 1.0, 0.0))
-    quit *= (
-        np.where(snap.years[vols] >= OLDEST_BAND, p.quit_80plus, 1.0)
-        * model.levers.volunteer_quit_factor
+    levers = model.levers
+    # Stopping: a base rate raised by burnout (by district) and at 80+ (民生委員 leave by term).
+    quit_rates = p.quit * (1 + p.burnout * np.maximum(load - 1.0, 0.0))
+    started, staff, free = (vk.turnover if kernels.USE_NUMBA else vk.turnover_numpy)(
+        snap.taking_part_draw,
+        model.volunteer_join_table,
+        snap.sex_age,
+        float(levers.volunteer_boost),
+        quit_rates,
+        r.alive,
+        snap.home,
+        r.minsei,
+        r.volunteer,
+        r.vol_venue,
+        r.vol_since,
+        r.welfare_involved,
+        r.last_vol_m,
+        snap.years,
+        r.district,
+        OLDEST_BAND,
+        p.quit_80plus * levers.volunteer_quit_factor,
+        1.0 * levers.volunteer_quit_factor,
+        model.month,
+        len(model.venues.venues),
     )
-    stops = vols[(u[vols] >= 0) & (u[vols] < quit)]
-    r.volunteer[starts] = True
-    r.vol_since[starts] = month
-    r.volunteer[stops] = False
-    r.vol_venue[stops] = -1
-    r.welfare_involved[starts] = True
-    r.last_vol_m[r.volunteer & r.alive] = month
-    model.tally.volunteers_started += starts.size
-    _match(model)
+    model.tally.volunteers_started += started
+    _match(model, staff, free)
     model.venues.forget_volunteers()
 
 
-def _match(model: CommunityModel) -> None:
-    """Free volunteers are matched to venues in their district that are short of help."""
+def _match(model: CommunityModel, staff: np.ndarray, free: np.ndarray) -> None:
+    """Free volunteers are matched to venues in their district that are short of help.
+
+    ``staff`` is the volunteers helping at each venue, ``free`` the free volunteers.
+    """
     r, p = model.residents, model.params.volunteers
     venues = model.venues
     if not venues.venues:
         return
     a = venues.arrays()
-    n_v = len(venues.venues)
-    staff = np.bincount(r.vol_venue[r.alive & (r.vol_venue >= 0)], minlength=n_v)
     short = np.ceil(a["needed"] - staff - EPS).astype(np.int64)
     short = np.where(a["open"], np.maximum(short, 0), 0)
     if short.sum() == 0:
         return
-    free = np.flatnonzero(r.alive & r.volunteer & (r.vol_venue < 0) & ~r.minsei)
     ready = free[
         model.streams["volunteer_match"].bernoulli(
             r.pid[free], p.match * model.levers.match_boost, model.month
@@ -334,6 +335,9 @@ def demand_supply(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     """Volunteer hours needed by open venues and vacant 民生委員 posts vs hours available."""
     r, p = model.residents, model.params.volunteers
     n_d = model.n_districts
+    serving, alone_in_need, volunteers = (
+        vk.district_counts if kernels.USE_NUMBA else vk.district_counts_numpy
+    )(r.alive, r.minsei, r.volunteer, model.snap.alone, r.age_m, r.sev[0], r.district, n_d)
     demand = np.zeros(n_d)
     if model.venues.venues:
         a = model.venues.arrays()
@@ -341,14 +345,11 @@ def demand_supply(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
             np.bincount(a["district"][a["open"]], weights=a["needed"][a["open"]], minlength=n_d)
             * p.hours_per_month
         )
-    vacancies = np.maximum(
-        model.minsei_posts() - np.bincount(r.district[r.alive & r.minsei], minlength=n_d), 0
-    )
+    vacancies = np.maximum(model.minsei_posts() - serving, 0)
     demand += vacancies * p.hours_per_month
     # Everyday mutual help for older people living alone with a care need.
-    alone_in_need = model.snap.alone & (r.age_m >= OLD_AGE * 12) & (r.sev[0] > 0)
-    demand += np.bincount(r.district[alone_in_need], minlength=n_d) * p.everyday_support_hours
-    supply = np.bincount(r.district[r.alive & r.volunteer], minlength=n_d) * p.hours_per_month
+    demand += alone_in_need * p.everyday_support_hours
+    supply = volunteers * p.hours_per_month
     return demand, supply
 
 
@@ -356,42 +357,54 @@ def minsei_update(model: CommunityModel) -> None:
     """Terms end, vacancies are filled from volunteers 55-74, and commissioners visit."""
     r, p = model.residents, model.params.minsei
     month = model.month
-    years = r.age_m // 12
-    # Commissioners who died or moved away since last month leave their posts.
-    r.minsei[r.minsei & ~r.alive] = False
-    # End of term (every 36 months of service): reappointment below 75.
-    serving = np.flatnonzero(r.alive & r.minsei)
-    term_end = ((month - r.minsei_since[serving]) % TERM_MONTHS == 0) & (
-        month > r.minsei_since[serving]
+    # One pass over the town: commissioners who died or moved away since last month leave
+    # their posts; who serves, who could be asked, which households and needs to visit.
+    serving, pool, bounds, has_old, has_young, hidden, notice = (
+        vk.minsei_pass if kernels.USE_NUMBA else vk.minsei_pass_numpy
+    )(
+        r.alive,
+        r.minsei,
+        r.volunteer,
+        r.working,
+        r.age_m,
+        r.district,
+        r.hh,
+        r.sev,
+        r.supported,
+        r.known,
+        np.asarray(p.detect, dtype=float),
+        p.candidate_from,
+        p.age_limit,
+        model.n_districts,
+        model.households.n,
     )
+    # End of term (every 36 months of service): reappointment below 75.
+    since = r.minsei_since[serving]
+    term_end = ((month - since) % TERM_MONTHS == 0) & (month > since)
     stay = model.streams["minsei_term"].uniform(r.pid[serving], month) < p.reappoint
-    leave = serving[term_end & ~(stay & (years[serving] < p.age_limit))]
-    r.minsei[leave] = False
+    leaving = term_end & ~(stay & (r.age_m[serving] // 12 < p.age_limit))
+    r.minsei[serving[leaving]] = False
+    serving = serving[~leaving]
     # What recruitment has to make up for: the departures the commissioners now serving
     # are expected to make over the coming term (not the last term's, which lag behind).
-    model.minsei_turnover = expected_turnover(model)
-    # Vacancies filled from the pool of volunteers 55-74.
+    model.minsei_turnover = expected_turnover(model, serving)
+    # Vacancies filled from the pool of volunteers 55-74 (in district order, as drawn).
     posts = model.minsei_posts()
-    filled = np.bincount(r.district[r.alive & r.minsei], minlength=model.n_districts)
+    filled = np.bincount(r.district[serving], minlength=model.n_districts)
     vacancies = np.maximum(posts - filled, 0)
-    pool = r.alive & r.volunteer & ~r.minsei & (years >= p.candidate_from)
-    pool &= (years < p.age_limit) & ~r.working
-    pool_d = np.bincount(r.district[pool], minlength=model.n_districts)
     rate = recruit_rate(p, month, model.minsei_turnover)
     gen = model.streams["minsei_recruit"].generator(month)
-    # Candidates grouped by district once (stable order within each district).
-    pool_idx = np.flatnonzero(pool)
-    order = np.argsort(r.district[pool_idx], kind="stable")
-    by_district = np.split(pool_idx[order], np.cumsum(pool_d)[:-1])
     for d in np.flatnonzero(vacancies > 0):
         k = int(gen.binomial(int(vacancies[d]), rate))
-        cand = by_district[d]
+        cand = pool[bounds[d] : bounds[d + 1]]
+        cand = cand[~r.minsei[cand]]
         if k and cand.size:
             chosen = gen.choice(cand, size=min(k, cand.size), replace=False)
             r.minsei[chosen] = True
             r.minsei_since[chosen] = month
             r.vol_venue[chosen] = -1
-    _visit(model)
+            filled[d] += chosen.size
+    _visit(model, filled, has_old, has_young, hidden, notice)
 
 
 def fill_path(p: MinseiParams, month: int) -> float:
@@ -405,17 +418,19 @@ def start_turnover(p: MinseiParams) -> float:
     return (1.0 - p.reappoint) / TERM_MONTHS
 
 
-def expected_turnover(model: CommunityModel) -> float:
+def expected_turnover(model: CommunityModel, serving: np.ndarray | None = None) -> float:
     """Monthly share of the serving commissioners expected to leave over the coming term.
 
     Each commissioner leaves at the end of the term now running unless reappointed
     (chance ``reappoint``, and only below 75 at that term end), or before it by death
     (this year's mortality by age and sex; moves of people 55-79 are rare and left out).
     A term is 36 months, so the expected departures of one term over 36 is the monthly
-    share. In a frozen town nobody ages or dies: only term ends count.
+    share. In a frozen town nobody ages or dies: only term ends count. ``serving``: the
+    serving commissioners if the caller has them (index order).
     """
     r, p = model.residents, model.params.minsei
-    serving = np.flatnonzero(r.alive & r.minsei)
+    if serving is None:
+        serving = np.flatnonzero(r.alive & r.minsei)
     if serving.size == 0:
         return start_turnover(p)
     to_end = TERM_MONTHS - (model.month - r.minsei_since[serving]) % TERM_MONTHS
@@ -466,33 +481,41 @@ def restore_fill(model: CommunityModel) -> None:
     model.minsei_turnover = expected_turnover(model)
 
 
-def _visit(model: CommunityModel) -> None:
-    """Commissioners visit households, single elderly first, and refer hidden needs."""
+def _visit(
+    model: CommunityModel,
+    commissioners: np.ndarray,
+    has_old: np.ndarray,
+    has_young: np.ndarray,
+    idx: np.ndarray,
+    notice: np.ndarray,
+) -> None:
+    """Commissioners visit households, single elderly first, and refer hidden needs.
+
+    ``commissioners`` serve in each district; ``has_old`` and ``has_young`` mark households
+    with an older person and with a child under school age; ``idx`` are the residents
+    with a hidden need and ``notice`` the best chance a visit notices one of them.
+    """
     r, p = model.residents, model.params.minsei
-    n_hh = model.households.n
-    years = r.age_m // 12
-    alive = r.alive
-    sizes = model.snap.sizes
-    has_old = np.bincount(r.hh[alive & (years >= OLD_AGE)], minlength=n_hh) > 0
-    has_young = np.bincount(r.hh[alive & (years < PRESCHOOL_AGE)], minlength=n_hh) > 0
-    alone_old, with_old, with_young, other = p.visit_weights
-    weight = np.where(
-        has_old & (sizes == 1),
+    households = model.households
+    alone_old, with_old, with_young, other = (float(w) for w in p.visit_weights)
+    weight, w_d = (vk.visit_weights if kernels.USE_NUMBA else vk.visit_weights_numpy)(
+        has_old,
+        has_young,
+        model.snap.sizes,
+        households.institution,
+        households.district,
         alone_old,
-        np.where(has_old, with_old, np.where(has_young, with_young, other)),
+        with_old,
+        with_young,
+        other,
+        model.n_districts,
     )
-    weight = np.where((sizes > 0) & ~model.households.institution, weight, 0.0)
-    w_d = np.bincount(model.households.district, weights=weight, minlength=model.n_districts)
-    commissioners = np.bincount(r.district[alive & r.minsei], minlength=model.n_districts)
     visits_d = commissioners * p.visits_per_month * model.levers.minsei_visit_boost
-    hidden = hidden_needs(r)
-    idx = np.flatnonzero(alive & hidden.any(axis=0))
     if idx.size == 0:
         return
     hh = r.hh[idx]
-    d = model.households.district[hh]
+    d = households.district[hh]
     p_visit = np.minimum(1.0, visits_d[d] * weight[hh] / np.maximum(w_d[d], EPS))
-    detect = (np.asarray(p.detect)[:, None] * hidden[:, idx]).max(axis=0)
-    found = model.streams["minsei_visit"].bernoulli(r.pid[idx], p_visit * detect, model.month)
+    found = model.streams["minsei_visit"].bernoulli(r.pid[idx], p_visit * notice, model.month)
     referred = model.support.bring(idx[found], MINSEI)
     model.tally.minsei_referrals += referred.size
