@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from model import CommunityModel, kernels
-from model import organisations as orgs
+from model import organisations_kernels as ok
 from model import volunteers_kernels as vk
 from model.population import AGE_YEARS
 from scenarios import load_scenario
@@ -75,8 +75,8 @@ def test_membership_and_release_agree(n, all_dead):
     years = (town["age_m"] // 12).astype(np.int16)
     for leave, keen in ((0.0, 0.0), (0.01, 0.7), (0.25, 1.0), (0.01, float(np.float32(0.7)))):
         _both(
-            orgs._membership,
-            orgs._membership_numpy,
+            ok._membership,
+            ok._membership_numpy,
             town,
             lambda t, leave=leave, keen=keen: (
                 t["draw"],
@@ -97,7 +97,7 @@ def test_membership_and_release_agree(n, all_dead):
             ),
         )
     dissolving = np.random.default_rng(4).random(30) < 0.3
-    _both(orgs._release, orgs._release_numpy, town, lambda t: (t["org"], dissolving))
+    _both(ok._release, ok._release_numpy, town, lambda t: (t["org"], dissolving))
 
 
 @pytest.mark.parametrize("n", SIZES)
