@@ -133,7 +133,13 @@ class _Table:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.n = state["n"]
         self._data = state["_data"]
+        self._reset_spare()  # a state saved by an older Kyosei may hold used rows past n
         self._refresh()
+
+    def _reset_spare(self, end: int | None = None) -> None:
+        """Set rows ``n`` .. ``end`` (default: the whole spare capacity) to the defaults."""
+        for col in self._schema:
+            self._data[col.name][..., self.n : end] = col.default
 
     def _refresh(self) -> None:
         for col in self._schema:
@@ -160,8 +166,9 @@ class _Table:
         """Add ``count`` rows with defaults, overridden by ``values``; return their slice."""
         start = self.n
         self._grow(start + count)
-        for col in self._schema:  # reset recycled slots to the defaults
-            self._data[col.name][..., start : start + count] = col.default
+        # Rows past ``n`` always hold the defaults (the columns start so, _grow fills its new
+        # room so and keep resets the rows it frees), so new rows need no reset here: a
+        # month's few small appends would otherwise pay one call per column each.
         self.n = start + count
         self._refresh()
         new = slice(start, self.n)
@@ -175,11 +182,13 @@ class _Table:
         # (rows, capacity) block along its last axis at once is several times slower.
         idx = np.flatnonzero(mask)
         k = idx.size
+        old_n = self.n
         for col in self._schema:
             arr = self._data[col.name]
             for row in arr if col.rows else (arr,):
                 row[:k] = row[idx]
         self.n = k
+        self._reset_spare(old_n)  # the freed rows go back to the defaults (see append)
         self._refresh()
 
     def nbytes(self) -> int:
