@@ -387,9 +387,15 @@ def monthly_death_table(p: DemographyParams, multiplier: float = 1.0) -> np.ndar
     mid_ages = (np.arange(MAX_AGE_M + 1) + 0.5) / 12.0
     table = np.empty((2, MAX_AGE_M + 1))
     for sex in (MALE, FEMALE):
-        table[sex] = -np.expm1(-multiplier * annual_hazard(p, sex, mid_ages) / 12.0)
-    table[:, MAX_AGE_M:] = 1.0
+        table[sex] = _monthly_death_row(annual_hazard(p, sex, mid_ages), multiplier)
     return table
+
+
+def _monthly_death_row(hazard: np.ndarray, multiplier: float) -> np.ndarray:
+    """One sex's row of :func:`monthly_death_table` from its hazard at mid-month ages."""
+    row = -np.expm1(-multiplier * hazard / 12.0)
+    row[MAX_AGE_M:] = 1.0
+    return row
 
 
 def _e0_of(q: np.ndarray) -> float:
@@ -449,11 +455,14 @@ def mortality_multiplier(p: DemographyParams, year: float) -> tuple[float, float
         if gain == 0.0:
             out.append(1.0)
             continue
-        target = _e0_of(monthly_death_table(p)[sex]) + gain
+        # The hazard does not depend on the multiplier: computed once, each step of the
+        # search only scales it (the same row monthly_death_table gives, bit for bit).
+        hazard = annual_hazard(p, sex, (np.arange(MAX_AGE_M + 1) + 0.5) / 12.0)  # as there
+        target = _e0_of(_monthly_death_row(hazard, 1.0)) + gain
         lo, hi = -6.0, 6.0  # log multiplier; e0 falls as it rises
         for _ in range(60):
             mid = (lo + hi) / 2.0
-            e0 = _e0_of(monthly_death_table(p, float(np.exp(mid)))[sex])
+            e0 = _e0_of(_monthly_death_row(hazard, float(np.exp(mid))))
             lo, hi = (mid, hi) if e0 > target else (lo, mid)
         out.append(float(np.exp((lo + hi) / 2.0)))
     return out[0], out[1]
