@@ -397,7 +397,7 @@ class LiveTown:
             found = [k for k in self._kept_frames if month <= k[0].month <= month + 1]
             if not found:
                 return False
-            frame, a, b = found[0]
+            frame, a, b = min(found, key=lambda k: k[0].month)  # the shown month if kept
             self.a, self.b = a, b
             rows = len(a.recorder._town)
             self._series_a = {k: v[:rows] for k, v in self._series_a.items()}
@@ -665,7 +665,7 @@ class LiveSession:
         town = self.town
         if town is None:
             return
-        if at is None or town.month <= at + 1 or not town.restore(at):
+        if at is None or town.month <= at or not town.restore(at):
             with town.lock:
                 town.publish()  # the paused state reaches every tab
         self._notify()

@@ -469,6 +469,12 @@ def LiveView(viewer: str) -> None:
             playing=s.playing,
             box_style=f"font-size: {'2.2em' if big else '1.5em'}; font-weight: 700;",
         )
+        if big and s.stopped_idle:  # in the month's line: a notice box would squeeze the maps
+            solara.Text(
+                t("live.stopped_idle"),
+                classes=["kyosei-notice"],
+                style="color: #0b4f7a; font-size: 0.9em;",
+            )
         if s.stop_at < MAX_MONTHS and s.stop_at > frame.month:
             stop_year, stop_month = s.town.a.calendar(s.stop_at) if s.town else (0, 0)
             solara.Text(t("live.stops_at", year=stop_year, month=stop_month))
@@ -486,6 +492,7 @@ def LiveView(viewer: str) -> None:
                 unsafe_innerHTML=note_text,
                 classes=["kyosei-live-note"],
                 attributes={
+                    "data-fork-month": str(frame.fork_month),
                     "data-share": repr(note["share"]),
                     "data-people": repr(note["people"]),
                     "title": note_text,
@@ -677,7 +684,7 @@ def LivePage() -> None:
         Notice(t("live.error", reason=s.error), kind="error")
     if town is None:
         return
-    if s.stopped_idle:
+    if s.stopped_idle and not big:  # the big screen says it in the month's line
         Notice(t("live.stopped_idle"), kind="info")
     if follow.value:
         with solara.Row(style="gap: 12px; align-items: center;"):
