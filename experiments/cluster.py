@@ -30,6 +30,10 @@ from model.errors import UsageError
 
 from .backends import Backend, DaskBackend, InProcess, LocalProcesses
 
+# The scheduler's own HTTP server (metrics; Kyosei starts no Dask dashboard): on this
+# machine only, on a free port. Left unset, Dask binds port 8787, and a second sweep or test
+# cluster on the machine finds it taken.
+DASK_HTTP = "127.0.0.1:0"
 ALLOWED = "tcp://HOST:PORT (a running Dask scheduler), local:N (N local Dask workers) or slurm"
 _TCP = re.compile(r"^tcp://(?P<host>[^:/\s]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})$")
 
@@ -188,7 +192,7 @@ def open_backend(
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=DASK_HTTP,
             silence_logs=logging.ERROR,
         )
         return DaskBackend(

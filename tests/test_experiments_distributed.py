@@ -3,10 +3,12 @@
 Same results as local; a worker killed mid-sweep costs nothing: every run arrives once.
 """
 
+import contextlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from experiments.cluster import DASK_HTTP
 from experiments.store import ResultsStore
 from experiments.sweep import run_experiment
 
@@ -42,7 +45,7 @@ def dask_cluster(tmp_path):
     No nanny, so a killed worker stays dead. Yields (address, {name: worker process}).
     """
     scheduler_file = tmp_path / "scheduler.json"
-    common = ["--no-dashboard"]
+    common = ["--no-dashboard", "--dashboard-address", DASK_HTTP]  # metrics: loopback, free port
     procs: list[subprocess.Popen] = []
     log = (tmp_path / "dask.log").open("w")
     try:
@@ -161,3 +164,23 @@ def test_a_worker_killed_mid_sweep_loses_no_run_and_duplicates_none(
     assert by_w2 > 9
     pd.testing.assert_frame_equal(comparable_runs(remote.runs()), comparable_runs(local.runs()))
     pd.testing.assert_frame_equal(remote.timeseries(), local.timeseries())
+
+
+@pytest.mark.distributed
+def test_a_local_cluster_listens_on_loopback_only_and_a_taken_8787_does_not_matter() -> None:
+    # Dask's default HTTP port taken (another sweep, a notebook): the sweep's cluster starts
+    # without a word (warnings are errors here) and keeps every port on 127.0.0.1.
+    from experiments.cluster import open_backend
+
+    with socket.socket() as busy:
+        with contextlib.suppress(OSError):  # already taken by someone else: as good
+            busy.bind(("127.0.0.1", 8787))
+            busy.listen()
+        backend = open_backend(cluster="local:1")
+        try:
+            scheduler = backend.cluster.scheduler
+            assert scheduler.http_server.address == "127.0.0.1"
+            assert scheduler.http_server.port != 8787
+            assert backend.client.scheduler.address.startswith("tcp://127.0.0.1:")
+        finally:
+            backend.close()

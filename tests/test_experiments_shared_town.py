@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from experiments.backends import DaskBackend, LocalProcesses, group_size
+from experiments.cluster import DASK_HTTP
 from experiments.plan import make_plan
 from experiments.run import build_key, group_runs, run_group, run_one
 from experiments.spec import load_experiment
@@ -197,7 +198,7 @@ def test_grouped_runs_on_dask_workers_equal_one_process(in_process, tmp_path):
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=DASK_HTTP,
         silence_logs=logging.ERROR,
     )
     client = Client(cluster, set_as_default=False)

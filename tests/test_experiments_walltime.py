@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from experiments.backends import DaskBackend
-from experiments.cluster import SlurmOptions, scale_adaptively, walltime_seconds
+from experiments.cluster import DASK_HTTP, SlurmOptions, scale_adaptively, walltime_seconds
 from experiments.store import ResultsStore
 from experiments.sweep import run_experiment
 from kyosei.errors import UsageError
@@ -37,7 +37,7 @@ def test_workers_retired_mid_sweep_are_replaced_and_every_run_arrives_once(tmp_p
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=DASK_HTTP,
         silence_logs=logging.ERROR,
     )
     client = Client(cluster, set_as_default=False)
