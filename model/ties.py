@@ -408,7 +408,7 @@ def update(model: CommunityModel) -> None:
         r.hh,
         r.origin_hh,
         r.lonely,
-        np.zeros(model.households.n, np.int64),
+        np.zeros(model.households.n, np.int32),  # children out per home: small counts
         neighbour,
         other,
         salts,

@@ -20,9 +20,12 @@ import numpy as np
 
 from . import kernels
 from .kernels import GOLDEN, MANTISSA_SHIFT, MIX1, MIX2, SHIFT1, SHIFT2, SHIFT3, TO_UNIT
-from .population import AGE_YEARS, MAX_AGE, TIE_KINDS
+from .population import AGE_YEARS, MAX_AGE, N_NEEDS, TIE_KINDS
 
 KIN, NEIGHBOUR, WORK, INTEREST, ISSUE = range(len(TIE_KINDS))
+#: The need rows, which the compiled month reads one by one (a need added or removed
+#: stops this unpacking at import: give :func:`_month_loop` its row).
+CARE, DISABILITY, CHILDCARE, POVERTY, WITHDRAWAL = range(N_NEEDS)
 #: Kinds that count as family or friends outside the household. The isolation statistic
 #: asks about face-to-face contact with non-cohabiting family or friends, so colleagues
 #: alone (社縁) do not make a resident connected.
@@ -167,87 +170,89 @@ def _month_loop(
     columns and on the kin households counted before the pass.
     """
     n_kinds, n = ties.shape
-    n_needs = sev.shape[0]
     one = np.float32(1.0)
     twelve = np.uint64(12)
     due_rest = np.uint64(kin_month)
     salt_ties, salt_kin, salt_lonely = salts[0], salts[1], salts[2]
-    g = np.zeros(n_kinds, np.float32)
-    h = np.zeros(n_kinds, np.float32)
     for i in range(n):  # kin households: children who left home, by the home they left
         if alive[i] and 0 <= origin_hh[i] < children_out.size:  # (bincount's rows read)
             children_out[origin_hh[i]] += 1
+    # The rule of resident_rates written out with each kind's rate in its own local
+    # (no small arrays written and read back per resident): kin rates are 0 by
+    # construction, so the kin terms are left out (0 + x = x and 0 * ties = 0 change no
+    # bit), and a tie change never picks the kin kind.
+    g_work, g_interest, g_issue = other[WORK_GAIN], other[INTEREST_GAIN], other[ISSUE_GAIN]
+    h_neighbour, h_issue = other[NEIGHBOUR_LOSS], other[ISSUE_LOSS]
+    t_kin, t_nb, t_wk = ties[KIN], ties[NEIGHBOUR], ties[WORK]
+    t_in, t_is = ties[INTEREST], ties[ISSUE]
+    s0, s1, s2, s3 = sev[CARE], sev[DISABILITY], sev[CHILDCARE], sev[POVERTY]
+    s4 = sev[WITHDRAWAL]
     reconnected = 0
     for i in range(n):
         due = pid[i] % twelve == due_rest
         if not alive[i]:
             if due:  # the NumPy path recounts the departed too (no one reads it)
-                ties[KIN, i] = _kin_count(
+                t_kin[i] = _kin_count(
                     pid[i], hh[i], origin_hh[i], children_out, kin_max, kin_contact, salt_kin
                 )
             continue
-        # Flags without branches (counts are never negative: 0 only if every one is 0).
-        friends = 0
-        for k in FRIEND_KINDS:
-            friends |= ties[k, i]
-        was_isolated = friends == 0
-        most = 0
-        for k in range(n_needs):
-            most = max(most, sev[k, i])
-        in_need = most > 0
+        # Flags without branches (counts and severities are never negative).
+        was_isolated = (t_kin[i] | t_nb[i] | t_in[i] | t_is[i]) == 0  # FRIEND_KINDS
+        in_need = (s0[i] > 0) | (s1[i] > 0) | (s2[i] > 0) | (s3[i] > 0) | (s4[i] > 0)
         taking_part = (venue[i] >= 0) | (org[i] >= 0) | volunteer[i]
         years = min(age_m[i] // 12, MAX_AGE)
         newcomer = (month - arrival_m[i]) < newcomer_months
-        _resident_rates(neighbour, other, years, newcomer, working[i], taking_part, in_need, g, h)
-        p_loss = np.float32(ties[0, i]) * h[0]
-        total_gain = g[0]
-        for k in range(1, n_kinds):
-            p_loss += np.float32(ties[k, i]) * h[k]
-            total_gain += g[k]
-        p_loss = min(p_loss, loss_max)
-        p_gain = min(total_gain, one - p_loss)
+        work = working[i]
+        g1 = neighbour[AGE_YEARS * newcomer + years]
+        g2 = np.float32(g_work * work)  # float32 as in resident_rates' table
+        g3 = np.float32(g_interest * taking_part)
+        g4 = np.float32(g_issue * (taking_part & in_need))
+        l1 = np.float32(t_nb[i]) * h_neighbour
+        l2 = np.float32(t_wk[i]) * other[WORK_LOSS_IN_WORK + (not work)]
+        l3 = np.float32(t_in[i]) * other[INTEREST_LOSS_TAKING_PART + (not taking_part)]
+        l4 = np.float32(t_is[i]) * h_issue
+        p_loss = min(((l1 + l2) + l3) + l4, loss_max)
+        p_gain = min(((g1 + g2) + g3) + g4, one - p_loss)
         ui = _uniform_one(pid[i], salt_ties)
         if ui < p_loss:
-            s = np.float64(np.float32(ties[0, i]) * h[0])
-            for k in range(1, n_kinds):
-                s += np.float64(np.float32(ties[k, i]) * h[k])
-            pos = ui / np.float64(p_loss) * s
-            c = 0.0
-            kind = 0
-            for k in range(n_kinds):
-                c += np.float64(np.float32(ties[k, i]) * h[k])
-                if c <= pos:
-                    kind += 1
-            kind = min(kind, n_kinds - 1)
+            d1, d2, d3, d4 = np.float64(l1), np.float64(l2), np.float64(l3), np.float64(l4)
+            pos = ui / np.float64(p_loss) * ((((0.0 + d1) + d2) + d3) + d4)
+            kind = _kind(d1, d2, d3, d4, pos, n_kinds)
             if ties[kind, i] > 0:
                 ties[kind, i] -= 1
         if ui >= np.float64(one - p_gain):
-            s = np.float64(g[0])
-            for k in range(1, n_kinds):
-                s += np.float64(g[k])
-            pos = (1.0 - ui) / np.float64(p_gain) * s
-            c = 0.0
-            kind = 0
-            for k in range(n_kinds):
-                c += np.float64(g[k])
-                if c <= pos:
-                    kind += 1
-            kind = min(kind, n_kinds - 1)
+            d1, d2, d3, d4 = np.float64(g1), np.float64(g2), np.float64(g3), np.float64(g4)
+            pos = (1.0 - ui) / np.float64(p_gain) * ((((0.0 + d1) + d2) + d3) + d4)
+            kind = _kind(d1, d2, d3, d4, pos, n_kinds)
             ties[kind, i] = min(ties[kind, i] + 1, max_ties)
         if due:
-            ties[KIN, i] = _kin_count(
+            t_kin[i] = _kin_count(
                 pid[i], hh[i], origin_hh[i], children_out, kin_max, kin_contact, salt_kin
             )
-        friends = 0
-        for k in FRIEND_KINDS:
-            friends |= ties[k, i]
-        now_isolated = friends == 0
-        reconnected += was_isolated and not now_isolated
+        now_isolated = (t_kin[i] | t_nb[i] | t_in[i] | t_is[i]) == 0
+        reconnected += was_isolated & (not now_isolated)
         u_lonely = _uniform_one(pid[i], salt_lonely)
         onset = onset_isolated if now_isolated else onset_connected
-        was_lonely = lonely[i]
-        lonely[i] = (u_lonely >= recover) if was_lonely else (u_lonely < onset)
+        lonely[i] = (u_lonely >= recover) if lonely[i] else (u_lonely < onset)
     return reconnected
+
+
+@kernels.jit
+def _kind(d1: float, d2: float, d3: float, d4: float, pos: float, n_kinds: int) -> int:
+    """The kind where ``pos`` falls among the kinds' running shares (kin's share is 0).
+
+    As the NumPy path's ``(cumsum <= pos).sum()``: kin's running share 0 is always
+    <= pos, then one more for each kind whose running share is <= pos.
+    """
+    c = 0.0 + d1
+    kind = 1 + (c <= pos)
+    c += d2
+    kind += c <= pos
+    c += d3
+    kind += c <= pos
+    c += d4
+    kind += c <= pos
+    return min(kind, n_kinds - 1)
 
 
 @kernels.jit
