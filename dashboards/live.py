@@ -48,7 +48,10 @@ MAX_MONTHS = 12 * 30  # the longest a live town plays
 PRESET_MONTHS = 12 * 20  # every preset plays 20 years from the moment it is clicked
 NOTE_MONTHS = 12 * 5  # the closing note compares the futures 5 years after the fork
 KEEP = 4  # frames published while playing whose month a pause can return to
-IDLE_S = float(os.environ.get("KYOSEI_LIVE_IDLE_S", "30"))  # no tab drew it: stop the town
+# No tab has drawn the town for this long: stop it. A tab reports four times a second, so a
+# closed tab's town stops within IDLE_S and a fraction of a second, well inside the 30 s a
+# room may wait (the browser tests measured 4.3-4.5 s with a 4 s idle stop).
+IDLE_S = float(os.environ.get("KYOSEI_LIVE_IDLE_S", "25"))
 SPEEDS = (1, 20)  # months a second, slider range
 DEFAULT_SPEED = 12
 

@@ -3,7 +3,7 @@
 One dashboard server for the module (``kyosei dashboard``, as in
 ``tests/test_dashboard_browser.py``), with the idle stop shortened to a few seconds so
 that "a closed tab's town stops" is checked without a long wait (the product's default
-is :data:`dashboards.live.IDLE_S` = 30 s). The tests run in order on the server's one
+is :data:`dashboards.live.IDLE_S` = 25 s). The tests run in order on the server's one
 shared live session. Screenshots go to ``tests/artifacts/`` (printed at the start).
 
 Measured and printed: months a second shown for one town and for two forked towns
@@ -28,7 +28,7 @@ from tests.test_dashboard_browser import ARGS, ARTIFACTS, CHROMIUM, _start, _sto
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
-IDLE_S = 4.0  # the server's idle stop in this module (the product's default is 30 s)
+IDLE_S = 4.0  # the server's idle stop in this module (the product's default is 25 s)
 FHD = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
 
