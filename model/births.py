@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .population import FEMALE, MALE, ROLE_CHILD, ROLE_HEAD
+from . import demography_kernels
+from .population import FEMALE, MALE, ROLE_CHILD
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -47,28 +48,21 @@ class FertilityRecord:
         return float(ASFR_WIDTH * rate.sum())
 
 
-def _partnered(model: CommunityModel, women: np.ndarray) -> np.ndarray:
-    """Which of ``women`` share a household with a partner (a head/partner of the other sex)."""
-    r = model.residents
-    men = np.flatnonzero(r.alive & (r.sex == MALE) & (r.role == ROLE_HEAD))
-    men_per_hh = np.bincount(r.hh[men], minlength=model.households.n)
-    return (r.role[women] == ROLE_HEAD) & (men_per_hh[r.hh[women]] > 0)
-
-
 def births(model: CommunityModel) -> None:
     """Women 15-49 give birth at rates that keep the TFR; newborns join their household."""
     r, p = model.residents, model.params.demography
-    years = r.age_m // 12
-    women = np.flatnonzero(
-        r.alive & (r.sex == FEMALE) & (years >= FERTILE_FROM) & (years < FERTILE_BELOW)
+    # The women 15-49 and which of them share a household with a partner (a head/partner
+    # of the other sex), in one sweep over the columns.
+    women, partnered = demography_kernels.fertile_women(
+        r.age_m, r.sex, r.role, r.alive, r.hh, model.households.n, FERTILE_FROM, FERTILE_BELOW
     )
     if women.size == 0:
         return
-    base = model.demo_tables.asfr[years[women]]
-    partnered = _partnered(model, women)
+    women_years = r.age_m[women] // 12
+    base = model.demo_tables.asfr[women_years]
     # Partnered women bear almost all children. Rates are rescaled within each 5-year
     # band so that every band keeps its age-specific rate, and so the TFR holds.
-    band = (years[women] - FERTILE_FROM) // ASFR_WIDTH
+    band = (women_years - FERTILE_FROM) // ASFR_WIDTH
     expected = np.bincount(band, weights=base, minlength=N_ASFR)
     denom_p = np.bincount(band, weights=base * partnered, minlength=N_ASFR)
     denom_u = expected - denom_p
@@ -78,7 +72,7 @@ def births(model: CommunityModel) -> None:
     prob = np.minimum(base * np.where(partnered, k_p[band], k_u[band]), 1.0)
     stream = model.streams["births"]
     mothers = women[stream.bernoulli(r.pid[women], prob, model.month)]
-    model.fertility_record.add(years[women], years[mothers])
+    model.fertility_record.add(women_years, r.age_m[mothers] // 12)
     n = mothers.size
     if n == 0:
         return

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels
-from .population import ADULT_AGE, ROLE_CHILD, ROLE_HEAD
+from .population import ADULT_AGE, FEMALE, MALE, ROLE_CHILD, ROLE_HEAD
 
 STAY, DIES, EXCHANGE, NET = 0, 1, 2, 3  # what one resident's draw decided
 KIND_STAYS, KIND_EXCHANGE, KIND_NET = 0, 1, 2  # how a household (or person) leaves: net wins
@@ -226,3 +226,88 @@ def age_and_exit_arrays(
     out.deaths = int(out.life_deaths.sum())
     out.leavers = int(out.band_out.sum())
     return out
+
+
+# ---- births: the women who may give birth, and whether each lives with a partner ----
+def fertile_women_numpy(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    role: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    n_hh: int,
+    fertile_from: int,
+    fertile_below: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The living women of fertile age, and which of them live with a partner.
+
+    The ages are ``fertile_from``..``fertile_below``-1 in completed years. A woman is
+    partnered if she is a head/partner and her household has a living male head/partner.
+    Returns the women's indices (in order) and that mask.
+    """
+    years = age_m // 12
+    women = np.flatnonzero(
+        alive & (sex == FEMALE) & (years >= fertile_from) & (years < fertile_below)
+    )
+    men = np.flatnonzero(alive & (sex == MALE) & (role == ROLE_HEAD))
+    men_per_hh = np.bincount(hh[men], minlength=n_hh)
+    return women, (role[women] == ROLE_HEAD) & (men_per_hh[hh[women]] > 0)
+
+
+@kernels.jit
+def _fertile_loop(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    role: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    fertile_from: int,
+    fertile_below: int,
+    has_man: np.ndarray,
+    women: np.ndarray,
+    partnered: np.ndarray,
+) -> int:
+    """:func:`fertile_women_numpy` in two passes; the number of women found.
+
+    The women go into ``women`` and their partner flags into ``partnered``.
+    """
+    # Pass 1: the women, and which households have a man at their head.
+    k = 0
+    for i in range(age_m.size):
+        if not alive[i]:
+            continue
+        if sex[i] == FEMALE:
+            y = age_m[i] // 12
+            if fertile_from <= y < fertile_below:
+                women[k] = i
+                k += 1
+        elif sex[i] == MALE and role[i] == ROLE_HEAD:
+            has_man[hh[i]] = True
+    # Pass 2: a woman is partnered if she is a head/partner of such a household.
+    for j in range(k):
+        i = women[j]
+        partnered[j] = role[i] == ROLE_HEAD and has_man[hh[i]]
+    return k
+
+
+def fertile_women(
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    role: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    n_hh: int,
+    fertile_from: int,
+    fertile_below: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fertile_women_numpy`, compiled when ``kernels.USE_NUMBA``."""
+    if not kernels.USE_NUMBA:
+        return fertile_women_numpy(age_m, sex, role, alive, hh, n_hh, fertile_from, fertile_below)
+    n = age_m.size
+    women = np.empty(n, np.int64)
+    partnered = np.empty(n, np.bool_)
+    k = _fertile_loop(
+        age_m, sex, role, alive, hh, fertile_from, fertile_below,
+        np.zeros(n_hh, np.bool_), women, partnered,
+    )  # fmt: skip
+    return women[:k], partnered[:k]
