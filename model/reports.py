@@ -250,7 +250,7 @@ def community(model: CommunityModel) -> Report:
     iso_adults = int(d[D_ISO_ADULT].sum())
     a = model.venues.arrays() if model.venues.venues else None
     npo, civic = model.organisations.counts()
-    demand, supply = volunteers.demand_supply(model)
+    demand, supply = volunteers.demand_supply(model, c)
     posts = model.minsei_posts()
     filled = d[D_MINSEI]
     tally = model.tally

@@ -73,8 +73,9 @@ PAST_YEAR = 12  # months: "in the past year" counts this month and the 11 before
     D_VOL,  # ... volunteers
     D_MINSEI,  # ... serving as 民生委員
     D_HOUSEHOLDS,  # private households with a living member (not residents)
+    D_ALONE_OLD_CARE,  # ... 65+, living alone with a care need by the month's snapshot
     N_DISTRICT_COLUMNS,
-) = range(14)
+) = range(15)
 
 # Entries of ``Counts.town``.
 (
@@ -246,6 +247,9 @@ def _count_numpy(model: CommunityModel, c: Counts) -> None:
     d[D_VOL] = by_district(volunteer)
     d[D_MINSEI] = by_district(alive & r.minsei)
     d[D_HOUSEHOLDS] = np.bincount(h.district[(snap.sizes > 0) & ~h.institution], minlength=n_d)
+    # By the snapshot alone (a crisis death later in the month still counts): the demand
+    # for everyday help that ``volunteers.demand_supply`` reads.
+    d[D_ALONE_OLD_CARE] = by_district(alone & (years >= OLD_AGE) & (r.sev[CARE] > 0))
     comp = needs.compound(model)
     t = c.town
     t[T_HOME] = np.count_nonzero(home)
@@ -363,6 +367,9 @@ def _count_loop(
         at_home = home[i]
         if at_home:
             n_home += 1
+            # Alone by the snapshot, whether or not still alive (volunteers' demand).
+            if alone[i] and y >= OLD_AGE and sev[CARE, i] > 0:
+                d[D_ALONE_OLD_CARE, district[i]] += 1
             if y >= PARENT_80S:
                 parent_80s[h] = True
             # 8050: a withdrawn, unmarried child in their 50s (with a parent 80+).

@@ -27,6 +27,7 @@ from .population import AGE_YEARS, EPS, MALE, OLD_AGE, PERCENT
 from .rates import band_values, monthly_chance
 from .support import MINSEI
 from .synthesis import largest_remainder
+from .tabulation import D_ALONE_OLD_CARE, D_MINSEI, D_VOL, Counts
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -331,13 +332,23 @@ def _match(model: CommunityModel, staff: np.ndarray, free: np.ndarray) -> None:
         r.vol_venue[people[:k]] = slots[:k]
 
 
-def demand_supply(model: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
-    """Volunteer hours needed by open venues and vacant 民生委員 posts vs hours available."""
+def demand_supply(
+    model: CommunityModel, counts: Counts | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Volunteer hours needed by open venues and vacant 民生委員 posts vs hours available.
+
+    ``counts``: the month's tabulation, if the caller has it (the reporter does), whose
+    district rows hold the same three counts as :func:`vk.district_counts`.
+    """
     r, p = model.residents, model.params.volunteers
     n_d = model.n_districts
-    serving, alone_in_need, volunteers = (
-        vk.district_counts if kernels.USE_NUMBA else vk.district_counts_numpy
-    )(r.alive, r.minsei, r.volunteer, model.snap.alone, r.age_m, r.sev[0], r.district, n_d)
+    if counts is None:
+        serving, alone_in_need, volunteers = (
+            vk.district_counts if kernels.USE_NUMBA else vk.district_counts_numpy
+        )(r.alive, r.minsei, r.volunteer, model.snap.alone, r.age_m, r.sev[0], r.district, n_d)
+    else:
+        d = counts.district
+        serving, alone_in_need, volunteers = d[D_MINSEI], d[D_ALONE_OLD_CARE], d[D_VOL]
     demand = np.zeros(n_d)
     if model.venues.venues:
         a = model.venues.arrays()

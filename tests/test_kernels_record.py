@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import CommunityModel, kernels, tabulation
+from model import CommunityModel, kernels, tabulation, volunteers
 from model.reports import counts
 from scenarios import load_scenario
 
@@ -57,6 +57,7 @@ def test_scrambled_columns_give_the_same_counts_on_both_paths(numpy_path):
     model = _town(2)
     r, gen = model.residents, np.random.default_rng(11)
     n = r.n
+    alone_at_snapshot = model.snap.alone.copy()
     r.sev[:] = gen.choice(4, size=(r.sev.shape[0], n), p=[0.6, 0.2, 0.15, 0.05])
     r.supported[:] = gen.random(r.supported.shape) < 0.4
     r.known[:] = gen.random(r.known.shape) < 0.5
@@ -74,6 +75,14 @@ def test_scrambled_columns_give_the_same_counts_on_both_paths(numpy_path):
     r.org[:] = np.where(gen.random(n) < 0.2, 0, -1)
     plain, compiled = _both(model, numpy_path)
     assert plain.same(compiled)
+    # Volunteers' demand read from the tabulation equals its own pass over the town.
+    for flag in (False, True):
+        numpy_path(flag)
+        own = volunteers.demand_supply(model)
+        read = volunteers.demand_supply(model, compiled)
+        assert all(np.array_equal(a, b) for a, b in zip(own, read, strict=True))
+    assert compiled.district[tabulation.D_ALONE_OLD_CARE].sum() > 0
+    assert (alone_at_snapshot & ~r.alive).any()  # alone by the snapshot, dead since
     t = compiled.town
     for name in ("T_8050", "T_DOUBLE_CARE", "T_ISOLATED_IN_NEED", "T_KAYOI_WOMEN"):
         assert t[getattr(tabulation, name)] > 0, name
