@@ -322,14 +322,23 @@ def _match(model: CommunityModel, staff: np.ndarray, free: np.ndarray) -> None:
             r.pid[free], p.match * model.levers.match_boost, model.month
         )
     ]
-    for d in np.unique(r.district[ready]):
-        people = ready[r.district[ready] == d]
-        slots = np.repeat(
-            np.flatnonzero((a["district"] == d) & (short > 0)),
-            short[(a["district"] == d) & (short > 0)],
-        )
-        k = min(people.size, slots.size)
-        r.vol_venue[people[:k]] = slots[:k]
+    # In each district the n-th ready volunteer (index order) takes its n-th open slot
+    # (venue order, one slot per missing helper): both sides ranked within their district
+    # by a stable sort, then joined on (district, rank).
+    n_d = model.n_districts
+    home_d = r.district[ready].astype(np.int64)
+    order = np.argsort(home_d, kind="stable")
+    people, home_d = ready[order], home_d[order]
+    per_d = np.bincount(home_d, minlength=n_d)
+    rank = np.arange(people.size) - (np.cumsum(per_d) - per_d)[home_d]
+    wanting = np.flatnonzero(short > 0)
+    slots = np.repeat(wanting, short[wanting])
+    slot_d = a["district"][slots].astype(np.int64)
+    slots = slots[np.argsort(slot_d, kind="stable")]
+    n_slots = np.bincount(slot_d, minlength=n_d)
+    first_slot = np.cumsum(n_slots) - n_slots
+    takes = rank < n_slots[home_d]
+    r.vol_venue[people[takes]] = slots[first_slot[home_d[takes]] + rank[takes]]
 
 
 def demand_supply(

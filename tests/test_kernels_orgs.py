@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import CommunityModel, kernels
+from model import CommunityModel, kernels, volunteers
 from model import organisations_kernels as ok
 from model import volunteers_kernels as vk
-from model.population import AGE_YEARS
+from model.population import AGE_YEARS, EPS
 from scenarios import load_scenario
 
 pytestmark = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba is not installed")
@@ -217,3 +217,39 @@ def test_a_short_run_gives_the_same_outputs_on_both_paths(monkeypatch):
     assert district_a.equals(district_b)
     assert town_a["organisations_dissolved"].sum() > 0
     assert town_a["minsei_referrals"].sum() > 0
+
+
+def test_volunteers_are_matched_in_district_and_index_order():
+    """The n-th ready volunteer of a district takes its n-th slot (venue order).
+
+    The rule written out district by district (the form it had as a loop) against the
+    model's ranked join, on a town where every venue is short of all its helpers.
+    """
+    scenario = load_scenario(
+        "small_town", "jusou_full", scale=5.0, overrides={"switches.warmup_months": 3}
+    )
+    model = CommunityModel(scenario, seed=4).run(2)
+    r, a = model.residents, model.venues.arrays()
+    free = np.flatnonzero(r.alive & r.volunteer & ~r.minsei)
+    staff = np.zeros(len(model.venues.venues))
+    r.vol_venue[free] = -1
+    before = r.vol_venue.copy()
+    volunteers._match(model, staff, free)
+    p = model.params.volunteers
+    ready = free[
+        model.streams["volunteer_match"].bernoulli(
+            r.pid[free], p.match * model.levers.match_boost, model.month
+        )
+    ]
+    short = np.where(a["open"], np.maximum(np.ceil(a["needed"] - EPS), 0), 0).astype(int)
+    expected = before.copy()
+    for d in np.unique(r.district[ready]):
+        people = ready[r.district[ready] == d]
+        here = np.flatnonzero((a["district"] == d) & (short > 0))
+        slots = np.repeat(here, short[here])
+        k = min(people.size, slots.size)
+        expected[people[:k]] = slots[:k]
+    assert np.array_equal(r.vol_venue, expected)
+    assert (r.vol_venue[ready] >= 0).sum() > 0
+    # Some districts have more ready volunteers than slots: the last ones stay free.
+    assert (r.vol_venue[ready] < 0).any()
