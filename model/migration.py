@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.stats import poisson
 
 from .population import ROLE_CHILD, ROLE_HEAD, TINY
+from .rates import poisson_quantile
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -156,7 +156,7 @@ def _arrive_units(
     # The count is drawn by inversion so that arms with nearly equal populations draw
     # nearly equal counts (common random numbers).
     lam = persons / mean_unit_size(shares)
-    count = int(poisson.ppf(gen.random(), lam))
+    count = poisson_quantile(gen.random(), lam)
     if count == 0:
         return
     p = model.params.demography

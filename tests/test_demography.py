@@ -5,11 +5,13 @@ Also fertility, and towns that shrink and age at their profiles' rates.
 
 import numpy as np
 import pytest
+from scipy.stats import poisson
 
 from model import Params, Scenario
 from model.demography import DemographyParams, life_expectancy
 from model.parameters import with_overrides
 from model.population import FEMALE, MALE, ROLE_HEAD
+from model.rates import poisson_quantile
 from scenarios import load_scenario
 
 from .conftest import hand_built, small_town
@@ -165,3 +167,17 @@ def test_new_parameters_take_effect_through_overrides():
     params = with_overrides(Params(), {"demography.tfr": 1.5})
     assert params.demography.tfr == 1.5
     assert Scenario(params=params).params.demography.tfr == 1.5
+
+
+def test_arrival_counts_are_scipys_poisson_quantiles():
+    """``rates.poisson_quantile`` is ``scipy.stats.poisson.ppf`` for 0 < q < 1, exactly.
+
+    Small and large means, quantiles near both ends, and the boundary q = 0.
+    """
+    rng = np.random.default_rng(5)
+    lams = np.concatenate([rng.uniform(1e-3, 5, 400), rng.uniform(5, 2_000, 400)])
+    qs = np.concatenate([rng.random(6), [1e-12, 1e-6, 0.5, 1 - 1e-6, 1 - 1e-12]])
+    for lam in lams:
+        for q in qs:
+            assert poisson_quantile(float(q), float(lam)) == int(poisson.ppf(q, lam)), (q, lam)
+    assert poisson_quantile(0.0, 3.0) == 0
