@@ -33,7 +33,17 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from . import budget, costs, demography, needs, projection, reports, shocks, ties, volunteers
+from . import (
+    budget,
+    costs,
+    demography,
+    needs,
+    projection,
+    reports,
+    shocks,
+    ties,
+    volunteers,
+)
 from .interventions.base import REGISTRY, EligibilityRule, Intervention
 from .levers import Levers
 from .lifetable import LifeRecord
@@ -603,7 +613,11 @@ class CommunityModel(mesa.Model):
     def compact(self) -> None:
         """Drop departed residents and empty households; renumber household indices."""
         r = self.residents
-        r.keep(r.alive.copy())
+        kept = r.alive.copy()
+        new_place = np.where(kept, np.cumsum(kept) - 1, -1)
+        r.keep(kept)
+        for intervention in self.interventions:
+            intervention.on_compacted(new_place)
         sizes = np.bincount(r.hh, minlength=self.households.n)
         keep_hh = (sizes > 0) | self.households.institution
         new_index = np.cumsum(keep_hh) - 1

@@ -88,6 +88,30 @@ def test_outreach_follows_a_caseload_for_months_within_its_capacity():
     assert np.unique(outreach.case_pid).size == outreach.case_pid.size
 
 
+def test_outreach_cases_follow_their_residents_through_the_yearly_compaction():
+    """After a compaction every case sits on its resident's new row.
+
+    The caseload is then the one found by identity: the rows of the residents with those
+    pids, less those who died before it.
+    """
+    spec = InterventionSpec("outreach", start_month=12, intensity=2.0)
+    scenario = replace(small_town(POPULATION), policy=PolicyPackage("o", interventions=(spec,)))
+    model = CommunityModel(scenario, seed=1).run(23)
+    outreach = model.interventions[0]
+    r = model.residents
+    before = dict(zip(outreach.case_pid.tolist(), outreach.case_idx.tolist(), strict=True))
+    few = outreach.case_idx[: max(1, outreach.case_idx.size // 4)]
+    r.alive[few] = False  # a few die before the compaction
+    gone = set(r.pid[few].tolist())
+    rows_before = r.n
+    model.compact()
+    assert r.n < rows_before  # the rows did move
+    assert set(outreach.case_pid.tolist()) == set(before) - gone
+    assert np.array_equal(r.pid[outreach.case_idx], outreach.case_pid)
+    pairs = zip(outreach.case_pid.tolist(), outreach.case_idx.tolist(), strict=True)
+    assert any(before[pid] != idx for pid, idx in pairs)
+
+
 # ---- NPO money and shocks ------------------------------------------------------------
 
 PANDEMIC = {"shocks.pandemic_start": 12, "shocks.pandemic_months": 24}

@@ -223,6 +223,13 @@ class Intervention:
     def on_supported(self, model: CommunityModel, idx: np.ndarray) -> None:
         """Called while acting when residents ``idx`` start receiving support."""
 
+    def on_compacted(self, new_index: np.ndarray) -> None:
+        """Called after the yearly compaction, acting or not, with the residents' new rows.
+
+        Resident ``i`` is now at ``new_index[i]`` (-1 if dropped); components that keep
+        resident indices map them.
+        """
+
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Yen spent this month (while acting), by funding line (see :mod:`model.costs`)."""
         return {}

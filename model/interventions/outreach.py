@@ -90,6 +90,19 @@ class Outreach(Intervention):
         self._keep_cases(here)
         return self.case_idx
 
+    def on_compacted(self, new_index: np.ndarray) -> None:
+        """Cases follow their residents to their new rows; a dropped resident's case ends.
+
+        The same cases and rows as finding each again by identity next month (which
+        would sort every resident's pid once a year).
+        """
+        if self.case_idx.size == 0:
+            return
+        moved_to = new_index[np.minimum(self.case_idx, new_index.size - 1)]
+        keep = (self.case_idx < new_index.size) & (moved_to >= 0)
+        self._keep_cases(keep)
+        self.case_idx = moved_to[keep]
+
     def _keep_cases(self, keep: np.ndarray) -> None:
         self.case_pid, self.case_since = self.case_pid[keep], self.case_since[keep]
         self.case_idx = self.case_idx[keep]
