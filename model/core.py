@@ -37,6 +37,7 @@ from . import (
     budget,
     costs,
     demography,
+    kernels,
     needs,
     projection,
     reports,
@@ -496,7 +497,7 @@ class CommunityModel(mesa.Model):
     def household_sizes(self) -> np.ndarray:
         """Living members per household index."""
         r = self.residents
-        return np.bincount(r.hh[r.alive], minlength=self.households.n)
+        return kernels.count_by(r.hh, r.alive, self.households.n)
 
     def pick_districts(self, n: int, gen: np.random.Generator) -> np.ndarray:
         """Districts for ``n`` new households, by the profile's district weights."""

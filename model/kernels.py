@@ -109,3 +109,24 @@ def uniform(keys: np.ndarray, salt: int) -> np.ndarray:
     out = np.empty(keys.size, np.float64)
     _uniform_loop(keys, s, out)
     return out
+
+
+# ---- counts per group ---------------------------------------------------------------
+def count_by(groups: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Entries of ``mask`` per group (``groups[i]`` in ``[0, n)``), int64, length ``n``.
+
+    ``np.bincount(groups[mask], minlength=n)`` without the selected copy: households'
+    living members, children, adults — several a month over every resident.
+    """
+    if not USE_NUMBA:
+        return np.bincount(groups[mask], minlength=n)
+    return _count_by_loop(groups, mask, n)
+
+
+@jit
+def _count_by_loop(groups: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros(n, np.int64)
+    for i in range(groups.size):
+        if mask[i]:
+            out[groups[i]] += 1
+    return out

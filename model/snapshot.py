@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import kernels
 from .population import ADULT_AGE, AGE_YEARS, MAX_AGE
 from .ties import isolated
 
@@ -60,12 +61,11 @@ class Snapshot:
     @cached_property
     def sizes(self) -> np.ndarray:
         """Living members per household."""
-        r = self.r
-        return np.bincount(r.hh[r.alive], minlength=self.model.households.n)
+        return self.count_per_household(self.r.alive)
 
     def count_per_household(self, mask: np.ndarray) -> np.ndarray:
         """Residents in ``mask`` per household."""
-        return np.bincount(self.r.hh[mask], minlength=self.model.households.n)
+        return kernels.count_by(self.r.hh, mask, self.model.households.n)
 
     @cached_property
     def kids_under_12(self) -> np.ndarray:

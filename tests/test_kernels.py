@@ -43,6 +43,27 @@ def test_stream_hash_and_uniforms_are_the_same_on_both_paths(numpy_path, salt):
     assert u.size == 0 or (u.min() >= 0.0 and u.max() < 1.0)
 
 
+@pytest.mark.parametrize("n", [0, 1, 7, 50_000])
+def test_counts_per_household_are_the_same_on_both_paths(numpy_path, n):
+    """``count_by`` on random groups, masks all false and all true, empty groups at the end.
+
+    Groups are int32 and strided int64 views; the result keeps length ``n_groups``.
+    """
+    rng = np.random.default_rng(n)
+    n_groups = max(1, n // 3) + 5
+    wide = rng.integers(0, n_groups, 2 * n)
+    for groups in (wide[:n].astype(np.int32), wide[::2].astype(np.int64)):
+        for mask in (rng.random(n) < 0.6, np.zeros(n, bool), np.ones(n, bool)):
+            numpy_path(False)
+            plain = kernels.count_by(groups, mask, n_groups)
+            numpy_path(True)
+            compiled = kernels.count_by(groups, mask, n_groups)
+            assert compiled.dtype == plain.dtype == np.int64
+            assert compiled.shape == (n_groups,)
+            assert np.array_equal(compiled, plain)
+            assert compiled.sum() == mask.sum()
+
+
 def test_a_short_run_gives_the_same_outputs_on_both_paths(numpy_path):
     scenario = load_scenario(
         "small_town", "jusou_full", scale=20.0, overrides={"switches.warmup_months": 6}
