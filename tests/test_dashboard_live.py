@@ -324,6 +324,21 @@ def test_a_town_no_tab_shows_stops(town: L.LiveTown, monkeypatch: pytest.MonkeyP
     assert month > 0
 
 
+def test_a_tab_being_answered_shows_the_town(town: L.LiveTown) -> None:
+    """An answer slower than the idle stop (a loaded machine) does not stop the town."""
+    s = L.LiveSession(idle_s=0.3)
+    s.town = town
+    s.play()
+    with s.serving("tab", 0):
+        time.sleep(1.0)  # three idle stops long
+        assert s.playing
+        assert not s.stopped_idle
+    at_answer = time.monotonic()
+    _until(lambda: not s.playing, timeout=5.0)  # no more requests: the tab was closed
+    assert s.stopped_idle
+    assert time.monotonic() - at_answer >= 0.3  # counted from the answer, not the request
+
+
 def test_a_second_tab_and_a_reload_show_the_same_town(session: L.LiveSession) -> None:
     from dashboards.pages import live
 

@@ -401,14 +401,14 @@ def Ticker(month: int, viewer: str) -> None:
 
     def on_poll(data: dict[str, Any]) -> None:
         s = session()
-        s.seen(viewer, int(data.get("drawn", -1)))
-        vp = (int(data.get("vw", 0)), int(data.get("vh", 0)), int(data.get("top", 0)))
-        if any(abs(a - b) > 4 for a, b in zip(vp, viewport.value, strict=True)):
-            viewport.set(vp)
-        if s.playing:
-            s.wait_frame(shown.value, WAIT_S)
-        refresh()
-        reply.set(reply.value + 1)  # always a change: the browser hears every answer
+        with s.serving(viewer, int(data.get("drawn", -1))):
+            vp = (int(data.get("vw", 0)), int(data.get("vh", 0)), int(data.get("top", 0)))
+            if any(abs(a - b) > 4 for a, b in zip(vp, viewport.value, strict=True)):
+                viewport.set(vp)
+            if s.playing:
+                s.wait_frame(shown.value, WAIT_S)
+            refresh()
+            reply.set(reply.value + 1)  # always a change: the browser hears every answer
 
     _Ticker(
         reply=reply.value,
