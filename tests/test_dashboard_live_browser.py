@@ -288,7 +288,7 @@ def test_reload_keeps_the_town_and_a_second_tab_mirrors_it(server: str, browser:
     assert second.locator(".kyosei-live-play").count() == 0  # type: ignore[attr-defined]
     assert month(second) == before
     pg.locator(".kyosei-live-step").click()  # the projector steps; the mirror follows
-    second.locator(f'.kyosei-live-month[data-month="{before + 1}"]').wait_for(timeout=5_000)  # type: ignore[attr-defined]
+    second.locator(f'.kyosei-live-month[data-month="{before + 1}"]').wait_for(timeout=30_000)  # type: ignore[attr-defined]
     shot(second, "live-mirror-tab")
     close(second)
     close(pg)
