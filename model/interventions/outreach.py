@@ -98,8 +98,8 @@ class Outreach(Intervention):
         """
         if self.case_idx.size == 0:
             return
-        moved_to = new_index[np.minimum(self.case_idx, new_index.size - 1)]
-        keep = (self.case_idx < new_index.size) & (moved_to >= 0)
+        moved_to = new_index[self.case_idx]  # cases are rows of the compacted columns
+        keep = moved_to >= 0
         self._keep_cases(keep)
         self.case_idx = moved_to[keep]
 
