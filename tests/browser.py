@@ -109,3 +109,23 @@ def wait_chart(pg: object, name: str) -> object:
     locator = pg.locator(f'[data-chart="{name}"] .js-plotly-plot .main-svg').first  # type: ignore[attr-defined]
     locator.wait_for(state="visible")
     return pg.locator(f'[data-chart="{name}"]').first  # type: ignore[attr-defined]
+
+
+def slide_to_end(slider: object, key: str, shown: object, tries: int = 5) -> None:
+    """Move a Vuetify slider to one end (``key`` "Home" or "End") until ``shown`` appears.
+
+    A click on a slider first sets the value under the pointer; on a loaded machine the
+    key press that follows can be lost to that change. So the slider is set again, up to
+    ``tries`` times, until the server-drawn label ``shown`` says it took the end value.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        slider.click()  # type: ignore[attr-defined]
+        slider.page.keyboard.press(key)  # type: ignore[attr-defined]
+        try:
+            shown.wait_for(timeout=10_000)  # type: ignore[attr-defined]
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"after {tries} tries the slider never showed {shown}")

@@ -8,6 +8,7 @@ Screenshots go to ``tests/artifacts/`` (git-ignored).
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import ARGS as ARGS  # re-exported: older browser tests import them here
-from tests.browser import ARTIFACTS, CHROMIUM, VIEWPORT, shot, wait_chart
+from tests.browser import ARTIFACTS, CHROMIUM, VIEWPORT, shot, slide_to_end, wait_chart
 from tests.browser import start_server as _start
 from tests.browser import stop_server as _stop
 
@@ -153,17 +154,37 @@ def test_big_screen_mode(server: str, page: object) -> None:
     shot(page, "page-live-big")
 
 
-def test_run_a_small_comparison_from_the_browser(server: str, page: object) -> None:
+def test_run_a_small_comparison_from_the_browser(
+    server: str, page: object, results_root: Path
+) -> None:
     page.goto(server)  # type: ignore[attr-defined]
     wait_chart(page, "bands")
     # The smallest comparison: one replicate, one year (Home = the sliders' minimum).
-    for slider in (0, 1):
-        page.locator(".kyosei-run .v-slider").nth(slider).click()  # type: ignore[attr-defined]
-        page.keyboard.press("Home")  # type: ignore[attr-defined]
+    for slider, label in ((0, "反復回数：1回"), (1, "年数：1年")):
+        slide_to_end(
+            page.locator(".kyosei-run .v-slider").nth(slider),  # type: ignore[attr-defined]
+            "Home",
+            page.locator(".kyosei-run").filter(has_text=label),  # type: ignore[attr-defined]
+        )
     page.locator(".kyosei-run-start").click()  # type: ignore[attr-defined]
-    page.locator(".kyosei-run-progress").wait_for()  # type: ignore[attr-defined]
-    page.locator(".kyosei-run .kyosei-notice").wait_for(timeout=240_000)  # type: ignore[attr-defined]
-    text = page.locator(".kyosei-run .kyosei-notice").text_content()  # type: ignore[attr-defined]
+    progress = page.locator(".kyosei-run-progress")  # type: ignore[attr-defined]
+    progress.wait_for()
+    assert progress.text_content().endswith("/2"), progress.text_content()  # 2 packages × 1
+    notice = page.locator(".kyosei-run .kyosei-notice")  # type: ignore[attr-defined]
+    try:
+        notice.wait_for(timeout=240_000)
+    except sync_api.TimeoutError as err:  # say where it stopped: page, files, processes
+        shown = progress.all_text_contents()
+        new = results_root.glob("district-*/**/*")
+        written = sorted(str(p.relative_to(results_root)) for p in new)
+        ps = subprocess.run(
+            ["ps", "-ww", "-eo", "pid,ppid,stat,etime,pcpu,args"], capture_output=True, text=True
+        ).stdout.splitlines()
+        workers = [line for line in ps if "multiprocessing" in line or "kyosei" in line]
+        raise AssertionError(
+            f"no notice after 240 s; the page shows {shown}; files {written}; processes {workers}"
+        ) from err
+    text = notice.text_content()
     assert "完了" in text, text
     # The page switches to the new set and draws it.
     wait_chart(page, "bands")

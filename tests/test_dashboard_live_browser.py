@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import slide_to_end
 from tests.test_dashboard_browser import ARGS, ARTIFACTS, CHROMIUM, _start, _stop
 
 pytestmark = pytest.mark.browser
@@ -101,10 +102,11 @@ def shot(pg: object, name: str) -> None:
 
 
 def top_speed(pg: object) -> None:
-    slider = pg.locator(".kyosei-live-speed .v-slider").first  # type: ignore[attr-defined]
-    slider.click()
-    pg.keyboard.press("End")  # type: ignore[attr-defined]
-    pg.locator(".kyosei-live-speed").filter(has_text="毎秒20か月").wait_for()  # type: ignore[attr-defined]
+    slide_to_end(
+        pg.locator(".kyosei-live-speed .v-slider").first,  # type: ignore[attr-defined]
+        "End",
+        pg.locator(".kyosei-live-speed").filter(has_text="毎秒20か月"),  # type: ignore[attr-defined]
+    )
 
 
 def rate(pg: object, seconds: float) -> float:
