@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -29,12 +30,20 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Shared memory in /tmp: a container's /dev/shm (64 MB by default) is too small for
+    # two Chromiums (pytest-xdist) and crashes their tabs.
+    "--disable-dev-shm-usage",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
 START_S = 120.0  # how long a dashboard may take to start listening
+#: The dashboards of this test process still running, by URL: a failing test's report
+#: says whether its server was still there (``tests/conftest.py``).
+SERVERS: dict[str, subprocess.Popen[bytes]] = {}
+#: The tabs whose renderer crashed in this test process (their URLs), for the same report.
+CRASHED: list[str] = []
 PORT_BLOCK = 500  # ports per pytest-xdist worker, from 20000 (below Linux's ephemeral range)
 
 
@@ -78,7 +87,9 @@ def start_server(results: Path) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + START_S
     while time.monotonic() < deadline:
         if port_in_use("127.0.0.1", port):
-            return proc, f"http://127.0.0.1:{port}/"
+            url = f"http://127.0.0.1:{port}/"
+            SERVERS[url] = proc
+            return proc, url
         if proc.poll() is not None:
             break
         time.sleep(0.1)
@@ -87,8 +98,58 @@ def start_server(results: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError(f"dashboard did not start: {out}")
 
 
+def launch(playwright: object) -> object:
+    """Debian's Chromium, headless, noting every tab that crashes in :data:`CRASHED`.
+
+    A crashed tab stops answering without an error of its own: the test then waits in
+    vain, and the failing test's report names the tab (``tests/conftest.py``).
+    """
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)  # type: ignore[attr-defined]
+    new_context = browser.new_context
+
+    def watched_context(*args: object, **kwargs: object) -> object:
+        context = new_context(*args, **kwargs)
+        context.on("page", lambda pg: pg.on("crash", lambda crashed: CRASHED.append(crashed.url)))
+        return context
+
+    browser.new_context = watched_context
+    return browser
+
+
+def stop_checked(proc: subprocess.Popen[bytes]) -> str:
+    """Stop a module's dashboard; fail if it had ended by itself or printed a traceback."""
+    ended = proc.poll()  # before it is stopped: a server that died on its own is a failure
+    log = stop_server(proc)
+    assert ended is None, f"the dashboard ended by itself (code {ended}); it printed:\n{log}"
+    assert "Traceback" not in log, log
+    return log
+
+
+def server_state(proc: subprocess.Popen[bytes]) -> str:
+    """Whether a dashboard is still serving, or how it ended and what it printed.
+
+    A server that died (a crash, the out-of-memory killer) leaves its page waiting for
+    answers that never come: the test then fails on a wait, and this says why. Only what
+    is already in the pipe is read: the server's worker processes may still hold it open.
+    """
+    code = proc.poll()
+    if code is None:
+        return f"the dashboard (pid {proc.pid}) is still running"
+    how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    printed = b""
+    if proc.stdout is not None:
+        os.set_blocking(proc.stdout.fileno(), False)
+        printed = proc.stdout.read() or b""
+    return f"the dashboard (pid {proc.pid}) has ended ({how}); it printed:\n" + printed.decode(
+        errors="replace"
+    )
+
+
 def stop_server(proc: subprocess.Popen[bytes]) -> str:
     """Stop the server; returns everything it printed."""
+    for url, running in list(SERVERS.items()):
+        if running is proc:
+            del SERVERS[url]
     proc.terminate()
     try:
         out, _ = proc.communicate(timeout=15)

@@ -37,6 +37,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)  # stable
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """A failing test's report says how the dashboards it used are doing (browser tests).
+
+    A page that waits for an answer in vain may have lost its server or its tab; the
+    report then says whether the server still runs (or how it ended and what it printed)
+    and which tabs crashed.
+    """
+    report = yield
+    if report.failed and report.when == "call" and "browser" in item.keywords:
+        from tests.browser import CRASHED, SERVERS, server_state
+
+        for url, proc in SERVERS.items():
+            report.sections.append((f"dashboard {url}", server_state(proc)))
+        if CRASHED:
+            report.sections.append(("crashed tabs", "\n".join(CRASHED)))
+            CRASHED.clear()
+    return report
+
+
 def small_town(population: int = 4000, districts: int = 2, **params: object) -> Scenario:
     """A national-like town of ``population`` people (overrides as dotted paths)."""
     overrides = {
@@ -93,23 +113,22 @@ def hand_built(
 @pytest.fixture(scope="module")
 def server(results_root: Path) -> Iterator[str]:
     """The dashboard served over the module's ``results_root`` (one server per module)."""
-    from tests.browser import start_server, stop_server
+    from tests.browser import start_server, stop_checked
 
     proc, url = start_server(results_root)
     yield url
-    log = stop_server(proc)
-    assert "Traceback" not in log, log
+    stop_checked(proc)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """One headless Chromium per module (skipped where there is none)."""
-    from tests.browser import ARGS, CHROMIUM
+    from tests.browser import CHROMIUM, launch
 
     if not Path(CHROMIUM).exists():  # pragma: no cover - machines without the browser
         pytest.skip("no /usr/bin/chromium (make browser-deps)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import slide_to_end
-from tests.test_dashboard_browser import ARGS, ARTIFACTS, CHROMIUM, _start, _stop
+from tests.browser import launch, slide_to_end, stop_checked
+from tests.test_dashboard_browser import ARTIFACTS, _start
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -46,14 +46,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         mp.setenv("KYOSEI_LIVE_IDLE_S", str(IDLE_S))
         proc, url = _start(root)
     yield url
-    log = _stop(proc)
-    assert "Traceback" not in log, log
+    stop_checked(proc)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 
