@@ -601,17 +601,13 @@ def progress(model: CommunityModel, isolated: np.ndarray) -> None:
         dtype=np.uint64,
     )
     counts = np.zeros(nk.N_COUNTS, np.int64)
-    died, died_times, emerg = (
-        np.empty(r.n, np.int64),
-        np.empty(r.n, np.int64),
-        np.empty(r.n, np.int64),
-    )
+    died, emerg = np.empty(r.n, np.int64), np.empty(r.n, np.int64)
     nk.month(
         r.pid, r.alive, r.sev, r.onset_m, r.supported, r.known, r.assistance,
         r.sex, r.role, r.working, r.hh, r.district, r.case_joint, r.venue, r.age_m,
         snap.years, snap.home, isolated,
         nt.care, nt.disability, nt.poverty, model.support.quality,
-        fp, ff, ip, salts, counts, died, died_times, emerg,
+        fp, ff, ip, salts, counts, died, emerg,
     )  # fmt: skip
     for field in range(N_FIELDS):
         t.need_onsets[field] += int(counts[nk.C_ONSETS + field])
@@ -620,8 +616,7 @@ def progress(model: CommunityModel, isolated: np.ndarray) -> None:
     t.resolved += int(counts[nk.C_RESOLVED])
     deaths = int(counts[nk.C_DEATHS])
     if deaths:
-        k = int(counts[nk.C_DIED])
-        who = np.repeat(died[:k], died_times[:k])
+        who = died[:deaths]
         model.life_record.died(model.calendar(month - 1)[0], r.sex[who], r.age_m[who] // 12)
         t.deaths += deaths
         t.crisis_deaths += deaths

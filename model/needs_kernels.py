@@ -14,9 +14,10 @@ month's shared facts (completed years, who lives at home, isolation, households)
 the onset tables, support quality by district and field, the parameters packed in
 vectors (``FP_*`` scalars, ``FF_*`` rows of per-field values, ``IP_*`` integers) and
 the streams' salts (``SALT_*``). They return nothing: the counts of the month go into
-``counts`` (``C_*``), the residents who died into ``died``/``died_times`` (each resident
-once, with how many of their needs' crises ended in death) and those a crisis brings to a
-counter into ``emerg``; ``counts`` says how many of each buffer are filled.
+``counts`` (``C_*``), the residents who died into ``died`` and those a crisis brings to a
+counter into ``emerg``; ``counts`` says how many of each buffer are filled. A resident
+dies once: a crisis after the one that ended in death (the same month, in another field)
+is counted as a crisis but neither kills again nor brings them to a counter.
 """
 
 from __future__ import annotations
@@ -75,9 +76,8 @@ C_ONSETS = 0  # four fields
 C_WITHDRAWAL_ONSETS = C_ONSETS + N_FIELDS
 C_RESOLVED = C_WITHDRAWAL_ONSETS + 1
 C_CRISES = C_RESOLVED + 1  # four fields
-C_DEATHS = C_CRISES + N_FIELDS
-C_DIED = C_DEATHS + 1  # filled entries of died/died_times
-C_EMERG = C_DIED + 1  # filled entries of emerg
+C_DEATHS = C_CRISES + N_FIELDS  # also the filled entries of died
+C_EMERG = C_DEATHS + 1  # filled entries of emerg
 N_COUNTS = C_EMERG + 1
 
 
@@ -198,7 +198,6 @@ def month_numpy(
     salts: np.ndarray,
     counts: np.ndarray,
     died: np.ndarray,
-    died_times: np.ndarray,
     emerg: np.ndarray,
 ) -> None:
     """One month of needs in NumPy passes (the twin of the compiled loop)."""
@@ -245,7 +244,7 @@ def month_numpy(
     esc_mult *= np.where(venue[idx] >= 0, fp[FP_ESC_ATTENDING], 1.0)
     joint = np.where(case_joint[idx], fp[FP_JOINT], 1.0)
     crisis_any = np.zeros(idx.size, dtype=bool)
-    deaths = []
+    gone = np.zeros(idx.size, dtype=bool)  # died of a crisis in an earlier field
     for field in range(N_FIELDS):
         s = sev[field, idx]
         has = s > 0
@@ -289,21 +288,17 @@ def month_numpy(
             ended = idx[recover]
         counts[C_RESOLVED] += _end(field, ended, *ends)
         counts[C_CRISES + field] += int(crisis.sum())
-        crisis_any |= crisis
-        dies = crisis & (
-            ((w - fp[FP_CRISIS_FROM]) / fp[FP_CRISIS_SPAN]) < ff[FF_CRISIS_DEATH, field]
-        )
+        live = crisis & ~gone
+        crisis_any |= live
+        dies = live & (((w - fp[FP_CRISIS_FROM]) / fp[FP_CRISIS_SPAN]) < ff[FF_CRISIS_DEATH, field])
         dies &= not frozen
         if dies.any():
             alive[idx[dies]] = False
-            deaths.append(idx[dies])
-            counts[C_DEATHS] += int(dies.sum())
+            gone |= dies
             crisis_any &= ~dies
-    if deaths:
-        who, times = np.unique(np.concatenate(deaths), return_counts=True)
-        died[: who.size] = who
-        died_times[: who.size] = times
-        counts[C_DIED] = who.size
+    who = idx[gone]
+    died[: who.size] = who
+    counts[C_DEATHS] = who.size
     to_counter = kernels.uniform(keys, int(salts[SALT_TO_COUNTER])) < fp[FP_CRISIS_KNOWN]
     brought = idx[crisis_any & to_counter]
     emerg[: brought.size] = brought
@@ -372,7 +367,6 @@ def _month_loop(
     salts: np.ndarray,
     counts: np.ndarray,
     died: np.ndarray,
-    died_times: np.ndarray,
     emerg: np.ndarray,
 ) -> None:
     n = pid.size
@@ -489,7 +483,6 @@ def _month_loop(
         esc_mult *= fp[FP_ESC_ATTENDING] if venue[i] >= 0 else 1.0
         joint = fp[FP_JOINT] if case_joint[i] else 1.0
         crisis_any = False
-        deaths = 0
         for field in range(N_FIELDS):
             s = sev[field, i]
             if s <= 0:
@@ -525,21 +518,19 @@ def _month_loop(
                 sev[field, i] = s + 1
             if crisis:
                 counts[C_CRISES + field] += 1
-                crisis_any = True
-                dies = (w - fp[FP_CRISIS_FROM]) / fp[FP_CRISIS_SPAN] < ff[FF_CRISIS_DEATH, field]
-                if dies and not frozen:
-                    alive[i] = False
-                    deaths += 1
-                    crisis_any = False
-        if deaths:
-            counts[C_DEATHS] += deaths
-            died[n_died] = i
-            died_times[n_died] = deaths
-            n_died += 1
+                if alive[i]:  # not dead already of an earlier field's crisis
+                    crisis_any = True
+                    lethal = ff[FF_CRISIS_DEATH, field]
+                    dies = (w - fp[FP_CRISIS_FROM]) / fp[FP_CRISIS_SPAN] < lethal
+                    if dies and not frozen:
+                        alive[i] = False
+                        crisis_any = False
+                        died[n_died] = i
+                        n_died += 1
         if crisis_any and _unit(key, salts[SALT_TO_COUNTER]) < fp[FP_CRISIS_KNOWN]:
             emerg[n_emerg] = i
             n_emerg += 1
-    counts[C_DIED] = n_died
+    counts[C_DEATHS] = n_died
     counts[C_EMERG] = n_emerg
 
 
