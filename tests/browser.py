@@ -11,6 +11,7 @@ Screenshots go to ``tests/artifacts/`` (git-ignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -42,7 +43,8 @@ START_S = 120.0  # how long a dashboard may take to start listening
 #: The dashboards of this test process still running, by URL: a failing test's report
 #: says whether its server was still there (``tests/conftest.py``).
 SERVERS: dict[str, subprocess.Popen[bytes]] = {}
-#: The tabs whose renderer crashed in this test process (their URLs), for the same report.
+#: The tabs whose renderer crashed in this test process since the last failing test's
+#: report (their URLs), for that report.
 CRASHED: list[str] = []
 PORT_BLOCK = 500  # ports per pytest-xdist worker, from 20000 (below Linux's ephemeral range)
 
@@ -135,7 +137,11 @@ def server_state(proc: subprocess.Popen[bytes]) -> str:
     code = proc.poll()
     if code is None:
         return f"the dashboard (pid {proc.pid}) is still running"
-    how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    how = f"exit code {code}"
+    if code < 0:
+        how = f"signal {-code}"
+        with contextlib.suppress(ValueError):  # a number Python has no name for
+            how = f"signal {signal.Signals(-code).name}"
     printed = b""
     if proc.stdout is not None:
         os.set_blocking(proc.stdout.fileno(), False)
