@@ -8,6 +8,8 @@ nobody in the arrays — and a short run is made both ways and compared output b
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -86,6 +88,13 @@ def test_scrambled_columns_give_the_same_counts_on_both_paths(numpy_path):
     t = compiled.town
     for name in ("T_8050", "T_DOUBLE_CARE", "T_ISOLATED_IN_NEED", "T_KAYOI_WOMEN"):
         assert t[getattr(tabulation, name)] > 0, name
+    # With the community mechanisms switched off nobody counts as isolated, on both paths.
+    switches = replace(model.params.switches, community=False)
+    model.params = replace(model.params, switches=switches)
+    plain, compiled = _both(model, numpy_path)
+    assert plain.same(compiled)
+    assert compiled.town[tabulation.T_ISOLATED_IN_NEED] == 0
+    assert compiled.district[tabulation.D_ISO_ADULT].sum() == 0
 
 
 def test_all_dead_and_empty_give_the_same_counts_on_both_paths(numpy_path):
