@@ -27,6 +27,7 @@ FIELD_LABELS_JA = ("高齢", "障害", "子育て", "生活困窮")
 NEEDS = (*FIELDS, "withdrawal")
 N_NEEDS = len(NEEDS)
 TIE_KINDS = ("kin", "neighbour", "work", "interest", "issue")
+N_TIE_KINDS = len(TIE_KINDS)
 
 MALE, FEMALE = 0, 1
 ROLE_HEAD, ROLE_CHILD, ROLE_PARENT = 0, 1, 2  # household role: head/partner, child, elder parent

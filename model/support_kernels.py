@@ -18,7 +18,7 @@ import numpy as np
 
 from . import kernels
 from .needs import CARE, CHILDCARE, DISABILITY, N_FIELDS, POVERTY, WITHDRAWAL
-from .population import MAX_SEVERITY, OLD_AGE
+from .population import MAX_SEVERITY, N_NEEDS, N_TIE_KINDS, OLD_AGE
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -128,12 +128,12 @@ def _seek_chances_loop(
         i = idx[j]
         # salient_unmet: the most severe unmet need, the lowest index on ties.
         best, top = 0, 0
-        for k in range(sev.shape[0]):
+        for k in range(N_NEEDS):  # constant counts: unrolled (see volunteers_kernels)
             unmet = 0 if supported[k, i] else sev[k, i]
             if unmet > top:
                 best, top = k, unmet
         tie_count = 0
-        for k in range(ties.shape[0]):
+        for k in range(N_TIE_KINDS):
             tie_count += ties[k, i]
         has_ties = tie_count > 0
         # help_seeking_capacity

@@ -407,7 +407,7 @@ def _count_loop(
         ties_out = 0
         if community:
             # Over the module's tuple, not an array argument: the compiler unrolls it
-            # (1.2 ms of 7.6 a month at Okazaki).
+            # (8.2 → 6.8 ms for this pass at Okazaki).
             for kind in FRIEND_KINDS:
                 ties_out |= ties[kind, i]
         iso = community & (ties_out == 0)

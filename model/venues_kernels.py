@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
+from .population import N_NEEDS
 
 # NumPy sums a contiguous row of float64 pairwise: blocks of up to PAIRWISE_BLOCK
 # elements are summed with PAIRWISE_LANES running partial sums (numpy/_core/src/umath/
@@ -230,7 +231,7 @@ def _any_hidden_loop(
     out = np.zeros(idx.size, np.bool_)
     for k in range(idx.size):
         i = idx[k]
-        for f in range(sev.shape[0]):
+        for f in range(N_NEEDS):  # a constant count: unrolled (see volunteers_kernels)
             if sev[f, i] > 0 and not supported[f, i] and not known[f, i]:
                 out[k] = True
                 break

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
-from .population import OLD_AGE, PRESCHOOL_AGE
+from .population import N_NEEDS, OLD_AGE, PRESCHOOL_AGE
 from .snapshot import PART_VOLUNTEER
 
 # Ages in months from ages in completed years (12 months a year).
@@ -232,7 +232,9 @@ def minsei_pass(
 ]:  # pragma: no cover - compiled
     """:func:`minsei_pass_numpy` in one loop over the residents (and one over the candidates)."""
     n = alive.size
-    n_needs = sev.shape[0]
+    # A constant count (not ``sev.shape[0]``): the compiler unrolls the loop over the
+    # needs (3.4 → 2.6 ms for this pass at Okazaki).
+    n_needs = N_NEEDS
     lo, hi = candidate_from * 12, age_limit * 12
     serving = np.empty(n, np.int64)
     n_serving = 0
