@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ARGS as ARGS  # re-exported: older browser tests import them here
 from tests.browser import ARTIFACTS, CHROMIUM, VIEWPORT, shot, slide_to_end, wait_chart
 from tests.browser import start_server as _start
 from tests.browser import stop_server as _stop

@@ -23,10 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import launch, slide_to_end, stop_checked
-from tests.test_dashboard_browser import ARTIFACTS, _start
+from tests.browser import ARTIFACTS, CHROMIUM, launch, slide_to_end, stop_checked
+from tests.browser import start_server as _start
 
 pytestmark = pytest.mark.browser
+if not Path(CHROMIUM).exists():  # pragma: no cover - machines without the browser
+    pytest.skip("no /usr/bin/chromium (make browser-deps)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
 # The server's idle stop in this module (the product's default is 25 s): short enough for
