@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from model import CommunityModel, Scenario
+from model import CommunityModel, Scenario, kernels
 from model.scenario import PolicyPackage
 
 from .provenance import now, source_digest
@@ -108,8 +108,13 @@ def run_one(spec: RunSpec) -> RunResult:
 
 
 def run_group(specs: Sequence[RunSpec]) -> list[RunResult]:
-    """Run ``specs`` one after the other, building each town once for the runs that share it."""
-    return list(iter_runs(specs))
+    """Run ``specs`` one after the other, building each town once for the runs that share it.
+
+    Groups run in the sweep's worker processes, which already fill the cores, so each
+    run's passes keep to one thread (the results are the same either way).
+    """
+    with kernels.threads(1):
+        return list(iter_runs(specs))
 
 
 def iter_runs(specs: Sequence[RunSpec]) -> Iterator[RunResult]:

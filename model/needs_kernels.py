@@ -338,7 +338,34 @@ def _end_one(
 
 
 @jit
-def _month_loop(
+def _households(
+    alive: np.ndarray, hh: np.ndarray, years: np.ndarray, age_m: np.ndarray, n_households: int
+) -> np.ndarray:
+    """Flags per household before the month's changes.
+
+    Children under 12, a baby born this month, adults and members (one, or two and more).
+    """
+    house = np.zeros(n_households, np.uint8)
+    for i in range(alive.size):
+        if alive[i]:
+            h = hh[i]
+            f = house[h]
+            f |= HH_MEMBERS if f & HH_MEMBER else HH_MEMBER
+            if years[i] < KIDS_BELOW:
+                f |= HH_KIDS
+            if years[i] >= ADULT_AGE:
+                f |= HH_ADULTS if f & HH_ADULT else HH_ADULT
+            if age_m[i] == 0:
+                f |= HH_NEWBORN
+            house[h] = f
+    return house
+
+
+@jit
+def _month_span(
+    lo: int,
+    hi: int,
+    house: np.ndarray,
     pid: np.ndarray,
     alive: np.ndarray,
     sev: np.ndarray,
@@ -365,26 +392,18 @@ def _month_loop(
     ff: np.ndarray,
     ip: np.ndarray,
     salts: np.ndarray,
-    counts: np.ndarray,
     died: np.ndarray,
     emerg: np.ndarray,
-) -> None:
-    n = pid.size
+) -> np.ndarray:
+    """The month of residents ``lo`` to ``hi`` (households flagged before, ``house``).
+
+    Each resident's month reads only their own columns and their household's flags, so
+    spans may run in parallel (:func:`kernels.over_spans`). The span's deaths and
+    emergencies go to ``died[lo:]`` and ``emerg[lo:]`` (at most ``hi - lo`` of each);
+    returns the span's counts, ``C_DEATHS`` and ``C_EMERG`` being how many it wrote.
+    """
+    counts = np.zeros(N_COUNTS, np.int64)
     month, frozen, care_from = ip[IP_MONTH], ip[IP_FROZEN] != 0, ip[IP_CARE_FROM]
-    # Households: children under 12, a baby born this month, adults and members (1, 2+).
-    house = np.zeros(ip[IP_HOUSEHOLDS], np.uint8)
-    for i in range(n):
-        if alive[i]:
-            h = hh[i]
-            f = house[h]
-            f |= HH_MEMBERS if f & HH_MEMBER else HH_MEMBER
-            if years[i] < KIDS_BELOW:
-                f |= HH_KIDS
-            if years[i] >= ADULT_AGE:
-                f |= HH_ADULTS if f & HH_ADULT else HH_ADULT
-            if age_m[i] == 0:
-                f |= HH_NEWBORN
-            house[h] = f
     first_field = DISABILITY + 1 if frozen else CARE
     # The highest onset chance each field can have at each age: most draws fall above it
     # (one predictable test), the rest have their exact chance worked out below.
@@ -406,7 +425,7 @@ def _month_loop(
             )
     n_died = 0
     n_emerg = 0
-    for i in range(n):
+    for i in range(lo, hi):
         y = years[i]
         key = pid[i]
         # ---- onset: the draw's quarter names the field, the rate decides
@@ -525,13 +544,68 @@ def _month_loop(
                     if dies and not frozen:
                         alive[i] = False
                         crisis_any = False
-                        died[n_died] = i
+                        died[lo + n_died] = i
                         n_died += 1
         if crisis_any and _unit(key, salts[SALT_TO_COUNTER]) < fp[FP_CRISIS_KNOWN]:
-            emerg[n_emerg] = i
+            emerg[lo + n_emerg] = i
             n_emerg += 1
     counts[C_DEATHS] = n_died
     counts[C_EMERG] = n_emerg
+    return counts
+
+
+def _month_loop(
+    pid: np.ndarray,
+    alive: np.ndarray,
+    sev: np.ndarray,
+    onset_m: np.ndarray,
+    supported: np.ndarray,
+    known: np.ndarray,
+    assistance: np.ndarray,
+    sex: np.ndarray,
+    role: np.ndarray,
+    working: np.ndarray,
+    hh: np.ndarray,
+    district: np.ndarray,
+    case_joint: np.ndarray,
+    venue: np.ndarray,
+    age_m: np.ndarray,
+    years: np.ndarray,
+    home: np.ndarray,
+    isolated: np.ndarray,
+    care: np.ndarray,
+    disability: np.ndarray,
+    poverty: np.ndarray,
+    quality: np.ndarray,
+    fp: np.ndarray,
+    ff: np.ndarray,
+    ip: np.ndarray,
+    salts: np.ndarray,
+    counts: np.ndarray,
+    died: np.ndarray,
+    emerg: np.ndarray,
+) -> None:
+    """:func:`month_numpy` compiled: households flagged, then spans of residents.
+
+    The spans' counts are added up and their deaths and emergencies put one after the
+    other, so both lists stay in resident order whatever the number of spans.
+    """
+    house = _households(alive, hh, years, age_m, int(ip[IP_HOUSEHOLDS]))
+    parts = kernels.spans(pid.size)
+    by_span = kernels.over_spans(
+        _month_span, parts, house,
+        pid, alive, sev, onset_m, supported, known, assistance, sex, role, working, hh,
+        district, case_joint, venue, age_m, years, home, isolated, care, disability,
+        poverty, quality, fp, ff, ip, salts, died, emerg,
+    )  # fmt: skip
+    n_died = n_emerg = 0
+    for (lo, _), span in zip(parts, by_span, strict=True):
+        d, e = int(span[C_DEATHS]), int(span[C_EMERG])
+        died[n_died : n_died + d] = died[lo : lo + d]  # never ahead of what it copies
+        emerg[n_emerg : n_emerg + e] = emerg[lo : lo + e]
+        n_died, n_emerg = n_died + d, n_emerg + e
+        counts += span
+    counts[C_DEATHS], counts[C_EMERG] = n_died, n_emerg
 
 
 def month(*args: np.ndarray) -> None:

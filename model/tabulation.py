@@ -8,9 +8,9 @@ double care, 通いの場 regulars ...). :func:`tabulate` counts them all at onc
 :class:`Counts`; the reporters then only add up and divide these integers, so every
 share is the same division of the same two integers as before.
 
-Two paths give identical integers: a compiled loop (:func:`_count_loop`, one pass over
-the households and two over the residents) and its NumPy twin (:func:`_count_numpy`,
-masks and ``bincount``). ``kernels.USE_NUMBA`` picks one at call time.
+Two paths give identical integers: a compiled loop (:func:`_count_loop`: spans of
+residents, in parallel where the town is large, then the households) and its NumPy twin
+(:func:`_count_numpy`, masks and ``bincount``). ``kernels.USE_NUMBA`` picks one at call time.
 """
 
 from __future__ import annotations
@@ -287,7 +287,6 @@ def _count_numpy(model: CommunityModel, c: Counts) -> None:
     c.by_age_group[:, UNMET] = np.bincount(group[unmet], minlength=N_AGE_GROUPS)
 
 
-@kernels.jit
 def _count_loop(
     alive,
     years,
@@ -325,27 +324,129 @@ def _count_loop(
     volunteers_by_year,
     need_counts,
     by_age_group,
-):  # pragma: no cover - compiled
-    """Every count of :class:`Counts` in one pass over households and one over residents.
+):
+    """Every count of :class:`Counts`, compiled: spans of residents, then households.
 
-    The pass over residents also marks the households the compound situations look at
-    (a parent 80+ at home, a child under 6, a member with a care need) and lists the
-    residents who may be in one; they are checked after the pass, as ``needs.compound``
-    defines them.
+    Each span of residents (:func:`_count_span`, in parallel where the town is large,
+    :func:`kernels.over_spans`) counts into arrays of its own, which are added up here;
+    integer sums do not depend on the order. The households its residents mark are
+    joined (a household is marked if any span marked it), and the compound situations
+    are then checked over the residents the spans listed (:func:`_compound_counts`).
     """
     n = alive.size
-    n_hh = sizes.size
-    for j in range(n_hh):
+    parts = kernels.spans(n)
+    maybe_8050 = np.empty(n, np.int64)
+    maybe_double = np.empty(n, np.int64)
+    by_span = kernels.over_spans(
+        _count_span, parts,
+        alive, years, sex, district, hh, home, alone, sev, supported, known, assistance,
+        case_state, ties, community, last_part_m, last_vol_m, month, venue, venue_kind,
+        org, volunteer, lonely, minsei, role, never_married, sizes.size,
+        age_group_of_year, d.shape[1], maybe_8050, maybe_double,
+    )  # fmt: skip
+    n_8050 = n_double = 0
+    totals = (d, t, by_sex_year, volunteers_by_year, need_counts, by_age_group)
+    marks: tuple[np.ndarray, ...] = ()  # the households marked, joined over the spans
+    for (lo, _), span in zip(parts, by_span, strict=True):
+        *counted, parent_80s, under6, care_hh, a, b = span
+        for total, part in zip(totals, counted, strict=True):
+            total += part
+        if not marks:
+            marks = (parent_80s, under6, care_hh)
+        else:
+            for joined, marked in zip(marks, (parent_80s, under6, care_hh), strict=True):
+                joined |= marked
+        maybe_8050[n_8050 : n_8050 + a] = maybe_8050[lo : lo + a]  # never ahead of it
+        maybe_double[n_double : n_double + b] = maybe_double[lo : lo + b]
+        n_8050, n_double = n_8050 + a, n_double + b
+    _households_by_district(sizes, institution, hh_district, d)
+    t[T_8050], t[T_DOUBLE_CARE] = _compound_counts(
+        hh, origin_hh, maybe_8050[:n_8050], maybe_double[:n_double], *marks
+    )
+
+
+@kernels.jit
+def _households_by_district(sizes, institution, hh_district, d):  # pragma: no cover
+    """Private households with a living member, by district (``D_HOUSEHOLDS``)."""
+    for j in range(sizes.size):
         if sizes[j] > 0 and not institution[j]:
             d[D_HOUSEHOLDS, hh_district[j]] += 1
+
+
+@kernels.jit
+def _compound_counts(
+    hh, origin_hh, maybe_8050, maybe_double, parent_80s, under6, care_hh
+):  # pragma: no cover - compiled
+    """8050 households and people in double care, from the residents who may be in one."""
+    hh_8050 = np.zeros(parent_80s.size, np.bool_)
+    n_8050 = n_double = 0
+    for j in range(maybe_8050.size):
+        h = hh[maybe_8050[j]]
+        if parent_80s[h] and not hh_8050[h]:
+            hh_8050[h] = True
+            n_8050 += 1
+    for j in range(maybe_double.size):
+        i = maybe_double[j]
+        h = hh[i]
+        o = origin_hh[i]
+        if under6[h] and (care_hh[h] or (o >= 0 and care_hh[o])):
+            n_double += 1
+    return n_8050, n_double
+
+
+@kernels.jit
+def _count_span(
+    lo,
+    hi,
+    alive,
+    years,
+    sex,
+    district,
+    hh,
+    home,
+    alone,
+    sev,
+    supported,
+    known,
+    assistance,
+    case_state,
+    ties,
+    community,
+    last_part_m,
+    last_vol_m,
+    month,
+    venue,
+    venue_kind,
+    org,
+    volunteer,
+    lonely,
+    minsei,
+    role,
+    never_married,
+    n_hh,
+    age_group_of_year,
+    n_districts,
+    maybe_8050,
+    maybe_double,
+):  # pragma: no cover - compiled
+    """The counts of residents ``lo`` to ``hi``, into arrays of the span's own.
+
+    The pass also marks the households the compound situations look at (a parent 80+ at
+    home, a child under 6, a member with a care need) and lists, from ``maybe_8050[lo]``
+    and ``maybe_double[lo]`` on, the residents who may be in one; they are checked once
+    every span has marked its households, as ``needs.compound`` defines them. Returns
+    the six arrays of :class:`Counts` (all but the 8050 and double-care counts and the
+    households), the three household marks and the two list lengths.
+    """
+    d = np.zeros((N_DISTRICT_COLUMNS, n_districts), np.int64)
+    t = np.zeros(N_TOWN_COUNTS, np.int64)
+    by_sex_year = np.zeros((2, AGE_YEARS), np.int64)
+    volunteers_by_year = np.zeros(AGE_YEARS, np.int64)
+    need_counts = np.zeros((2, N_NEEDS), np.int64)
+    by_age_group = np.zeros((N_AGE_GROUPS, 2), np.int64)
     parent_80s = np.zeros(n_hh, np.bool_)
     under6 = np.zeros(n_hh, np.bool_)
     care_hh = np.zeros(n_hh, np.bool_)
-    hh_8050 = np.zeros(n_hh, np.bool_)
-    # Residents who may be in an 8050 household or in double care; their households are
-    # checked once every household is marked (after the pass).
-    maybe_8050 = np.empty(n, np.int64)
-    maybe_double = np.empty(n, np.int64)
     n_maybe_8050 = n_maybe_double = 0
     n_kinds = venue_kind.size
     since = month - PAST_YEAR
@@ -355,8 +456,8 @@ def _count_loop(
     n_assistance = n_withdrawn = n_iso_need = n_multi = n_single_need = 0
     n_single_unmet = n_iso_alone = n_lonely = n_vol_year = n_vol_year_men = 0
     n_kayoi = n_kayoi_old = n_kayoi_late_old = n_kayoi_women = n_regulars = 0
-    n_members = n_8050 = n_double = 0
-    for i in range(n):
+    n_members = 0
+    for i in range(lo, hi):
         y = years[i]
         h = hh[i]
         at_home = home[i]
@@ -375,7 +476,7 @@ def _count_loop(
                 and never_married[i]
                 and role[i] == ROLE_CHILD
             ):
-                maybe_8050[n_maybe_8050] = i
+                maybe_8050[lo + n_maybe_8050] = i
                 n_maybe_8050 += 1
             # Double care: a parent 25-54 (raising a child under 6 while an elder in the
             # household or in the one they grew up in needs care).
@@ -385,7 +486,7 @@ def _count_loop(
                 and role[i] == ROLE_HEAD
                 and (sex[i] == FEMALE or sev[CHILDCARE, i] > 0)
             ):
-                maybe_double[n_maybe_double] = i
+                maybe_double[lo + n_maybe_double] = i
                 n_maybe_double += 1
         if not alive[i]:
             continue
@@ -469,17 +570,6 @@ def _count_loop(
             d[D_VOL, k] += 1
             volunteers_by_year[y] += 1
         d[D_MINSEI, k] += minsei[i]
-    for j in range(n_maybe_8050):
-        h = hh[maybe_8050[j]]
-        if parent_80s[h] and not hh_8050[h]:
-            hh_8050[h] = True
-            n_8050 += 1
-    for j in range(n_maybe_double):
-        i = maybe_double[j]
-        h = hh[i]
-        o = origin_hh[i]
-        if under6[h] and (care_hh[h] or (o >= 0 and care_hh[o])):
-            n_double += 1
     t[T_HOME] = n_home
     t[T_FACILITY] = n_facility
     t[T_ALONE_OLD_MEN] = n_alone_old_men
@@ -501,5 +591,16 @@ def _count_loop(
     t[T_KAYOI_WOMEN] = n_kayoi_women
     t[T_REGULARS] = n_regulars
     t[T_MEMBERS] = n_members
-    t[T_8050] = n_8050
-    t[T_DOUBLE_CARE] = n_double
+    return (
+        d,
+        t,
+        by_sex_year,
+        volunteers_by_year,
+        need_counts,
+        by_age_group,
+        parent_80s,
+        under6,
+        care_hh,
+        n_maybe_8050,
+        n_maybe_double,
+    )

@@ -133,7 +133,19 @@ def _uniform_one(key: np.uint64, salt: np.uint64) -> float:
 
 
 @kernels.jit
+def _children_out(alive: np.ndarray, origin_hh: np.ndarray, n_households: int) -> np.ndarray:
+    """Living children who left home, by the home they left (kin households)."""
+    children_out = np.zeros(n_households, np.int32)  # small counts
+    for i in range(alive.size):
+        if alive[i] and 0 <= origin_hh[i] < n_households:  # (bincount's rows read)
+            children_out[origin_hh[i]] += 1
+    return children_out
+
+
+@kernels.jit
 def _month_loop(
+    lo: int,
+    hi: int,
     ties: np.ndarray,
     sev: np.ndarray,
     age_m: np.ndarray,
@@ -162,21 +174,19 @@ def _month_loop(
     onset_isolated: float,
     onset_connected: float,
 ) -> int:
-    """:func:`_update_numpy` in one pass; returns the number of residents reconnected.
+    """:func:`_update_numpy` for residents ``lo`` to ``hi``; returns those reconnected.
 
     The same float32 rates (:func:`resident_rates`), the same uniforms (the stream hash
     per resident) and the same float32/float64 operations in the same order as the
     NumPy path, resident by resident: each resident's month depends only on their own
-    columns and on the kin households counted before the pass.
+    columns and on the kin households counted before the pass (``children_out``), so
+    spans of residents may run in parallel (:func:`kernels.over_spans`).
     """
-    n_kinds, n = ties.shape
+    n_kinds = ties.shape[0]
     one = np.float32(1.0)
     twelve = np.uint64(12)
     due_rest = np.uint64(kin_month)
     salt_ties, salt_kin, salt_lonely = salts[0], salts[1], salts[2]
-    for i in range(n):  # kin households: children who left home, by the home they left
-        if alive[i] and 0 <= origin_hh[i] < children_out.size:  # (bincount's rows read)
-            children_out[origin_hh[i]] += 1
     # The rule of resident_rates written out with each kind's rate in its own local
     # (no small arrays written and read back per resident): kin rates are 0 by
     # construction, so the kin terms are left out (0 + x = x and 0 * ties = 0 change no
@@ -188,7 +198,7 @@ def _month_loop(
     s0, s1, s2, s3 = sev[CARE], sev[DISABILITY], sev[CHILDCARE], sev[POVERTY]
     s4 = sev[WITHDRAWAL]
     reconnected = 0
-    for i in range(n):
+    for i in range(lo, hi):
         due = pid[i] % twelve == due_rest
         if not alive[i]:
             if due:  # the NumPy path recounts the departed too (no one reads it)

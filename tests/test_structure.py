@@ -40,6 +40,9 @@ PLAIN = {0, 1, 2, 12}
 # Named module-level numbers that are structure, not behaviour: array sizes, sentinels,
 # units, the maximum age, tolerances, resource estimates and file limits.
 STRUCTURAL = {
+    "model/kernels.py": {
+        "SPLIT_FROM": "residents from which a pass is split across threads (speed only)"
+    },
     "model/venues_kernels.py": {
         "PAIRWISE_LANES": "NumPy's pairwise sum: partial sums per block",
         "PAIRWISE_BLOCK": "NumPy's pairwise sum: elements per block",
