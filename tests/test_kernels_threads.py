@@ -109,28 +109,26 @@ def test_threads_is_restored_after_its_block():
     assert before == kernels.THREADS
 
 
-@pytest.mark.parametrize(("text", "expected"), [("1", 1), ("3", 3), (" 2 ", 2)])
-def test_kyosei_threads_sets_the_threads(text, expected):
-    env = {**os.environ, "KYOSEI_THREADS": text}
-    out = subprocess.run(
+def _threads_with(text: str) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter's ``kernels.THREADS`` under ``KYOSEI_THREADS=text``."""
+    return subprocess.run(
         [sys.executable, "-c", "from model import kernels; print(kernels.THREADS)"],
-        env=env,
+        env={**os.environ, "KYOSEI_THREADS": text},
         capture_output=True,
         text=True,
-        check=True,
     )
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1", 1), ("3", 3), (" 2 ", 2)])
+def test_kyosei_threads_sets_the_threads(text, expected):
+    out = _threads_with(text)
+    assert out.returncode == 0, out.stderr
     assert int(out.stdout) == expected
 
 
 @pytest.mark.parametrize("text", ["two", "0", "-1", "1.5"])
 def test_a_bad_kyosei_threads_names_the_variable_and_what_is_allowed(text):
-    env = {**os.environ, "KYOSEI_THREADS": text}
-    out = subprocess.run(
-        [sys.executable, "-c", "from model import kernels"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    out = _threads_with(text)
     assert out.returncode != 0
     assert "KYOSEI_THREADS" in out.stderr
     assert "whole number" in out.stderr
