@@ -74,6 +74,18 @@ def _stdout_gone() -> None:
         pass
 
 
+def _check_threads() -> None:
+    """A bad ``KYOSEI_THREADS`` is bad input, answered before any work starts."""
+    if "KYOSEI_THREADS" not in os.environ:
+        return  # (the kernels, and Numba with them, load only when a command needs them)
+    from model import kernels
+
+    try:
+        kernels.threads_now()
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kyosei`` console script."""
     words = sys.argv[1:] if argv is None else list(argv)
@@ -81,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(words)
 
     try:
+        _check_threads()
         code = int(args.handler(args) or EXIT_OK)
         sys.stdout.flush()  # a closed pipe shows here, not as noise at exit
         return code

@@ -58,9 +58,23 @@ def _default_threads() -> int:
         return os.cpu_count() or 1
 
 
-#: Threads one run's largest passes may use. A sweep runs its runs with 1 (its workers
-#: already fill the cores, :func:`threads`). Results never depend on it.
-THREADS = _default_threads()
+#: Threads one run's largest passes may use (None: not read yet, see
+#: :func:`threads_now`). A sweep runs its runs with 1 (its workers already fill the
+#: cores, :func:`threads`). Results never depend on it.
+THREADS: int | None = None
+
+
+def threads_now() -> int:
+    """The threads for the split passes: :data:`THREADS`, read on first use.
+
+    A bad ``KYOSEI_THREADS`` raises ``ValueError`` here, naming the variable and what it
+    may be (the command line checks it first and answers with exit code 2).
+    """
+    global THREADS
+    if THREADS is None:
+        THREADS = _default_threads()
+    return THREADS
+
 
 #: Residents from which a pass is split across threads. A hand-over to the pool costs
 #: tens of microseconds, against a few nanoseconds a resident for these passes: a 20k
@@ -68,7 +82,7 @@ THREADS = _default_threads()
 SPLIT_FROM = 100_000
 
 _pool: ThreadPoolExecutor | None = None
-_pool_pid = 0  # the process that made the pool
+_pool_pid: int | None = None  # the process that made the pool
 _pool_lock = threading.Lock()
 
 
@@ -76,7 +90,7 @@ _pool_lock = threading.Lock()
 def threads(n: int) -> Iterator[None]:
     """Run the block with ``n`` threads for the split passes (restored after)."""
     global THREADS
-    before, THREADS = THREADS, max(1, int(n))
+    before, THREADS = THREADS, max(1, int(n))  # a None before is read again after
     try:
         yield
     finally:
@@ -85,7 +99,7 @@ def threads(n: int) -> Iterator[None]:
 
 def spans(n: int) -> list[tuple[int, int]]:
     """Consecutive ``[lo, hi)`` spans covering ``range(n)``: one per thread, or one."""
-    parts = THREADS if USE_NUMBA and n >= SPLIT_FROM else 1
+    parts = threads_now() if USE_NUMBA and n >= SPLIT_FROM else 1
     return [(n * k // parts, n * (k + 1) // parts) for k in range(parts)]
 
 

@@ -95,24 +95,24 @@ def test_the_numpy_path_never_splits(monkeypatch):
 
 
 def test_threads_is_restored_after_its_block():
-    before = kernels.THREADS
+    before = kernels.threads_now()
     inside: list[int] = []
 
     def fail_inside() -> None:
         with kernels.threads(before + 5):
-            inside.append(kernels.THREADS)
+            inside.append(kernels.threads_now())
             raise RuntimeError
 
     with pytest.raises(RuntimeError):
         fail_inside()
     assert inside == [before + 5]
-    assert before == kernels.THREADS
+    assert before == kernels.threads_now()
 
 
 def _threads_with(text: str) -> subprocess.CompletedProcess[str]:
-    """A fresh interpreter's ``kernels.THREADS`` under ``KYOSEI_THREADS=text``."""
+    """A fresh interpreter's threads for the split passes under ``KYOSEI_THREADS=text``."""
     return subprocess.run(
-        [sys.executable, "-c", "from model import kernels; print(kernels.THREADS)"],
+        [sys.executable, "-c", "from model import kernels; print(kernels.threads_now())"],
         env={**os.environ, "KYOSEI_THREADS": text},
         capture_output=True,
         text=True,
@@ -132,6 +132,18 @@ def test_a_bad_kyosei_threads_names_the_variable_and_what_is_allowed(text):
     assert out.returncode != 0
     assert "KYOSEI_THREADS" in out.stderr
     assert "whole number" in out.stderr
+
+
+def test_the_command_line_answers_a_bad_kyosei_threads_with_exit_code_2():
+    out = subprocess.run(
+        [sys.executable, "-m", "kyosei", "scenarios"],
+        env={**os.environ, "KYOSEI_THREADS": "many"},
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2, out.stderr
+    assert "KYOSEI_THREADS='many'" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system")
