@@ -425,7 +425,12 @@ def _month_span(
             )
     n_died = 0
     n_emerg = 0
-    for i in range(lo, hi):
+    # From a start known not to be negative, to an end known to be within the columns:
+    # the compiler then drops the negative-index check of every read, as in a loop from
+    # 0 (the tabulation at 20k: 262 → 210 µs with the same counts).
+    start = max(lo, 0)
+    for j in range(min(hi, pid.size) - start):
+        i = start + j
         y = years[i]
         key = pid[i]
         # ---- onset: the draw's quarter names the field, the rate decides
