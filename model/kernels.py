@@ -124,6 +124,19 @@ def over_spans(fn: Callable[..., Any], parts: list[tuple[int, int]], *args: Any)
     return [future.result() for future in futures] + [last]
 
 
+def packed(buffer: np.ndarray, parts: list[tuple[int, int]], lengths: list[int]) -> np.ndarray:
+    """The lists the spans wrote from their own starts, one after the other in span order.
+
+    Span ``k`` wrote ``lengths[k]`` entries from its ``lo`` on; they are moved to the
+    front of ``buffer``, which is returned cut to their total length.
+    """
+    end = 0
+    for (lo, _), length in zip(parts, lengths, strict=True):
+        buffer[end : end + length] = buffer[lo : lo + length]  # never ahead of what it moves
+        end += length
+    return buffer[:end]
+
+
 # SplitMix64 finaliser (model.streams): constants and shifts.
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 MIX1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -22,6 +22,8 @@ is counted as a crisis but neither kills again nor brings them to a counter.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from . import kernels
@@ -559,58 +561,28 @@ def _month_span(
     return counts
 
 
-def _month_loop(
-    pid: np.ndarray,
-    alive: np.ndarray,
-    sev: np.ndarray,
-    onset_m: np.ndarray,
-    supported: np.ndarray,
-    known: np.ndarray,
-    assistance: np.ndarray,
-    sex: np.ndarray,
-    role: np.ndarray,
-    working: np.ndarray,
-    hh: np.ndarray,
-    district: np.ndarray,
-    case_joint: np.ndarray,
-    venue: np.ndarray,
-    age_m: np.ndarray,
-    years: np.ndarray,
-    home: np.ndarray,
-    isolated: np.ndarray,
-    care: np.ndarray,
-    disability: np.ndarray,
-    poverty: np.ndarray,
-    quality: np.ndarray,
-    fp: np.ndarray,
-    ff: np.ndarray,
-    ip: np.ndarray,
-    salts: np.ndarray,
-    counts: np.ndarray,
-    died: np.ndarray,
-    emerg: np.ndarray,
-) -> None:
+def _month_loop(*args: np.ndarray) -> None:
     """:func:`month_numpy` compiled: households flagged, then spans of residents.
 
     The spans' counts are added up and their deaths and emergencies put one after the
     other, so both lists stay in resident order whatever the number of spans.
     """
-    house = _households(alive, hh, years, age_m, int(ip[IP_HOUSEHOLDS]))
-    parts = kernels.spans(pid.size)
-    by_span = kernels.over_spans(
-        _month_span, parts, house,
-        pid, alive, sev, onset_m, supported, known, assistance, sex, role, working, hh,
-        district, case_joint, venue, age_m, years, home, isolated, care, disability,
-        poverty, quality, fp, ff, ip, salts, died, emerg,
-    )  # fmt: skip
-    n_died = n_emerg = 0
-    for (lo, _), span in zip(parts, by_span, strict=True):
-        d, e = int(span[C_DEATHS]), int(span[C_EMERG])
-        died[n_died : n_died + d] = died[lo : lo + d]  # never ahead of what it copies
-        emerg[n_emerg : n_emerg + e] = emerg[lo : lo + e]
-        n_died, n_emerg = n_died + d, n_emerg + e
+    arg = dict(zip(_MONTH_ARGS, args, strict=True))
+    counts, died, emerg = arg["counts"], arg["died"], arg["emerg"]
+    house = _households(
+        arg["alive"], arg["hh"], arg["years"], arg["age_m"], int(arg["ip"][IP_HOUSEHOLDS])
+    )
+    parts = kernels.spans(arg["pid"].size)
+    # The span takes month_numpy's arguments but the counts, which it returns.
+    inputs = args[: _MONTH_ARGS.index("counts")]
+    by_span = kernels.over_spans(_month_span, parts, house, *inputs, died, emerg)
+    for span in by_span:
         counts += span
-    counts[C_DEATHS], counts[C_EMERG] = n_died, n_emerg
+    counts[C_DEATHS] = kernels.packed(died, parts, [int(s[C_DEATHS]) for s in by_span]).size
+    counts[C_EMERG] = kernels.packed(emerg, parts, [int(s[C_EMERG]) for s in by_span]).size
+
+
+_MONTH_ARGS = tuple(inspect.signature(month_numpy).parameters)  # the names of its arguments
 
 
 def month(*args: np.ndarray) -> None:

@@ -154,55 +154,12 @@ def tabulate(model: CommunityModel) -> Counts:
     ``isolated_in_need`` is 0 without it).
     """
     counts = Counts.zeros(model.n_districts)
-    if kernels.USE_NUMBA:
-        r, snap, h = model.residents, model.snap, model.households
-        venues = model.venues.arrays() if model.venues.venues else None
-        kinds = venues["kind"] if venues is not None else np.zeros(0, np.int64)
-        _count_loop(
-            r.alive,
-            snap.years,
-            r.sex,
-            r.district,
-            r.hh,
-            snap.home,
-            snap.alone,
-            r.sev,
-            r.supported,
-            r.known,
-            r.assistance,
-            r.case_state,
-            r.ties,
-            model.params.switches.community,
-            r.last_part_m,
-            r.last_vol_m,
-            model.month,
-            r.venue,
-            kinds,
-            r.org,
-            r.volunteer,
-            r.lonely,
-            r.minsei,
-            r.role,
-            r.never_married,
-            r.origin_hh,
-            snap.sizes,
-            h.institution,
-            h.district,
-            AGE_GROUP_OF_YEAR,
-            counts.district,
-            counts.town,
-            counts.by_sex_year,
-            counts.volunteers_by_year,
-            counts.needs,
-            counts.by_age_group,
-        )
-    else:
-        _count_numpy(model, counts)
+    (_count_compiled if kernels.USE_NUMBA else _count_numpy)(model, counts)
     return counts
 
 
 def _count_numpy(model: CommunityModel, c: Counts) -> None:
-    """The NumPy twin of :func:`_count_loop`: masks, ``count_nonzero`` and ``bincount``."""
+    """The NumPy twin of :func:`_count_compiled`: masks, ``count_nonzero`` and ``bincount``."""
     r, snap, h = model.residents, model.snap, model.households
     n_d = model.n_districts
     alive, years, district = r.alive, snap.years, r.district
@@ -287,44 +244,7 @@ def _count_numpy(model: CommunityModel, c: Counts) -> None:
     c.by_age_group[:, UNMET] = np.bincount(group[unmet], minlength=N_AGE_GROUPS)
 
 
-def _count_loop(
-    alive,
-    years,
-    sex,
-    district,
-    hh,
-    home,
-    alone,
-    sev,
-    supported,
-    known,
-    assistance,
-    case_state,
-    ties,
-    community,
-    last_part_m,
-    last_vol_m,
-    month,
-    venue,
-    venue_kind,
-    org,
-    volunteer,
-    lonely,
-    minsei,
-    role,
-    never_married,
-    origin_hh,
-    sizes,
-    institution,
-    hh_district,
-    age_group_of_year,
-    d,
-    t,
-    by_sex_year,
-    volunteers_by_year,
-    need_counts,
-    by_age_group,
-):
+def _count_compiled(model: CommunityModel, c: Counts) -> None:
     """Every count of :class:`Counts`, compiled: spans of residents, then households.
 
     Each span of residents (:func:`_count_span`, in parallel where the town is large,
@@ -333,22 +253,23 @@ def _count_loop(
     joined (a household is marked if any span marked it), and the compound situations
     are then checked over the residents the spans listed (:func:`_compound_counts`).
     """
-    n = alive.size
-    parts = kernels.spans(n)
-    maybe_8050 = np.empty(n, np.int64)
-    maybe_double = np.empty(n, np.int64)
+    r, snap, h = model.residents, model.snap, model.households
+    venues = model.venues.arrays() if model.venues.venues else None
+    kinds = venues["kind"] if venues is not None else np.zeros(0, np.int64)
+    parts = kernels.spans(r.n)
+    maybe_8050, maybe_double = np.empty(r.n, np.int64), np.empty(r.n, np.int64)
     by_span = kernels.over_spans(
         _count_span, parts,
-        alive, years, sex, district, hh, home, alone, sev, supported, known, assistance,
-        case_state, ties, community, last_part_m, last_vol_m, month, venue, venue_kind,
-        org, volunteer, lonely, minsei, role, never_married, sizes.size,
-        age_group_of_year, d.shape[1], maybe_8050, maybe_double,
+        r.alive, snap.years, r.sex, r.district, r.hh, snap.home, snap.alone, r.sev,
+        r.supported, r.known, r.assistance, r.case_state, r.ties,
+        model.params.switches.community, r.last_part_m, r.last_vol_m, model.month, r.venue,
+        kinds, r.org, r.volunteer, r.lonely, r.minsei, r.role, r.never_married, h.n,
+        AGE_GROUP_OF_YEAR, model.n_districts, maybe_8050, maybe_double,
     )  # fmt: skip
-    n_8050 = n_double = 0
-    totals = (d, t, by_sex_year, volunteers_by_year, need_counts, by_age_group)
+    totals = (c.district, c.town, c.by_sex_year, c.volunteers_by_year, c.needs, c.by_age_group)
     marks: tuple[np.ndarray, ...] = ()  # the households marked, joined over the spans
-    for (lo, _), span in zip(parts, by_span, strict=True):
-        *counted, parent_80s, under6, care_hh, a, b = span
+    for span in by_span:
+        *counted, parent_80s, under6, care_hh, _, _ = span
         for total, part in zip(totals, counted, strict=True):
             total += part
         if not marks:
@@ -356,12 +277,13 @@ def _count_loop(
         else:
             for joined, marked in zip(marks, (parent_80s, under6, care_hh), strict=True):
                 joined |= marked
-        maybe_8050[n_8050 : n_8050 + a] = maybe_8050[lo : lo + a]  # never ahead of it
-        maybe_double[n_double : n_double + b] = maybe_double[lo : lo + b]
-        n_8050, n_double = n_8050 + a, n_double + b
-    _households_by_district(sizes, institution, hh_district, d)
-    t[T_8050], t[T_DOUBLE_CARE] = _compound_counts(
-        hh, origin_hh, maybe_8050[:n_8050], maybe_double[:n_double], *marks
+    _households_by_district(snap.sizes, h.institution, h.district, c.district)
+    c.town[T_8050], c.town[T_DOUBLE_CARE] = _compound_counts(
+        r.hh,
+        r.origin_hh,
+        kernels.packed(maybe_8050, parts, [span[-2] for span in by_span]),
+        kernels.packed(maybe_double, parts, [span[-1] for span in by_span]),
+        *marks,
     )
 
 
