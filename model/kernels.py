@@ -124,6 +124,14 @@ def over_spans(fn: Callable[..., Any], parts: list[tuple[int, int]], *args: Any)
     return [future.result() for future in futures] + [last]
 
 
+def summed(parts: list[np.ndarray] | tuple[np.ndarray, ...]) -> np.ndarray:
+    """The spans' own counts added up, as a new array (integers: the order does not matter)."""
+    total = parts[0]
+    for more in parts[1:]:
+        total = total + more
+    return total
+
+
 def packed(buffer: np.ndarray, parts: list[tuple[int, int]], lengths: list[int]) -> np.ndarray:
     """The lists the spans wrote from their own starts, one after the other in span order.
 
@@ -200,7 +208,7 @@ def mix(keys: np.ndarray, salt: int) -> np.ndarray:
     if not _compiled(keys):
         return mix_numpy(keys, s)
     out = np.empty(keys.size, np.uint64)
-    _mix_loop(keys, s, out)
+    _by_spans(_mix_loop, keys, s, out)
     return out
 
 
@@ -212,8 +220,19 @@ def uniform(keys: np.ndarray, salt: int) -> np.ndarray:
         z >>= MANTISSA_SHIFT
         return z * TO_UNIT
     out = np.empty(keys.size, np.float64)
-    _uniform_loop(keys, s, out)
+    _by_spans(_uniform_loop, keys, s, out)
     return out
+
+
+def _by_spans(
+    loop: Callable[..., None], keys: np.ndarray, salt: np.uint64, out: np.ndarray
+) -> None:
+    """``loop(keys, salt, out)`` over the spans of ``keys``: each key's value is its own."""
+    parts = spans(keys.size)
+    if len(parts) == 1:
+        loop(keys, salt, out)
+        return
+    over_spans(lambda lo, hi: loop(keys[lo:hi], salt, out[lo:hi]), parts)
 
 
 # ---- counts per group ---------------------------------------------------------------
@@ -225,6 +244,8 @@ def count_by(groups: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     """
     if not USE_NUMBA:
         return np.bincount(groups[mask], minlength=n)
+    # Not split across threads: two spans' own counts, zeroed and added up over every
+    # household, cost more than the one loop saves (measured at Okazaki).
     return _count_by_loop(groups, mask, n)
 
 

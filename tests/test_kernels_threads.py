@@ -1,10 +1,11 @@
 """A run's results do not depend on how many threads its largest passes use.
 
-The compiled month of needs, of ties and the record's tabulation run over spans of
-residents, in threads where the town is large (:func:`model.kernels.over_spans`). These
-tests split even a small town (``SPLIT_FROM`` lowered to 1) into two and three spans
-and compare every output series and every resident column with the one-thread run,
-byte for byte; and they check the spans themselves.
+The compiled month of needs, of ties, the deaths and moves out, the groups' membership,
+the record's tabulation and the stream draws (:func:`model.kernels.uniform`) run over
+spans of residents, in threads where the town is large (:func:`model.kernels.over_spans`).
+These tests split even a small town (``SPLIT_FROM`` lowered to 1) into two and three
+spans and compare every output series and every resident column with the one-thread
+run, byte for byte; and they check the spans themselves.
 """
 
 from __future__ import annotations
@@ -52,6 +53,21 @@ def test_a_run_split_across_threads_is_the_same_as_one_thread(threads, monkeypat
     assert one.tally.deaths > 0
     assert one.tally.reconnected > 0
     assert sum(one.tally.need_onsets) > 0
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_the_stream_draws_split_across_threads_are_the_one_thread_draws(threads, monkeypatch):
+    monkeypatch.setattr(kernels, "USE_NUMBA", True)
+    monkeypatch.setattr(kernels, "SPLIT_FROM", 1)
+    keys = np.arange(1_001, dtype=np.uint64) * np.uint64(7_919)
+    with kernels.threads(1):
+        one_mix, one_uniform = kernels.mix(keys, 42), kernels.uniform(keys, 42)
+    with kernels.threads(threads):
+        assert len(kernels.spans(keys.size)) == threads
+        split_mix, split_uniform = kernels.mix(keys, 42), kernels.uniform(keys, 42)
+    assert np.array_equal(split_mix, one_mix)
+    assert np.array_equal(split_uniform, one_uniform)
+    assert np.array_equal(one_mix, kernels.mix_numpy(keys, np.uint64(42)))
 
 
 def test_spans_cover_every_resident_once_in_order(monkeypatch):
