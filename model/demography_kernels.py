@@ -3,10 +3,11 @@
 :func:`age_and_exit_arrays` is the whole of :func:`model.demography.age_and_exit` over
 the resident columns: everyone alive ages a month; one uniform per resident (the
 ``exit`` stream's hash of its ``pid``) decides death, an exchange move or a net move;
-a moving head takes the household along. With Numba it is one compiled function of
-three passes (ages and counts; draws; who leaves); :func:`age_and_exit_numpy` is its
-bit-identical NumPy twin (the same comparisons of the same float64 sums), which runs
-with ``KYOSEI_NUMBA=0``. ``tests/test_kernels_demog.py`` checks the two against each other.
+a moving head takes the household along. With Numba it is three compiled passes (ages
+and counts; draws; who leaves) over spans of residents, in threads in a large town;
+:func:`age_and_exit_numpy` is its bit-identical NumPy twin (the same comparisons of the
+same float64 sums), which runs with ``KYOSEI_NUMBA=0``. ``tests/test_kernels_demog.py``
+checks the two against each other.
 """
 
 from __future__ import annotations
@@ -97,31 +98,27 @@ def age_and_exit_numpy(
 
 
 @kernels.jit
-def _age_and_exit_loop(
+def _ages_span(
+    lo: int,
+    hi: int,
     age_m: np.ndarray,
     sex: np.ndarray,
     role: np.ndarray,
     alive: np.ndarray,
     hh: np.ndarray,
-    u: np.ndarray,
     max_age_m: int,
-    death: np.ndarray,
-    move_out: np.ndarray,
-    net_out: np.ndarray,
     band_of_year: np.ndarray,
     top: int,
-    heads: np.ndarray,
-    hh_kind: np.ndarray,
-    codes: np.ndarray,
-    life_exposure: np.ndarray,
-    life_deaths: np.ndarray,
-    band_exposure: np.ndarray,
-    band_out: np.ndarray,
-    exchange: np.ndarray,
-) -> int:
-    n = age_m.size
-    # Pass 1: ages, exposure, heads per household.
-    for i in range(n):
+    n_hh: int,
+    n_bands: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pass 1 over residents ``[lo, hi)``: ages, exposure, heads per household."""
+    life_exposure = np.zeros(2 * top, np.int64)
+    band_exposure = np.zeros(n_bands, np.int64)
+    heads = np.zeros(n_hh, np.int64)
+    start = max(lo, 0)  # a loop from a start known not to be negative: no index checks
+    for j in range(min(hi, age_m.size) - start):
+        i = start + j
         a = age_m[i] + 1 if alive[i] else age_m[i]
         a = min(a, max_age_m)
         age_m[i] = a
@@ -132,8 +129,30 @@ def _age_and_exit_loop(
         band_exposure[band_of_year[y]] += 1
         if role[i] == ROLE_HEAD:
             heads[hh[i]] += 1
-    # Pass 2: what each draw decides; the households whose heads move.
-    for i in range(n):
+    return life_exposure, band_exposure, heads
+
+
+@kernels.jit
+def _draws_span(
+    lo: int,
+    hi: int,
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    role: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    u: np.ndarray,
+    death: np.ndarray,
+    move_out: np.ndarray,
+    net_out: np.ndarray,
+    heads: np.ndarray,
+    codes: np.ndarray,
+) -> np.ndarray:
+    """Pass 2 over ``[lo, hi)``: what each draw decides; how their heads move households."""
+    hh_kind = np.zeros(heads.size, np.int8)
+    start = max(lo, 0)
+    for j in range(min(hi, age_m.size) - start):
+        i = start + j
         codes[i] = STAY
         if not alive[i]:
             continue
@@ -158,9 +177,31 @@ def _age_and_exit_loop(
             codes[i] = NET
             if is_head:
                 hh_kind[hh[i]] = KIND_NET
-    # Pass 3: who leaves, and how.
+    return hh_kind
+
+
+@kernels.jit
+def _leavers_span(
+    lo: int,
+    hi: int,
+    age_m: np.ndarray,
+    sex: np.ndarray,
+    alive: np.ndarray,
+    hh: np.ndarray,
+    band_of_year: np.ndarray,
+    top: int,
+    n_bands: int,
+    hh_kind: np.ndarray,
+    codes: np.ndarray,
+    exchange: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Pass 3 over ``[lo, hi)``: who leaves, and how; exchange movers listed from ``lo``."""
+    life_deaths = np.zeros(2 * top, np.int64)
+    band_out = np.zeros(n_bands, np.int64)
     n_exchange = 0
-    for i in range(n):
+    start = max(lo, 0)
+    for j in range(min(hi, age_m.size) - start):
+        i = start + j
         if not alive[i]:
             continue
         c = codes[i]
@@ -179,9 +220,9 @@ def _age_and_exit_loop(
         alive[i] = False
         band_out[band_of_year[age_m[i] // 12]] += 1
         if kind == KIND_EXCHANGE:
-            exchange[n_exchange] = i
+            exchange[start + n_exchange] = i
             n_exchange += 1
-    return n_exchange
+    return life_deaths, band_out, n_exchange
 
 
 def age_and_exit_arrays(
@@ -208,21 +249,37 @@ def age_and_exit_arrays(
         return age_and_exit_numpy(age_m, sex, role, alive, hh, u, n_hh, max_age_m, *tables, top)
     n = age_m.size
     n_bands = int(band_of_year.max()) + 1 if band_of_year.size else 0
+    # Three passes over spans of residents (in threads in a large town), joined between
+    # them: heads per household are added up before the draws that share a couple's
+    # rate, and the households' kinds of move (net wins) before anyone leaves.
+    parts = kernels.spans(n)
+    first = kernels.over_spans(
+        _ages_span, parts, age_m, sex, role, alive, hh, max_age_m, band_of_year, top, n_hh,
+        n_bands,
+    )  # fmt: skip
+    heads = kernels.summed([p[2] for p in first])
+    codes = np.empty(n, np.int8)
+    kinds = kernels.over_spans(
+        _draws_span, parts, age_m, sex, role, alive, hh, u, death, move_out, net_out, heads,
+        codes,
+    )  # fmt: skip
+    hh_kind = kinds[0]
+    for more in kinds[1:]:
+        hh_kind = np.maximum(hh_kind, more)
+    exchange = np.empty(n, np.int64)
+    last = kernels.over_spans(
+        _leavers_span, parts, age_m, sex, alive, hh, band_of_year, top, n_bands, hh_kind,
+        codes, exchange,
+    )  # fmt: skip
     out = Exits(
-        life_exposure=np.zeros(2 * top, np.int64),
-        life_deaths=np.zeros(2 * top, np.int64),
-        band_exposure=np.zeros(n_bands, np.int64),
-        band_out=np.zeros(n_bands, np.int64),
-        exchange=np.empty(n, np.int64),
+        life_exposure=kernels.summed([p[0] for p in first]),
+        life_deaths=kernels.summed([p[0] for p in last]),
+        band_exposure=kernels.summed([p[1] for p in first]),
+        band_out=kernels.summed([p[1] for p in last]),
+        exchange=kernels.packed(exchange, parts, [p[2] for p in last]),
         deaths=0,
         leavers=0,
     )
-    n_exchange = _age_and_exit_loop(
-        age_m, sex, role, alive, hh, u, max_age_m, *tables, top,
-        np.zeros(n_hh, np.int64), np.zeros(n_hh, np.int8), np.empty(n, np.int8),
-        out.life_exposure, out.life_deaths, out.band_exposure, out.band_out, out.exchange,
-    )  # fmt: skip
-    out.exchange = out.exchange[:n_exchange]
     out.deaths = int(out.life_deaths.sum())
     out.leavers = int(out.band_out.sum())
     return out
