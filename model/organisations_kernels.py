@@ -2,12 +2,12 @@
 
 The groups' month reads every resident's group, draw, age, motivation and district:
 one pass lets members leave, finds who may join, counts the members and the living and
-groups the keen would-be founders by district (:func:`_membership`), and another
-releases the members of dissolving organisations (:func:`_release`). Each compiled loop
-has a NumPy twin (``*_numpy``) giving bit-identical results, and
-:mod:`model.organisations` picks the path with ``kernels.USE_NUMBA`` at call time,
-passing the columns and parameters as arguments. No kernel draws: the draws are made by
-the caller. Tested in ``tests/test_kernels_orgs.py``.
+groups the keen would-be founders by district (:func:`_membership`, over spans of
+residents, in threads in a large town), and another releases the members of dissolving
+organisations (:func:`_release`). Each compiled loop has a NumPy twin (``*_numpy``)
+giving bit-identical results, and :mod:`model.organisations` picks the path with
+``kernels.USE_NUMBA`` at call time, passing the columns and parameters as arguments.
+No kernel draws: the draws are made by the caller. Tested in ``tests/test_kernels_orgs.py``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ def _membership_numpy(
     return joining, members, living, keen[order], bounds
 
 
-@kernels.jit
 def _membership(
     draw: np.ndarray,
     join_table: np.ndarray,
@@ -74,25 +73,65 @@ def _membership(
     leave: float,
     n: int,
     n_districts: int,
-) -> tuple[
-    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
-]:  # pragma: no cover - compiled
-    """:func:`_membership_numpy` in one loop over the residents (and one over the keen)."""
-    members = np.zeros(n, np.int64)
-    living = np.zeros(n_districts, np.int64)
-    counts = np.zeros(n_districts + 1, np.int64)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_membership_numpy` in one compiled loop over spans of the residents.
+
+    The spans (in threads in a large town, :func:`kernels.over_spans`) list who joins
+    and who is keen from their own starts and count into arrays of their own; the lists
+    are put together in span order (index order) and the keen grouped by district.
+    """
+    parts = kernels.spans(draw.size)
     joining = np.empty(draw.size, np.int64)
     found = np.empty(draw.size, np.int64)
+    by_span = kernels.over_spans(
+        _membership_span, parts, draw, join_table, years, join_boost, alive, home, org,
+        district, motivation, min_motivation, age_m, min_age_m, leave, n, n_districts,
+        joining, found,
+    )  # fmt: skip
+    n_joining, members_by_span, living_by_span, n_found = zip(*by_span, strict=True)
+    members, living = kernels.summed(members_by_span), kernels.summed(living_by_span)
+    joining = kernels.packed(joining, parts, list(n_joining))
+    found = kernels.packed(found, parts, list(n_found))
+    keen, bounds = _by_district(found, district, n_districts)
+    return joining.copy(), members, living, keen, bounds
+
+
+@kernels.jit
+def _membership_span(
+    lo: int,
+    hi: int,
+    draw: np.ndarray,
+    join_table: np.ndarray,
+    years: np.ndarray,
+    join_boost: np.ndarray,
+    alive: np.ndarray,
+    home: np.ndarray,
+    org: np.ndarray,
+    district: np.ndarray,
+    motivation: np.ndarray,
+    min_motivation: np.float32,
+    age_m: np.ndarray,
+    min_age_m: int,
+    leave: float,
+    n: int,
+    n_districts: int,
+    joining: np.ndarray,
+    found: np.ndarray,
+) -> tuple[int, np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
+    """Residents ``[lo, hi)``: joiners and the keen listed from ``lo``; their counts."""
+    members = np.zeros(n, np.int64)
+    living = np.zeros(n_districts, np.int64)
     k = 0
     n_keen = 0
-    for i in range(draw.size):
+    start = max(lo, 0)  # a loop from a start known not to be negative: no index checks
+    for j in range(min(hi, draw.size) - start):
+        i = start + j
         if not alive[i]:
             continue
         living[district[i]] += 1
         if motivation[i] > min_motivation and age_m[i] >= min_age_m:
-            found[n_keen] = i
+            found[start + n_keen] = i
             n_keen += 1
-            counts[district[i] + 1] += 1
         u = draw[i] - PART_GROUP
         g = org[i]
         if g >= 0 and u >= 0 and u < leave:
@@ -101,16 +140,27 @@ def _membership(
         if g >= 0:
             members[g] += 1
         elif home[i] and u < PART_GROUP and u >= PART_GROUP - join_table[years[i]] * join_boost[i]:
-            joining[k] = i
+            joining[start + k] = i
             k += 1
+    return k, members, living, n_keen
+
+
+@kernels.jit
+def _by_district(
+    found: np.ndarray, district: np.ndarray, n_districts: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Residents ``found`` (index order) grouped by district, in order within each."""
+    counts = np.zeros(n_districts + 1, np.int64)
+    for j in range(found.size):
+        counts[district[found[j]] + 1] += 1
     bounds = np.cumsum(counts)
     fill = bounds[:-1].copy()
-    keen = np.empty(n_keen, np.int64)
-    for j in range(n_keen):
+    keen = np.empty(found.size, np.int64)
+    for j in range(found.size):
         d = district[found[j]]
         keen[fill[d]] = found[j]
         fill[d] += 1
-    return joining[:k].copy(), members, living, keen, bounds
+    return keen, bounds
 
 
 def _release_numpy(org: np.ndarray, dissolving: np.ndarray) -> None:
