@@ -2,7 +2,8 @@
 
 Each rule of the volunteers' and 民生委員's month reads a handful of columns for every
 resident (who is alive, volunteering, serving, how old, where). A compiled loop reads
-them once instead of building a dozen masks; each kernel has a NumPy twin giving
+them once instead of building a dozen masks (the counts and the start-and-stop over spans
+of residents, in threads in a large town); each kernel has a NumPy twin giving
 bit-identical results (integer counts, and the same floating-point operations in the
 same order), and :mod:`model.volunteers` picks the path with ``kernels.USE_NUMBA`` at
 call time. No kernel draws: the draws are made by the caller, as before.
@@ -40,7 +41,6 @@ def district_counts_numpy(
     return serving, in_need, volunteers
 
 
-@kernels.jit
 def district_counts(
     alive: np.ndarray,
     minsei: np.ndarray,
@@ -50,12 +50,40 @@ def district_counts(
     care: np.ndarray,
     district: np.ndarray,
     n_districts: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`district_counts_numpy` in one compiled loop over spans of the residents.
+
+    Each span (in threads in a large town, :func:`kernels.over_spans`) counts into
+    arrays of its own; the counts are added up.
+    """
+    by_span = kernels.over_spans(
+        _district_counts_span, kernels.spans(alive.size),
+        alive, minsei, volunteer, alone, age_m, care, district, n_districts,
+    )  # fmt: skip
+    serving, in_need, volunteers = zip(*by_span, strict=True)
+    return kernels.summed(serving), kernels.summed(in_need), kernels.summed(volunteers)
+
+
+@kernels.jit
+def _district_counts_span(
+    lo: int,
+    hi: int,
+    alive: np.ndarray,
+    minsei: np.ndarray,
+    volunteer: np.ndarray,
+    alone: np.ndarray,
+    age_m: np.ndarray,
+    care: np.ndarray,
+    district: np.ndarray,
+    n_districts: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """:func:`district_counts_numpy` in one loop."""
+    """Residents ``[lo, hi)``: their counts per district."""
     serving = np.zeros(n_districts, np.int64)
     in_need = np.zeros(n_districts, np.int64)
     volunteers = np.zeros(n_districts, np.int64)
-    for i in range(alive.size):
+    start = max(lo, 0)  # a loop from a start known not to be negative: no index checks
+    for j in range(min(hi, alive.size) - start):
+        i = start + j
         d = district[i]
         if alone[i] and age_m[i] >= OLD_AGE_M and care[i] > 0:
             in_need[d] += 1
@@ -114,7 +142,6 @@ def turnover_numpy(
     return starts.size, staff, free
 
 
-@kernels.jit
 def turnover(
     draw: np.ndarray,
     join_table: np.ndarray,
@@ -136,13 +163,58 @@ def turnover(
     young_factor: float,
     month: int,
     n_venues: int,
-) -> tuple[int, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """:func:`turnover_numpy` in one loop."""
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """:func:`turnover_numpy` in one compiled loop over spans of the residents.
+
+    Each span (in threads in a large town, :func:`kernels.over_spans`) updates its own
+    residents, counts the venues' staff into an array of its own and lists the free
+    volunteers from its start; the counts are added up and the lists put together in
+    span order (index order).
+    """
+    parts = kernels.spans(alive.size)
+    free = np.empty(alive.size, np.int64)
+    by_span = kernels.over_spans(
+        _turnover_span, parts, draw, join_table, sex_age, boost, quit_rates, alive, home,
+        minsei, volunteer, vol_venue, vol_since, welfare_involved, last_vol_m, years,
+        district, oldest, old_factor, young_factor, month, n_venues, free,
+    )  # fmt: skip
+    started, staff, n_free = zip(*by_span, strict=True)
+    return sum(started), kernels.summed(staff), kernels.packed(free, parts, list(n_free)).copy()
+
+
+@kernels.jit
+def _turnover_span(
+    lo: int,
+    hi: int,
+    draw: np.ndarray,
+    join_table: np.ndarray,
+    sex_age: np.ndarray,
+    boost: float,
+    quit_rates: np.ndarray,
+    alive: np.ndarray,
+    home: np.ndarray,
+    minsei: np.ndarray,
+    volunteer: np.ndarray,
+    vol_venue: np.ndarray,
+    vol_since: np.ndarray,
+    welfare_involved: np.ndarray,
+    last_vol_m: np.ndarray,
+    years: np.ndarray,
+    district: np.ndarray,
+    oldest: int,
+    old_factor: float,
+    young_factor: float,
+    month: int,
+    n_venues: int,
+    free: np.ndarray,
+) -> tuple[int, np.ndarray, int]:  # pragma: no cover - compiled
+    """Residents ``[lo, hi)``: start and stop; their venues' staff; the free from ``lo``."""
     started = 0
     staff = np.zeros(n_venues, np.int64)
-    free = np.empty(alive.size, np.int64)
     k = 0
-    for i in range(alive.size):
+    start = max(lo, 0)  # a loop from a start known not to be negative: no index checks
+    for j in range(min(hi, alive.size) - start):
+        i = start + j
         u = draw[i] - PART_VOLUNTEER
         if not volunteer[i]:
             if home[i] and u >= 0 and u < join_table[sex_age[i]] * boost:
@@ -162,9 +234,9 @@ def turnover(
             if vol_venue[i] >= 0:
                 staff[vol_venue[i]] += 1
             elif volunteer[i] and not minsei[i]:
-                free[k] = i
+                free[start + k] = i
                 k += 1
-    return started, staff, free[:k].copy()
+    return started, staff, k
 
 
 # ---- 民生委員 -----------------------------------------------------------------------------

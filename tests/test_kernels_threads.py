@@ -1,15 +1,18 @@
 """A run's results do not depend on how many threads its largest passes use.
 
 The compiled month of needs, of ties, the deaths and moves out, the groups' membership,
-the record's tabulation and the stream draws (:func:`model.kernels.uniform`) run over
-spans of residents, in threads where the town is large (:func:`model.kernels.over_spans`).
-These tests split even a small town (``SPLIT_FROM`` lowered to 1) into two and three
-spans and compare every output series and every resident column with the one-thread
-run, byte for byte; and they check the spans themselves.
+the volunteers' start-and-stop and counts, the record's tabulation and the stream draws
+(:func:`model.kernels.uniform`) run over spans of residents, in threads where the town
+is large (:func:`model.kernels.over_spans`). These tests split even a small town
+(``SPLIT_FROM`` lowered to 1) into two and three spans and compare every output series
+and every resident column with the one-thread run, byte for byte; every call of each
+split pass with its one-thread answer; and the spans themselves.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import itertools
 import os
 import signal
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import CommunityModel, kernels
+from model import CommunityModel, kernels, needs_kernels
 from scenarios import load_scenario
 
 pytestmark = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba is not installed")
@@ -53,6 +56,84 @@ def test_a_run_split_across_threads_is_the_same_as_one_thread(threads, monkeypat
     assert one.tally.deaths > 0
     assert one.tally.reconnected > 0
     assert sum(one.tally.need_onsets) > 0
+
+
+# The split passes that take arrays: (module they are looked up in, name).
+SPLIT_KERNELS = [
+    ("model.demography_kernels", "age_and_exit_arrays"),
+    ("model.needs_kernels", "month"),
+    ("model.organisations", "_membership"),
+    ("model.volunteers_kernels", "turnover"),
+    ("model.volunteers_kernels", "district_counts"),
+]
+
+
+def _flat(result) -> list:
+    if dataclasses.is_dataclass(result):
+        return list(dataclasses.astuple(result))
+    return list(result) if isinstance(result, tuple) else [result]
+
+
+def _same(got, expected) -> bool:
+    return all(np.array_equal(a, b) for a, b in zip(_flat(got), _flat(expected), strict=True))
+
+
+_NEEDS_LISTS = ("died", "emerg")  # the needs month's scratch buffers, filled from the front
+
+
+def _needs_lists(args) -> tuple[np.ndarray, np.ndarray]:
+    arg = dict(zip(needs_kernels._MONTH_ARGS, args, strict=True))
+    assert needs_kernels._MONTH_ARGS[-len(_NEEDS_LISTS) :] == _NEEDS_LISTS
+    counts = arg["counts"]
+    return (
+        arg["died"][: counts[needs_kernels.C_DEATHS]],
+        arg["emerg"][: counts[needs_kernels.C_EMERG]],
+    )
+
+
+def test_every_split_pass_gives_its_one_thread_answer_on_every_call(monkeypatch):
+    """Each call of a run is made twice: on copies in one thread, then split in three.
+
+    Results and every array the pass changes in place must agree byte for byte, at every
+    call of a two-year run — a stricter check than the run's outputs, which a pass's
+    slip may leave unchanged (a count no rule reads that month).
+    """
+    monkeypatch.setattr(kernels, "USE_NUMBA", True)
+    monkeypatch.setattr(kernels, "SPLIT_FROM", 1)
+    calls: dict[str, int] = {}
+    wrong: list[str] = []
+
+    def checked(name, fn):
+        def call(*args):
+            copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+            with kernels.threads(1):
+                expected = fn(*copies)
+            got = fn(*args)
+            if name == "month":  # its lists of deaths and emergencies: the filled heads
+                got, expected = _needs_lists(args), _needs_lists(copies)
+                args, copies = args[: -len(_NEEDS_LISTS)], copies[: -len(_NEEDS_LISTS)]
+            changed = all(
+                np.array_equal(a, c) for a, c in zip(args, copies, strict=True)
+                if isinstance(a, np.ndarray)
+            )  # fmt: skip
+            if not (changed and _same(got, expected)):
+                wrong.append(f"{name} at call {calls.get(name, 0)}")
+            calls[name] = calls.get(name, 0) + 1
+            return got
+
+        return call
+
+    for module, name in SPLIT_KERNELS:
+        owner = importlib.import_module(module)
+        monkeypatch.setattr(owner, name, checked(name, getattr(owner, name)))
+    scenario = load_scenario(
+        "small_town", "jusou_full", scale=4.0, overrides={"switches.warmup_months": 6}
+    )
+    with kernels.threads(3):
+        CommunityModel(scenario, seed=3).run(24)
+    assert wrong == []
+    assert set(calls) == {name for _, name in SPLIT_KERNELS}
+    assert min(calls.values()) >= 24
 
 
 @pytest.mark.parametrize("threads", [2, 3])
