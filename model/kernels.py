@@ -132,6 +132,14 @@ def summed(parts: list[np.ndarray] | tuple[np.ndarray, ...]) -> np.ndarray:
     return total
 
 
+def joined(parts: list[np.ndarray] | tuple[np.ndarray, ...]) -> np.ndarray:
+    """The spans' own marks (booleans) joined: marked where any span marked."""
+    total = parts[0]
+    for more in parts[1:]:
+        total = total | more
+    return total
+
+
 def packed(buffer: np.ndarray, parts: list[tuple[int, int]], lengths: list[int]) -> np.ndarray:
     """The lists the spans wrote from their own starts, one after the other in span order.
 
@@ -233,6 +241,28 @@ def _by_spans(
         loop(keys, salt, out)
         return
     over_spans(lambda lo, hi: loop(keys[lo:hi], salt, out[lo:hi]), parts)
+
+
+@jit
+def grouped(
+    found: np.ndarray, group: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Residents ``found`` (index order) by ``group[found]``, in order within each group.
+
+    Returns them and the bounds (group ``g`` is ``[bounds[g], bounds[g + 1])``): a stable
+    counting sort, what ``found[np.argsort(group[found], kind="stable")]`` gives.
+    """
+    counts = np.zeros(n_groups + 1, np.int64)
+    for j in range(found.size):
+        counts[group[found[j]] + 1] += 1
+    bounds = np.cumsum(counts)
+    fill = bounds[:-1].copy()
+    out = np.empty(found.size, np.int64)
+    for j in range(found.size):
+        g = group[found[j]]
+        out[fill[g]] = found[j]
+        fill[g] += 1
+    return out, bounds
 
 
 # ---- counts per group ---------------------------------------------------------------

@@ -92,7 +92,7 @@ def _membership(
     members, living = kernels.summed(members_by_span), kernels.summed(living_by_span)
     joining = kernels.packed(joining, parts, list(n_joining))
     found = kernels.packed(found, parts, list(n_found))
-    keen, bounds = _by_district(found, district, n_districts)
+    keen, bounds = kernels.grouped(found, district, n_districts)
     return joining.copy(), members, living, keen, bounds
 
 
@@ -143,24 +143,6 @@ def _membership_span(
             joining[start + k] = i
             k += 1
     return k, members, living, n_keen
-
-
-@kernels.jit
-def _by_district(
-    found: np.ndarray, district: np.ndarray, n_districts: int
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
-    """Residents ``found`` (index order) grouped by district, in order within each."""
-    counts = np.zeros(n_districts + 1, np.int64)
-    for j in range(found.size):
-        counts[district[found[j]] + 1] += 1
-    bounds = np.cumsum(counts)
-    fill = bounds[:-1].copy()
-    keen = np.empty(found.size, np.int64)
-    for j in range(found.size):
-        d = district[found[j]]
-        keen[fill[d]] = found[j]
-        fill[d] += 1
-    return keen, bounds
 
 
 def _release_numpy(org: np.ndarray, dissolving: np.ndarray) -> None:

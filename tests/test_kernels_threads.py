@@ -1,12 +1,12 @@
 """A run's results do not depend on how many threads its largest passes use.
 
 The compiled month of needs, of ties, the deaths and moves out, the groups' membership,
-the volunteers' start-and-stop and counts, the record's tabulation and the stream draws
-(:func:`model.kernels.uniform`) run over spans of residents, in threads where the town
-is large (:func:`model.kernels.over_spans`). These tests split even a small town
-(``SPLIT_FROM`` lowered to 1) into two and three spans and compare every output series
-and every resident column with the one-thread run, byte for byte; every call of each
-split pass with its one-thread answer; and the spans themselves.
+the volunteers' start-and-stop and counts, the 民生委員's pass, the record's tabulation
+and the stream draws (:func:`model.kernels.uniform`) run over spans of residents, in
+threads where the town is large (:func:`model.kernels.over_spans`). These tests split
+even a small town (``SPLIT_FROM`` lowered to 1) into two and three spans and compare
+every output series and every resident column with the one-thread run, byte for byte;
+every call of each split pass with its one-thread answer; and the spans themselves.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ SPLIT_KERNELS = [
     ("model.organisations", "_membership"),
     ("model.volunteers_kernels", "turnover"),
     ("model.volunteers_kernels", "district_counts"),
+    ("model.volunteers_kernels", "minsei_pass"),
 ]
 
 
