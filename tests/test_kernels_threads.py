@@ -1,12 +1,13 @@
 """A run's results do not depend on how many threads its largest passes use.
 
 The compiled month of needs, of ties, the deaths and moves out, the groups' membership,
-the volunteers' start-and-stop and counts, the 民生委員's pass, the record's tabulation
-and the stream draws (:func:`model.kernels.uniform`) run over spans of residents, in
-threads where the town is large (:func:`model.kernels.over_spans`). These tests split
-even a small town (``SPLIT_FROM`` lowered to 1) into two and three spans and compare
-every output series and every resident column with the one-thread run, byte for byte;
-every call of each split pass with its one-thread answer; and the spans themselves.
+the volunteers' start-and-stop and counts, the 民生委員's pass, outreach's contact
+weights, the record's tabulation and the stream draws (:func:`model.kernels.uniform`)
+run over spans of residents, in threads where the town is large
+(:func:`model.kernels.over_spans`). These tests split even a small town (``SPLIT_FROM``
+lowered to 1) into two and three spans and compare every output series and every
+resident column with the one-thread run, byte for byte; every call of each split pass
+with its one-thread answer; and the spans themselves.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ SPLIT_KERNELS = [
     ("model.volunteers_kernels", "turnover"),
     ("model.volunteers_kernels", "district_counts"),
     ("model.volunteers_kernels", "minsei_pass"),
+    ("model.interventions.outreach", "contact_weights"),  # reads the model, changes nothing
 ]
 
 
@@ -134,7 +136,7 @@ def test_every_split_pass_gives_its_one_thread_answer_on_every_call(monkeypatch)
         CommunityModel(scenario, seed=3).run(24)
     assert wrong == []
     assert set(calls) == {name for _, name in SPLIT_KERNELS}
-    assert min(calls.values()) >= 24
+    assert min(calls.values()) >= 12, calls
 
 
 @pytest.mark.parametrize("threads", [2, 3])

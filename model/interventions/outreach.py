@@ -200,7 +200,8 @@ def contact_weights(
     district for the old living alone plus 1 for who stopped coming to a venue in the last
     year. Returns the weights of the eligible residents (in index order, for the total),
     the eligible residents with a hidden need or no ties (``idx``), and their weights.
-    The weights are one compiled pass when Numba is on; the same numbers either way.
+    The weights are compiled passes over spans of residents (in threads in a large town)
+    when Numba is on; the same numbers either way.
     """
     r, snap = model.residents, model.snap
     a, b, c, t = priority
@@ -216,43 +217,53 @@ def contact_weights(
         tip = np.where(alone_old, fill[r.district], 0.0) + stopped
         weight = 1.0 + a * snap.isolated + b * alone_old + c * withdrawn_hh[r.hh] + t * tip
         return weight[eligible], idx, weight[idx]
-    w_eligible = np.empty(r.n)
-    weight = np.empty(idx.size + 1)
-    k = _contact_weights_loop(
-        eligible,
-        worth,
-        snap.isolated,
-        snap.alone,
-        snap.years,
-        OLD_AGE,
-        r.sev[WITHDRAWAL],
-        r.alive,
-        r.hh,
-        model.households.n,
-        r.district,
-        fill,
-        r.venue,
-        r.last_part_m,
-        model.month,
-        (float(a), float(b), float(c), float(t)),
-        w_eligible,
-        weight,
+    withdrawn = kernels.joined(
+        kernels.over_spans(
+            _withdrawn_span, kernels.spans(r.n), r.alive, r.sev[WITHDRAWAL], r.hh,
+            model.households.n,
+        )
+    )  # fmt: skip
+    parts = kernels.spans(r.n)
+    w_eligible, weight = np.empty(r.n), np.empty(r.n)
+    by_span = kernels.over_spans(
+        _contact_weights_span, parts, eligible, worth, snap.isolated, snap.alone,
+        snap.years, OLD_AGE, withdrawn, r.hh, r.district, fill, r.venue, r.last_part_m,
+        model.month, (float(a), float(b), float(c), float(t)), w_eligible, weight,
+    )  # fmt: skip
+    n_eligible, n_worth = zip(*by_span, strict=True)
+    return (
+        kernels.packed(w_eligible, parts, list(n_eligible)),
+        idx,
+        kernels.packed(weight, parts, list(n_worth)),
     )
-    return w_eligible[:k], idx, weight[:-1]
 
 
 @kernels.jit
-def _contact_weights_loop(
+def _withdrawn_span(
+    lo: int, hi: int, alive: np.ndarray, withdrawal: np.ndarray, hh: np.ndarray, n_households: int
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Households with a withdrawn member among residents ``[lo, hi)``."""
+    withdrawn = np.zeros(n_households, dtype=np.bool_)
+    start = max(lo, 0)  # a loop from a start known not to be negative: no index checks
+    for j in range(min(hi, alive.size) - start):
+        i = start + j
+        if alive[i] and withdrawal[i] > 0:
+            withdrawn[hh[i]] = True
+    return withdrawn
+
+
+@kernels.jit
+def _contact_weights_span(
+    lo: int,
+    hi: int,
     eligible: np.ndarray,
     worth: np.ndarray,
     isolated: np.ndarray,
     alone: np.ndarray,
     years: np.ndarray,
     old_age: int,
-    withdrawal: np.ndarray,
-    alive: np.ndarray,
+    withdrawn: np.ndarray,
     hh: np.ndarray,
-    n_households: int,
     district: np.ndarray,
     fill: np.ndarray,
     venue: np.ndarray,
@@ -261,17 +272,17 @@ def _contact_weights_loop(
     priority: tuple[float, float, float, float],
     w_eligible: np.ndarray,
     weight: np.ndarray,
-) -> int:
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Residents ``[lo, hi)``: the weights of the eligible and the worthwhile, from ``lo``."""
     a, b, c, t = priority
-    withdrawn = np.zeros(n_households, dtype=np.bool_)
-    for i in range(alive.size):
-        if alive[i] and withdrawal[i] > 0:
-            withdrawn[hh[i]] = True
     since, before = month - 12, month - 1
     # Every resident is computed and written, the counts move only for who is kept:
-    # no branches on ``eligible`` and ``worth`` (which are hard to predict).
+    # no branches on ``eligible`` and ``worth`` (which are hard to predict). A count is
+    # never ahead of the resident, so the writes stay within the span's own entries.
     k = m = 0
-    for i in range(eligible.size):
+    start = max(lo, 0)  # a loop from a start known not to be negative: no index checks
+    for j in range(min(hi, eligible.size) - start):
+        i = start + j
         alone_old = alone[i] & (years[i] >= old_age)
         stopped = (venue[i] < 0) & (since <= last_part_m[i]) & (last_part_m[i] < before)
         # The same operations, in the same order, as the NumPy path.
@@ -280,8 +291,8 @@ def _contact_weights_loop(
         w = w + b * (1.0 if alone_old else 0.0)
         w = w + c * (1.0 if withdrawn[hh[i]] else 0.0)
         w = w + t * tip
-        w_eligible[k] = w
+        w_eligible[start + k] = w
         k += eligible[i]
-        weight[m] = w  # ``weight`` has one spare slot at the end for this
+        weight[start + m] = w
         m += worth[i]
-    return k
+    return k, m
