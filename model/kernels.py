@@ -148,7 +148,8 @@ def packed(buffer: np.ndarray, parts: list[tuple[int, int]], lengths: list[int])
     """
     end = 0
     for (lo, _), length in zip(parts, lengths, strict=True):
-        buffer[end : end + length] = buffer[lo : lo + length]  # never ahead of what it moves
+        if lo != end:  # the first span's list is already in place
+            buffer[end : end + length] = buffer[lo : lo + length]  # never ahead of it
         end += length
     return buffer[:end]
 
@@ -216,7 +217,10 @@ def mix(keys: np.ndarray, salt: int) -> np.ndarray:
     if not _compiled(keys):
         return mix_numpy(keys, s)
     out = np.empty(keys.size, np.uint64)
-    _by_spans(_mix_loop, keys, s, out)
+    if keys.size < SPLIT_FROM:  # most draws are a few residents': no spans to make
+        _mix_loop(keys, s, out)
+    else:
+        _by_spans(_mix_loop, keys, s, out)
     return out
 
 
@@ -228,7 +232,10 @@ def uniform(keys: np.ndarray, salt: int) -> np.ndarray:
         z >>= MANTISSA_SHIFT
         return z * TO_UNIT
     out = np.empty(keys.size, np.float64)
-    _by_spans(_uniform_loop, keys, s, out)
+    if keys.size < SPLIT_FROM:  # most draws are a few residents': no spans to make
+        _uniform_loop(keys, s, out)
+    else:
+        _by_spans(_uniform_loop, keys, s, out)
     return out
 
 
