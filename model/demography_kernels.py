@@ -12,6 +12,7 @@ checks the two against each other.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -263,9 +264,7 @@ def age_and_exit_arrays(
         _draws_span, parts, age_m, sex, role, alive, hh, u, death, move_out, net_out, heads,
         codes,
     )  # fmt: skip
-    hh_kind = kinds[0]
-    for more in kinds[1:]:
-        hh_kind = np.maximum(hh_kind, more)
+    hh_kind = functools.reduce(np.maximum, kinds)  # a net move wins over an exchange
     exchange = np.empty(n, np.int64)
     last = kernels.over_spans(
         _leavers_span, parts, age_m, sex, alive, hh, band_of_year, top, n_bands, hh_kind,

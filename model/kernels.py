@@ -22,9 +22,10 @@ the same bytes whatever the number of threads (``tests/test_kernels_threads.py``
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -124,20 +125,14 @@ def over_spans(fn: Callable[..., Any], parts: list[tuple[int, int]], *args: Any)
     return [future.result() for future in futures] + [last]
 
 
-def summed(parts: list[np.ndarray] | tuple[np.ndarray, ...]) -> np.ndarray:
-    """The spans' own counts added up, as a new array (integers: the order does not matter)."""
-    total = parts[0]
-    for more in parts[1:]:
-        total = total + more
-    return total
+def summed(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The spans' own counts added up (integers: the order does not matter)."""
+    return functools.reduce(np.add, parts)
 
 
-def joined(parts: list[np.ndarray] | tuple[np.ndarray, ...]) -> np.ndarray:
+def joined(parts: Sequence[np.ndarray]) -> np.ndarray:
     """The spans' own marks (booleans) joined: marked where any span marked."""
-    total = parts[0]
-    for more in parts[1:]:
-        total = total | more
-    return total
+    return functools.reduce(np.logical_or, parts)
 
 
 def packed(buffer: np.ndarray, parts: list[tuple[int, int]], lengths: list[int]) -> np.ndarray:

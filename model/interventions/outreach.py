@@ -217,13 +217,12 @@ def contact_weights(
         tip = np.where(alone_old, fill[r.district], 0.0) + stopped
         weight = 1.0 + a * snap.isolated + b * alone_old + c * withdrawn_hh[r.hh] + t * tip
         return weight[eligible], idx, weight[idx]
+    parts = kernels.spans(r.n)
     withdrawn = kernels.joined(
         kernels.over_spans(
-            _withdrawn_span, kernels.spans(r.n), r.alive, r.sev[WITHDRAWAL], r.hh,
-            model.households.n,
+            _withdrawn_span, parts, r.alive, r.sev[WITHDRAWAL], r.hh, model.households.n
         )
     )  # fmt: skip
-    parts = kernels.spans(r.n)
     w_eligible, weight = np.empty(r.n), np.empty(r.n)
     by_span = kernels.over_spans(
         _contact_weights_span, parts, eligible, worth, snap.isolated, snap.alone,
