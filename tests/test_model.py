@@ -105,6 +105,39 @@ def test_district_map_covers_the_town(tiny):
     assert inside[~hh.institution].mean() > 0.9  # homes sit in their own district's cell
 
 
+def test_homes_take_the_draws_a_call_per_district_took():
+    """New homes' sites come from one draw of an array of bounds, district by district.
+
+    It must give what a call per district gave (same positions, stream left at the same
+    point), with districts of one site (no draw) and of many, in any order.
+    """
+    from model.town import TownMap, place_homes
+
+    def per_district(town, districts, gen):  # the rule as a loop over districts
+        xy = np.empty((districts.size, 2))
+        spacing = town.side_km / np.sqrt(max(sum(len(s) for s in town.spots), 1))
+        for d in np.unique(districts):
+            rows = np.flatnonzero(districts == d)
+            sites = town.spots[int(d)]
+            xy[rows] = sites[gen.integers(0, len(sites), size=rows.size)]
+        xy += gen.normal(0.0, spacing * town.home_jitter, size=xy.shape)
+        return np.clip(xy, 0.0, town.side_km)
+
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n = int(rng.integers(1, 8))
+        sizes = rng.choice([1, 2, 7, 500, 70_000], size=n)
+        spots = [rng.uniform(0.0, 5.0, size=(int(k), 2)) for k in sizes]
+        town = TownMap(5.0, np.zeros((n, 2)), [], spots, 0.3)
+        districts = rng.integers(0, n, size=int(rng.choice([0, 1, 3, 40]))).astype(np.int16)
+        seed = int(rng.integers(0, 2**62))
+        gen_a, gen_b = (np.random.Generator(np.random.PCG64(seed)) for _ in range(2))
+        assert np.array_equal(
+            place_homes(town, districts, gen_a), per_district(town, districts, gen_b)
+        )
+        assert gen_a.random() == gen_b.random()
+
+
 def test_fork_gives_an_independent_identical_future(tiny):
     model = tiny(seed=4).run(6)
     fork = model.fork()
