@@ -70,3 +70,39 @@ def test_generator_fixed_by_stream_and_month():
 def test_seed_out_of_range_rejected():
     with pytest.raises(ValueError, match="seed"):
         Streams(-1)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_seed_words_are_numpys_seedsequence_words(compiled, monkeypatch):
+    """The compiled SeedSequence gives NumPy's words for any 64-bit salt.
+
+    Both ends, one and two 32-bit words; and a stream's generator is NumPy's
+    ``PCG64(salt)``, state and draws.
+    """
+    from model import kernels
+    from model.streams import _HashedSeed
+
+    if compiled and not kernels.HAVE_NUMBA:
+        pytest.skip("Numba is not installed")
+    monkeypatch.setattr(kernels, "USE_NUMBA", compiled)
+    rng = np.random.default_rng(4)
+    salts = [0, 1, 2**32 - 1, 2**32, 2**63, 2**64 - 1]
+    salts += [int(x) for x in rng.integers(0, 2**64, 3000, dtype=np.uint64)]
+    salts += [int(x) for x in rng.integers(0, 2**32, 500, dtype=np.uint64)]
+    for salt in salts:
+        words = kernels.seed_words(salt)
+        assert words.dtype == np.uint64
+        assert np.array_equal(words, np.random.SeedSequence(salt).generate_state(4, np.uint64))
+    stream = Streams(3)["mortality"]
+    for month, k in ((0, 0), (37, 3), (480, 9)):
+        ours, numpys = (
+            stream.generator(month, k),
+            np.random.Generator(np.random.PCG64(stream._salt(month, k))),
+        )
+        assert ours.bit_generator.state == numpys.bit_generator.state
+        assert np.array_equal(ours.random(5), numpys.random(5))
+    # Any other request of the seed goes to NumPy's own SeedSequence.
+    seed = _HashedSeed(2**40 + 5)
+    assert np.array_equal(
+        seed.generate_state(3), np.random.SeedSequence(2**40 + 5).generate_state(3)
+    )

@@ -41,7 +41,9 @@ PLAIN = {0, 1, 2, 12}
 # units, the maximum age, tolerances, resource estimates and file limits.
 STRUCTURAL = {
     "model/kernels.py": {
-        "SPLIT_FROM": "residents from which a pass is split across threads (speed only)"
+        "SPLIT_FROM": "residents from which a pass is split across threads (speed only)",
+        "_POOL": "NumPy's SeedSequence: 32-bit words in its pool",
+        "SEED_WORDS": "NumPy's PCG64: uint64 words it asks its seed for",
     },
     "model/venues_kernels.py": {
         "PAIRWISE_LANES": "NumPy's pairwise sum: partial sums per block",
