@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import households_kernels
 from .population import (
     ADULT_AGE,
     FACILITY_OLDEST,
@@ -20,7 +21,6 @@ from .population import (
     LATE_OLD_AGE,
     MALE,
     MAX_AGE,
-    OLD_AGE,
     ROLE_CHILD,
     ROLE_HEAD,
     ROLE_PARENT,
@@ -83,13 +83,9 @@ def _partnering(model: CommunityModel, years: np.ndarray, sizes: np.ndarray) -> 
     the household sizes after the moves.
     """
     r, p = model.residents, model.params.demography
-    # The age and status tests first, on every resident; the household's size only for
-    # the few who pass them.
-    idx = np.flatnonzero(
-        r.alive & r.never_married & (years >= p.partner_from) & (years < p.partner_below)
+    idx = households_kernels.partner_candidates(
+        r.alive, r.never_married, years, r.role, r.hh, sizes, p.partner_from, p.partner_below
     )
-    role = r.role[idx]
-    idx = idx[((role == ROLE_HEAD) & (sizes[r.hh[idx]] == 1)) | (role == ROLE_CHILD)]
     if idx.size == 0:
         return sizes
     monthly = monthly_chance(p.partner_rate)
@@ -135,20 +131,20 @@ def _elderly_moves(model: CommunityModel, years: np.ndarray, sizes: np.ndarray) 
     in the population (as in the census) but no longer live alone at home.
     """
     r, p = model.residents, model.params.demography
-    alone = np.flatnonzero(r.alive & (years >= OLD_AGE))
-    alone = alone[sizes[r.hh[alone]] == 1]
+    # With each household, a child's household in town: that of a resident who grew up
+    # in it (the last of them by index).
+    alone, child_hh = households_kernels.elders_alone(
+        r.alive, years, r.hh, r.origin_hh, sizes, model.households.n
+    )
     if alone.size == 0:
         return
-    # A child's household in town: any resident who grew up in the elder's household.
-    child_hh = np.full(model.households.n, -1, dtype=np.int64)
-    linked = np.flatnonzero(r.alive & (r.origin_hh >= 0))
-    child_hh[r.origin_hh[linked]] = r.hh[linked]
     target = child_hh[r.hh[alone]]
     p_join = np.where(target >= 0, monthly_chance(p.join_family_rate), 0.0)
-    fac_rate = np.select(
-        [years[alone] >= FACILITY_OLDEST, years[alone] >= LATE_OLD_AGE],
-        [p.facility_rate[1], p.facility_rate[0]],
-        0.0,
+    elder_years = years[alone]
+    fac_rate = np.where(
+        elder_years >= FACILITY_OLDEST,
+        p.facility_rate[1],
+        np.where(elder_years >= LATE_OLD_AGE, p.facility_rate[0], 0.0),
     )
     p_fac = monthly_chance(fac_rate)
     u = model.streams["elderly_moves"].uniform(r.pid[alone], model.month)
