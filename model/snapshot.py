@@ -56,7 +56,7 @@ class Snapshot:
     @cached_property
     def home(self) -> np.ndarray:
         """Living residents in private households (not in a care facility)."""
-        return self._home_and_alone[0]
+        return self.r.alive & ~self.model.households.institution[self.r.hh]
 
     @cached_property
     def sizes(self) -> np.ndarray:
@@ -111,29 +111,4 @@ class Snapshot:
     @cached_property
     def alone(self) -> np.ndarray:
         """Living residents who live alone (at home)."""
-        return self._home_and_alone[1]
-
-    @cached_property
-    def _home_and_alone(self) -> tuple[np.ndarray, np.ndarray]:
-        """``home`` and ``alone`` together: both are read every month, by the same pass.
-
-        Compiled, one loop over the residents in place of two gathers by household and
-        three masks (0.1 ms of a 20k month); the NumPy path keeps the masks.
-        """
-        r, institution, sizes = self.r, self.model.households.institution, self.sizes
-        if kernels.USE_NUMBA:
-            return _home_and_alone(r.alive, r.hh, institution, sizes)
-        home = r.alive & ~institution[r.hh]
-        return home, home & (sizes[r.hh] == 1)
-
-
-@kernels.jit
-def _home_and_alone(alive, hh, institution, sizes):  # pragma: no cover - compiled
-    """Who lives at home (alive, not in a facility) and who alone there."""
-    home = np.zeros(alive.size, np.bool_)
-    alone = np.zeros(alive.size, np.bool_)
-    for i in range(alive.size):
-        if alive[i] and not institution[hh[i]]:
-            home[i] = True
-            alone[i] = sizes[hh[i]] == 1
-    return home, alone
+        return self.home & (self.sizes[self.r.hh] == 1)

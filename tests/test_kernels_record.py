@@ -112,41 +112,6 @@ def test_all_dead_and_empty_give_the_same_counts_on_both_paths(numpy_path):
     assert not compiled.town.any()
 
 
-def test_home_and_alone_of_the_snapshot_are_the_same_on_both_paths(numpy_path):
-    """Who lives at home and who alone, as the month's snapshot has them.
-
-    One compiled pass against NumPy's masks, on a run town and on one with random
-    deaths, moves into facilities and household sizes.
-    """
-    from model.snapshot import Snapshot
-
-    model = _town(2)
-    r, h, gen = model.residents, model.households, np.random.default_rng(5)
-
-    def both() -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-        out = []
-        for flag in (False, True):
-            numpy_path(flag)
-            snap = Snapshot(model)
-            out.append((snap.home, snap.alone))
-        return tuple(out)
-
-    for scramble in (False, True):
-        if scramble:
-            r.alive[:] = gen.random(r.n) < 0.8
-            h.institution[:] = gen.random(h.n) < 0.1
-            r.hh[:] = gen.integers(0, h.n, r.n)
-        (home, alone), (home_c, alone_c) = both()
-        assert np.array_equal(home, home_c)
-        assert np.array_equal(alone, alone_c)
-        assert home.dtype == home_c.dtype == np.bool_
-        assert alone.any()
-        assert (home & ~alone).any()
-        assert (r.alive & ~home).any()
-        assert not (alone & ~home).any()
-        assert not (home & ~r.alive).any()
-
-
 def test_the_reporters_share_one_tabulation_a_month_and_stay_pure():
     """Within one record() the counts are computed once; outside it, afresh each call."""
     model = _town(1)
