@@ -1,4 +1,4 @@
-"""The residents that household change looks at, found in one pass (compiled), with twins.
+"""The residents that household change looks at, found by compiled loops, with NumPy twins.
 
 :mod:`model.households` picks, each month, the singles who may partner and the older
 people living alone who may move in with a child's family. At Okazaki's 385k residents
@@ -6,6 +6,11 @@ each pick was four or five NumPy passes (masks, ``flatnonzero``, gathers by hous
 about 2 ms of a month; here each is one loop over the residents and one over the few it
 keeps, compiled when ``kernels.USE_NUMBA`` (2.1 → 1.1 ms). The ``*_numpy`` functions
 are the passes they replace and give the same arrays (``tests/test_kernels_households.py``).
+
+Both paths take household indices as the model keeps them: ``hh`` of every resident and
+``origin_hh`` where not -1 are below ``n_hh`` and below ``sizes.size``. The compiled loops
+do not check (an index past the end would read or write outside the arrays); the NumPy
+twins raise ``IndexError``.
 """
 
 from __future__ import annotations
@@ -102,7 +107,9 @@ def elders_alone_numpy(
     alone = alone[sizes[hh[alone]] == 1]
     child_hh = np.full(n_hh, -1, dtype=np.int64)
     linked = np.flatnonzero(alive & (origin_hh >= 0))
-    # A fancy assignment with repeated indices keeps the last value, as the loop does.
+    # With repeated indices the last value stays: what NumPy does for a 1-d array, though
+    # its documentation does not promise it; the loop does so by construction, and the
+    # twins are compared on worlds with many repeats.
     child_hh[origin_hh[linked]] = hh[linked]
     return alone, child_hh
 

@@ -272,7 +272,9 @@ def seed_words(salt: int) -> np.ndarray:
 
 
 @jit
-def _hashmix(value: np.uint64, hash_const: np.uint64) -> tuple[np.uint64, np.uint64]:
+def _hashmix(
+    value: np.uint64, hash_const: np.uint64
+) -> tuple[np.uint64, np.uint64]:  # pragma: no cover - compiled
     value ^= hash_const
     hash_const = (hash_const * _SEED_MULT_A) & _M32
     value = (value * hash_const) & _M32
@@ -281,12 +283,13 @@ def _hashmix(value: np.uint64, hash_const: np.uint64) -> tuple[np.uint64, np.uin
 
 @jit
 def _seed_words(salt: np.uint64) -> np.ndarray:  # pragma: no cover - compiled
-    entropy = (salt & _M32, salt >> _WORD)  # the salt's 32-bit words, low first
-    n_entropy = 2 if entropy[1] != 0 else 1
+    # The salt's 32-bit words, low first. SeedSequence gives a salt below 2**32 one word
+    # and pads the pool with zeros: the same as a zero high word here.
+    entropy = (salt & _M32, salt >> _WORD)
     pool = np.zeros(_POOL, np.uint64)
     hash_const = _SEED_INIT_A
     for i in range(_POOL):
-        word = entropy[i] if i < n_entropy else np.uint64(0)
+        word = entropy[i] if i < len(entropy) else np.uint64(0)
         pool[i], hash_const = _hashmix(word, hash_const)
     for src in range(_POOL):
         for dst in range(_POOL):

@@ -144,7 +144,8 @@ def wait_summary(waits: np.ndarray) -> tuple[float, float, float, list[int]]:
     same results to the bit: the median is the middle value or the mean of the middle
     two; the percentile interpolates linearly as ``np.quantile``'s default does, with
     its operations in its order; a value falls in the band whose lower edge it reaches
-    (``OPEN_EDGE`` closes the last). No waits: NaN statistics and zero counts.
+    (``OPEN_EDGE`` closes the last). No waits: NaN statistics and zero counts. Waits are
+    whole months; any finite numbers give NumPy's results too (NaN would sort last here).
     """
     n = waits.size
     if n == 0:
@@ -159,7 +160,7 @@ def wait_summary(waits: np.ndarray) -> tuple[float, float, float, list[int]]:
         upper = float(ordered[-1])
     else:
         below = math.floor(at)
-        a, b = int(ordered[below]), int(ordered[below + 1])
+        a, b = float(ordered[below]), float(ordered[below + 1])
         gamma, step = at - below, b - a
         upper = b - step * (1 - gamma) if gamma >= 1 / 2 else a + step * gamma
     edges = np.searchsorted(ordered, (*WAIT_BINS, OPEN_EDGE), side="left")

@@ -26,7 +26,7 @@ import hashlib
 from typing import Any
 
 import numpy as np
-from numpy.random.bit_generator import ISeedSequence
+from numpy.random.bit_generator import ISpawnableSeedSequence
 
 from . import kernels
 
@@ -51,22 +51,37 @@ def name_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
 
 
-class _HashedSeed(ISeedSequence):
+class _HashedSeed(ISpawnableSeedSequence):
     """The seed ``salt`` as NumPy's SeedSequence would give it to ``PCG64``.
 
     PCG64 asks its seed for four uint64 words once; those come from
-    :func:`kernels.seed_words`. Any other request goes to a real SeedSequence.
+    :func:`kernels.seed_words`. Any other request, and spawning, go to a real
+    SeedSequence of the salt, made on first need and kept (so children spawned one call
+    after another are those of ``PCG64(salt)``).
     """
 
-    __slots__ = ("salt",)
+    __slots__ = ("_full", "salt")
 
     def __init__(self, salt: int) -> None:
         self.salt = salt
+        self._full: np.random.SeedSequence | None = None
+
+    @property
+    def full(self) -> np.random.SeedSequence:
+        """NumPy's own SeedSequence of the salt."""
+        if self._full is None:
+            self._full = np.random.SeedSequence(self.salt)
+        return self._full
 
     def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
         if n_words == kernels.SEED_WORDS and np.dtype(dtype) == np.uint64:
             return kernels.seed_words(self.salt)
-        return np.random.SeedSequence(self.salt).generate_state(n_words, dtype)
+        return self.full.generate_state(n_words, dtype)
+
+    # NumPy's stubs want children of this class; those of the salt's SeedSequence are
+    # what PCG64(salt) spawns, and spawning reads nothing else of its seed.
+    def spawn(self, n_children: int) -> list[np.random.SeedSequence]:  # type: ignore[override]
+        return self.full.spawn(n_children)
 
 
 class Stream:

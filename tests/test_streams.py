@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model.streams import Streams
+from model import kernels
+from model.streams import Streams, _HashedSeed
 
 
 def test_same_seed_same_draws_and_other_seed_differs():
@@ -72,27 +73,28 @@ def test_seed_out_of_range_rejected():
         Streams(-1)
 
 
-@pytest.mark.parametrize("compiled", [True, False])
-def test_seed_words_are_numpys_seedsequence_words(compiled, monkeypatch):
+@pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba is not installed")
+def test_compiled_seed_words_are_numpys_seedsequence_words():
     """The compiled SeedSequence gives NumPy's words for any 64-bit salt.
 
-    Both ends, one and two 32-bit words; and a stream's generator is NumPy's
-    ``PCG64(salt)``, state and draws.
+    Both ends of the range, salts of one 32-bit word and of two, and thousands drawn.
     """
-    from model import kernels
-    from model.streams import _HashedSeed
-
-    if compiled and not kernels.HAVE_NUMBA:
-        pytest.skip("Numba is not installed")
-    monkeypatch.setattr(kernels, "USE_NUMBA", compiled)
     rng = np.random.default_rng(4)
     salts = [0, 1, 2**32 - 1, 2**32, 2**63, 2**64 - 1]
     salts += [int(x) for x in rng.integers(0, 2**64, 3000, dtype=np.uint64)]
     salts += [int(x) for x in rng.integers(0, 2**32, 500, dtype=np.uint64)]
     for salt in salts:
-        words = kernels.seed_words(salt)
+        words = kernels._seed_words(np.uint64(salt))
         assert words.dtype == np.uint64
         assert np.array_equal(words, np.random.SeedSequence(salt).generate_state(4, np.uint64))
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_streams_generator_is_numpys_pcg64_of_its_salt(compiled, monkeypatch):
+    """State, draws and children spawned (twice in a row) as ``PCG64(salt)`` gives them."""
+    if compiled and not kernels.HAVE_NUMBA:
+        pytest.skip("Numba is not installed")
+    monkeypatch.setattr(kernels, "USE_NUMBA", compiled)
     stream = Streams(3)["mortality"]
     for month, k in ((0, 0), (37, 3), (480, 9)):
         ours, numpys = (
@@ -101,6 +103,10 @@ def test_seed_words_are_numpys_seedsequence_words(compiled, monkeypatch):
         )
         assert ours.bit_generator.state == numpys.bit_generator.state
         assert np.array_equal(ours.random(5), numpys.random(5))
+        for _ in range(2):
+            ours_children, numpys_children = ours.spawn(2), numpys.spawn(2)
+            for a, b in zip(ours_children, numpys_children, strict=True):
+                assert a.bit_generator.state == b.bit_generator.state
     # Any other request of the seed goes to NumPy's own SeedSequence.
     seed = _HashedSeed(2**40 + 5)
     assert np.array_equal(

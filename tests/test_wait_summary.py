@@ -38,6 +38,14 @@ def test_one_sort_gives_numpys_statistics_to_the_bit(values):
     assert wait_summary(waits) == _numpy(waits)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 600, allow_nan=False), min_size=1, max_size=200))
+def test_fractional_waits_give_numpys_statistics_too(values):
+    """Not a case of the model (its waits are whole months): the interpolation in floats."""
+    waits = np.array(values, dtype=np.float64)
+    assert wait_summary(waits) == _numpy(waits)
+
+
 def test_waits_on_the_band_edges_and_a_long_tail_fall_where_numpy_puts_them():
     rng = np.random.default_rng(3)
     for n in (1, 2, 3, 9, 10, 11, 99, 100, 1001):
