@@ -4,7 +4,8 @@ Short runs (seed 1, 36 months after the warm-up (`switches.warmup_months`)) of t
 baseline, the full 重層 package, the full package with a pandemic and a transport cut
 (1 simulated resident per 10 people), and the baseline and the full package in a town
 where needs arise four times as often and people mention their other needs more
-(1 per 2 people under the baseline, 1 per 4 under the package). Needs that come in
+(1 per 2 people under the baseline, 1 per 4 under the package), and the baseline in a
+town of frequent, often fatal crises (1 per 4 people). Needs that come in
 more often make the counters' rarer rules —
 referrals between counters, drop-outs on the way, outreach finds, joint plans — act
 often enough that a 10 % change of their parameters shows in a short run. Together
@@ -48,6 +49,14 @@ MORE_NEEDS: dict[str, Any] = {
     "support.mention_other": 0.9,
 }
 
+# Crises at top severity ten times as common, most of them ending in death, needs escalating
+# five times as fast: a month with crisis deaths in every fixed run of this case.
+CRISES: dict[str, Any] = {
+    "needs.crisis": 0.4,
+    "needs.crisis_death": [0.5, 0.3, 0.2, 0.2],
+    "needs.escalation": [0.15, 0.15, 0.15, 0.15],
+}
+
 
 @dataclass(frozen=True)
 class Case:
@@ -75,6 +84,10 @@ CASES: dict[str, Case] = {
     # referrals are rarer, and at 1:4 a 10 % change of referral_dropout went unseen.
     "small_town/baseline+more_needs": Case("small_town", "baseline", MORE_NEEDS, 2.0),
     "small_town/jusou_full+more_needs": Case("small_town", "jusou_full", MORE_NEEDS, 4.0),
+    # Crises ten times as common and far more often fatal: some 140 crisis deaths in the
+    # 36 months, where the runs above have none, so that the order of the month around
+    # them (who lives alone after a partner's death, emergency referrals) is held too.
+    "small_town/baseline+crises": Case("small_town", "baseline", CRISES, 4.0),
 }
 
 
