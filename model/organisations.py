@@ -231,7 +231,8 @@ class Organisation(RowAgent):
 
     def venues(self) -> list:
         """Open venues this organisation runs."""
-        return [v for v in self.model.venues.venues if v.open and v.org is self]
+        venues = self.model.venues
+        return [venues.venues[i] for i in venues.open_numbers(org=self.number).tolist()]
 
     def dissolve(self, *, members_released: bool = False) -> None:
         """Stop existing: members are released; venues close or pass to the 社協.
@@ -454,8 +455,7 @@ class OrganisationSystem:
         self._assign(joining, model.streams["org_membership"].uniform(r.pid[joining], month, k=1))
         joined = r.org[joining]
         members += np.bincount(joined[joined >= 0], minlength=n)
-        run_by = [v.org.number for v in model.venues.venues if v.open and v.org is not None]
-        venues = np.bincount(np.asarray(run_by, dtype=np.int64), minlength=n)
+        venues = model.venues.run_by(n)
         npo = self.open_mask("npo")
         self._finances(npo, members[npo], venues[npo])
         # One closure draw per organisation number: nobody's draw depends on who else closed.

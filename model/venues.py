@@ -64,6 +64,8 @@ _COLUMNS = {
     "open": bool,
     "unstaffed": np.int64,
     "subsidised": bool,
+    "operator": np.int64,  # index into OPERATORS
+    "org": np.int64,  # number of the organisation running it, -1 for none
 }
 # Columns that never change once a venue is opened (shared read-only by ``arrays``).
 _FIXED = ("kind", "district", "x", "y", "capacity", "needed")
@@ -272,47 +274,62 @@ class Venue(mesa.Agent):
         self.capacity = max(1, int(places) + int(room < places - int(places)))
         needed = 0.0 if operator == "private" else p.volunteers_needed[kind]
         self.volunteers_needed = needed / model.scale
-        self.operator = operator
-        self.org = org
-        self._open = True
-        self._unstaffed_months = 0
-        self._subsidised = False
+        self._operator = operator
+        self._org = org
         self.opened_month = model.month
         self.closed_month: int | None = None
         self.system = model.venues
         self.number = self.system.add(self)  # its row in the system's columns
 
-    # The state the monthly rules read for all venues at once is kept in the system's
-    # columns too; these properties keep both in step (reads stay plain attributes).
+    # The state the monthly rules read for all venues at once lives in the system's
+    # columns: open, months unstaffed and subsidy are read there; who runs the venue is
+    # kept here as well (an agent) and in the columns as a number.
+    @property
+    def operator(self) -> str:
+        """Who runs it: one of ``OPERATORS``."""
+        return self._operator
+
+    @operator.setter
+    def operator(self, value: str) -> None:
+        self._operator = value
+        self.system.columns["operator"][self.number] = OPERATORS.index(value)
+
+    @property
+    def org(self) -> mesa.Agent | None:
+        """The NPO or group running it (``None`` for 社協 and private cafés)."""
+        return self._org
+
+    @org.setter
+    def org(self, value: mesa.Agent | None) -> None:
+        self._org = value
+        self.system.columns["org"][self.number] = -1 if value is None else value.number
+
     @property
     def open(self) -> bool:
         """Whether it is running."""
-        return self._open
+        return bool(self.system.columns["open"][self.number])
 
     @open.setter
     def open(self, value: bool) -> None:
-        self._open = bool(value)
-        self.system.columns["open"][self.number] = self._open
+        self.system.columns["open"][self.number] = value
 
     @property
     def unstaffed_months(self) -> int:
         """Consecutive months short of volunteers."""
-        return self._unstaffed_months
+        return int(self.system.columns["unstaffed"][self.number])
 
     @unstaffed_months.setter
     def unstaffed_months(self, value: int) -> None:
-        self._unstaffed_months = int(value)
-        self.system.columns["unstaffed"][self.number] = self._unstaffed_months
+        self.system.columns["unstaffed"][self.number] = value
 
     @property
     def subsidised(self) -> bool:
         """Receives a community-building subsidy (wider staffing slack)."""
-        return self._subsidised
+        return bool(self.system.columns["subsidised"][self.number])
 
     @subsidised.setter
     def subsidised(self, value: bool) -> None:
-        self._subsidised = bool(value)
-        self.system.columns["subsidised"][self.number] = self._subsidised
+        self.system.columns["subsidised"][self.number] = value
 
     @property
     def label_ja(self) -> str:
@@ -416,9 +433,11 @@ class VenueSystem:
             "y": venue.y,
             "capacity": venue.capacity,
             "needed": venue.volunteers_needed,
-            "open": venue.open,
-            "unstaffed": venue.unstaffed_months,
-            "subsidised": venue.subsidised,
+            "open": True,
+            "unstaffed": 0,
+            "subsidised": False,
+            "operator": OPERATORS.index(venue.operator),
+            "org": -1 if venue.org is None else venue.org.number,
         }
         for name, value in row.items():
             cols[name][number] = value
@@ -448,8 +467,7 @@ class VenueSystem:
         which = np.zeros(len(self.venues), dtype=bool)
         which[numbers] = True
         for col in (r.venue, r.vol_venue):
-            at = np.flatnonzero(col >= 0)
-            col[at[which[col[at]]]] = -1
+            vk.release(col, which)
 
     # ---- arrays of agent attributes for the vectorised rules ----------------------------
     def arrays(self) -> dict[str, np.ndarray]:
@@ -481,6 +499,27 @@ class VenueSystem:
     def open_count(self) -> int:
         """Venues running now."""
         return int(np.count_nonzero(self.columns["open"][: len(self.venues)]))
+
+    def open_numbers(self, *, org: int | None = None, operator: str | None = None) -> np.ndarray:
+        """Numbers of the venues running now, ascending (opening order).
+
+        ``org``: only those the organisation of that number runs; ``operator``: only those
+        of that operator (one of ``OPERATORS``).
+        """
+        n = len(self.venues)
+        cols = self.columns
+        which = cols["open"][:n].copy()
+        if org is not None:
+            which &= cols["org"][:n] == org
+        if operator is not None:
+            which &= cols["operator"][:n] == OPERATORS.index(operator)
+        return np.flatnonzero(which)
+
+    def run_by(self, n_orgs: int) -> np.ndarray:
+        """Venues running now that each organisation (by number, ``n_orgs`` of them) runs."""
+        n = len(self.venues)
+        org = self.columns["org"][:n][self.columns["open"][:n]]
+        return np.bincount(org[org >= 0], minlength=n_orgs)
 
     # ---- the month ------------------------------------------------------------------
     def attend(self, isolated: np.ndarray) -> None:
@@ -639,8 +678,7 @@ class VenueSystem:
         was = cols["unstaffed"][:n_v]
         short = staff + EPS < cols["needed"][:n_v]
         months = np.where(is_open, np.where(short, was + 1, 0), was)
-        for i in np.flatnonzero(months != was).tolist():
-            self.venues[i].unstaffed_months = int(months[i])
+        cols["unstaffed"][:n_v] = months
         limit = p.close_after * np.where(subsidised, 2, 1)
         stops = other < other_rate * np.where(subsidised, p.subsidised_stop, 1.0)
         closing = np.flatnonzero(is_open & ((months >= limit) | stops))
@@ -722,8 +760,9 @@ class VenueSystem:
         r = self.model.residents
         free = self._free_volunteers(free)[venue.district]
         free = free[r.alive[free] & r.volunteer[free] & (r.vol_venue[free] < 0)]
-        cand = free[np.argsort(r.pid[free], kind="stable")][:k]
-        r.vol_venue[cand] = venue.number
+        if 0 < k < free.size:  # the k lowest ids (unique), in no particular order
+            free = free[np.argpartition(r.pid[free], k - 1)[:k]]
+        r.vol_venue[free[:k]] = venue.number
 
     def _free_volunteers(self, now: np.ndarray | None = None) -> list[np.ndarray]:
         """Volunteers without a venue, by district.

@@ -1,9 +1,10 @@
 """Compiled loops of the venue rules (:mod:`model.venues`), each with a NumPy twin.
 
-Four passes are loops by nature: finding this month's regulars and the residents who
+Five passes are loops by nature: finding this month's regulars and the residents who
 may join (one sweep over the town instead of several masks), counting residents and
 free volunteers by district, each joiner's choice among the venues of its block (a
-running sum over a handful of candidates), and which regulars have a hidden need.
+running sum over a handful of candidates), which regulars have a hidden need, and
+releasing the regulars and helpers of venues that closed.
 Every kernel has a NumPy twin giving **bit-identical** results;
 ``tests/test_kernels_venues.py`` runs both on the same inputs. Transcendental functions
 (``exp``, ``hypot``) stay in NumPy on both paths, so no result depends on which maths
@@ -245,3 +246,26 @@ def any_hidden(
     if kernels.USE_NUMBA:
         return _any_hidden_loop(sev, supported, known, idx)
     return any_hidden_numpy(sev, supported, known, idx)
+
+
+# ---- releasing the people of venues that closed ------------------------------------------
+def release_numpy(venue: np.ndarray, closed: np.ndarray) -> None:
+    """Set ``venue[i] = -1`` wherever it names a venue marked in ``closed`` (in place)."""
+    at = np.flatnonzero(venue >= 0)
+    venue[at[closed[venue[at]]]] = -1
+
+
+@kernels.jit
+def _release_loop(venue: np.ndarray, closed: np.ndarray) -> None:  # pragma: no cover - compiled
+    for i in range(venue.size):
+        v = venue[i]
+        if v >= 0 and closed[v]:
+            venue[i] = -1
+
+
+def release(venue: np.ndarray, closed: np.ndarray) -> None:
+    """See :func:`release_numpy` (compiled when ``kernels.USE_NUMBA``): one pass, no copies."""
+    if kernels.USE_NUMBA:
+        _release_loop(venue, closed)
+    else:
+        release_numpy(venue, closed)

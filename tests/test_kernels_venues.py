@@ -187,3 +187,34 @@ def hidden_needs_of(sev, supported, known, idx, hidden_needs):
     r = Columns()
     r.sev, r.supported, r.known = sev, supported, known
     return hidden_needs(r, idx).any(axis=0)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5_000])
+def test_releasing_closed_venues_is_the_same_on_both_paths(monkeypatch, n):
+    venue, _, _, _ = _town(n, seed=n + 3)
+    closed = np.zeros(40, bool)
+    closed[[0, 7, 39]] = True
+    out = []
+    for flag in (False, True):
+        monkeypatch.setattr(kernels, "USE_NUMBA", flag)
+        col = venue.copy()
+        vk.release(col, closed)
+        out.append(col)
+    assert out[0].dtype == out[1].dtype == venue.dtype
+    assert out[0].tobytes() == out[1].tobytes()
+    # Exactly the people of the closed venues were let go, nobody else moved.
+    was_closed = (venue >= 0) & closed[np.maximum(venue, 0)]
+    assert (out[1][was_closed] == -1).all()
+    assert np.array_equal(out[1][~was_closed], venue[~was_closed])
+    if n >= 5_000:
+        assert 0 < was_closed.sum() < (venue >= 0).sum()
+
+
+def test_releasing_in_a_small_world(monkeypatch):
+    """Five people, worked by hand: regulars of venue 1 (closed) are let go, of 0 and 2 kept."""
+    closed = np.array([False, True, False])
+    for flag in (False, True):
+        monkeypatch.setattr(kernels, "USE_NUMBA", flag)
+        col = np.array([1, -1, 0, 1, 2], np.int32)
+        vk.release(col, closed)
+        assert col.tolist() == [-1, -1, 0, -1, 2]

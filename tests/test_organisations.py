@@ -70,3 +70,35 @@ def test_the_order_of_the_agent_set_changes_no_draw():
     assert len(order) > 2
     a, b = plain.recorder.timeseries(), turned.recorder.timeseries()
     assert a.equals(b)
+
+
+def test_the_venue_columns_say_who_runs_each_venue_as_the_venues_do():
+    """The venue columns the monthly rules read agree with every venue agent.
+
+    After three years of openings, dissolutions and 社協 takeovers: open, operator and
+    organisation, the venues each organisation runs, and the partner cafés.
+    """
+    from model.venues import OPERATORS
+    from scenarios import load_scenario
+
+    m = CommunityModel(load_scenario("small_town", "jusou_full", scale=2.0), seed=4).run(36)
+    venues, cols = m.venues, m.venues.columns
+    agents = venues.venues
+    shakyo = m.organisations.shakyo
+    assert any(v.org is shakyo for v in agents)  # a takeover (or a 社協 venue) happened
+    assert any(v.org is not None and not v.org.active for v in agents)  # a group dissolved
+    assert any(v.operator == "private" for v in agents)
+    for v in agents:
+        assert cols["org"][v.number] == (-1 if v.org is None else v.org.number)
+        assert OPERATORS[cols["operator"][v.number]] == v.operator
+        assert bool(cols["open"][v.number]) == v.open
+    n = m.organisations.n
+    by_agents = np.bincount(
+        [v.org.number for v in agents if v.open and v.org is not None], minlength=n
+    )
+    np.testing.assert_array_equal(venues.run_by(n), by_agents)
+    for org in list(m.organisations.agents):
+        assert org.venues() == [v for v in agents if v.open and v.org is org]
+    private = [v.number for v in agents if v.open and v.operator == "private"]
+    assert venues.open_numbers(operator="private").tolist() == private
+    assert venues.open_numbers().tolist() == [v.number for v in agents if v.open]

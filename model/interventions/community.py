@@ -108,19 +108,25 @@ class CommunityBuilding(Intervention):
         real venues at any scale, so the number needs no scaling.
         """
         slots = round(self.settings["venues_subsidised"])
-        venues = [v for v in model.venues.venues if v.open and v.district in districts]
-        have = sum(1 for v in venues if v.subsidised)
-        free = [v for v in venues if not v.subsidised]
-        free.sort(key=lambda v: -v.unstaffed_months)
-        for venue in free[: max(0, slots - have)]:
-            venue.subsidised = True
+        system = model.venues
+        cols = system.columns
+        numbers = system.open_numbers()
+        numbers = numbers[np.isin(cols["district"][numbers], list(districts))]
+        given = cols["subsidised"][numbers]
+        free = numbers[~given]
+        # Longest unstaffed first, then in opening order (a stable sort).
+        free = free[np.argsort(-cols["unstaffed"][free], kind="stable")]
+        for number in free[: max(0, slots - int(np.count_nonzero(given)))].tolist():
+            system.venues[number].subsidised = True
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Coordinators (生活支援体制整備事業), subsidies by venue kind, hub set-up."""
         c = model.params.costs
         costs = {"care_life_support": self.coordinators(model) * c.salary_month}
-        for venue in model.venues.venues:
-            if venue.open and venue.subsidised:
+        system = model.venues
+        for number in system.open_numbers().tolist():
+            venue = system.venues[number]
+            if venue.subsidised:
                 yen = c.venue_subsidy_month
                 line = LINE_OF_KIND.get(venue.kind)
                 _add(costs, {line: yen} if line else _shared(yen))
@@ -226,20 +232,20 @@ class CafeAgreement(Intervention):
     def apply(self, model: CommunityModel) -> None:
         """Sign agreements until the town has its number of partner cafés."""
         want = round(self.intensity)
-        have = [v for v in model.venues.venues if v.open and v.operator == "private"]
-        missing = want - len(have)
+        have = model.venues.open_numbers(operator="private")
+        missing = want - have.size
         if missing <= 0:
             return
         districts = self.reach_districts(model)
         gen = model.streams["cafe_agreement"].generator(model.month)
         for i in range(missing):
-            d = int(districts[(len(have) + i) % districts.size])
+            d = int(districts[(have.size + i) % districts.size])
             model.venues.open_venue(CAFE, d, gen, operator="private")
             model.tally.venues_created_by_policy += 1
 
     def monthly_cost(self, model: CommunityModel) -> dict[str, float]:
         """Agreement fees, shared by the four 地域づくり lines (slide 16, item (a))."""
-        cafes = sum(1 for v in model.venues.venues if v.open and v.operator == "private")
+        cafes = model.venues.open_numbers(operator="private").size
         return _shared(cafes * model.params.costs.cafe_agreement_month)
 
 
