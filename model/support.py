@@ -47,7 +47,7 @@ from .population import (
     unmet_needs,
 )
 from .rows import Column, RowAgent
-from .support_kernels import _seek_chances, caseloads
+from .support_kernels import _seek_chances, caseloads, household_members
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -639,8 +639,7 @@ class SupportSystem:
             return
         in_hh = np.zeros(model.households.n, dtype=bool)
         in_hh[households] = True
-        found = np.flatnonzero(in_hh[r.hh])  # the members (a few), then who of them
-        found = found[r.alive[found] & (r.case_state[found] == CASE_NONE)]
+        found = household_members(r.hh, in_hh, r.alive, r.case_state, CASE_NONE)
         self.bring(found[hidden_needs(r, found).any(axis=0)], HOUSEHOLD)
 
     def _one_stop(self, idx: np.ndarray) -> np.ndarray:

@@ -1,11 +1,12 @@
 """The passes over every resident of :mod:`model.support`, compiled, with NumPy twins.
 
 The support system's month reads a few columns for every resident: the counters'
-caseloads (who is alive and supported in which field, per district) and the chance of
+caseloads (who is alive and supported in which field, per district), the chance of
 each resident with a hidden need to seek help on their own (most severe unmet need,
-ties, capacity, severity). A compiled loop reads them once; each has a NumPy twin giving
-bit-identical results (integer counts, and the same floating-point operations in the
-same order), and the caller picks the path with ``kernels.USE_NUMBA`` at call time
+ties, capacity, severity) and the members of the households a counter looks at. A
+compiled loop reads them once; each has a NumPy twin giving bit-identical results
+(integer counts, and the same floating-point operations in the same order), and the
+caller picks the path with ``kernels.USE_NUMBA`` at call time
 (:meth:`model.support.SupportSystem.seek_help` holds the help-seeking twin). No kernel
 draws: the draws are made by the caller. Tested in ``tests/test_kernels_support.py``.
 """
@@ -147,3 +148,38 @@ def _seek_chances_loop(
         chance *= 1.0 + nudge * (1.0 if has_ties else 0.0)
         need[j] = best
         prob[j] = chance
+
+
+# ---- the other members of households a counter looks at -----------------------------------
+def household_members_numpy(
+    hh: np.ndarray, marked: np.ndarray, alive: np.ndarray, case_state: np.ndarray, none: int
+) -> np.ndarray:
+    """Living residents of the ``marked`` households whose case state is ``none``, ascending."""
+    found = np.flatnonzero(marked[hh])
+    return found[alive[found] & (case_state[found] == none)]
+
+
+@kernels.jit
+def _household_members_loop(
+    hh: np.ndarray, marked: np.ndarray, alive: np.ndarray, case_state: np.ndarray, none: int
+) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(hh.size, np.int64)
+    k = 0
+    for i in range(hh.size):
+        if marked[hh[i]] and alive[i] and case_state[i] == none:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+def household_members(
+    hh: np.ndarray, marked: np.ndarray, alive: np.ndarray, case_state: np.ndarray, none: int
+) -> np.ndarray:
+    """See :func:`household_members_numpy` (compiled when ``kernels.USE_NUMBA``).
+
+    A counter's household assessments mark a few households a month; finding their
+    members is a pass over the town (Okazaki: about 0.8 ms in NumPy's masks).
+    """
+    if kernels.USE_NUMBA:
+        return _household_members_loop(hh, marked, alive, case_state, int(none))
+    return household_members_numpy(hh, marked, alive, case_state, none)

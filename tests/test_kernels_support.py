@@ -174,3 +174,41 @@ def test_a_run_with_narrow_eligibility_and_shocks_is_the_same_on_both_paths(nump
     assert town_a.equals(town_b)
     assert district_a.equals(district_b)
     assert town_a["outreach_referrals"].sum() > 0
+
+
+@pytest.mark.parametrize("marked_share", [0.0, 0.01, 1.0])
+def test_household_members_are_the_same_on_both_paths(numpy_path, town, marked_share):
+    r = town.residents
+    gen = np.random.default_rng(5)
+    marked = gen.random(town.households.n) < marked_share
+    state = gen.integers(0, 3, r.n).astype(r.case_state.dtype)
+    a, b = _both(
+        numpy_path, lambda: support.household_members(r.hh, marked, r.alive, state, CASE_NONE)
+    )
+    assert a.dtype == b.dtype
+    assert a.tobytes() == b.tobytes()
+    want = np.flatnonzero(marked[r.hh] & r.alive & (state == CASE_NONE))
+    assert np.array_equal(b, want)
+    if marked_share == 0.01:
+        assert 0 < b.size < r.n
+        assert marked[r.hh[b]].all()
+        assert (state[b] == CASE_NONE).all()
+
+
+def test_household_members_in_a_small_world(numpy_path):
+    """Four people in three households, worked by hand: only the marked, living, caseless.
+
+    Household 1 is not marked (and its member has died); person 0 has a case at first.
+    """
+    hh = np.array([0, 0, 1, 2], np.int32)
+    marked = np.array([True, False, True])
+    alive = np.array([True, True, False, True])
+    state = np.array([CASE_NONE, CASE_NONE, CASE_NONE, CASE_NONE], np.int8)
+    state[0] = CASE_NONE + 1
+    for flag in (False, True):
+        numpy_path(flag)
+        assert support.household_members(hh, marked, alive, state, CASE_NONE).tolist() == [1, 3]
+        state[0] = CASE_NONE
+        found = support.household_members(hh, marked, alive, state, CASE_NONE)
+        assert found.tolist() == [0, 1, 3]
+        state[0] = CASE_NONE + 1
