@@ -364,7 +364,9 @@ def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
     )
     r.ties[NEIGHBOUR, new] = np.minimum(gen.poisson(p.arrival_neighbour_ties, n), MAX_TIES)
     r.ties[KIN, new] = gen.random(n) < p.arrive_near_kin
-    _start_lonely(model, np.arange(r.n)[new])
+    # The newcomers' indices, without a range over the whole town (three times a month).
+    idx = np.arange(*new.indices(r.n)) if isinstance(new, slice) else np.arange(r.n)[new]
+    _start_lonely(model, idx)
 
 
 def update(model: CommunityModel) -> None:
