@@ -376,23 +376,31 @@ class OrganisationSystem:
         self._assign(members, model.streams["orgs_init"].uniform(r.pid[members], 0, k=1))
 
     def _assign(self, people: np.ndarray, u: np.ndarray) -> None:
-        """People join an open organisation of their district (NPO or civic group)."""
+        """People join an open organisation of their district (NPO or civic group).
+
+        ``u`` below ``npo_join_share`` picks an NPO, else a civic group (the other kind
+        where the district has none of it); the rest of the draw picks which, spread
+        over the district's open ones in order of number.
+        """
         model = self.model
         r, p = model.residents, model.params.organisations
-        npo, civic = self.open_mask("npo"), self.open_mask("civic")
+        n_d = model.n_districts
         dist = self.district[: self.n]
-        for d in np.unique(r.district[people]):
-            rows = np.flatnonzero(r.district[people] == d)
-            npos = np.flatnonzero(npo & (dist == d))
-            civics = np.flatnonzero(civic & (dist == d))
-            pick_npo = u[rows] < p.npo_join_share
-            for mask, pool in ((pick_npo, npos), (~pick_npo, civics)):
-                if pool.size == 0:
-                    pool = npos if pool is civics else civics
-                if pool.size == 0:
-                    continue
-                frac = (u[rows][mask] * SPREAD) % 1.0
-                r.org[people[rows[mask]]] = pool[(frac * pool.size).astype(np.int64)]
+        # Each kind's open organisations by district (ascending numbers within one).
+        pools = []
+        for kind in ("npo", "civic"):
+            numbers = np.flatnonzero(self.open_mask(kind))
+            numbers = numbers[np.argsort(dist[numbers], kind="stable")]
+            count = np.bincount(dist[numbers], minlength=n_d)
+            pools.append((numbers, count, np.cumsum(count) - count))
+        home = r.district[people]
+        (npos, n_npo, first_npo), (civics, n_civic, first_civic) = pools
+        use_npo = np.where(u < p.npo_join_share, n_npo[home] > 0, n_civic[home] == 0)
+        size = np.where(use_npo, n_npo[home], n_civic[home])
+        pick = ((u * SPREAD) % 1.0 * size).astype(np.int64)
+        for numbers, first, mine in ((npos, first_npo, use_npo), (civics, first_civic, ~use_npo)):
+            join = mine & (size > 0)
+            r.org[people[join]] = numbers[first[home[join]] + pick[join]]
 
     def _keen(self) -> list[np.ndarray]:
         """Living residents keen and old enough to found a group or an NPO, by district.

@@ -3,7 +3,7 @@
 import numpy as np
 
 from model import CommunityModel
-from model.organisations import Organisation
+from model.organisations import KINDS, Organisation
 
 from .conftest import small_town
 from .worlds import world
@@ -102,3 +102,53 @@ def test_the_venue_columns_say_who_runs_each_venue_as_the_venues_do():
     private = [v.number for v in agents if v.open and v.operator == "private"]
     assert venues.open_numbers(operator="private").tolist() == private
     assert venues.open_numbers().tolist() == [v.number for v in agents if v.open]
+
+
+def _assign_one_district_at_a_time(system, people, u):
+    """The joining rule as it was written first: a loop over districts (the reference)."""
+    from model.organisations import SPREAD
+
+    r, p = system.model.residents, system.model.params.organisations
+    org = r.org.copy()
+    npo, civic = system.open_mask("npo"), system.open_mask("civic")
+    dist = system.district[: system.n]
+    for d in np.unique(r.district[people]):
+        rows = np.flatnonzero(r.district[people] == d)
+        npos = np.flatnonzero(npo & (dist == d))
+        civics = np.flatnonzero(civic & (dist == d))
+        pick_npo = u[rows] < p.npo_join_share
+        for mask, pool in ((pick_npo, npos), (~pick_npo, civics)):
+            if pool.size == 0:
+                pool = npos if pool is civics else civics
+            if pool.size == 0:
+                continue
+            frac = (u[rows][mask] * SPREAD) % 1.0
+            org[people[rows[mask]]] = pool[(frac * pool.size).astype(np.int64)]
+    return org
+
+
+def test_joiners_go_where_the_district_loop_sends_them():
+    """Joiners' organisations, in one vector pass, are those of the per-district rule.
+
+    Some districts are left with no NPO, some with no civic group and one with neither,
+    so every fallback is taken.
+    """
+    from scenarios import load_scenario
+
+    m = CommunityModel(load_scenario("okazaki", "baseline", scale=20.0), seed=2)
+    system, r = m.organisations, m.residents
+    n_d = m.n_districts
+    dist = system.district[: system.n]
+    kind = system.kind[: system.n]
+    for d, gone in ((0, "npo"), (1, "civic"), (2, "npo"), (2, "civic")):
+        system.active[: system.n][(dist == d) & (kind == KINDS.index(gone))] = False
+    gen = np.random.default_rng(9)
+    people = np.flatnonzero(r.alive & (r.org < 0))
+    u = gen.random(people.size)
+    want = _assign_one_district_at_a_time(system, people, u)
+    system._assign(people, u)
+    np.testing.assert_array_equal(r.org, want)
+    joined = r.org[people] >= 0
+    assert 0 < joined.sum() < people.size  # district 2 has nobody to join
+    assert (r.org[people[r.district[people] == 2]] < 0).all()
+    assert set(np.unique(r.district[people[joined]]).tolist()) == set(range(n_d)) - {2}
