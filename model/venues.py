@@ -619,9 +619,7 @@ class VenueSystem:
         if not habit:
             stays[:] = 0.0
         if counts is None:
-            attending = np.flatnonzero(r.venue >= 0)
-            attending = attending[r.alive[attending]]
-            counts = np.bincount(r.venue[attending], minlength=len(self.venues))
+            counts = vk.per_venue(r.venue, r.alive, len(self.venues))
         spare = np.where(is_open, a["capacity"] - counts, 0)
         hh = r.hh[idx]
         hx, hy = model.households.x[hh], model.households.y[hh]
@@ -667,9 +665,7 @@ class VenueSystem:
         n_v = len(self.venues)
         if n_v == 0:
             return
-        helping = np.flatnonzero(r.vol_venue >= 0)
-        helping = helping[r.alive[helping]]
-        staff = np.bincount(r.vol_venue[helping], minlength=n_v)
+        staff = vk.per_venue(r.vol_venue, r.alive, n_v)
         other = model.streams["venue_close"].generator(model.month).random(n_v)
         other_rate = p.close_rate / 12.0
         cols = self.columns
@@ -691,12 +687,9 @@ class VenueSystem:
         r, p = model.residents, model.params.venues
         if model.levers.venues_closed:
             return
-        regulars = np.flatnonzero(r.venue >= 0)
-        regulars = regulars[r.alive[regulars]]
+        regulars = vk.hidden_regulars(r.venue, r.alive, r.sev, r.supported, r.known)
         if regulars.size == 0:
             return
-        hidden = vk.any_hidden(r.sev, r.supported, r.known, regulars)
-        regulars = regulars[hidden]
         staffed = self.columns["unstaffed"][r.venue[regulars]] == 0
         prob = p.notice * np.where(staffed, 1.0, p.notice_unstaffed)
         noticed = model.streams["venue_notice"].bernoulli(r.pid[regulars], prob, model.month)

@@ -1,10 +1,11 @@
 """Compiled loops of the venue rules (:mod:`model.venues`), each with a NumPy twin.
 
-Five passes are loops by nature: finding this month's regulars and the residents who
+Several passes are loops by nature: finding this month's regulars and the residents who
 may join (one sweep over the town instead of several masks), counting residents and
 free volunteers by district, each joiner's choice among the venues of its block (a
-running sum over a handful of candidates), which regulars have a hidden need, and
-releasing the regulars and helpers of venues that closed.
+running sum over a handful of candidates), which regulars have a hidden need (of a
+list, or of the whole town in one pass), the living regulars or helpers of each venue,
+and releasing the regulars and helpers of venues that closed.
 Every kernel has a NumPy twin giving **bit-identical** results;
 ``tests/test_kernels_venues.py`` runs both on the same inputs. Transcendental functions
 (``exp``, ``hypot``) stay in NumPy on both paths, so no result depends on which maths
@@ -269,3 +270,67 @@ def release(venue: np.ndarray, closed: np.ndarray) -> None:
         _release_loop(venue, closed)
     else:
         release_numpy(venue, closed)
+
+
+# ---- living regulars (or helpers) per venue ----------------------------------------------
+def per_venue_numpy(venue: np.ndarray, alive: np.ndarray, n_venues: int) -> np.ndarray:
+    """Living residents whose ``venue`` is each of ``n_venues`` venues (int64)."""
+    at = np.flatnonzero(venue >= 0)
+    return np.bincount(venue[at[alive[at]]], minlength=n_venues)
+
+
+@kernels.jit
+def _per_venue_loop(
+    venue: np.ndarray, alive: np.ndarray, n_venues: int
+) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.zeros(n_venues, np.int64)
+    for i in range(venue.size):
+        v = venue[i]
+        if v >= 0 and alive[i]:
+            out[v] += 1
+    return out
+
+
+def per_venue(venue: np.ndarray, alive: np.ndarray, n_venues: int) -> np.ndarray:
+    """See :func:`per_venue_numpy` (compiled when ``kernels.USE_NUMBA``).
+
+    Regulars with ``r.venue``, helpers with ``r.vol_venue``, in one pass over the town.
+    """
+    if kernels.USE_NUMBA:
+        return _per_venue_loop(venue, alive, int(n_venues))
+    return per_venue_numpy(venue, alive, n_venues)
+
+
+# ---- regulars with a hidden need, found in one pass ---------------------------------------
+def hidden_regulars_numpy(
+    venue: np.ndarray, alive: np.ndarray, sev: np.ndarray, supported: np.ndarray, known: np.ndarray
+) -> np.ndarray:
+    """Living regulars (ascending) with a need neither supported nor known to a counter."""
+    regulars = np.flatnonzero(venue >= 0)
+    regulars = regulars[alive[regulars]]
+    return regulars[any_hidden_numpy(sev, supported, known, regulars)]
+
+
+@kernels.jit
+def _hidden_regulars_loop(
+    venue: np.ndarray, alive: np.ndarray, sev: np.ndarray, supported: np.ndarray, known: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(venue.size, np.int64)
+    k = 0
+    for i in range(venue.size):
+        if venue[i] >= 0 and alive[i]:
+            for f in range(N_NEEDS):
+                if sev[f, i] > 0 and not supported[f, i] and not known[f, i]:
+                    out[k] = i
+                    k += 1
+                    break
+    return out[:k].copy()
+
+
+def hidden_regulars(
+    venue: np.ndarray, alive: np.ndarray, sev: np.ndarray, supported: np.ndarray, known: np.ndarray
+) -> np.ndarray:
+    """See :func:`hidden_regulars_numpy` (compiled when ``kernels.USE_NUMBA``)."""
+    if kernels.USE_NUMBA:
+        return _hidden_regulars_loop(venue, alive, sev, supported, known)
+    return hidden_regulars_numpy(venue, alive, sev, supported, known)

@@ -218,3 +218,32 @@ def test_releasing_in_a_small_world(monkeypatch):
         col = np.array([1, -1, 0, 1, 2], np.int32)
         vk.release(col, closed)
         assert col.tolist() == [-1, -1, 0, -1, 2]
+
+
+@pytest.mark.parametrize("n", [0, 1, 5_000])
+def test_people_per_venue_are_the_same_on_both_paths(both, n):
+    venue, alive, _, _ = _town(n, seed=n + 5)
+    a, b = both(vk.per_venue, venue, alive, 40)
+    _same(a, b)
+    assert a.dtype == b.dtype == np.int64
+    assert b.tolist() == [int(np.sum(alive & (venue == v))) for v in range(40)]
+    if n >= 5_000:
+        assert 0 < b.sum() < (venue >= 0).sum()  # the dead are not counted
+
+
+@pytest.mark.parametrize("n", [0, 1, 3_000])
+def test_regulars_with_a_hidden_need_are_the_same_on_both_paths(both, n):
+    from model.population import hidden_needs
+
+    venue, alive, _, _ = _town(n, seed=n + 7)
+    rng = np.random.default_rng(n)
+    sev = (rng.integers(0, 4, (5, n)) * (rng.random((5, n)) < 0.2)).astype(np.int8)
+    supported = rng.random((5, n)) < 0.3
+    known = rng.random((5, n)) < 0.3
+    a, b = both(vk.hidden_regulars, venue, alive, sev, supported, known)
+    _same(a, b)
+    regulars = np.flatnonzero((venue >= 0) & alive)
+    want = regulars[hidden_needs_of(sev, supported, known, regulars, hidden_needs)]
+    assert b.tolist() == want.tolist()
+    if n >= 3_000:
+        assert 0 < b.size < regulars.size
