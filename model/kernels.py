@@ -351,3 +351,30 @@ def _count_by_loop(groups: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
         if mask[i]:
             out[groups[i]] += 1
     return out
+
+
+# ---- dropping rows -------------------------------------------------------------------
+def compress(row: np.ndarray, mask: np.ndarray) -> int:
+    """Move the entries of ``row`` where ``mask`` holds to its front, in order; how many.
+
+    What lies past them is left undefined. ``row[:k] = row[np.flatnonzero(mask)]``
+    without the index array: the yearly compaction does it for every row of every column
+    (Okazaki: some 55 rows of 385k).
+    """
+    if not USE_NUMBA:
+        idx = np.flatnonzero(mask)
+        row[: idx.size] = row[idx]
+        return int(idx.size)
+    return int(_compress_loop(row, mask))
+
+
+@jit
+def _compress_loop(row: np.ndarray, mask: np.ndarray) -> int:
+    # Branch-free: every entry is written to the next free place, which moves on only if
+    # it is kept (the place is never ahead of the entry, so nothing unread is
+    # overwritten). About 2.5 times as fast as the gather, and than a loop with an ``if``.
+    j = 0
+    for i in range(row.size):
+        row[j] = row[i]
+        j += mask[i]
+    return j

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from . import kernels
+
 FIELDS = ("care", "disability", "childcare", "poverty")
 FIELD_LABELS_JA = ("高齢", "障害", "子育て", "生活困窮")
 NEEDS = (*FIELDS, "withdrawal")
@@ -179,15 +181,14 @@ class _Table:
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop rows where ``mask`` is False, preserving order."""
-        # One index array for all columns, and one contiguous row at a time: indexing a
-        # (rows, capacity) block along its last axis at once is several times slower.
-        idx = np.flatnonzero(mask)
-        k = idx.size
+        # One contiguous row at a time: compressing a (rows, capacity) block along its
+        # last axis at once is several times slower.
+        k = int(np.count_nonzero(mask))
         old_n = self.n
         for col in self._schema:
             arr = self._data[col.name]
             for row in arr if col.rows else (arr,):
-                row[:k] = row[idx]
+                kernels.compress(row[:old_n], mask)
         self.n = k
         self._reset_spare(old_n)  # the freed rows go back to the defaults (see append)
         self._refresh()
