@@ -47,7 +47,13 @@ from .population import (
     unmet_needs,
 )
 from .rows import Column, RowAgent
-from .support_kernels import _seek_chances, caseloads, household_members
+from .support_kernels import (
+    _hidden_uncased_loop,
+    _seek_chances,
+    caseloads,
+    household_members,
+    supports_given,
+)
 
 if TYPE_CHECKING:
     from .core import CommunityModel
@@ -437,10 +443,15 @@ class SupportSystem:
         """
         model = self.model
         r, p = model.residents, model.params.support
-        seeking = hidden_any(r)
-        seeking &= r.alive
-        seeking &= r.case_state == CASE_NONE
-        idx = np.flatnonzero(seeking)
+        if kernels.USE_NUMBA:  # one pass over the town
+            idx = _hidden_uncased_loop(
+                r.alive, r.case_state, CASE_NONE, r.sev, r.supported, r.known
+            )
+        else:
+            seeking = hidden_any(r)
+            seeking &= r.alive
+            seeking &= r.case_state == CASE_NONE
+            idx = np.flatnonzero(seeking)
         if idx.size == 0:
             return
         if kernels.USE_NUMBA:
@@ -675,7 +686,7 @@ class SupportSystem:
     def caseload_per_worker(self) -> float:
         """Supported residents (people) per caseworker across all counters."""
         r = self.model.residents
-        supported = int((r.supported[:N_FIELDS] & r.alive).sum()) * self.model.scale
+        supported = supports_given(r.alive, r.supported) * self.model.scale
         extra = self.model.levers.extra_staff
         staff = float(np.cumsum(self.staff + extra)[-1])  # summed in order of number
         return supported / staff if staff else 0.0

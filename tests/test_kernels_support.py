@@ -81,6 +81,8 @@ def test_contact_weights_are_the_same_on_both_paths(numpy_path, town, share):
     w_eligible, idx, weight = a
     assert w_eligible.size == np.count_nonzero(eligible)
     assert np.all(eligible[idx])
+    worth = eligible & (town.snap.isolated | hidden_needs(r).any(axis=0))
+    assert b[1].tolist() == np.flatnonzero(worth).tolist()  # the compiled path's own list
     if share:
         assert idx.size > 0
         assert np.all(weight >= 1.0)
@@ -212,3 +214,29 @@ def test_household_members_in_a_small_world(numpy_path):
         found = support.household_members(hh, marked, alive, state, CASE_NONE)
         assert found.tolist() == [0, 1, 3]
         state[0] = CASE_NONE + 1
+
+
+def test_who_may_come_forward_is_the_same_on_both_paths(town):
+    """The compiled list of the living with a hidden need and no case, against the mask."""
+    r = town.residents
+    state = r.case_state.copy()
+    try:
+        r.case_state[::7] = CASE_NONE + 1
+        found = support._hidden_uncased_loop(
+            r.alive, r.case_state, CASE_NONE, r.sev, r.supported, r.known
+        )
+        want = support.hidden_any(r) & r.alive & (r.case_state == CASE_NONE)
+        assert found.dtype == np.int64
+        assert found.tolist() == np.flatnonzero(want).tolist()
+        assert 0 < found.size < np.count_nonzero(support.hidden_any(r))  # both filters bite
+    finally:
+        r.case_state[:] = state
+
+
+def test_supports_given_are_the_same_on_both_paths(numpy_path, town):
+    from model.needs import N_FIELDS
+
+    r = town.residents
+    a, b = _both(numpy_path, lambda: support.supports_given(r.alive, r.supported))
+    assert a == b == int(sum(np.count_nonzero(r.alive & r.supported[f]) for f in range(N_FIELDS)))
+    assert 0 < a < np.count_nonzero(r.supported)  # the dead and withdrawal are not counted
