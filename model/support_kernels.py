@@ -185,28 +185,6 @@ def household_members(
     return household_members_numpy(hh, marked, alive, case_state, none)
 
 
-# ---- who may come forward on their own ----------------------------------------------------
-@kernels.jit
-def _hidden_uncased_loop(
-    alive: np.ndarray,
-    case_state: np.ndarray,
-    none: int,
-    sev: np.ndarray,
-    supported: np.ndarray,
-    known: np.ndarray,
-) -> np.ndarray:  # pragma: no cover - compiled
-    out = np.empty(alive.size, np.int64)
-    k = 0
-    for i in range(alive.size):
-        if alive[i] and case_state[i] == none:
-            for f in range(N_NEEDS):  # a constant count: unrolled
-                if sev[f, i] > 0 and not (supported[f, i] or known[f, i]):
-                    out[k] = i
-                    k += 1
-                    break
-    return out[:k].copy()
-
-
 # ---- supports given, for the caseload per worker ------------------------------------------
 def supports_given(alive: np.ndarray, supported: np.ndarray) -> int:
     """Supports the counters give: living residents' supported fields (a field each)."""

@@ -216,23 +216,6 @@ def test_household_members_in_a_small_world(numpy_path):
         state[0] = CASE_NONE + 1
 
 
-def test_who_may_come_forward_is_the_same_on_both_paths(town):
-    """The compiled list of the living with a hidden need and no case, against the mask."""
-    r = town.residents
-    state = r.case_state.copy()
-    try:
-        r.case_state[::7] = CASE_NONE + 1
-        found = support._hidden_uncased_loop(
-            r.alive, r.case_state, CASE_NONE, r.sev, r.supported, r.known
-        )
-        want = support.hidden_any(r) & r.alive & (r.case_state == CASE_NONE)
-        assert found.dtype == np.int64
-        assert found.tolist() == np.flatnonzero(want).tolist()
-        assert 0 < found.size < np.count_nonzero(support.hidden_any(r))  # both filters bite
-    finally:
-        r.case_state[:] = state
-
-
 def test_supports_given_are_the_same_on_both_paths(numpy_path, town):
     from model.needs import N_FIELDS
 
