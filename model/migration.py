@@ -27,6 +27,10 @@ UNIT_COUPLE_SHARE = (0.0, 0.15, 1.0, 0.5, 0.5)
 FAMILY = 2  # index of the unit type that brings children
 KIDS = (1, 2, 3)
 KIDS_P = (0.45, 0.42, 0.13)
+# The same as arrays, made once (make_units runs three times a month).
+_UNIT_LO_M = np.array([a for a, _ in UNIT_AGES]) * 12
+_UNIT_HI_M = np.array([b for _, b in UNIT_AGES]) * 12
+_UNIT_COUPLE = np.asarray(UNIT_COUPLE_SHARE)
 
 
 @dataclass
@@ -63,10 +67,9 @@ def make_units(
     """
     w = np.asarray(shares, dtype=float) / sum(shares)
     kind = gen.choice(len(w), size=units, p=w)
-    lo = np.array([a for a, _ in UNIT_AGES])[kind] * 12
-    hi = np.array([b for _, b in UNIT_AGES])[kind] * 12
+    lo, hi = _UNIT_LO_M[kind], _UNIT_HI_M[kind]
     first_age = lo + (gen.random(units) * (hi - lo)).astype(np.int64)
-    couple = gen.random(units) < np.asarray(UNIT_COUPLE_SHARE)[kind]
+    couple = gen.random(units) < _UNIT_COUPLE[kind]
     kids = np.where(kind == FAMILY, gen.choice(KIDS, size=units, p=KIDS_P), 0)
     size = 1 + couple + kids
     unit = np.repeat(np.arange(units), size)
@@ -78,14 +81,13 @@ def make_units(
     kid_age = (
         gen.random(n) * np.clip(first_age[unit] - parent_gap * 12, 1, child_below * 12)
     ).astype(np.int64)
-    age_m = np.select(
-        [is_kid, is_partner],
-        [kid_age, first_age[unit] - 12 * (2 * first_sex[unit] - 1)],
-        first_age[unit],
+    # Kids first, then partners, then the first adult (nested where: np.select's order).
+    adult_age = first_age[unit]
+    age_m = np.where(
+        is_kid, kid_age, np.where(is_partner, adult_age - 12 * (2 * first_sex[unit] - 1), adult_age)
     )
-    sex = np.select(
-        [is_kid, is_partner], [gen.integers(0, 2, size=n), 1 - first_sex[unit]], first_sex[unit]
-    )
+    kid_sex = gen.integers(0, 2, size=n)
+    sex = np.where(is_kid, kid_sex, np.where(is_partner, 1 - first_sex[unit], first_sex[unit]))
     role = np.where(is_kid, ROLE_CHILD, ROLE_HEAD).astype(np.int8)
     never_married = is_kid | ~(couple[unit] | (kind[unit] == len(w) - 1))
     return Units(unit, size, age_m, sex, role, never_married)
