@@ -58,18 +58,12 @@ def births(model: CommunityModel) -> None:
     )
     if women.size == 0:
         return
-    women_years = r.age_m[women] // 12
-    base = model.demo_tables.asfr[women_years]
     # Partnered women bear almost all children. Rates are rescaled within each 5-year
     # band so that every band keeps its age-specific rate, and so the TFR holds.
-    band = (women_years - FERTILE_FROM) // ASFR_WIDTH
-    expected = np.bincount(band, weights=base, minlength=N_ASFR)
-    denom_p = np.bincount(band, weights=base * partnered, minlength=N_ASFR)
-    denom_u = expected - denom_p
-    share_u = np.where(denom_p > 0, p.nonmarital_birth_ratio, 1.0)
-    k_p = np.divide((1 - share_u) * expected, denom_p, out=np.zeros(N_ASFR), where=denom_p > 0)
-    k_u = np.divide(share_u * expected, denom_u, out=np.zeros(N_ASFR), where=denom_u > 0)
-    prob = np.minimum(base * np.where(partnered, k_p[band], k_u[band]), 1.0)
+    women_years, prob = demography_kernels.birth_chances(
+        women, partnered, r.age_m, model.demo_tables.asfr, p.nonmarital_birth_ratio,
+        FERTILE_FROM, ASFR_WIDTH, N_ASFR,
+    )  # fmt: skip
     stream = model.streams["births"]
     mothers = women[stream.bernoulli(r.pid[women], prob, model.month)]
     model.fertility_record.add(women_years, r.age_m[mothers] // 12)

@@ -367,3 +367,103 @@ def fertile_women(
         np.zeros(n_hh, np.bool_), women, partnered,
     )  # fmt: skip
     return women[:k], partnered[:k]
+
+
+# ---- births: each fertile woman's chance this month --------------------------------------
+def _band_factors(
+    expected: np.ndarray, denom_p: np.ndarray, nonmarital_ratio: float, n_bands: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Multipliers of the partnered and the other women's rates, by band (both paths)."""
+    denom_u = expected - denom_p
+    share_u = np.where(denom_p > 0, nonmarital_ratio, 1.0)
+    k_p = np.divide((1 - share_u) * expected, denom_p, out=np.zeros(n_bands), where=denom_p > 0)
+    k_u = np.divide(share_u * expected, denom_u, out=np.zeros(n_bands), where=denom_u > 0)
+    return k_p, k_u
+
+
+def birth_chances_numpy(
+    women: np.ndarray,
+    partnered: np.ndarray,
+    age_m: np.ndarray,
+    asfr: np.ndarray,
+    nonmarital_ratio: float,
+    fertile_from: int,
+    width: int,
+    n_bands: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The women's completed years and their chance of a birth this month.
+
+    Partnered women bear almost all children: the rates are rescaled within each band of
+    ``width`` years so that the band keeps its age-specific rate (``asfr`` by year), and
+    a share ``nonmarital_ratio`` of its births goes to the other women.
+    """
+    women_years = age_m[women] // 12
+    base = asfr[women_years]
+    band = (women_years - fertile_from) // width
+    expected = np.bincount(band, weights=base, minlength=n_bands)
+    denom_p = np.bincount(band, weights=base * partnered, minlength=n_bands)
+    k_p, k_u = _band_factors(expected, denom_p, nonmarital_ratio, n_bands)
+    return women_years, np.minimum(base * np.where(partnered, k_p[band], k_u[band]), 1.0)
+
+
+@kernels.jit
+def _birth_sums(
+    women: np.ndarray,
+    partnered: np.ndarray,
+    age_m: np.ndarray,
+    asfr: np.ndarray,
+    fertile_from: int,
+    width: int,
+    years: np.ndarray,
+    band: np.ndarray,
+    base: np.ndarray,
+    expected: np.ndarray,
+    denom_p: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    # The bands' sums are added in the women's order, as bincount adds its weights.
+    for j in range(women.size):
+        y = age_m[women[j]] // 12
+        b = (y - fertile_from) // width
+        years[j] = y
+        band[j] = b
+        base[j] = asfr[y]
+        expected[b] += base[j]
+        denom_p[b] += base[j] * partnered[j]
+
+
+@kernels.jit
+def _birth_probs(
+    base: np.ndarray, band: np.ndarray, partnered: np.ndarray, k_p: np.ndarray, k_u: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    prob = np.empty(base.size)
+    for j in range(base.size):
+        prob[j] = min(base[j] * (k_p[band[j]] if partnered[j] else k_u[band[j]]), 1.0)
+    return prob
+
+
+def birth_chances(
+    women: np.ndarray,
+    partnered: np.ndarray,
+    age_m: np.ndarray,
+    asfr: np.ndarray,
+    nonmarital_ratio: float,
+    fertile_from: int,
+    width: int,
+    n_bands: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`birth_chances_numpy`, compiled when ``kernels.USE_NUMBA``.
+
+    Two passes over the women around the bands' factors, where NumPy makes some fifteen
+    calls over them (79k at Okazaki).
+    """
+    if not kernels.USE_NUMBA:
+        return birth_chances_numpy(
+            women, partnered, age_m, asfr, nonmarital_ratio, fertile_from, width, n_bands
+        )
+    n = women.size
+    years, band, base = np.empty(n, age_m.dtype), np.empty(n, age_m.dtype), np.empty(n)
+    expected, denom_p = np.zeros(n_bands), np.zeros(n_bands)
+    _birth_sums(women, partnered, age_m, asfr, fertile_from, width, years, band, base,
+                expected, denom_p)  # fmt: skip
+    k_p, k_u = _band_factors(expected, denom_p, nonmarital_ratio, n_bands)
+    return years, _birth_probs(base, band, partnered, k_p, k_u)
