@@ -132,6 +132,13 @@ class Recorder:
 
     def districts(self) -> pd.DataFrame:
         """One row per month and district."""
+        rows = self._district
+        if rows and all(
+            list(metrics) == list(rows[0][3])
+            and all(len(v) == len(next(iter(rows[0][3].values()))) for v in metrics.values())
+            for *_, metrics in rows
+        ):
+            return self._districts_stacked()
         frames = []
         for month, year, calendar_month, metrics in self._district:
             n = len(next(iter(metrics.values()))) if metrics else 0
@@ -144,3 +151,26 @@ class Recorder:
             frame.update({k: np.asarray(v, dtype=float) for k, v in metrics.items()})
             frames.append(pd.DataFrame(frame))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def _districts_stacked(self) -> pd.DataFrame:
+        """:meth:`districts` when every month has the same metrics for as many districts.
+
+        Each column is stacked once (a frame per month and their concatenation took some
+        40 ms for a 20-year run, a few per cent of a sweep's run); the same frame.
+        """
+        rows = self._district
+        first = rows[0][3]
+        n = len(next(iter(first.values()))) if first else 0
+
+        def per_row(position: int) -> np.ndarray:
+            return np.repeat(np.array([row[position] for row in rows], dtype=np.int64), n)
+
+        columns: dict[str, np.ndarray] = {
+            "month": per_row(0),
+            "year": per_row(1),
+            "calendar_month": per_row(2),
+            "district": np.tile(np.arange(n), len(rows)),
+        }
+        for name in first:
+            columns[name] = np.concatenate([np.asarray(row[3][name], dtype=float) for row in rows])
+        return pd.DataFrame(columns)
