@@ -60,6 +60,8 @@ if TYPE_CHECKING:
 ROUTES = ("self", "referral", "minsei", "venue", "outreach", "crisis", "household")
 SELF, REFERRAL, MINSEI, VENUE, OUTREACH, CRISIS, HOUSEHOLD = range(len(ROUTES))
 ACCOMPANIED = (MINSEI, VENUE, OUTREACH, HOUSEHOLD)
+# Whether each route is ACCOMPANIED, by route: a lookup instead of np.isin's set logic.
+_IS_ACCOMPANIED = np.isin(np.arange(len(ROUTES)), ACCOMPANIED)
 COUNTER_LABELS_JA = ("地域包括支援センター", "障害者相談支援", "子育て相談", "自立相談支援")
 WAIT_BINS = (0, 3, 6, 12, 24)  # months from onset to support: 0-2, 3-5, 6-11, 12-23, 24+
 COUNTER_OFFSET_KM = 0.3  # where counters are drawn around their district centre
@@ -482,7 +484,7 @@ class SupportSystem:
         queued = queued[r.alive[queued]]
         # Some give up while waiting (less so when someone brought them).
         if queued.size:
-            accompanied = np.isin(r.case_route[queued], ACCOMPANIED) | r.case_joint[queued]
+            accompanied = _IS_ACCOMPANIED[r.case_route[queued]] | r.case_joint[queued]
             quit_p = np.where(accompanied, p.give_up_accompanied, 1.0) * p.give_up_waiting
             waited = r.case_since[queued] < month
             quits = waited & stream.bernoulli(r.pid[queued], quit_p, month, k=0)
@@ -616,7 +618,7 @@ class SupportSystem:
         model = self.model
         r, p = model.residents, model.params.support
         need = rest.argmax(axis=0)
-        accompanied = np.isin(r.case_route[idx], ACCOMPANIED)
+        accompanied = _IS_ACCOMPANIED[r.case_route[idx]]
         drop_p = (
             p.referral_dropout
             * np.where(joint, p.dropout_joint, 1.0)
@@ -641,7 +643,7 @@ class SupportSystem:
         r, p = model.residents, model.params.support
         look = np.where(joint, p.detect_household_joint, p.detect_household)
         looks = model.streams["counter"].uniform(r.pid[idx], model.month, k=4) < look
-        households = np.unique(r.hh[idx[looks]])
+        households = r.hh[idx[looks]]  # marked below, so repeats do no harm
         if households.size == 0:
             return
         in_hh = np.zeros(model.households.n, dtype=bool)

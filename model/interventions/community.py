@@ -111,7 +111,9 @@ class CommunityBuilding(Intervention):
         system = model.venues
         cols = system.columns
         numbers = system.open_numbers()
-        numbers = numbers[np.isin(cols["district"][numbers], list(districts))]
+        reached = np.zeros(model.n_districts, dtype=bool)
+        reached[list(districts)] = True
+        numbers = numbers[reached[cols["district"][numbers]]]
         given = cols["subsidised"][numbers]
         free = numbers[~given]
         # Longest unstaffed first, then in opening order (a stable sort).
@@ -276,7 +278,9 @@ class Funding(Intervention):
         shared equally. NPOs that need nothing and get nothing leave money in the pool.
         """
         system = model.organisations
-        reached = np.isin(system.district[: system.n], self.reach_districts(model))
+        in_reach = np.zeros(model.n_districts, dtype=bool)
+        in_reach[self.reach_districts(model)] = True
+        reached = in_reach[system.district[: system.n]]
         npos = np.flatnonzero(system.open_mask("npo") & reached)
         self.paid = 0.0
         if npos.size == 0:
