@@ -22,6 +22,7 @@ Draws that are not per entity (how many people move in this month) use a NumPy
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -39,6 +40,15 @@ def _mix_scalar(x: int) -> int:
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
     return x ^ (x >> 31)
+
+
+@functools.lru_cache(maxsize=4096)
+def _coordinate(month: int, k: int) -> int:
+    """The hash of a draw's (month, sub-draw) coordinate, the same for every stream.
+
+    Some eighty salts a month share a few dozen coordinates: kept, each is worked out once.
+    """
+    return _mix_scalar((month & 0xFFFFFFFF) << 16 | (k & 0xFFFF))
 
 
 def mix(keys: np.ndarray, salt: int) -> np.ndarray:
@@ -94,7 +104,7 @@ class Stream:
         self._key = _mix_scalar(_mix_scalar(root_seed & _MASK64) ^ name_key(name))
 
     def _salt(self, month: int, k: int) -> int:
-        return _mix_scalar(self._key ^ _mix_scalar((month & 0xFFFFFFFF) << 16 | (k & 0xFFFF)))
+        return _mix_scalar(self._key ^ _coordinate(month, k))
 
     def uniform(self, keys: np.ndarray, month: int, k: int = 0) -> np.ndarray:
         """Uniform [0, 1) draws, one per entity key, for this month and sub-draw ``k``."""
