@@ -400,9 +400,7 @@ def _monthly_death_row(hazard: np.ndarray, multiplier: float) -> np.ndarray:
 
 def _e0_of(q: np.ndarray) -> float:
     """Life expectancy (years) of a monthly death-probability row starting at birth."""
-    survivors = np.cumprod(1.0 - q)
-    alive_at_start = np.concatenate([[1.0], survivors[:-1]])
-    return float(((alive_at_start + survivors) / 2.0).sum() / 12.0)
+    return demography_kernels.life_years(q)
 
 
 def life_expectancy(

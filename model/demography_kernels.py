@@ -467,3 +467,115 @@ def birth_chances(
                 expected, denom_p)  # fmt: skip
     k_p, k_u = _band_factors(expected, denom_p, nonmarital_ratio, n_bands)
     return years, _birth_probs(base, band, partnered, k_p, k_u)
+
+
+# ---- NumPy's sum, in its order (for the life expectancy below) ---------------------------
+PAIRWISE_LANES = 8  # numpy/_core/src/umath/loops_utils.h.src, pairwise_sum
+PAIRWISE_BLOCK = 128
+
+
+@kernels.jit
+def _block_sum(values: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover - compiled
+    """NumPy's sum of at most ``PAIRWISE_BLOCK`` values from ``lo``."""
+    if n < PAIRWISE_LANES:
+        total = 0.0
+        for i in range(lo, lo + n):
+            total += values[i]
+        return total
+    lanes = values[lo : lo + PAIRWISE_LANES].copy()
+    full = n - n % PAIRWISE_LANES
+    for b in range(PAIRWISE_LANES, full, PAIRWISE_LANES):
+        for j in range(PAIRWISE_LANES):
+            lanes[j] += values[lo + b + j]
+    total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + (
+        (lanes[4] + lanes[5]) + (lanes[6] + lanes[7])
+    )
+    for i in range(full, n):
+        total += values[lo + i]
+    return total
+
+
+@kernels.jit
+def pairwise_sum(values: np.ndarray, lo: int = 0, n: int = -1) -> float:
+    """``values[lo:lo + n].sum()`` as NumPy adds a contiguous float64 row, bit for bit.
+
+    Below 8 values one after the other; up to 128 in eight running sums joined in pairs;
+    longer rows split in two (the first part a multiple of 8), each summed alike, and the
+    two added. Lets a compiled loop reproduce a NumPy ``sum`` it replaces
+    (tests/test_kernels_demog2.py holds it to ``np.sum`` for every length to 300 and beyond
+    8192). The splits are walked with a stack, not by recursion: Numba's cache cannot
+    load a recursive function (the process crashes). It lives in the module of the loop
+    that calls it because Numba's cache of a caller does not notice a callee in another
+    file changing.
+    """
+    if n < 0:
+        n = values.size - lo
+    if n <= PAIRWISE_BLOCK:
+        return _block_sum(values, lo, n)
+    # Tasks (start, length, combine?) and the values found so far: a node's value is its
+    # first half's plus its second half's, as NumPy's recursion adds them.
+    depth = 3 * 64
+    task_lo = np.empty(depth, np.int64)
+    task_n = np.empty(depth, np.int64)
+    combine = np.zeros(depth, np.bool_)
+    found = np.empty(depth)
+    tasks, values_found = 1, 0
+    task_lo[0], task_n[0] = lo, n
+    while tasks > 0:
+        tasks -= 1
+        start, length, join = task_lo[tasks], task_n[tasks], combine[tasks]
+        if join:
+            values_found -= 1
+            found[values_found - 1] = found[values_found - 1] + found[values_found]
+        elif length <= PAIRWISE_BLOCK:
+            found[values_found] = _block_sum(values, start, length)
+            values_found += 1
+        else:
+            half = length // 2
+            half -= half % PAIRWISE_LANES
+            # Pushed in reverse: the first half is summed first, then the second, then joined.
+            task_lo[tasks], task_n[tasks], combine[tasks] = start, length, True
+            task_lo[tasks + 1], task_n[tasks + 1], combine[tasks + 1] = (
+                start + half,
+                length - half,
+                False,
+            )
+            task_lo[tasks + 2], task_n[tasks + 2], combine[tasks + 2] = start, half, False
+            tasks += 3
+    return found[0]
+
+
+# ---- life expectancy of a monthly death-probability row ------------------------------
+def life_years_numpy(q: np.ndarray) -> float:
+    """Expected years lived from the row's start, by ``q`` the chance of dying each month.
+
+    Survivors at each month's end are the running product of ``1 - q``; a month counts
+    the mean of its start's and end's survivors (deaths fall mid-month).
+    """
+    survivors = np.cumprod(1.0 - q)
+    alive_at_start = np.concatenate([[1.0], survivors[:-1]])
+    return float(((alive_at_start + survivors) / 2.0).sum() / 12.0)
+
+
+@kernels.jit
+def _life_years_loop(q: np.ndarray) -> float:  # pragma: no cover - compiled
+    # The same products in the same order as cumprod, and NumPy's sum's order.
+    months = np.empty(q.size)
+    before = 1.0
+    for i in range(q.size):
+        after = (1.0 - q[i]) if i == 0 else before * (1.0 - q[i])
+        months[i] = (before + after) / 2.0
+        before = after
+    return pairwise_sum(months) / 12.0
+
+
+def life_years(q: np.ndarray) -> float:
+    """:func:`life_years_numpy`, compiled when ``kernels.USE_NUMBA``.
+
+    The yearly mortality level is found by bisection, 60 steps a sex, each a life
+    expectancy of a 1,453-month row: some 2.3 ms at the turn of each calendar year in
+    NumPy's small calls.
+    """
+    if kernels.USE_NUMBA:
+        return float(_life_years_loop(q))
+    return life_years_numpy(q)

@@ -12,6 +12,7 @@ import dataclasses
 import pickle
 
 import numpy as np
+import pytest
 
 from model import demography
 from model.demography import DemographyParams, mortality_multiplier, path_value
@@ -82,3 +83,43 @@ def test_rows_past_the_end_always_hold_the_defaults():
     # A state whose spare rows were used (as an older Kyosei could save) loads clean.
     r._data["sev"][:, r.n :] = 3
     assert _spare_is_default(pickle.loads(pickle.dumps(r)))
+
+
+def test_life_years_are_the_same_on_both_paths(monkeypatch):
+    """The compiled life expectancy of a row equals the NumPy one, bit for bit."""
+    from model import demography_kernels, kernels
+
+    if not kernels.HAVE_NUMBA:
+        pytest.skip("Numba is not installed")
+    p = DemographyParams()
+    gen = np.random.default_rng(8)
+    rows = [demography.monthly_death_table(p, k)[sex] for k in (0.3, 1.0, 2.7) for sex in (0, 1)]
+    rows += [gen.random(n) * 0.05 for n in (0, 1, 7, 8, 129, 1453)]
+    rows.append(demography.monthly_death_table(p)[1, 65 * 12 :])  # a row from age 65
+    for q in rows:
+        monkeypatch.setattr(kernels, "USE_NUMBA", False)
+        a = demography_kernels.life_years(q)
+        monkeypatch.setattr(kernels, "USE_NUMBA", True)
+        b = demography_kernels.life_years(q)
+        assert a == b
+    assert 75 < demography.life_expectancy(p, 0) < 95
+
+
+def test_pairwise_sum_is_numpys_sum_bit_for_bit():
+    """Every length to 300 (each branch of the split) and some past NumPy's 8192 buffer."""
+    from model import demography_kernels, kernels
+
+    if not kernels.HAVE_NUMBA:
+        pytest.skip("Numba is not installed")
+    gen = np.random.default_rng(4)
+    for n in [*range(300), 1453, 8191, 8192, 8193, 20_001]:
+        values = gen.random(n) * 10.0 ** gen.uniform(-3, 3, n)  # wide range: order matters
+        assert demography_kernels.pairwise_sum(values) == values.sum(), n
+    values = gen.random(1000)
+    assert demography_kernels.pairwise_sum(values, 100, 500) == values[100:600].sum()
+    # Not a plain running sum (which differs in the last bits for such values).
+    running = 0.0
+    wide = gen.random(1453) * 10.0 ** gen.uniform(-3, 3, 1453)
+    for v in wide:
+        running += v
+    assert demography_kernels.pairwise_sum(wide) == wide.sum() != running
