@@ -139,6 +139,10 @@ class Recorder:
             for *_, metrics in rows
         ):
             return self._districts_stacked()
+        return self._districts_per_month()
+
+    def _districts_per_month(self) -> pd.DataFrame:
+        """:meth:`districts` in general: a frame per month, then their concatenation."""
         frames = []
         for month, year, calendar_month, metrics in self._district:
             n = len(next(iter(metrics.values()))) if metrics else 0

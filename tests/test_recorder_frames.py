@@ -10,26 +10,10 @@ from model.outputs import Recorder
 from scenarios import load_scenario
 
 
-def _frame_per_month(recorder: Recorder) -> pd.DataFrame:
-    """The district frame as first written: one frame per month, then their concatenation."""
-    frames = []
-    for month, year, calendar_month, metrics in recorder._district:
-        n = len(next(iter(metrics.values())))
-        frame = {
-            "month": np.full(n, month, dtype=np.int64),
-            "year": np.full(n, year, dtype=np.int64),
-            "calendar_month": np.full(n, calendar_month, dtype=np.int64),
-            "district": np.arange(n),
-        }
-        frame.update({k: np.asarray(v, dtype=float) for k, v in metrics.items()})
-        frames.append(pd.DataFrame(frame))
-    return pd.concat(frames, ignore_index=True)
-
-
 def test_the_stacked_district_frame_is_the_frame_per_month():
     model = CommunityModel(load_scenario("okazaki", "baseline", scale=50.0), seed=2).run(14)
     got = model.recorder.districts()
-    want = _frame_per_month(model.recorder)
+    want = model.recorder._districts_per_month()  # the general path, a frame per month
     assert model.n_districts > 1
     assert got.shape == (len(model.recorder._district) * model.n_districts, want.shape[1])
     pd.testing.assert_frame_equal(got, want, check_exact=True)
