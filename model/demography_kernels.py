@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels
+from .kernels import PAIRWISE_BLOCK, PAIRWISE_LANES
 from .population import ADULT_AGE, FEMALE, MALE, ROLE_CHILD, ROLE_HEAD
 
 STAY, DIES, EXCHANGE, NET = 0, 1, 2, 3  # what one resident's draw decided
@@ -470,8 +471,8 @@ def birth_chances(
 
 
 # ---- NumPy's sum, in its order (for the life expectancy below) ---------------------------
-PAIRWISE_LANES = 8  # numpy/_core/src/umath/loops_utils.h.src, pairwise_sum
-PAIRWISE_BLOCK = 128
+# Tasks the walk over the splits may hold: three per level, and 64 levels split any array.
+_SPLIT_TASKS = 3 * 64
 
 
 @kernels.jit
@@ -514,7 +515,7 @@ def pairwise_sum(values: np.ndarray, lo: int = 0, n: int = -1) -> float:
         return _block_sum(values, lo, n)
     # Tasks (start, length, combine?) and the values found so far: a node's value is its
     # first half's plus its second half's, as NumPy's recursion adds them.
-    depth = 3 * 64
+    depth = _SPLIT_TASKS
     task_lo = np.empty(depth, np.int64)
     task_n = np.empty(depth, np.int64)
     combine = np.zeros(depth, np.bool_)

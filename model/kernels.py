@@ -149,6 +149,12 @@ def packed(buffer: np.ndarray, parts: list[tuple[int, int]], lengths: list[int])
     return buffer[:end]
 
 
+# NumPy sums a contiguous float64 row pairwise: blocks of up to PAIRWISE_BLOCK values in
+# PAIRWISE_LANES running sums (numpy/_core/src/umath/loops_utils.h.src, pairwise_sum).
+# Compiled loops that replace a NumPy sum add in the same order.
+PAIRWISE_LANES = 8
+PAIRWISE_BLOCK = 128
+
 # SplitMix64 finaliser (model.streams): constants and shifts.
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 MIX1 = np.uint64(0xBF58476D1CE4E5B9)

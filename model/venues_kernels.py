@@ -17,14 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
+from .kernels import PAIRWISE_BLOCK, PAIRWISE_LANES
 from .population import N_NEEDS
 
-# NumPy sums a contiguous row of float64 pairwise: blocks of up to PAIRWISE_BLOCK
-# elements are summed with PAIRWISE_LANES running partial sums (numpy/_core/src/umath/
-# loops_utils.h.src, ``pairwise_sum``). The choice of a venue compares a running sum
-# with a fraction of that total, so the compiled loop adds in exactly the same order.
-PAIRWISE_LANES = 8
-PAIRWISE_BLOCK = 128
+# The choice of a venue compares a running sum with a fraction of the row's total, which
+# NumPy sums pairwise (kernels.PAIRWISE_*), so the compiled loop adds in the same order.
 
 
 # ---- this month's regulars and the residents who may join -----------------------------

@@ -44,10 +44,11 @@ STRUCTURAL = {
         "SPLIT_FROM": "residents from which a pass is split across threads (speed only)",
         "_POOL": "NumPy's SeedSequence: 32-bit words in its pool",
         "SEED_WORDS": "NumPy's PCG64: uint64 words it asks its seed for",
-    },
-    "model/venues_kernels.py": {
         "PAIRWISE_LANES": "NumPy's pairwise sum: partial sums per block",
         "PAIRWISE_BLOCK": "NumPy's pairwise sum: elements per block",
+    },
+    "model/demography_kernels.py": {
+        "_SPLIT_TASKS": "stack size of the walk over a pairwise sum's splits",
     },
     "model/agetable.py": {"TOP_AGE": "last age row of the age tables (everyone dies by 110)"},
     "model/interventions/base.py": {
@@ -143,6 +144,7 @@ STRUCTURAL = {
 STRUCTURAL_FUNCTIONS = {
     "model/streams.py": "*",  # SplitMix64 constants and bit widths
     "model/venues_kernels.py": "_choose_loop",  # the 8 lanes of NumPy's pairwise sum
+    "model/demography_kernels.py": "_block_sum pairwise_sum",  # the same, and its splits
     "model/budget.py": "*",  # units of memory and time in messages
     "model/parameters.py": "_message",  # message widths
     "model/tomlfile.py": "read_text",  # message widths
