@@ -326,9 +326,9 @@ def _match(model: CommunityModel, staff: np.ndarray, free: np.ndarray) -> None:
     # (venue order, one slot per missing helper): both sides ranked within their district
     # by a stable sort, then joined on (district, rank).
     n_d = model.n_districts
-    home_d = r.district[ready].astype(np.int64)
-    order = np.argsort(home_d, kind="stable")
-    people, home_d = ready[order], home_d[order]
+    home_d = r.district[ready]
+    order = np.argsort(home_d, kind="stable")  # on int16: NumPy's radix sort, the same order
+    people, home_d = ready[order], home_d[order].astype(np.int64)
     per_d = np.bincount(home_d, minlength=n_d)
     rank = np.arange(people.size) - (np.cumsum(per_d) - per_d)[home_d]
     wanting = np.flatnonzero(short > 0)
