@@ -8,6 +8,12 @@ and counts; draws; who leaves) over spans of residents, in threads in a large to
 :func:`age_and_exit_numpy` is its bit-identical NumPy twin (the same comparisons of the
 same float64 sums), which runs with ``KYOSEI_NUMBA=0``. ``tests/test_kernels_demog.py``
 checks the two against each other.
+
+The births' sweeps live here too (the fertile women and whether each has a partner,
+:func:`fertile_women`; each one's chance this month, :func:`birth_chances`), and the
+life expectancy of a monthly death-probability row (:func:`life_years`) that the yearly
+mortality level is solved with; each has its NumPy twin
+(``tests/test_kernels_demog2.py``, ``tests/test_kernels_demog3.py``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 A :class:`Snapshot` is taken after the month's demography; each fact is computed on
 first use and then shared (ages in years, who lives at home, household sizes and
 compositions). Deaths in crises later in the month leave it slightly stale for the
-rest of that month, which no rule depends on.
+rest of that month, which no rule depends on. The facts that are one pass over the
+residents (years, the sex-age index, at home, alone) are compiled loops when Numba is
+on, with their NumPy twins.
 """
 
 from __future__ import annotations

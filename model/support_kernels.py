@@ -3,7 +3,8 @@
 The support system's month reads a few columns for every resident: the counters'
 caseloads (who is alive and supported in which field, per district), the chance of
 each resident with a hidden need to seek help on their own (most severe unmet need,
-ties, capacity, severity) and the members of the households a counter looks at. A
+ties, capacity, severity), the members of the households a counter looks at, and the
+supports given (for the caseload per worker). A
 compiled loop reads them once; each has a NumPy twin giving bit-identical results
 (integer counts, and the same floating-point operations in the same order), and the
 caller picks the path with ``kernels.USE_NUMBA`` at call time
