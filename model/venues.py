@@ -556,14 +556,10 @@ class VenueSystem:
         if closed:
             return
         # Who considers joining this month (one draw each), then which kind.
-        idx = may_join[r.venue[may_join] < 0]
-        u = u_all[idx]
-        total = total_of[model.snap.sex_age[idx]]
-        iso = isolated[idx]
-        total *= np.where(iso, p.join_isolated, 1.0)
-        total *= boost[idx]
-        considers = (u >= 0) & (u < total)
-        idx, u, iso = idx[considers], u[considers], iso[considers]
+        idx, u, iso = vk.considering(
+            may_join, r.venue, u_all, model.snap.sex_age, isolated, boost, total_of,
+            p.join_isolated,
+        )  # fmt: skip
         if idx.size == 0:
             return
         rate = self.join_rates(idx, iso) * boost[idx][None, :]

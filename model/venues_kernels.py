@@ -1,12 +1,12 @@
 """Compiled loops of the venue rules (:mod:`model.venues`), each with a NumPy twin.
 
 Several passes are loops by nature: finding this month's regulars and the residents who
-may join (one sweep over the town instead of several masks), counting residents and
-free volunteers by district, each joiner's choice among the venues of its block (a
-running sum over a handful of candidates), which regulars have a hidden need (of a
-list, or of the whole town in one pass), the living regulars or helpers of each venue,
-and releasing the regulars and helpers of venues that closed.
-Every kernel has a NumPy twin giving **bit-identical** results;
+may join (one sweep over the town instead of several masks) and which of them consider
+it this month, counting residents and free volunteers by district, each joiner's choice
+among the venues of its block (a running sum over a handful of candidates), which
+regulars have a hidden need (of a list, or of the whole town in one pass), the living
+regulars or helpers of each venue, and releasing the regulars and helpers of venues
+that closed. Every kernel has a NumPy twin giving **bit-identical** results;
 ``tests/test_kernels_venues.py`` runs both on the same inputs. Transcendental functions
 (``exp``, ``hypot``) stay in NumPy on both paths, so no result depends on which maths
 library a compiled loop would call.
@@ -331,3 +331,77 @@ def hidden_regulars(
     if kernels.USE_NUMBA:
         return _hidden_regulars_loop(venue, alive, sev, supported, known)
     return hidden_regulars_numpy(venue, alive, sev, supported, known)
+
+
+# ---- who considers joining a venue this month -----------------------------------------
+def considering_numpy(
+    may_join: np.ndarray,
+    venue: np.ndarray,
+    u_all: np.ndarray,
+    sex_age: np.ndarray,
+    isolated: np.ndarray,
+    boost: np.ndarray,
+    total_of: np.ndarray,
+    join_isolated: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of ``may_join``, those at no venue whose draw falls below their joining chance.
+
+    The chance is ``total_of`` by sex and age, times ``join_isolated`` for the isolated,
+    times their ``boost``. Returns them, their draws and whether each is isolated.
+    """
+    idx = may_join[venue[may_join] < 0]
+    u = u_all[idx]
+    total = total_of[sex_age[idx]]
+    iso = isolated[idx]
+    total *= np.where(iso, join_isolated, 1.0)
+    total *= boost[idx]
+    considers = (u >= 0) & (u < total)
+    return idx[considers], u[considers], iso[considers]
+
+
+@kernels.jit
+def _considering_loop(
+    may_join: np.ndarray,
+    venue: np.ndarray,
+    u_all: np.ndarray,
+    sex_age: np.ndarray,
+    isolated: np.ndarray,
+    boost: np.ndarray,
+    total_of: np.ndarray,
+    join_isolated: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    idx = np.empty(may_join.size, np.int64)
+    u = np.empty(may_join.size)
+    iso = np.empty(may_join.size, np.bool_)
+    k = 0
+    for j in range(may_join.size):
+        i = may_join[j]
+        if venue[i] >= 0:
+            continue
+        # The same products in the same order as the NumPy twin.
+        total = total_of[sex_age[i]] * (join_isolated if isolated[i] else 1.0)
+        total = total * boost[i]
+        if u_all[i] >= 0 and u_all[i] < total:
+            idx[k], u[k], iso[k] = i, u_all[i], isolated[i]
+            k += 1
+    return idx[:k].copy(), u[:k].copy(), iso[:k].copy()
+
+
+def considering(
+    may_join: np.ndarray,
+    venue: np.ndarray,
+    u_all: np.ndarray,
+    sex_age: np.ndarray,
+    isolated: np.ndarray,
+    boost: np.ndarray,
+    total_of: np.ndarray,
+    join_isolated: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """See :func:`considering_numpy` (compiled when ``kernels.USE_NUMBA``).
+
+    One pass over the residents who may join (some 19k at Okazaki), not eight NumPy calls.
+    """
+    args = (may_join, venue, u_all, sex_age, isolated, boost, total_of, float(join_isolated))
+    if kernels.USE_NUMBA:
+        return _considering_loop(*args)
+    return considering_numpy(*args)

@@ -247,3 +247,46 @@ def test_regulars_with_a_hidden_need_are_the_same_on_both_paths(both, n):
     assert b.tolist() == want.tolist()
     if n >= 3_000:
         assert 0 < b.size < regulars.size
+
+
+@pytest.mark.parametrize("n", [0, 1, 5_000])
+def test_who_considers_joining_is_the_same_on_both_paths(both, n):
+    venue, _, u_all, _ = _town(n, seed=n + 9)
+    rng = np.random.default_rng(n)
+    u_all = u_all * 0.3 - 0.05  # some draws below 0 (another process's quarter)
+    sex_age = rng.integers(0, 242, n)
+    isolated = rng.random(n) < 0.2
+    boost = np.where(rng.random(n) < 0.3, 1.5, 1.0)
+    total_of = rng.random(242) * 0.2
+    may_join = np.flatnonzero(rng.random(n) < 0.5)
+    args = (may_join, venue, u_all, sex_age, isolated, boost, total_of, 2.0)
+    a, b = both(vk.considering, *args)
+    for x, y in zip(a, b, strict=True):
+        assert x.dtype == y.dtype
+        assert x.tobytes() == y.tobytes()
+    idx, u, iso = b
+    chance = total_of[sex_age[idx]] * np.where(isolated[idx], 2.0, 1.0) * boost[idx]
+    assert (venue[idx] < 0).all()
+    assert ((u >= 0) & (u < chance)).all()
+    assert np.array_equal(u, u_all[idx])
+    assert np.array_equal(iso, isolated[idx])
+    if n >= 5_000:
+        assert 0 < idx.size < may_join.size
+        assert iso.any()
+        assert not iso.all()
+
+
+def test_who_considers_joining_in_a_small_world(both):
+    """Four residents worked by hand: at a venue, a draw below 0, above and below the chance."""
+    may_join = np.array([0, 1, 2, 3])
+    venue = np.array([2, -1, -1, -1], np.int32)
+    u_all = np.array([0.01, -0.1, 0.3, 0.05])
+    sex_age = np.array([0, 0, 0, 1])
+    isolated = np.array([False, False, False, True])
+    boost = np.ones(4)
+    total_of = np.array([0.1, 0.04])  # resident 3: 0.04 x 2 (isolated) = 0.08 > 0.05
+    a, b = both(vk.considering, may_join, venue, u_all, sex_age, isolated, boost, total_of, 2.0)
+    for idx, u, iso in (a, b):
+        assert idx.tolist() == [3]
+        assert u.tolist() == [0.05]
+        assert iso.tolist() == [True]
