@@ -633,10 +633,8 @@ class VenueSystem:
         choice = np.full(idx.size, -1, dtype=np.int64)
         if width > 0:
             # Every joiner's candidates, one after another (``offsets``: where each starts).
-            offsets = np.cumsum(n_real) - n_real
-            rows = np.repeat(np.arange(idx.size), n_real)
-            cand = open_ids[np.arange(rows.size) - offsets[rows] + start[rows]]
-            dist = np.hypot(hx[rows] - a["x"][cand], hy[rows] - a["y"][cand])
+            offsets, cand, dx, dy = vk.candidates(n_real, start, open_ids, hx, hy, a["x"], a["y"])
+            dist = np.hypot(dx, dy)
             # The pull of each candidate; distance also decides whether a first visit
             # becomes a habit.
             pull = np.exp(-dist / scale)

@@ -405,3 +405,71 @@ def considering(
     if kernels.USE_NUMBA:
         return _considering_loop(*args)
     return considering_numpy(*args)
+
+
+# ---- each joiner's candidate venues, laid out one after another ---------------------------
+def candidates_numpy(
+    n_real: np.ndarray,
+    start: np.ndarray,
+    open_ids: np.ndarray,
+    hx: np.ndarray,
+    hy: np.ndarray,
+    vx: np.ndarray,
+    vy: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Joiner ``i``'s candidates are ``open_ids[start[i]:start[i] + n_real[i]]``.
+
+    Returns where each joiner's candidates start in the layout, the candidates, and the
+    offsets from each candidate to its joiner's home (``hx - vx``, ``hy - vy``).
+    """
+    offsets = np.cumsum(n_real) - n_real
+    rows = np.repeat(np.arange(n_real.size), n_real)
+    cand = open_ids[np.arange(rows.size) - offsets[rows] + start[rows]]
+    return offsets, cand, hx[rows] - vx[cand], hy[rows] - vy[cand]
+
+
+@kernels.jit
+def _candidates_loop(
+    n_real: np.ndarray,
+    start: np.ndarray,
+    open_ids: np.ndarray,
+    hx: np.ndarray,
+    hy: np.ndarray,
+    vx: np.ndarray,
+    vy: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    offsets = np.empty(n_real.size, np.int64)
+    total = 0
+    for i in range(n_real.size):
+        offsets[i] = total
+        total += n_real[i]
+    cand = np.empty(total, open_ids.dtype)
+    dx = np.empty(total)
+    dy = np.empty(total)
+    for i in range(n_real.size):
+        first = offsets[i]
+        for c in range(n_real[i]):
+            v = open_ids[start[i] + c]
+            cand[first + c] = v
+            # float32 homes less float64 venues: float64, as in NumPy.
+            dx[first + c] = np.float64(hx[i]) - vx[v]
+            dy[first + c] = np.float64(hy[i]) - vy[v]
+    return offsets, cand, dx, dy
+
+
+def candidates(
+    n_real: np.ndarray,
+    start: np.ndarray,
+    open_ids: np.ndarray,
+    hx: np.ndarray,
+    hy: np.ndarray,
+    vx: np.ndarray,
+    vy: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """See :func:`candidates_numpy` (compiled when ``kernels.USE_NUMBA``).
+
+    One pass instead of a dozen NumPy calls over every (joiner, candidate) pair.
+    """
+    if kernels.USE_NUMBA:
+        return _candidates_loop(n_real, start, open_ids, hx, hy, vx, vy)
+    return candidates_numpy(n_real, start, open_ids, hx, hy, vx, vy)

@@ -290,3 +290,27 @@ def test_who_considers_joining_in_a_small_world(both):
         assert idx.tolist() == [3]
         assert u.tolist() == [0.05]
         assert iso.tolist() == [True]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2_000])
+def test_candidate_layout_is_the_same_on_both_paths(both, n):
+    rng = np.random.default_rng(n + 13)
+    open_ids = np.sort(rng.choice(500, size=120, replace=False)).astype(np.int64)
+    n_real = rng.integers(0, 12, n).astype(np.int64)
+    n_real[: n // 10] = 0  # joiners with no candidate
+    start = rng.integers(0, open_ids.size - 12, n).astype(np.int64)
+    hx, hy = rng.random(n).astype(np.float32) * 9, rng.random(n).astype(np.float32) * 9
+    vx, vy = rng.random(500) * 9, rng.random(500) * 9
+    a, b = both(vk.candidates, n_real, start, open_ids, hx, hy, vx, vy)
+    for x, y in zip(a, b, strict=True):
+        assert x.dtype == y.dtype
+        assert x.tobytes() == y.tobytes()
+    offsets, cand, dx, dy = b
+    assert offsets.tolist() == (np.cumsum(n_real) - n_real).tolist()
+    assert cand.size == n_real.sum()
+    for i in range(0, n, 97):  # each joiner's block, by hand
+        block = slice(offsets[i], offsets[i] + n_real[i])
+        want = open_ids[start[i] : start[i] + n_real[i]]
+        assert cand[block].tolist() == want.tolist()
+        np.testing.assert_array_equal(dx[block], np.float64(hx[i]) - vx[want])
+        np.testing.assert_array_equal(dy[block], np.float64(hy[i]) - vy[want])
