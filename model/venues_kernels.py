@@ -4,7 +4,7 @@ Several passes are loops by nature: finding this month's regulars and the reside
 may join (one sweep over the town instead of several masks) and which of them consider
 it this month, counting residents and free volunteers by district, each joiner's choice
 among the venues of its block (a running sum over a handful of candidates), which
-regulars have a hidden need (of a list, or of the whole town in one pass), the living
+regulars have a hidden need (the whole town in one pass), the living
 regulars or helpers of each venue, and releasing the regulars and helpers of venues
 that closed. Every kernel has a NumPy twin giving **bit-identical** results;
 ``tests/test_kernels_venues.py`` runs both on the same inputs. Transcendental functions
@@ -221,29 +221,6 @@ def any_hidden_numpy(
 ) -> np.ndarray:
     """Whether each resident ``idx`` has a hidden need (:func:`model.population.hidden_needs`)."""
     return ((sev[:, idx] > 0) & ~supported[:, idx] & ~known[:, idx]).any(axis=0)
-
-
-@kernels.jit
-def _any_hidden_loop(
-    sev: np.ndarray, supported: np.ndarray, known: np.ndarray, idx: np.ndarray
-) -> np.ndarray:  # pragma: no cover - compiled
-    out = np.zeros(idx.size, np.bool_)
-    for k in range(idx.size):
-        i = idx[k]
-        for f in range(N_NEEDS):  # a constant count: unrolled (see volunteers_kernels)
-            if sev[f, i] > 0 and not supported[f, i] and not known[f, i]:
-                out[k] = True
-                break
-    return out
-
-
-def any_hidden(
-    sev: np.ndarray, supported: np.ndarray, known: np.ndarray, idx: np.ndarray
-) -> np.ndarray:
-    """See :func:`any_hidden_numpy` (compiled when ``kernels.USE_NUMBA``)."""
-    if kernels.USE_NUMBA:
-        return _any_hidden_loop(sev, supported, known, idx)
-    return any_hidden_numpy(sev, supported, known, idx)
 
 
 # ---- releasing the people of venues that closed ------------------------------------------

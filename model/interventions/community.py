@@ -126,12 +126,11 @@ class CommunityBuilding(Intervention):
         c = model.params.costs
         costs = {"care_life_support": self.coordinators(model) * c.salary_month}
         system = model.venues
-        for number in system.open_numbers().tolist():
-            venue = system.venues[number]
-            if venue.subsidised:
-                yen = c.venue_subsidy_month
-                line = LINE_OF_KIND.get(venue.kind)
-                _add(costs, {line: yen} if line else _shared(yen))
+        numbers = system.open_numbers()
+        for number in numbers[system.columns["subsidised"][numbers]].tolist():
+            yen = c.venue_subsidy_month
+            line = LINE_OF_KIND.get(system.venues[number].kind)
+            _add(costs, {line: yen} if line else _shared(yen))
         return _add(costs, _shared(getattr(self, "hubs_opened", 0) * c.hub_setup))
 
 
