@@ -7,6 +7,8 @@ arrives exactly once.
 """
 
 import logging
+import os
+import socket
 
 import pandas as pd
 import pytest
@@ -77,7 +79,12 @@ def test_workers_retired_mid_sweep_are_replaced_and_every_run_arrives_once(tmp_p
     # Both retired workers were replaced: two workers at the end, neither a retired one.
     assert len(still) == 2
     assert not (still & set(retired))
-    assert len(set(ResultsStore(tmp_path / "out").runs()["worker"])) >= 2
+    # Every run was computed in a worker process, none in this one. (Which workers took
+    # them is the scheduler's choice: a retired worker hands its task to the other, so one
+    # worker may run all twelve; asserting a spread made this test flaky.)
+    workers = set(ResultsStore(tmp_path / "out").runs()["worker"])
+    assert workers
+    assert f"{socket.gethostname()}:{os.getpid()}" not in workers
 
 
 def test_slurm_workers_retire_before_walltime_and_jobs_scale_adaptively():
