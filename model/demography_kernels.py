@@ -511,9 +511,7 @@ def pairwise_sum(values: np.ndarray, lo: int = 0, n: int = -1) -> float:
     two added. Lets a compiled loop reproduce a NumPy ``sum`` it replaces
     (tests/test_kernels_demog2.py holds it to ``np.sum`` for every length to 300 and beyond
     8192). The splits are walked with a stack, not by recursion: Numba's cache cannot
-    load a recursive function (the process crashes). It lives in the module of the loop
-    that calls it because Numba's cache of a caller does not notice a callee in another
-    file changing.
+    load a recursive function (the process crashes).
     """
     if n < 0:
         n = values.size - lo

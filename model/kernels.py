@@ -11,7 +11,9 @@ The path is chosen by :data:`USE_NUMBA`: on when Numba imports and the environme
 variable ``KYOSEI_NUMBA`` is not ``0``. Random draws stay where they were: the kernels
 receive the uniforms (or compute the same counter-based hash as :mod:`model.streams`),
 so no stream changes its draws or their order. Kernels are compiled on first use and
-cached on disk (``cache=True``), so a process pays the compilation once per machine.
+cached on disk (``cache=True``), so a process pays the compilation once per machine;
+the cache is stamped with the whole package's source (:func:`package_stamp`), so an
+edit or an upgrade anywhere in ``model/`` never leaves a stale kernel in use.
 
 The largest passes of a big town can use more than one core: :func:`over_spans` runs a
 kernel over consecutive spans of residents in threads (the kernels release the GIL),
@@ -23,11 +25,14 @@ the same bytes whatever the number of threads (``tests/test_kernels_threads.py``
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -170,7 +175,78 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
     Mechanism modules decorate their own loops with it and pick the path at call time
     with ``kernels.USE_NUMBA`` (read as a module attribute, so tests can flip it).
     """
-    return njit(cache=True, nogil=True)(fn) if HAVE_NUMBA else fn
+    if not HAVE_NUMBA:
+        return fn
+    _stamp_package_kernels()
+    return njit(cache=True, nogil=True)(fn)
+
+
+# ---- the on-disk cache, stamped with the whole package ------------------------------
+# Numba checks a cached kernel against its own file only. A kernel also compiles in the
+# module constants it reads from other files (OLD_AGE, the need fields, the age groups)
+# and any kernel it calls from another file: after an edit or an upgrade that changed
+# only those, Numba would load the old machine code, and the compiled path would quietly
+# part from its NumPy twin. Kyosei's kernels are therefore stamped with a hash of every
+# source file of the package: any change recompiles them all (about 11 s, once).
+PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.cache
+def package_stamp() -> str:
+    """SHA-256 of every ``.py`` file of the ``model`` package (paths and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _in_package(py_file: str) -> bool:
+    return Path(py_file).resolve().is_relative_to(PACKAGE)
+
+
+@functools.cache
+def _stamp_package_kernels() -> None:
+    """Put package-stamped locators ahead of Numba's own, for this package's files only.
+
+    Each of Numba's cache locators (its own directory or ``NUMBA_CACHE_DIR``, then the
+    fallbacks) gets a twin that answers only for files of ``model/`` and stamps them
+    with :func:`package_stamp`; every other file, in any library, keeps Numba's rule.
+    This relies on ``numba.core.caching``; if a Numba release changes it, a warning
+    says so and the per-file rule applies.
+    """
+    try:
+        from numba.core import caching
+
+        impl = caching.CompileResultCacheImpl
+        defaults: list[type[object]] = list(impl._locator_classes)
+    except (ImportError, AttributeError) as exc:  # pragma: no cover - a future Numba
+        warnings.warn(
+            f"Kyosei could not stamp its compiled kernels with the package ({exc}); "
+            "after editing model/, clear Numba's cache (model/__pycache__/*.nbi)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return
+
+    stamped: list[type[object]] = [
+        type(f"Kyosei{base.__name__.lstrip('_')}", (_PackageStamp, base), {"__module__": __name__})
+        for base in defaults
+    ]
+    impl._locator_classes = stamped + defaults
+
+
+class _PackageStamp:
+    """Mixed into a Numba cache locator: this package's files only, the package's stamp."""
+
+    def get_source_stamp(self) -> str:
+        return package_stamp()
+
+    @classmethod
+    def from_function(cls, py_func: Callable[..., Any], py_file: str) -> Any:
+        if not _in_package(py_file):
+            return None  # another library's function: Numba's own locators take it
+        return super().from_function(py_func, py_file)  # type: ignore[misc]  # Numba's
 
 
 # ---- the stream hash ------------------------------------------------------------------
