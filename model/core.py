@@ -565,8 +565,10 @@ class CommunityModel(mesa.Model):
     def on_new_residents(self, new: slice, *, newborn: bool) -> None:
         """Give residents who just appeared (births, arrivals) their starting attributes."""
         self._init_personal_traits(new)
-        if self.params.switches.community and not newborn:
-            ties.arrive(self, new)
+        if not newborn:
+            demography.employ_newcomers(self, new)
+            if self.params.switches.community:
+                ties.arrive(self, new)
 
     def on_left_home(self, leavers: np.ndarray) -> None:
         """Residents who just moved out of their parents' home into one of their own."""

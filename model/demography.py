@@ -42,7 +42,7 @@ import numpy as np
 
 from . import demography_kernels
 from .births import ASFR_BANDS, ASFR_WIDTH, FertilityRecord, births
-from .households import household_change, update_employment
+from .households import employ_newcomers, household_change, update_employment
 from .lifetable import TOP
 from .migration import (
     FAMILY,
@@ -629,6 +629,7 @@ __all__ = [
     "age_and_exit",
     "annual_hazard",
     "births",
+    "employ_newcomers",
     "household_change",
     "in_migration",
     "life_expectancy",

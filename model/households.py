@@ -164,7 +164,22 @@ def update_employment(model: CommunityModel) -> None:
     to year and leave it as the rate for their age falls (retirement).
     """
     r = model.residents
-    years = np.minimum(r.age_m // 12, MAX_AGE)
-    rate = model.demo_tables.employment[r.sex, years]
-    propensity = model.streams["employment"].uniform(r.pid, 0)
-    r.working[:] = r.alive & (propensity < rate)
+    r.working[:] = r.alive & _in_work(model, r.pid, r.sex, r.age_m)
+
+
+def employ_newcomers(model: CommunityModel, new: slice) -> None:
+    """Newcomers who move in are in work or not by the same rule, from the day they arrive.
+
+    Without it they would all count as out of work until the next yearly update: no
+    colleagues on arrival and the poverty onset of adults out of work.
+    """
+    r = model.residents
+    r.working[new] = _in_work(model, r.pid[new], r.sex[new], r.age_m[new])
+
+
+def _in_work(
+    model: CommunityModel, pid: np.ndarray, sex: np.ndarray, age_m: np.ndarray
+) -> np.ndarray:
+    """Whether each person's lifelong propensity is below the employment rate of their age."""
+    rate = model.demo_tables.employment[sex, np.minimum(age_m // 12, MAX_AGE)]
+    return model.streams["employment"].uniform(pid, 0) < rate

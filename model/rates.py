@@ -46,3 +46,13 @@ def poisson_quantile(q: float, lam: float) -> int:
     k = math.ceil(special.pdtrik(q, lam))
     below = max(k - 1, 0)
     return below if special.pdtr(below, lam) >= q else k
+
+
+def poisson_capped(u: np.ndarray, lam: float, cap: int) -> np.ndarray:
+    """``min(X, cap)`` for X ~ Poisson(``lam``), one per uniform of ``u``, by inversion.
+
+    X is the smallest ``k`` with ``u < P(X <= k)``, so ``min(X, cap)`` counts the ``k``
+    below ``cap`` with ``P(X <= k) <= u``. Per-resident uniforms (:mod:`model.streams`)
+    then give each resident their own count, whoever else arrives that month.
+    """
+    return np.searchsorted(special.pdtr(np.arange(cap), lam), u, side="right")

@@ -30,7 +30,7 @@ import numpy as np
 from . import kernels
 from .parameters import param
 from .population import AGE_YEARS, EPS, PERCENT, TIE_KINDS
-from .rates import band_values
+from .rates import band_values, poisson_capped
 from .ties_kernels import (
     FRIEND_KINDS,
     INTEREST,
@@ -357,13 +357,14 @@ def arrive(model: CommunityModel, new: slice | np.ndarray) -> None:
     """
     r, p = model.residents, model.params.ties
     r.ties[:, new] = 0
-    gen = model.streams["ties_arrive"].generator(model.month)
-    n = new.stop - new.start if isinstance(new, slice) else new.size
-    r.ties[WORK, new] = np.where(
-        r.working[new], np.minimum(gen.poisson(p.arrival_work_ties, n), MAX_TIES), 0
-    )
-    r.ties[NEIGHBOUR, new] = np.minimum(gen.poisson(p.arrival_neighbour_ties, n), MAX_TIES)
-    r.ties[KIN, new] = gen.random(n) < p.arrive_near_kin
+    # One draw of each kind per newcomer, keyed by who they are: the month's several
+    # groups of arrivals (exchange, returners, others, from abroad) draw independently.
+    stream, keys, month = model.streams["ties_arrive"], r.pid[new], model.month
+    work = poisson_capped(stream.uniform(keys, month, k=0), p.arrival_work_ties, MAX_TIES)
+    r.ties[WORK, new] = np.where(r.working[new], work, 0)
+    neighbour = stream.uniform(keys, month, k=1)
+    r.ties[NEIGHBOUR, new] = poisson_capped(neighbour, p.arrival_neighbour_ties, MAX_TIES)
+    r.ties[KIN, new] = stream.uniform(keys, month, k=2) < p.arrive_near_kin
     # The newcomers' indices, without a range over the whole town (three times a month).
     idx = np.arange(*new.indices(r.n)) if isinstance(new, slice) else np.arange(r.n)[new]
     _start_lonely(model, idx)

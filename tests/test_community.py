@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from model import CommunityModel
+from model import CommunityModel, ties
 from model.needs import CARE
 from model.population import CASE_REFERRED, FEMALE
+from model.rates import poisson_capped, poisson_quantile
 from model.support import VENUE
-from model.ties import KIN
+from model.ties import KIN, MAX_TIES, NEIGHBOUR, WORK
 from model.venues import KAYOI, SALON
 
 from .conftest import small_town
@@ -232,3 +233,36 @@ def test_kin_are_recounted_for_one_twelfth_of_residents_each_month(tiny):
     assert recounted[due].all()
     assert not recounted[~due].any()
     assert kin[due].max() <= 3
+
+
+def test_capped_poisson_by_inversion_is_the_quantile_of_each_uniform():
+    u = np.random.default_rng(4).random(2_000)
+    for lam in (0.05, 0.5, 1.5, 6.0, 30.0):
+        want = [min(poisson_quantile(float(q), lam), MAX_TIES) for q in u]
+        assert poisson_capped(u, lam, MAX_TIES).tolist() == want, lam
+
+
+def test_newcomers_draw_their_first_ties_by_who_they_are_not_by_their_group(tiny):
+    # Two groups arrive in one month (as exchange movers and returners do). Each newcomer's
+    # draws are their own: the groups differ, and arriving together changes nothing.
+    m = tiny(seed=2, population=500)
+    r = m.residents
+    groups = [
+        r.append(n, pid=np.arange(n, dtype=np.uint64) + start, age_m=360, working=True)
+        for n, start in ((400, 10**9), (400, 2 * 10**9))
+    ]
+    for group in groups:
+        ties.arrive(m, group)
+    apart = [r.ties[:, group].copy() for group in groups]
+    assert not np.array_equal(apart[0][WORK], apart[1][WORK])
+    assert not np.array_equal(apart[0][NEIGHBOUR], apart[1][NEIGHBOUR])
+    ties.arrive(m, slice(groups[0].start, groups[1].stop))
+    assert np.array_equal(r.ties[:, groups[0].start : groups[1].stop], np.hstack(apart))
+    # The means of the parameters (800 draws: tolerances about 5 standard errors).
+    p = m.params.ties
+    work, neighbour = np.hstack(apart)[WORK], np.hstack(apart)[NEIGHBOUR]
+    assert abs(work.mean() - p.arrival_work_ties) < 5 * np.sqrt(p.arrival_work_ties / 800)
+    assert abs(neighbour.mean() - p.arrival_neighbour_ties) < 5 * np.sqrt(
+        p.arrival_neighbour_ties / 800
+    )
+    assert abs(np.hstack(apart)[KIN].mean() - p.arrive_near_kin) < 5 * np.sqrt(0.25 / 800)

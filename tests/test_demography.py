@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 from scipy.stats import poisson
 
-from model import Params, Scenario
+from model import CommunityModel, Params, Scenario
 from model.demography import DemographyParams, life_expectancy
 from model.parameters import with_overrides
-from model.population import FEMALE, MALE, ROLE_HEAD
+from model.population import FEMALE, MALE, MAX_AGE, ROLE_HEAD
 from model.rates import poisson_quantile
+from model.ties import WORK
 from scenarios import load_scenario
 
 from .conftest import hand_built, small_town
@@ -181,3 +182,24 @@ def test_arrival_counts_are_scipys_poisson_quantiles():
         for q in qs:
             assert poisson_quantile(float(q), float(lam)) == int(poisson.ppf(q, lam)), (q, lam)
     assert poisson_quantile(0.0, 3.0) == 0
+
+
+def test_newcomers_are_in_work_by_the_yearly_rule_from_the_month_they_arrive():
+    m = CommunityModel(small_town(6000), seed=4)
+    arrived = []
+    while m.month < 3:  # months 1-3: no yearly employment update in between
+        m.step()
+        r = m.residents
+        new = np.flatnonzero(r.alive & (r.arrival_m == m.month))
+        years = np.minimum(r.age_m[new] // 12, MAX_AGE)
+        rate = m.demo_tables.employment[r.sex[new], years]
+        propensity = m.streams["employment"].uniform(r.pid[new], 0)
+        assert np.array_equal(r.working[new], propensity < rate)
+        arrived.append(new)
+    newcomers = np.concatenate(arrived)  # rows stay put: no compaction before month 12
+    assert newcomers.size > 60
+    working = m.residents.working[newcomers]
+    assert 0.3 < working.mean() < 0.9  # adults of working age, with their children
+    # Colleagues come with work: most of those in work have some, none of the others.
+    assert (m.residents.ties[WORK, newcomers[working]] > 0).mean() > 0.5
+    assert not m.residents.ties[WORK, newcomers[~working]].any()

@@ -61,6 +61,9 @@ REASONS = {
     "cafe_agreement.intensity": "the number of partner cafés is rounded: 5.5 and 5 per 100k "
     "both give 2 cafés in a town of 30,000",
     "costs.hub_setup": "no multi-generation hub opens in these runs",
+    "ties.arrival_work_ties": "colleagues are not counted as friends (isolation counts kin, "
+    "neighbour, interest and issue ties) and touch the other ties only through the share of "
+    "the loss hazard: 10 % more changes a few newcomers' colleagues, and no output here",
     "community_building.hubs_per_100k_year": "no multi-generation hub opens in these runs "
     "(about 0.025 expected a month in a town of 30,000, and 10 % more still draws none)",
 }
