@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -55,4 +56,12 @@ def poisson_capped(u: np.ndarray, lam: float, cap: int) -> np.ndarray:
     below ``cap`` with ``P(X <= k) <= u``. Per-resident uniforms (:mod:`model.streams`)
     then give each resident their own count, whoever else arrives that month.
     """
-    return np.searchsorted(special.pdtr(np.arange(cap), lam), u, side="right")
+    return np.searchsorted(_poisson_cdf(float(lam), int(cap)), u, side="right")
+
+
+@functools.lru_cache(maxsize=64)
+def _poisson_cdf(lam: float, cap: int) -> np.ndarray:
+    """P(X <= k) for k = 0 .. cap - 1 (kept: the same few means every month)."""
+    cdf = special.pdtr(np.arange(cap), lam)
+    cdf.flags.writeable = False
+    return cdf

@@ -469,13 +469,18 @@ def place_homes(town: TownMap, districts: np.ndarray, gen: np.random.Generator) 
     spread over the whole cell without rejection sampling on every call.
     """
     sites, first, count, spacing = town.sites
-    # District by district (as one call per district drew them), residents in order
-    # within each: one draw of an array of bounds gives the same numbers in the same
-    # order as a call per district, with no Python loop over districts.
-    order = np.argsort(districts, kind="stable")
-    d = districts[order]
-    xy = np.empty((districts.size, 2))
-    xy[order] = sites[first[d] + gen.integers(0, count[d])]
+    if first.size == 1:
+        # One district: the same draws as below (NumPy draws a bounded integer alike
+        # whether the bound is one number or an array of it), without sorting.
+        xy = sites[first[0] + gen.integers(0, count[0], size=districts.size)]
+    else:
+        # District by district (as one call per district drew them), residents in order
+        # within each: one draw of an array of bounds gives the same numbers in the same
+        # order as a call per district, with no Python loop over districts.
+        order = np.argsort(districts, kind="stable")
+        d = districts[order]
+        xy = np.empty((districts.size, 2))
+        xy[order] = sites[first[d] + gen.integers(0, count[d])]
     xy += gen.normal(0.0, spacing * town.home_jitter, size=xy.shape)
     return np.clip(xy, 0.0, town.side_km)
 
