@@ -191,18 +191,68 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
 PACKAGE = Path(__file__).resolve().parent
 
 
-@functools.cache
 def package_stamp() -> str:
-    """SHA-256 of every ``.py`` file of the ``model`` package (paths and contents)."""
+    """SHA-256 of the package's source files as they are now (paths and contents).
+
+    Every kernel is stamped when it is declared, so a kernel module imported after an
+    edit gets the edited tree's stamp. The files are hashed again only when one of them
+    changed size or time since the last stamp.
+    """
+    return _hashed(_source_files())
+
+
+def _source_files() -> tuple[tuple[str, int, int], ...]:
+    """The package's ``.py`` files: path, modification time (ns) and size of each.
+
+    Hidden files and folders (an editor's lock link ``.#needs.py``, a notebook's
+    ``.ipynb_checkpoints``) are not source, nor is ``__pycache__`` (where the kernels
+    themselves are kept), nor anything that cannot be read.
+    """
+    found = []
+    for folder, dirs, files in os.walk(PACKAGE):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:  # a dangling link, a file removed while listing
+                continue
+            relative = os.path.relpath(path, PACKAGE).replace(os.sep, "/")
+            found.append((relative, st.st_mtime_ns, st.st_size))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _hashed(files: tuple[tuple[str, int, int], ...]) -> str:
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for relative, _, _ in files:
+        digest.update(relative.encode() + b"\0")
+        try:
+            digest.update((PACKAGE / relative).read_bytes() + b"\0")
+        except OSError:  # gone since it was listed: hashed as absent
+            digest.update(b"\1")
     return digest.hexdigest()
 
 
 def _in_package(py_file: str) -> bool:
-    return Path(py_file).resolve().is_relative_to(PACKAGE)
+    # Only real files: a prompt's "<ipython-input-…>" resolved from inside model/ is not.
+    return (
+        os.path.isabs(py_file)
+        and os.path.isfile(py_file)
+        and (Path(py_file).resolve().is_relative_to(PACKAGE))
+    )
+
+
+def _warn_unstamped(reason: str) -> None:
+    warnings.warn(
+        f"Kyosei's compiled kernels are checked by Numba's own rule only ({reason}): after "
+        "editing model/, clear Numba's cache for it (model/__pycache__/*.nbi and *.nbc, or "
+        "the same under NUMBA_CACHE_DIR)",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 @functools.cache
@@ -212,28 +262,32 @@ def _stamp_package_kernels() -> None:
     Each of Numba's cache locators (its own directory or ``NUMBA_CACHE_DIR``, then the
     fallbacks) gets a twin that answers only for files of ``model/`` and stamps them
     with :func:`package_stamp`; every other file, in any library, keeps Numba's rule.
-    This relies on ``numba.core.caching``; if a Numba release changes it, a warning
-    says so and the per-file rule applies.
+    This relies on ``numba.core.caching``; if a Numba release changes it, or
+    ``NUMBA_CACHE_LOCATOR_CLASSES`` replaces the locators, a warning says so and the
+    per-file rule applies.
     """
     try:
-        from numba.core import caching
+        from numba.core import caching, config
 
+        if getattr(config, "CACHE_LOCATOR_CLASSES", ""):
+            _warn_unstamped("NUMBA_CACHE_LOCATOR_CLASSES chooses the locators")
+            return
         impl = caching.CompileResultCacheImpl
-        defaults: list[type[object]] = list(impl._locator_classes)
-    except (ImportError, AttributeError) as exc:  # pragma: no cover - a future Numba
-        warnings.warn(
-            f"Kyosei could not stamp its compiled kernels with the package ({exc}); "
-            "after editing model/, clear Numba's cache (model/__pycache__/*.nbi)",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return
-
-    stamped: list[type[object]] = [
-        type(f"Kyosei{base.__name__.lstrip('_')}", (_PackageStamp, base), {"__module__": __name__})
-        for base in defaults
-    ]
-    impl._locator_classes = stamped + defaults
+        # Numba's own locators (a reloaded kernels module finds its twins there too).
+        defaults: list[type[object]] = [
+            base for base in impl._locator_classes if not getattr(base, "kyosei_twin", False)
+        ]
+        stamped: list[type[object]] = [
+            type(
+                f"Kyosei{base.__name__.lstrip('_')}",
+                (_PackageStamp, base),
+                {"__module__": __name__, "kyosei_twin": True},
+            )
+            for base in defaults
+        ]
+        impl._locator_classes = stamped + defaults
+    except Exception as exc:  # pragma: no cover - a future Numba
+        _warn_unstamped(f"{type(exc).__name__}: {exc}")
 
 
 class _PackageStamp:

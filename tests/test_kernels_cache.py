@@ -60,7 +60,11 @@ def test_an_edit_in_another_module_recompiles_the_kernels_that_compiled_it_in(tm
     assert _capped_years(tmp_path, cache) == 120
     cached = _index_files(cache)
     assert cached  # the kernel went to the cache
-    # Nothing changed: the next process loads the kernel (its index is not rewritten).
+    # Nothing of the source changed (an editor's lock link and a notebook's checkpoint
+    # are not source): the next process loads the kernel, its index is not rewritten.
+    (tmp_path / "model" / ".#population.py").symlink_to("nowhere@1234")
+    (tmp_path / "model" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "model" / ".ipynb_checkpoints" / "population-checkpoint.py").write_text("")
     assert _capped_years(tmp_path, cache) == 120
     assert _index_files(cache) == cached
     # The cap changes in population.py; snapshot.py, the kernel's own file, does not.
@@ -69,3 +73,31 @@ def test_an_edit_in_another_module_recompiles_the_kernels_that_compiled_it_in(tm
     assert "MAX_AGE = 120 " in text
     population.write_text(text.replace("MAX_AGE = 120 ", "MAX_AGE = 110 "), encoding="utf-8")
     assert _capped_years(tmp_path, cache) == 110
+
+
+def test_the_stamp_follows_every_source_file_as_it_is_now(tmp_path, monkeypatch):
+    from model import kernels
+
+    monkeypatch.setattr(kernels, "PACKAGE", tmp_path)
+    (tmp_path / "a.py").write_text("X = 1\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.py").write_text("Y = 2\n")
+    first = kernels.package_stamp()
+    assert kernels.package_stamp() == first
+    (tmp_path / ".#a.py").symlink_to("nowhere")  # not source, and not readable
+    (tmp_path / "notes.txt").write_text("not python")
+    assert kernels.package_stamp() == first
+    (tmp_path / "sub" / "b.py").write_text("Y = 3\n")  # the same size, a new time
+    edited = kernels.package_stamp()
+    assert edited != first
+    (tmp_path / "c.py").write_text("")
+    assert kernels.package_stamp() not in (first, edited)
+
+
+def test_only_real_files_of_the_package_are_stamped():
+    from model import kernels
+
+    assert kernels._in_package(str(kernels.PACKAGE / "tabulation.py"))
+    assert not kernels._in_package(str(ROOT / "experiments" / "run.py"))
+    assert not kernels._in_package("<ipython-input-3-abc>")
+    assert not kernels._in_package(str(kernels.PACKAGE / "no_such_module.py"))
