@@ -236,7 +236,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("births", "births", demography.births,
           "Births.", warmup=False, switches=("demography",)),
     Phase("moves_in", "migration", demography.in_migration,
-          "Moves in.", warmup=False, switches=("demography",)),
+          "Moves in: newcomers arrive, in work or not, with their first ties.", warmup=False,
+          switches=("demography",)),
     Phase("households", "households", demography.household_change,
           "Young adults leave home; singles partner; older people living alone move in with "
           "family or into a care facility; once a year, work status follows age.",
