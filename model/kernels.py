@@ -245,13 +245,17 @@ def _in_package(py_file: str) -> bool:
     )
 
 
+# The warning points at the module that declared the kernel: past this function and jit.
+_WARN_AT_DECLARING_MODULE = 3
+
+
 def _warn_unstamped(reason: str) -> None:
     warnings.warn(
         f"Kyosei's compiled kernels are checked by Numba's own rule only ({reason}): after "
         "editing model/, clear Numba's cache for it (model/__pycache__/*.nbi and *.nbc, or "
         "the same under NUMBA_CACHE_DIR)",
         RuntimeWarning,
-        stacklevel=3,
+        stacklevel=_WARN_AT_DECLARING_MODULE,
     )
 
 

@@ -46,6 +46,7 @@ STRUCTURAL = {
         "SEED_WORDS": "NumPy's PCG64: uint64 words it asks its seed for",
         "PAIRWISE_LANES": "NumPy's pairwise sum: partial sums per block",
         "PAIRWISE_BLOCK": "NumPy's pairwise sum: elements per block",
+        "_WARN_AT_DECLARING_MODULE": "frames up to the module a warning points at",
     },
     "model/demography_kernels.py": {
         "_SPLIT_TASKS": "stack size of the walk over a pairwise sum's splits",
