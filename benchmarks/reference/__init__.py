@@ -27,13 +27,18 @@ than all at once. The two models agree in distribution, not draw for draw.
 Rules implemented, by Kyosei module:
 
 * demography (``model/demography.py``): aging; death by the Siler monthly table;
-  moving out by age (a moving head takes the household along; adult children leave
-  alone) — one draw for both, as in Kyosei; births to women 15-49 by the ASFR scaled
-  to the TFR, rescaled within each 5-year band so that partnered women bear all but
-  the non-marital share; in-migration of singles, couples, families, middle-aged and
-  elderly units (same unit table); leaving home 18-34; partnering of singles 22-44 by
-  age rank; elderly living alone joining a child's household or entering the
-  district's care facility; yearly employment from a lifelong propensity.
+  moving out by age, by exchange or as a net move (decided once per household, its
+  heads sharing the rate; a moving head takes the household along; adult children
+  leave alone) — one draw for all three, as in Kyosei; births to women 15-49 by the
+  ASFR scaled to the TFR, rescaled within each 5-year band so that partnered women bear
+  all but the non-marital share; moves in (``model/migration.py``): each household or
+  adult child that left by exchange replaced the same month by newcomers of its
+  make-up, then returners (a share of the net leavers), further net arrivals and
+  foreign net entries as singles, couples, families, middle-aged and elderly units
+  (same unit table), newcomers in work by age and sex from arrival; leaving home
+  18-34; partnering of singles 22-44 by age rank; elderly living alone joining a
+  child's household or entering the district's care facility; yearly employment from
+  a lifelong propensity.
 * needs (``model/needs.py``): onset in the four fields by age, sex and household
   (children under 12, single parents, newborns, living alone, out of work);
   withdrawal 15-64; escalation (isolated ×, venue regulars ×, supported ×),

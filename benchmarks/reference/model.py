@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.demography import FAMILY, KIDS, KIDS_P, UNIT_AGES, UNIT_COUPLE_SHARE
+from model.demography import (
+    FAMILY,
+    KIDS,
+    KIDS_P,
+    UNIT_AGES,
+    UNIT_COUPLE_SHARE,
+    mean_unit_size,
+)
 from model.needs import CARE, N_FIELDS, POVERTY, WITHDRAWAL
 from model.population import (
     CASE_NONE,
@@ -78,6 +85,7 @@ class ReferenceModel(mesa.Model):
         demo = source.demo_tables
         self.death = demo.death.tolist()
         self.move_out = demo.move_out.tolist()
+        self.net_out = demo.net_out.tolist()
         self.asfr = demo.asfr.tolist()
         self.employment = demo.employment.tolist()
         self.leave_home_p = _monthly(p.demography.leave_home_rate)
@@ -242,6 +250,8 @@ class ReferenceModel(mesa.Model):
         self.tally = Tally()
         self.closed_venues = 0
         self.partner_market = []
+        self.exchange_leavers: list[list[tuple[int, int, int, bool]]] = []
+        self.net_leavers = 0
         self.ready_volunteers = [[] for _ in range(self.n_districts)]
         self._month_facts()
         self.agents_by_type[Resident].shuffle_do("step")
@@ -345,45 +355,68 @@ class ReferenceModel(mesa.Model):
             man.never_married = woman.never_married = False
 
     def _in_migration(self) -> None:
-        """Newcomer units arrive (Kyosei's unit table); they act from next month."""
+        """Kyosei's moves in (``model.migration``); newcomers act from next month.
+
+        Each household or adult child that left by exchange this month is replaced by
+        newcomers of the same make-up, then returners (a share of the net leavers),
+        further net arrivals and foreign net entries arrive as units.
+        """
         p = self.params.demography
-        shares = np.asarray(p.in_unit_shares) / sum(p.in_unit_shares)
-        per_unit = 1.0 + np.asarray(UNIT_COUPLE_SHARE)
-        mean_size = float(shares @ per_unit) + shares[FAMILY] * float(np.dot(KIDS, KIDS_P))
-        lam = p.in_rate / 12.0 * len(self.agents_by_type[Resident]) / mean_size
+        for group in self.exchange_leavers:
+            household = self.new_household(self.pick_district())
+            for age_m, sex, role, never_married in group:
+                self._newcomer(household, age_m, sex, role, never_married)
+        n = len(self.agents_by_type[Resident])
+        self._arrive_units(p.return_share * self.net_leavers, p.return_unit_shares)
+        self._arrive_units(p.in_rate / 12.0 * n, p.in_unit_shares)
+        foreign = p.foreign_net_national / p.national_population * p.foreign_share
+        self._arrive_units(foreign / 12.0 * n, p.foreign_unit_shares)
+
+    def _arrive_units(self, persons: float, shares: tuple[float, ...]) -> None:
+        """About ``persons`` newcomers (expected) as units of kinds ``shares``."""
+        if persons <= 0 or sum(shares) <= 0:
+            return
+        p = self.params.demography
+        weights = [w / sum(shares) for w in shares]
         rand = self.random.random
-        for _ in range(int(self.rng.poisson(lam)) if lam > 0 else 0):
-            kind = self.random.choices(range(len(shares)), weights=shares.tolist())[0]
+        for _ in range(int(self.rng.poisson(persons / mean_unit_size(shares)))):
+            kind = self.random.choices(range(len(weights)), weights=weights)[0]
             lo, hi = UNIT_AGES[kind]
             first_age = lo * 12 + int(rand() * (hi - lo) * 12)
             couple = rand() < UNIT_COUPLE_SHARE[kind]
             kids = self.random.choices(KIDS, weights=KIDS_P)[0] if kind == FAMILY else 0
             first_sex = self.random.randrange(2)
             household = self.new_household(self.pick_district())
-            single = not (couple or kind == len(shares) - 1)
+            single = not (couple or kind == len(weights) - 1)
             people = [(first_age, first_sex, ROLE_HEAD, single)]
             if couple:
                 people.append(
                     (first_age - 12 * (2 * first_sex - 1), 1 - first_sex, ROLE_HEAD, False)
                 )
-            span = min(max(first_age - 22 * 12, 1), 15 * 12)
+            span = min(max(first_age - p.family_parent_gap * 12, 1), p.family_child_below * 12)
             for _ in range(kids):
                 people.append((int(rand() * span), self.random.randrange(2), ROLE_CHILD, True))
             for age_m, sex, role, never_married in people:
-                person = Resident(
-                    self,
-                    pid=self.new_pid(),
-                    age_m=age_m,
-                    sex=sex,
-                    household=household,
-                    role=role,
-                    never_married=never_married,
-                    arrival_m=self.month,
-                )
-                rate = self.employment[sex][min(age_m // 12, 120)]
-                person.working = person.work_propensity < rate
-                self._arrival_ties(person)
-                self.tally.in_migrants += 1
+                self._newcomer(household, age_m, sex, role, never_married)
+
+    def _newcomer(
+        self, household: Household, age_m: int, sex: int, role: int, never_married: bool
+    ) -> None:
+        """One person moves in: in work or not by age and sex, with a newcomer's ties."""
+        person = Resident(
+            self,
+            pid=self.new_pid(),
+            age_m=age_m,
+            sex=sex,
+            household=household,
+            role=role,
+            never_married=never_married,
+            arrival_m=self.month,
+        )
+        rate = self.employment[sex][min(age_m // 12, 120)]
+        person.working = person.work_propensity < rate
+        self._arrival_ties(person)
+        self.tally.in_migrants += 1
 
     def _arrival_ties(self, person: Resident) -> None:
         """A newcomer's few local ties and loneliness (Kyosei's ``ties.arrive``)."""

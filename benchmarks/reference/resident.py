@@ -127,18 +127,32 @@ class Resident(mesa.Agent):
         self.age_m = min(self.age_m + 1, MAX_AGE_M)
         years = self.age_m // 12
         q_death = m.death[self.sex][self.age_m]
-        mover = self.role == ROLE_HEAD or (self.role == ROLE_CHILD and years >= 18)
+        head = self.role == ROLE_HEAD
+        mover = head or (self.role == ROLE_CHILD and years >= 18)
         q_out = m.move_out[years] if mover else 0.0
+        q_net = 0.0
+        if mover:  # a net move is decided once per household: its heads share the rate
+            heads = sum(x.role == ROLE_HEAD for x in self.household.members) if head else 1
+            q_net = m.net_out[years] / max(heads, 1)
         u = self.random.random()
         if u < q_death:
             self.die()
             return True
-        if u < q_death + q_out:
-            if self.role == ROLE_HEAD:  # the head takes the household along
-                for member in list(self.household.members):
-                    member.leave_town()
-            else:
-                self.leave_town()
+        if u < q_death + q_out + q_net:
+            exchange = u < q_death + q_out  # replaced this month by newcomers of its make-up
+            if head:  # the head takes the household along
+                members = list(self.household.members)
+                if exchange:
+                    m.exchange_leavers.append(
+                        [(x.age_m, x.sex, x.role, x.never_married) for x in members]
+                    )
+                for member in members:
+                    member.leave_town(exchange=exchange)
+            else:  # an adult child moves alone (and is replaced as a household's head)
+                if exchange:
+                    alone = (self.age_m, self.sex, ROLE_HEAD, self.never_married)
+                    m.exchange_leavers.append([alone])
+                self.leave_town(exchange=exchange)
             return True
         return False
 
@@ -147,9 +161,11 @@ class Resident(mesa.Agent):
         self.model.tally.deaths += 1
         self._exit()
 
-    def leave_town(self) -> None:
-        """Move out of town (counted) and leave the model."""
+    def leave_town(self, *, exchange: bool = True) -> None:
+        """Move out of town (counted) and leave the model; a net move is counted apart."""
         self.model.tally.out_migrants += 1
+        if not exchange:
+            self.model.net_leavers += 1
         self._exit()
 
     def _exit(self) -> None:
