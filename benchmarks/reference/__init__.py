@@ -26,7 +26,8 @@ than all at once. The two models agree in distribution, not draw for draw.
 
 Rules implemented, by Kyosei module:
 
-* demography (``model/demography.py``): aging; death by the Siler monthly table;
+* demography (``model/demography.py``): aging; death by the Siler monthly table (of the
+  calendar year, as births are);
   moving out by age, by exchange or as a net move (decided once per household, its
   heads sharing the rate; a moving head takes the household along; adult children
   leave alone) — one draw for all three, as in Kyosei; births to women 15-49 by the

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from copy import deepcopy
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
+from model.core import calendar_date
 from model.demography import (
     FAMILY,
     KIDS,
@@ -83,6 +85,9 @@ class ReferenceModel(mesa.Model):
         """Kyosei's lookup tables, as Python lists (fast to index one element at a time)."""
         p = self.params
         demo = source.demo_tables
+        # Mortality and fertility follow the calendar year, as Kyosei's do (see step).
+        self.demo_tables = deepcopy(demo)
+        self.start_year, self.start_month = source.start_year, source.start_month
         self.death = demo.death.tolist()
         self.move_out = demo.move_out.tolist()
         self.net_out = demo.net_out.tolist()
@@ -247,6 +252,11 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         """One month: residents, partner matching, newcomers, venues, counters, outputs."""
         self.month += 1
+        year = calendar_date(self.start_year, self.start_month, self.month - 1)[0]
+        if year != self.demo_tables.year:  # the month being lived, as Kyosei's start phase
+            self.demo_tables.set_year(year)
+            self.death = self.demo_tables.death.tolist()
+            self.asfr = self.demo_tables.asfr.tolist()
         self.tally = Tally()
         self.closed_venues = 0
         self.partner_market = []

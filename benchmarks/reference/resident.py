@@ -73,7 +73,8 @@ class Resident(mesa.Agent):
         self.origin: Household | None = None
         self.work_propensity = self.random.random()  # lifelong: works while below the rate
         never_seeks = self.random.random() < model.params.support.never_seek_share
-        self.seek_cap = 0.0 if never_seeks else 0.2 + 0.8 * self.random.random()
+        low = model.params.support.seek_capacity_min
+        self.seek_cap = 0.0 if never_seeks else low + (1.0 - low) * self.random.random()
         self.sev = [0] * N_NEEDS
         self.onset_m = [-1] * N_NEEDS
         self.supported = [False] * N_NEEDS
